@@ -1,0 +1,173 @@
+/*
+ * redline.h -- public C API of libredline.
+ *
+ * libredline overlays construction-project footprints on China's
+ * territorial-spatial control layers (ecological protection red line
+ * 生态保护红线, permanent basic farmland 永久基本农田, urban development
+ * boundary 城镇开发边界) and reports overlap and change areas.
+ *
+ * Conventions (one place for all of them):
+ *  - Every call takes an rl_ctx.  A context is not thread-safe: use one per
+ *    thread.  The library itself never prints and never exits; on failure a
+ *    call returns a non-zero rl_status (or NULL) and keeps a message in the
+ *    context, readable with rl_ctx_errmsg().  Messages are owned by the
+ *    context; never free them.
+ *  - Objects are opaque.  Whatever a *_new() or an out-parameter hands you is
+ *    yours and is released with the matching *_free(); every *_free() accepts
+ *    NULL.
+ *  - Areas are square metres.  The default area method is "ellipsoidal":
+ *    the geodesic area (GeographicLib, via PROJ's geodesic.h) on the
+ *    ellipsoid of the layer's geographic CRS, which for Chinese data is
+ *    CGCS2000/GRS80 (椭球面积).  See docs/area.md.
+ *  - Strings are UTF-8 (input text is recoded; see docs/encodings.md).
+ *
+ * The command-line tool is a thin wrapper: it hands argv to one of the
+ * *_options_new() parsers, runs the command, writes the report and maps
+ * rl_report_exit_code() to the process exit status.
+ */
+#ifndef REDLINE_H
+#define REDLINE_H
+
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RL_VERSION "0.1.0"
+
+/** Status codes.  RL_OK is 0; every other value is a failure family. */
+typedef enum rl_status {
+    RL_OK = 0,
+    RL_ERR_USAGE = 1,   /**< bad option, bad option value, missing operand */
+    RL_ERR_INPUT = 2,   /**< a dataset could not be opened, read or used */
+    RL_ERR_CRS = 3,     /**< missing or unusable CRS, failed transformation */
+    RL_ERR_GEOM = 4,    /**< GEOS failed on a geometry */
+    RL_ERR_OUTPUT = 5,  /**< an output file could not be written */
+    RL_ERR_NOMEM = 6,   /**< out of memory */
+    RL_ERR_INTERNAL = 7 /**< a defensive check fired: a bug in redline */
+} rl_status;
+
+typedef struct rl_ctx rl_ctx;
+typedef struct rl_report rl_report;
+typedef struct rl_screen_options rl_screen_options;
+typedef struct rl_diff_options rl_diff_options;
+typedef struct rl_area_options rl_area_options;
+
+/** Library version string, e.g. "0.1.0".  Static storage. */
+const char *rl_version(void);
+
+/**
+ * Create a context: a GEOS context handle, a PROJ context and the last error.
+ * Returns NULL only when out of memory.  Also registers GDAL's drivers
+ * (idempotent).
+ */
+rl_ctx *rl_ctx_new(void);
+
+/** Free a context and everything cached in it.  NULL is a no-op. */
+void rl_ctx_free(rl_ctx *ctx);
+
+/**
+ * Message of the last failure in ctx, or "" if none.  Owned by ctx and valid
+ * until the next call that fails on ctx.  NULL ctx gives "".
+ */
+const char *rl_ctx_errmsg(const rl_ctx *ctx);
+
+/** Status of the last failure in ctx (RL_OK if none; NULL ctx: RL_OK). */
+rl_status rl_ctx_status(const rl_ctx *ctx);
+
+/* ------------------------------------------------------------------ */
+/* screen                                                              */
+/* ------------------------------------------------------------------ */
+
+/**
+ * Parse the arguments of `redline screen` (argv holds the options and the
+ * footprint paths, *without* the program and command names; argc counts
+ * them; argv need not be NULL-terminated).  The options and their meaning
+ * are those of docs/screen.md.  --help and --version are not accepted here:
+ * they are the caller's business.
+ *
+ * Returns a new options object, or NULL with RL_ERR_USAGE (or RL_ERR_NOMEM)
+ * and a message in ctx.  Free with rl_screen_options_free().
+ */
+rl_screen_options *rl_screen_options_new(rl_ctx *ctx, int argc,
+                                         const char *const *argv);
+void rl_screen_options_free(rl_screen_options *opts);
+
+/**
+ * Screen every footprint of every footprint dataset against every control.
+ *
+ * Control layers are read in full; overlaps are computed in each control
+ * layer's CRS (footprints are reprojected into it), then measured by the
+ * options' area method.  A footprint that cannot be processed (null, empty
+ * or non-polygonal geometry, failed transformation) gets verdict "error" and
+ * does not stop the others.
+ *
+ * On success returns RL_OK and sets *out to a new report (free with
+ * rl_report_free()).  Returns a failure status with a message in ctx, and
+ * leaves *out NULL, when an input dataset cannot be used at all (missing
+ * file, no CRS and no --assume-srs, unknown layer, non-polygon footprint
+ * layer, unknown --id-field).
+ */
+rl_status rl_screen(rl_ctx *ctx, const rl_screen_options *opts,
+                    rl_report **out);
+
+/* ------------------------------------------------------------------ */
+/* diff and area                                                       */
+/* ------------------------------------------------------------------ */
+
+/** Parse the arguments of `redline diff` (options, OLD, NEW). As above. */
+rl_diff_options *rl_diff_options_new(rl_ctx *ctx, int argc,
+                                     const char *const *argv);
+void rl_diff_options_free(rl_diff_options *opts);
+
+/**
+ * Compare two versions of one control layer: union areas of each version,
+ * lost = area(old - new), gained = area(new - old), net = new - old, in total
+ * and per --by group.  The overlay runs in OLD's CRS.  Returns RL_OK and a
+ * new report in *out, or a failure status with a message in ctx.
+ */
+rl_status rl_diff(rl_ctx *ctx, const rl_diff_options *opts, rl_report **out);
+
+/** Parse the arguments of `redline area` (options, LAYER). As above. */
+rl_area_options *rl_area_options_new(rl_ctx *ctx, int argc,
+                                     const char *const *argv);
+void rl_area_options_free(rl_area_options *opts);
+
+/**
+ * Union area, feature count and self-overlap of one layer, in total and per
+ * --by group.  Returns RL_OK and a new report in *out, or a failure status
+ * with a message in ctx.
+ */
+rl_status rl_area(rl_ctx *ctx, const rl_area_options *opts, rl_report **out);
+
+/* ------------------------------------------------------------------ */
+/* reports                                                             */
+/* ------------------------------------------------------------------ */
+
+/**
+ * Write a report in the format its options chose (table, csv or json) to
+ * the options' -o file, or to `fallback` when no -o was given; also writes
+ * --pieces when asked.  `fallback` is borrowed and not closed.  Output is
+ * deterministic: the same inputs give byte-identical output.
+ * Returns RL_OK, or RL_ERR_OUTPUT with a message in ctx.
+ */
+rl_status rl_report_write(rl_ctx *ctx, const rl_report *report,
+                          FILE *fallback);
+
+/**
+ * Exit status the report calls for: 0 no conflict-severity finding and no
+ * error; 1 at least one conflict (diff: the layer shrank; area: below
+ * --expect-min); 2 some input or footprint could not be processed.  2 wins
+ * over 1.  NULL gives 2.
+ */
+int rl_report_exit_code(const rl_report *report);
+
+/** Free a report.  NULL is a no-op. */
+void rl_report_free(rl_report *report);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* REDLINE_H */

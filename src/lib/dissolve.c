@@ -1,0 +1,160 @@
+/* dissolve.c -- grouping by attribute and self-overlap of a set of polygons. */
+#include "rl_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    const GEOSGeometry *const *gs;
+    size_t self;
+    size_t *v;
+    size_t n, cap;
+    int oom;
+} pair_acc;
+
+static void on_pair(void *item, void *userdata)
+{
+    pair_acc *a = userdata;
+    size_t j = (size_t)((const GEOSGeometry *const *)item - a->gs);
+    if (j <= a->self || a->oom)
+        return;
+    if (a->n == a->cap) {
+        a->cap = a->cap ? a->cap * 2 : 16;
+        size_t *v = realloc(a->v, a->cap * sizeof *v);
+        if (!v) {
+            a->oom = 1;
+            return;
+        }
+        a->v = v;
+    }
+    a->v[a->n++] = j;
+}
+
+rl_status rl_self_overlap(rl_ctx *ctx, const GEOSGeometry *const *gs, size_t n,
+                          const rl_crs *crs, rl_area_method m, double *area)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    rl_status st = RL_OK;
+    GEOSSTRtree *tree = GEOSSTRtree_create_r(h, 10);
+    GEOSGeometry **pieces = NULL;
+    size_t np = 0, cap = 0;
+    pair_acc acc = {gs, 0, NULL, 0, 0, 0};
+    *area = 0;
+    if (!tree)
+        return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        if (gs[i])
+            GEOSSTRtree_insert_r(h, tree, gs[i], (void *)&gs[i]);
+    for (size_t i = 0; i < n; i++) {
+        if (!gs[i])
+            continue;
+        acc.self = i;
+        acc.n = 0;
+        GEOSSTRtree_query_r(h, tree, gs[i], on_pair, &acc);
+        if (acc.oom) {
+            st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+            goto cleanup;
+        }
+        for (size_t k = 0; k < acc.n; k++) {
+            const GEOSGeometry *o = gs[acc.v[k]];
+            if (GEOSIntersects_r(h, gs[i], o) != 1)
+                continue;
+            GEOSGeometry *x = GEOSIntersection_r(h, gs[i], o);
+            GEOSGeometry *p = x ? rl_polygonal(ctx, x) : NULL;
+            GEOSGeom_destroy_r(h, x);
+            if (!p) {
+                st = rl_fail(ctx, RL_ERR_GEOM, "intersection failed: %s",
+                             ctx->geos_msg);
+                goto cleanup;
+            }
+            if (GEOSisEmpty_r(h, p) == 1) {
+                GEOSGeom_destroy_r(h, p);
+                continue;
+            }
+            if (np == cap) {
+                cap = cap ? cap * 2 : 16;
+                GEOSGeometry **a = realloc(pieces, cap * sizeof *a);
+                if (!a) {
+                    GEOSGeom_destroy_r(h, p);
+                    st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+                    goto cleanup;
+                }
+                pieces = a;
+            }
+            pieces[np++] = p;
+        }
+    }
+    if (np) {
+        /* Triple overlaps appear in several pairs: union before measuring. */
+        GEOSGeometry *u = rl_union_all(ctx, (const GEOSGeometry *const *)pieces, np);
+        if (!u) {
+            st = rl_fail(ctx, RL_ERR_GEOM, "union failed: %s", ctx->geos_msg);
+            goto cleanup;
+        }
+        st = rl_geom_area(ctx, u, crs, m, area);
+        GEOSGeom_destroy_r(h, u);
+    }
+cleanup:
+    for (size_t i = 0; i < np; i++)
+        GEOSGeom_destroy_r(h, pieces[i]);
+    free(pieces);
+    free(acc.v);
+    GEOSSTRtree_destroy_r(h, tree);
+    return st;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+size_t rl_key_find(char *const *keys, size_t n, const char *key)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(keys[mid], key);
+        if (c == 0)
+            return mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return (size_t)-1;
+}
+
+size_t rl_group_keys(const rl_layer *L, int field, char ***keys_out,
+                     size_t **group_out)
+{
+    char **all = malloc((L->n ? L->n : 1) * sizeof *all);
+    size_t *group = malloc((L->n ? L->n : 1) * sizeof *group);
+    size_t nk = 0;
+    if (!all || !group)
+        goto oom;
+    for (size_t i = 0; i < L->n; i++) {
+        const char *v = L->feat[i].attrs ? L->feat[i].attrs[field] : NULL;
+        all[i] = (char *)(v ? v : "");
+    }
+    qsort(all, L->n, sizeof *all, cmp_str);
+    char **keys = malloc((L->n ? L->n : 1) * sizeof *keys);
+    if (!keys)
+        goto oom;
+    for (size_t i = 0; i < L->n; i++)
+        if (nk == 0 || strcmp(keys[nk - 1], all[i]) != 0)
+            keys[nk++] = all[i];
+    for (size_t i = 0; i < nk; i++)
+        keys[i] = rl_strdup(keys[i]);
+    for (size_t i = 0; i < L->n; i++) {
+        const char *v = L->feat[i].attrs ? L->feat[i].attrs[field] : NULL;
+        group[i] = rl_key_find(keys, nk, v ? v : "");
+    }
+    free(all);
+    *keys_out = keys;
+    *group_out = group;
+    return nk;
+oom:
+    free(all);
+    free(group);
+    return (size_t)-1;
+}

@@ -1,0 +1,445 @@
+/* in_layer.c -- read a vector layer into GEOS geometries and UTF-8 text. */
+#include "rl_internal.h"
+
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <cpl_string.h>
+#include <cpl_vsi.h>
+#include <gdal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+const char *rl_feat_status_text(rl_feat_status st)
+{
+    switch (st) {
+    case RL_FEAT_OK: return "ok";
+    case RL_FEAT_NULL: return "null geometry";
+    case RL_FEAT_EMPTY: return "empty geometry";
+    case RL_FEAT_NOT_POLYGON: return "not a polygon";
+    case RL_FEAT_COLLAPSED: return "geometry has no area after repair";
+    case RL_FEAT_BAD: return "geometry could not be read or repaired";
+    }
+    return "?";
+}
+
+static int ends_with_ci(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcasecmp(s + n - m, suffix) == 0;
+}
+
+/*
+ * Split "PATH|layername=NAME" / "PATH|layerid=N" (QGIS's syntax).  Returns
+ * the dataset name to open, malloc'd; *lname / *lid are set when given.
+ */
+static char *split_path(const char *path, char **lname, int *lid)
+{
+    *lname = NULL;
+    *lid = -1;
+    char *ds = rl_strdup(path);
+    if (!ds)
+        return NULL;
+    char *bar = strrchr(ds, '|');
+    if (bar && strncmp(bar + 1, "layername=", 10) == 0) {
+        *lname = rl_strdup(bar + 11);
+        *bar = '\0';
+    } else if (bar && strncmp(bar + 1, "layerid=", 8) == 0) {
+        *lid = atoi(bar + 9);
+        *bar = '\0';
+    }
+    if (ends_with_ci(ds, ".zip") && strncmp(ds, "/vsi", 4) != 0) {
+        size_t n = strlen(ds) + sizeof "/vsizip/";
+        char *z = malloc(n);
+        if (z)
+            snprintf(z, n, "/vsizip/%s", ds);
+        free(ds);
+        ds = z;
+    }
+    return ds;
+}
+
+/* Sibling file with another extension, trying lower and upper case. */
+static int sibling_exists(const char *shp, const char *ext_lower,
+                          const char *ext_upper)
+{
+    size_t n = strlen(shp);
+    if (n < 4)
+        return 0;
+    char *p = malloc(n + 8);
+    if (!p)
+        return 0;
+    memcpy(p, shp, n - 4);
+    VSIStatBufL sb;
+    int found = 0;
+    snprintf(p + n - 4, 12, "%s", ext_lower);
+    if (VSIStatL(p, &sb) == 0)
+        found = 1;
+    snprintf(p + n - 4, 12, "%s", ext_upper);
+    if (!found && VSIStatL(p, &sb) == 0)
+        found = 1;
+    free(p);
+    return found;
+}
+
+/* The DBF "language driver id" byte (offset 29); 0 means none. */
+static int dbf_ldid(const char *shp)
+{
+    size_t n = strlen(shp);
+    char *p = malloc(n + 8);
+    int ldid = 0;
+    if (!p)
+        return 0;
+    memcpy(p, shp, n - 4);
+    const char *exts[] = {".dbf", ".DBF"};
+    for (int i = 0; i < 2 && !ldid; i++) {
+        snprintf(p + n - 4, 12, "%s", exts[i]);
+        VSILFILE *f = VSIFOpenL(p, "rb");
+        if (!f)
+            continue;
+        unsigned char hdr[32];
+        if (VSIFReadL(hdr, 1, sizeof hdr, f) == sizeof hdr)
+            ldid = hdr[29];
+        VSIFCloseL(f);
+    }
+    free(p);
+    return ldid;
+}
+
+/* Recode s in place from `enc` to UTF-8 (returns a new string). */
+static char *recode(const char *s, const char *enc)
+{
+    char *r = CPLRecode(s, enc, CPL_ENC_UTF8);
+    char *out = rl_strdup(r);
+    CPLFree(r);
+    return out;
+}
+
+static void decode_text(rl_layer *L, const char *forced)
+{
+    const char *enc = forced;
+    if (!enc) {
+        int all_utf8 = 1;
+        for (int j = 0; j < L->nfields && all_utf8; j++)
+            all_utf8 = rl_is_utf8(L->fields[j]);
+        for (size_t i = 0; i < L->n && all_utf8; i++)
+            for (int j = 0; j < L->nfields && all_utf8; j++)
+                if (L->feat[i].attrs && L->feat[i].attrs[j])
+                    all_utf8 = rl_is_utf8(L->feat[i].attrs[j]);
+        if (all_utf8) {
+            /* ASCII or already UTF-8: nothing to recode. */
+            L->encoding = rl_strdup("UTF-8 (no .cpg or code page; text is valid UTF-8)");
+            return;
+        }
+        enc = "GBK";
+        L->encoding_guessed = 1;
+        L->encoding = rl_strdup("GBK (guessed: no .cpg or code page)");
+    } else {
+        char buf[128];
+        snprintf(buf, sizeof buf, "%s (--encoding)", forced);
+        L->encoding = rl_strdup(buf);
+    }
+    for (int j = 0; j < L->nfields; j++) {
+        char *r = recode(L->fields[j], enc);
+        free(L->fields[j]);
+        L->fields[j] = r;
+    }
+    for (size_t i = 0; i < L->n; i++) {
+        if (!L->feat[i].attrs)
+            continue;
+        for (int j = 0; j < L->nfields; j++) {
+            char *s = L->feat[i].attrs[j];
+            if (!s)
+                continue;
+            L->feat[i].attrs[j] = recode(s, enc);
+            free(s);
+        }
+    }
+}
+
+static int is_polygonal_type(OGRwkbGeometryType t)
+{
+    switch (t) {
+    case wkbPolygon:
+    case wkbMultiPolygon:
+    case wkbCurvePolygon:
+    case wkbMultiSurface:
+    case wkbPolyhedralSurface:
+    case wkbTIN:
+    case wkbTriangle:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* OGR geometry -> valid polygonal GEOS geometry, or a status saying why not. */
+static GEOSGeometry *convert_geom(rl_ctx *ctx, GEOSWKBReader *rd, OGRGeometryH g,
+                                  rl_feature *ft)
+{
+    if (!g) {
+        ft->status = RL_FEAT_NULL;
+        return NULL;
+    }
+    if (OGR_G_IsEmpty(g)) {
+        ft->status = RL_FEAT_EMPTY;
+        return NULL;
+    }
+    OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(g));
+    OGRGeometryH work = OGR_G_Clone(g);
+    if (t == wkbGeometryCollection) {
+        /* Keep a collection only for its polygons. */
+        int np = 0;
+        for (int i = 0; i < OGR_G_GetGeometryCount(work); i++)
+            np += is_polygonal_type(
+                wkbFlatten(OGR_G_GetGeometryType(OGR_G_GetGeometryRef(work, i))));
+        if (np == 0) {
+            OGR_G_DestroyGeometry(work);
+            ft->status = RL_FEAT_NOT_POLYGON;
+            return NULL;
+        }
+        work = OGR_G_ForceToMultiPolygon(work);
+    } else if (!is_polygonal_type(t)) {
+        OGR_G_DestroyGeometry(work);
+        ft->status = RL_FEAT_NOT_POLYGON;
+        return NULL;
+    } else if (t != wkbPolygon && t != wkbMultiPolygon) {
+        work = OGR_G_ForceToMultiPolygon(work);
+    }
+    OGR_G_FlattenTo2D(work);
+    int size = OGR_G_WkbSize(work);
+    unsigned char *wkb = malloc((size_t)size);
+    GEOSGeometry *out = NULL;
+    if (wkb && OGR_G_ExportToWkb(work, wkbNDR, wkb) == OGRERR_NONE)
+        out = GEOSWKBReader_read_r(ctx->geos, rd, wkb, (size_t)size);
+    free(wkb);
+    OGR_G_DestroyGeometry(work);
+    if (!out) {
+        ft->status = RL_FEAT_BAD;
+        return NULL;
+    }
+    rl_feat_status st = RL_FEAT_OK;
+    out = rl_repair(ctx, out, &ft->repaired, &st);
+    ft->status = st;
+    return out;
+}
+
+static rl_status pick_layer(rl_ctx *ctx, GDALDatasetH ds, const char *path,
+                            const char *lname, int lid, OGRLayerH *out)
+{
+    int n = GDALDatasetGetLayerCount(ds);
+    *out = NULL;
+    if (lname) {
+        *out = GDALDatasetGetLayerByName(ds, lname);
+        if (!*out)
+            return rl_fail(ctx, RL_ERR_INPUT, "%s: no layer named '%s'", path,
+                           lname);
+        return RL_OK;
+    }
+    if (lid >= 0) {
+        if (lid >= n)
+            return rl_fail(ctx, RL_ERR_INPUT,
+                           "%s: no layer with id %d (it has %d)", path, lid, n);
+        *out = GDALDatasetGetLayer(ds, lid);
+        return RL_OK;
+    }
+    if (n == 0)
+        return rl_fail(ctx, RL_ERR_INPUT, "%s: no vector layer", path);
+    if (n > 1) {
+        rl_buf b = {0};
+        for (int i = 0; i < n && i < 20; i++) {
+            if (i)
+                rl_buf_puts(&b, ", ");
+            rl_buf_puts(&b, OGR_L_GetName(GDALDatasetGetLayer(ds, i)));
+        }
+        rl_fail(ctx, RL_ERR_INPUT,
+                "%s has %d layers (%s); name one as '%s|layername=NAME'", path,
+                n, b.s ? b.s : "", path);
+        rl_buf_free(&b);
+        return RL_ERR_INPUT;
+    }
+    *out = GDALDatasetGetLayer(ds, 0);
+    return RL_OK;
+}
+
+rl_status rl_layer_read(rl_ctx *ctx, const char *path, const rl_input_opts *io,
+                        rl_layer **out)
+{
+    rl_status st = RL_OK;
+    char *lname = NULL;
+    int lid = -1;
+    char *dsname = NULL;
+    GDALDatasetH ds = NULL;
+    GEOSWKBReader *rd = NULL;
+    rl_layer *L = NULL;
+    char **open_opts = NULL;
+    int raw_text = 0;
+
+    *out = NULL;
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    CPLErrorReset();
+    L = calloc(1, sizeof *L);
+    dsname = split_path(path, &lname, &lid);
+    if (!L || !dsname) {
+        st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    L->path = rl_strdup(path);
+
+    if (strncmp(dsname, "PG:", 3) != 0) {
+        VSIStatBufL sb;
+        if (VSIStatL(dsname, &sb) != 0) {
+            st = rl_fail(ctx, RL_ERR_INPUT, "%s: no such file or directory",
+                         path);
+            goto cleanup;
+        }
+    }
+    /*
+     * A shapefile with neither .cpg nor a DBF code page is read as raw bytes
+     * and decoded below, because GDAL would assume ISO-8859-1 and turn GBK
+     * text into mojibake.
+     */
+    if (ends_with_ci(dsname, ".shp") && !sibling_exists(dsname, ".cpg", ".CPG") &&
+        dbf_ldid(dsname) == 0) {
+        raw_text = 1;
+        open_opts = CSLSetNameValue(open_opts, "ENCODING", "");
+    }
+    ds = GDALOpenEx(dsname, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
+                    (const char *const *)open_opts, NULL);
+    if (!ds) {
+        const char *why = CPLGetLastErrorMsg();
+        st = rl_fail(ctx, RL_ERR_INPUT, "%s: cannot open as a vector dataset%s%s",
+                     path, why && *why ? ": " : "", why ? why : "");
+        goto cleanup;
+    }
+    OGRLayerH lyr = NULL;
+    st = pick_layer(ctx, ds, path, lname, lid, &lyr);
+    if (st)
+        goto cleanup;
+    L->layer_name = rl_strdup(OGR_L_GetName(lyr));
+    L->geom_type = wkbFlatten(OGR_L_GetGeomType(lyr));
+
+    OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(lyr);
+    if (srs) {
+        L->crs = rl_crs_new(ctx, srs);
+        if (!L->crs) {
+            st = rl_fail(ctx, RL_ERR_CRS, "%s: %s", path, rl_ctx_errmsg(ctx));
+            goto cleanup;
+        }
+    } else if (io && io->assume_srs) {
+        L->crs = rl_crs_from_user(ctx, io->assume_srs);
+        if (!L->crs) {
+            st = rl_fail(ctx, RL_ERR_USAGE, "--assume-srs: %s", rl_ctx_errmsg(ctx));
+            goto cleanup;
+        }
+        L->crs_assumed = 1;
+    } else {
+        st = rl_fail(ctx, RL_ERR_CRS,
+                     "%s: layer '%s' has no CRS (missing .prj?); give one with "
+                     "--assume-srs, e.g. --assume-srs EPSG:4527",
+                     path, L->layer_name);
+        goto cleanup;
+    }
+
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
+    L->nfields = OGR_FD_GetFieldCount(defn);
+    L->fields = calloc((size_t)L->nfields + 1, sizeof *L->fields);
+    if (!L->fields) {
+        st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    for (int j = 0; j < L->nfields; j++)
+        L->fields[j] = rl_strdup(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, j)));
+
+    rd = GEOSWKBReader_create_r(ctx->geos);
+    size_t cap = 0;
+    OGR_L_ResetReading(lyr);
+    OGRFeatureH f;
+    CPLErrorReset();
+    while ((f = OGR_L_GetNextFeature(lyr)) != NULL) {
+        if (L->n == cap) {
+            cap = cap ? cap * 2 : 64;
+            rl_feature *nf = realloc(L->feat, cap * sizeof *nf);
+            if (!nf) {
+                OGR_F_Destroy(f);
+                st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+                goto cleanup;
+            }
+            L->feat = nf;
+        }
+        rl_feature *ft = &L->feat[L->n++];
+        memset(ft, 0, sizeof *ft);
+        ft->fid = OGR_F_GetFID(f);
+        ft->geom = convert_geom(ctx, rd, OGR_F_GetGeometryRef(f), ft);
+        if (ft->repaired)
+            L->repaired++;
+        if (ft->status != RL_FEAT_OK)
+            L->bad++;
+        ft->attrs = L->nfields ? calloc((size_t)L->nfields, sizeof(char *)) : NULL;
+        for (int j = 0; ft->attrs && j < L->nfields; j++)
+            if (OGR_F_IsFieldSetAndNotNull(f, j))
+                ft->attrs[j] = rl_strdup(OGR_F_GetFieldAsString(f, j));
+        OGR_F_Destroy(f);
+    }
+    if (CPLGetLastErrorType() == CE_Failure) {
+        st = rl_fail(ctx, RL_ERR_INPUT, "%s: reading stopped after %zu features: %s",
+                     path, L->n, CPLGetLastErrorMsg());
+        goto cleanup;
+    }
+    if (raw_text)
+        decode_text(L, io ? io->encoding : NULL);
+    else if (ends_with_ci(dsname, ".shp"))
+        L->encoding = rl_strdup("from .cpg / DBF code page");
+    else
+        L->encoding = rl_strdup("UTF-8 (format's own)");
+    *out = L;
+    L = NULL;
+
+cleanup:
+    if (rd)
+        GEOSWKBReader_destroy_r(ctx->geos, rd);
+    if (ds)
+        GDALClose(ds);
+    CSLDestroy(open_opts);
+    rl_layer_free(ctx, L);
+    free(lname);
+    free(dsname);
+    CPLPopErrorHandler();
+    return st;
+}
+
+void rl_layer_free(rl_ctx *ctx, rl_layer *L)
+{
+    if (!L)
+        return;
+    for (size_t i = 0; i < L->n; i++) {
+        if (L->feat[i].geom)
+            GEOSGeom_destroy_r(ctx->geos, L->feat[i].geom);
+        if (L->feat[i].attrs) {
+            for (int j = 0; j < L->nfields; j++)
+                free(L->feat[i].attrs[j]);
+            free(L->feat[i].attrs);
+        }
+    }
+    free(L->feat);
+    if (L->fields)
+        for (int j = 0; j < L->nfields; j++)
+            free(L->fields[j]);
+    free(L->fields);
+    rl_crs_free(L->crs);
+    free(L->path);
+    free(L->layer_name);
+    free(L->encoding);
+    free(L);
+}
+
+int rl_layer_field_index(const rl_layer *L, const char *name)
+{
+    for (int j = 0; j < L->nfields; j++)
+        if (strcmp(L->fields[j], name) == 0)
+            return j;
+    for (int j = 0; j < L->nfields; j++)
+        if (strcasecmp(L->fields[j], name) == 0)
+            return j;
+    return -1;
+}

@@ -1,0 +1,92 @@
+/* index.c -- STRtree over a layer's features, queried by envelope. */
+#include "rl_internal.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+struct rl_index {
+    GEOSSTRtree *tree;
+    const rl_layer *layer;
+    /*
+     * GEOS promises nothing about concurrent queries of one tree, so
+     * queries are serialised; they are cheap next to the overlays.
+     */
+    pthread_mutex_t lock;
+};
+
+rl_index *rl_index_new(rl_ctx *ctx, const rl_layer *layer)
+{
+    rl_index *idx = calloc(1, sizeof *idx);
+    if (!idx)
+        return NULL;
+    idx->layer = layer;
+    pthread_mutex_init(&idx->lock, NULL);
+    idx->tree = GEOSSTRtree_create_r(ctx->geos, 10);
+    if (!idx->tree) {
+        rl_index_free(ctx, idx);
+        return NULL;
+    }
+    for (size_t i = 0; i < layer->n; i++)
+        if (layer->feat[i].geom)
+            GEOSSTRtree_insert_r(ctx->geos, idx->tree, layer->feat[i].geom,
+                                 (void *)&layer->feat[i]);
+    return idx;
+}
+
+void rl_index_free(rl_ctx *ctx, rl_index *idx)
+{
+    if (!idx)
+        return;
+    if (idx->tree)
+        GEOSSTRtree_destroy_r(ctx->geos, idx->tree);
+    pthread_mutex_destroy(&idx->lock);
+    free(idx);
+}
+
+typedef struct {
+    const rl_layer *layer;
+    size_t *v;
+    size_t n, cap;
+    int oom;
+} hits_acc;
+
+static void on_item(void *item, void *userdata)
+{
+    hits_acc *a = userdata;
+    if (a->oom)
+        return;
+    if (a->n == a->cap) {
+        a->cap = a->cap ? a->cap * 2 : 16;
+        size_t *v = realloc(a->v, a->cap * sizeof *v);
+        if (!v) {
+            a->oom = 1;
+            return;
+        }
+        a->v = v;
+    }
+    a->v[a->n++] = (size_t)((const rl_feature *)item - a->layer->feat);
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return (x > y) - (x < y);
+}
+
+size_t rl_index_query(rl_index *idx, GEOSContextHandle_t h,
+                      const GEOSGeometry *g, size_t **out)
+{
+    hits_acc a = {idx->layer, NULL, 0, 0, 0};
+    pthread_mutex_lock(&idx->lock);
+    GEOSSTRtree_query_r(h, idx->tree, g, on_item, &a);
+    pthread_mutex_unlock(&idx->lock);
+    if (a.oom) {
+        free(a.v);
+        *out = NULL;
+        return (size_t)-1;
+    }
+    /* Ascending feature order keeps output deterministic. */
+    qsort(a.v, a.n, sizeof *a.v, cmp_size);
+    *out = a.v;
+    return a.n;
+}

@@ -1,0 +1,401 @@
+/* rl_internal.h -- types and functions shared by libredline's modules. */
+#ifndef RL_INTERNAL_H
+#define RL_INTERNAL_H
+
+#define GEOS_USE_ONLY_R_API
+#include <geos_c.h>
+#include <proj.h>
+#include <geodesic.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "redline/redline.h"
+
+#define RL_ERRMSG_MAX 1024
+
+/* ---- context (ctx.c) ---- */
+
+typedef struct rl_pj_cache {
+    char *src;     /* definitions the transformation was built from */
+    char *dst;
+    PJ *pj;
+    struct rl_pj_cache *next;
+} rl_pj_cache;
+
+struct rl_ctx {
+    GEOSContextHandle_t geos;
+    PJ_CONTEXT *proj;
+    rl_status status;
+    char msg[RL_ERRMSG_MAX];
+    char geos_msg[RL_ERRMSG_MAX]; /* last GEOS error, folded into msg */
+    rl_pj_cache *pjs;
+};
+
+/* Record a failure; returns `st` so callers can `return rl_fail(...)`. */
+rl_status rl_fail(rl_ctx *ctx, rl_status st, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+void rl_ctx_clear(rl_ctx *ctx);
+
+/* Defensive checks that must never fire (SQLite's ALWAYS/NEVER idea). */
+#define RL_NEVER(x) (x)
+
+/* ---- small utilities (util.c) ---- */
+
+typedef struct rl_buf {
+    char *s;
+    size_t len, cap;
+    int oom;
+} rl_buf;
+
+void rl_buf_puts(rl_buf *b, const char *s);
+void rl_buf_putn(rl_buf *b, const char *s, size_t n);
+void rl_buf_printf(rl_buf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+void rl_buf_json_str(rl_buf *b, const char *s); /* quoted, escaped */
+void rl_buf_json_num(rl_buf *b, double v);      /* %.10g, finite */
+void rl_buf_csv_str(rl_buf *b, const char *s);  /* RFC 4180 quoting */
+void rl_buf_free(rl_buf *b);
+char *rl_strdup(const char *s); /* NULL in, NULL out */
+int rl_is_utf8(const char *s);
+/* Display width of a UTF-8 string in a terminal (CJK counts 2). */
+int rl_display_width(const char *s);
+
+/* ---- units (units.c) ---- */
+
+typedef enum { RL_U_M2 = 0, RL_U_HA, RL_U_MU, RL_U_KM2 } rl_units;
+int rl_units_parse(const char *s, rl_units *u); /* 1 ok, 0 unknown */
+double rl_units_factor(rl_units u);              /* m2 per unit */
+const char *rl_units_name(rl_units u);
+/* Parse "12.5km2", "1800ha", "27000mu", "5e6" (m2). 1 ok, 0 bad. */
+int rl_parse_area_with_unit(const char *s, double *m2);
+
+/* ---- CRS (crs.c) ---- */
+
+typedef enum { RL_AREA_ELLIPSOIDAL = 0, RL_AREA_PLANAR } rl_area_method;
+
+typedef struct rl_crs {
+    OGRSpatialReferenceH srs; /* traditional GIS axis order; main thread */
+    char *def;      /* WKT2 definition, for PROJ in any thread */
+    char *geog_def; /* WKT2 of its geographic CRS */
+    char *name;     /* "EPSG:4527" or the CRS name */
+    int geographic;
+    double a, f;    /* ellipsoid of the geographic CRS */
+    double unit_m;  /* metres per linear unit (projected CRSs) */
+    struct geod_geodesic geod;
+} rl_crs;
+
+/* Build from an SRS (cloned; the caller keeps its own). NULL on failure. */
+rl_crs *rl_crs_new(rl_ctx *ctx, OGRSpatialReferenceH srs);
+/* Build from user input (EPSG:4527, WKT, PROJ string...). */
+rl_crs *rl_crs_from_user(rl_ctx *ctx, const char *text);
+void rl_crs_free(rl_crs *crs);
+int rl_crs_same(const rl_crs *a, const rl_crs *b);
+/*
+ * Transformation between two definitions, cached in ctx (borrowed).  Axis
+ * order is normalised for visualisation: x = easting/longitude.
+ */
+PJ *rl_ctx_pj(rl_ctx *ctx, const char *src_def, const char *dst_def);
+/* A copy of g with every coordinate transformed; NULL + message on error. */
+GEOSGeometry *rl_geom_transform(rl_ctx *ctx, const GEOSGeometry *g, PJ *pj);
+/*
+ * Definition of the Gauss-Krüger 3-degree zone (k = 1, x0 = 500 km) on the
+ * crs's own ellipsoid whose central meridian is nearest to lon.
+ * Writes into buf; returns buf.
+ */
+char *rl_gk_zone_def(const rl_crs *crs, double lon, char *buf, size_t n);
+
+/* ---- area (area.c) ---- */
+
+/*
+ * Area of a polygonal geometry `g` whose coordinates are in `crs`, in m2.
+ * ellipsoidal: geodesic area on crs's ellipsoid of the vertices transformed
+ * to crs's geographic CRS.  planar: plane area in crs (for a geographic crs:
+ * in the GK 3-degree zone of g's centroid).  Holes are subtracted, ring
+ * orientation does not matter.  Non-polygonal parts count 0.
+ * Returns RL_OK, or a failure with a message in ctx.
+ */
+rl_status rl_geom_area(rl_ctx *ctx, const GEOSGeometry *g, const rl_crs *crs,
+                       rl_area_method m, double *area);
+
+/* ---- input (in_layer.c) ---- */
+
+typedef enum {
+    RL_FEAT_OK = 0,
+    RL_FEAT_NULL,        /* no geometry */
+    RL_FEAT_EMPTY,       /* empty geometry */
+    RL_FEAT_NOT_POLYGON, /* point or line */
+    RL_FEAT_COLLAPSED,   /* repair left no area */
+    RL_FEAT_BAD          /* GEOS could not read or repair it */
+} rl_feat_status;
+
+typedef struct rl_feature {
+    long long fid;
+    GEOSGeometry *geom; /* valid, polygonal, in the layer CRS; NULL if bad */
+    rl_feat_status status;
+    int repaired;
+    char **attrs;       /* nfields UTF-8 strings, NULL for null fields */
+} rl_feature;
+
+typedef struct rl_layer {
+    char *path;       /* as the user gave it */
+    char *layer_name;
+    rl_crs *crs;
+    int crs_assumed;  /* CRS came from --assume-srs */
+    int nfields;
+    char **fields;    /* UTF-8 field names */
+    size_t n;
+    rl_feature *feat;
+    char *encoding;   /* how text was decoded, e.g. "GBK (.cpg)" */
+    int encoding_guessed;
+    int geom_type;    /* OGRwkbGeometryType of the layer, flattened */
+    size_t repaired;
+    size_t bad;       /* features whose status is not OK */
+} rl_layer;
+
+typedef struct rl_input_opts {
+    const char *assume_srs; /* for layers without a CRS; may be NULL */
+    const char *encoding;   /* for shapefiles without .cpg/LDID; NULL */
+} rl_input_opts;
+
+/*
+ * Open PATH (optionally "PATH|layername=NAME" or "PATH|layerid=N"; a plain
+ * .zip path is read through /vsizip/) and read every feature: geometry
+ * converted to GEOS, repaired with MakeValid when invalid, attributes decoded
+ * to UTF-8.  Returns RL_OK and a new layer, or a failure naming the file.
+ */
+rl_status rl_layer_read(rl_ctx *ctx, const char *path,
+                        const rl_input_opts *io, rl_layer **out);
+void rl_layer_free(rl_ctx *ctx, rl_layer *layer);
+int rl_layer_field_index(const rl_layer *layer, const char *name);
+const char *rl_feat_status_text(rl_feat_status st);
+
+/* ---- repair (repair.c) ---- */
+
+/*
+ * Make g valid and polygonal.  Takes ownership of g.  Returns the result (may
+ * be g itself) and sets *repaired when MakeValid ran; returns NULL with
+ * *st = RL_FEAT_COLLAPSED when no area is left, RL_FEAT_BAD when GEOS failed.
+ */
+GEOSGeometry *rl_repair(rl_ctx *ctx, GEOSGeometry *g, int *repaired,
+                        rl_feat_status *st);
+/* Polygonal part of g as a new geometry (empty MultiPolygon if none). */
+GEOSGeometry *rl_polygonal(rl_ctx *ctx, const GEOSGeometry *g);
+
+/* ---- spatial index (index.c) ---- */
+
+typedef struct rl_index rl_index;
+/* STRtree over the non-NULL geometries of layer; items are feature indices. */
+rl_index *rl_index_new(rl_ctx *ctx, const rl_layer *layer);
+void rl_index_free(rl_ctx *ctx, rl_index *idx);
+/*
+ * Indices of features whose envelope meets g's, ascending.  *out is
+ * malloc'd (free it).  Safe to call from several threads: queries are
+ * serialised internally.  Returns count, or (size_t)-1 when out of memory.
+ */
+size_t rl_index_query(rl_index *idx, GEOSContextHandle_t h,
+                      const GEOSGeometry *g, size_t **out);
+
+/* ---- options shared by commands (options.c) ---- */
+
+typedef enum { RL_FMT_TABLE = 0, RL_FMT_CSV, RL_FMT_JSON } rl_format;
+
+typedef enum { RL_RULE_FORBID = 0, RL_RULE_REQUIRE, RL_RULE_REPORT } rl_rule;
+typedef enum { RL_SEV_CONFLICT = 0, RL_SEV_WARN } rl_severity;
+
+typedef struct rl_control_spec {
+    char *name;
+    rl_rule rule;
+    rl_severity severity;
+    char *path;
+} rl_control_spec;
+
+typedef struct rl_common_opts {
+    rl_area_method area;
+    rl_units units;
+    rl_format format;
+    char *out_path;    /* -o; NULL = caller's stream */
+    char *pieces_path; /* --pieces */
+    char *assume_srs;
+    char *encoding;
+    int jobs;
+    int quiet;
+} rl_common_opts;
+
+struct rl_screen_options {
+    rl_common_opts c;
+    rl_control_spec *controls;
+    int ncontrols;
+    char **footprints;
+    int nfootprints;
+    char *id_field;
+    double min_area;
+    int strict;
+};
+
+struct rl_diff_options {
+    rl_common_opts c;
+    char *old_path, *new_path;
+    char *by;
+    double tolerance;
+};
+
+struct rl_area_options {
+    rl_common_opts c;
+    char *path;
+    char *by;
+    double expect_min; /* < 0: none */
+};
+
+const char *rl_rule_name(rl_rule r);
+const char *rl_severity_name(rl_severity s);
+const char *rl_area_method_name(rl_area_method m);
+
+/* ---- screen results (screen.c) ---- */
+
+typedef struct rl_hit {
+    size_t feat;       /* index into the control layer */
+    double overlap_m2;
+    GEOSGeometry *piece; /* in the output CRS, only with --pieces */
+} rl_hit;
+
+typedef struct rl_fp_control {
+    double overlap_m2;
+    double overlap_pct;
+    double outside_m2; /* require rule */
+    int finding;       /* 1 if the overlap/outside counts as a finding */
+    rl_hit *hits;
+    size_t nhits;
+} rl_fp_control;
+
+typedef enum { RL_V_PASS = 0, RL_V_WARN, RL_V_CONFLICT, RL_V_ERROR } rl_verdict;
+
+typedef struct rl_fp_result {
+    size_t layer;  /* footprint layer index */
+    size_t feat;   /* index into that layer */
+    char *id;
+    double area_m2;
+    rl_verdict verdict;
+    char *error;   /* reason, when verdict is error */
+    char **reasons;
+    size_t nreasons;
+    rl_fp_control *ctl; /* one per control */
+} rl_fp_result;
+
+typedef struct rl_control {
+    rl_control_spec spec; /* borrowed strings */
+    rl_layer *layer;
+    rl_index *index;
+} rl_control;
+
+typedef struct rl_screen_data {
+    const rl_screen_options *opts;
+    rl_control *controls;
+    int ncontrols;
+    rl_layer **fps;
+    size_t nfps;
+    rl_fp_result *res;
+    size_t nres;
+    size_t counts[4]; /* by verdict */
+    const rl_crs *out_crs; /* CRS of pieces */
+} rl_screen_data;
+
+/* ---- diff / area results (diff.c, areacmd.c) ---- */
+
+typedef struct rl_group_fig {
+    char *key;
+    size_t features, old_features, new_features;
+    double old_m2, new_m2, lost_m2, gained_m2, net_m2, area_m2;
+    double self_overlap_m2;
+} rl_group_fig;
+
+typedef struct rl_diff_data {
+    const rl_diff_options *opts;
+    rl_layer *old, *nw;
+    rl_group_fig total;
+    double old_self_overlap_m2, new_self_overlap_m2;
+    rl_group_fig *groups;
+    size_t ngroups;
+    GEOSGeometry *lost, *gained;    /* in OLD's CRS, for --pieces */
+    GEOSGeometry **glost, **ggained; /* per group */
+    int shrunk;
+} rl_diff_data;
+
+typedef struct rl_area_data {
+    const rl_area_options *opts;
+    rl_layer *layer;
+    rl_group_fig total;
+    rl_group_fig *groups;
+    size_t ngroups;
+    int below;
+} rl_area_data;
+
+typedef enum { RL_CMD_SCREEN = 0, RL_CMD_DIFF, RL_CMD_AREA } rl_command;
+
+struct rl_report {
+    rl_command cmd;
+    rl_ctx *ctx; /* the ctx that built it; for freeing GEOS objects */
+    union {
+        rl_screen_data screen;
+        rl_diff_data diff;
+        rl_area_data area;
+    } u;
+};
+
+void rl_diff_data_free(rl_ctx *ctx, rl_diff_data *d);
+void rl_area_data_free(rl_ctx *ctx, rl_area_data *d);
+
+/* writers (out_*.c) */
+rl_status rl_write_screen(rl_ctx *ctx, const rl_screen_data *d, FILE *f);
+rl_status rl_write_screen_pieces(rl_ctx *ctx, const rl_screen_data *d,
+                                 const char *path);
+rl_status rl_write_diff(rl_ctx *ctx, const rl_diff_data *d, FILE *f);
+rl_status rl_write_diff_pieces(rl_ctx *ctx, const rl_diff_data *d,
+                               const char *path);
+rl_status rl_write_area(rl_ctx *ctx, const rl_area_data *d, FILE *f);
+
+/* Vector writer shared by --pieces (out_vector.c). */
+typedef struct rl_vec_writer rl_vec_writer;
+typedef struct rl_vec_field {
+    const char *name;
+    int is_real; /* else string */
+} rl_vec_field;
+rl_vec_writer *rl_vec_writer_new(rl_ctx *ctx, const char *path,
+                                 const rl_crs *crs, const rl_vec_field *fields,
+                                 int nfields);
+/* values: strings for string fields, pointers to double for real fields */
+rl_status rl_vec_writer_add(rl_ctx *ctx, rl_vec_writer *w,
+                            const GEOSGeometry *g, const void *const *values);
+rl_status rl_vec_writer_close(rl_ctx *ctx, rl_vec_writer *w);
+
+/* Union of the polygonal geometries (borrowed); NULL on GEOS failure. */
+GEOSGeometry *rl_union_all(rl_ctx *ctx, const GEOSGeometry *const *gs,
+                           size_t n);
+
+/* ---- dissolve helpers (dissolve.c) ---- */
+
+/*
+ * Area covered by two or more of the geometries gs[0..n-1] (borrowed, all in
+ * `crs`): the union of their pairwise intersections, measured by `m`.
+ */
+rl_status rl_self_overlap(rl_ctx *ctx, const GEOSGeometry *const *gs, size_t n,
+                          const rl_crs *crs, rl_area_method m, double *area);
+
+/*
+ * Group the features of L by field `field`: *keys gets the sorted distinct
+ * values (NULL values are grouped under ""), *group[i] the key index of
+ * feature i.  Returns the number of keys, or (size_t)-1 when out of memory.
+ */
+size_t rl_group_keys(const rl_layer *L, int field, char ***keys, size_t **group);
+
+/* Index of key in sorted keys, or (size_t)-1. */
+size_t rl_key_find(char *const *keys, size_t n, const char *key);
+
+#endif

@@ -1,0 +1,490 @@
+/* screen.c -- footprints against control layers: overlap, outside, verdicts. */
+#include "rl_internal.h"
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Control polygons with more vertices than this get a prepared geometry. */
+#define RL_PREPARE_MIN_VERTICES 256
+
+typedef struct worker {
+    rl_ctx *ctx;
+    rl_screen_data *d;
+    const GEOSPreparedGeometry ***prep; /* [control][feature], lazily */
+    atomic_size_t *next;
+    pthread_t thread;
+} worker;
+
+static void add_reason(rl_fp_result *r, const char *text)
+{
+    char **a = realloc(r->reasons, (r->nreasons + 1) * sizeof *a);
+    if (!a)
+        return;
+    r->reasons = a;
+    a[r->nreasons] = rl_strdup(text);
+    if (a[r->nreasons])
+        r->nreasons++;
+}
+
+static void set_error(rl_fp_result *r, const rl_layer *L, const char *why)
+{
+    char buf[RL_ERRMSG_MAX + 256];
+    snprintf(buf, sizeof buf, "%s: feature %" PRId64 ": %s", L->path,
+             (int64_t)L->feat[r->feat].fid, why);
+    free(r->error);
+    r->error = rl_strdup(buf);
+    r->verdict = RL_V_ERROR;
+}
+
+/* Cover test against a big control polygon, prepared once per worker. */
+static int control_covers(worker *w, int k, size_t c, const GEOSGeometry *cg,
+                          const GEOSGeometry *g)
+{
+    GEOSContextHandle_t h = w->ctx->geos;
+    if (GEOSGetNumCoordinates_r(h, cg) < RL_PREPARE_MIN_VERTICES)
+        return 0;
+    const GEOSPreparedGeometry **cache = w->prep[k];
+    if (!cache[c])
+        cache[c] = GEOSPrepare_r(h, cg);
+    return cache[c] && GEOSPreparedCovers_r(h, cache[c], g) == 1;
+}
+
+/* Area of a piece that lives in the control's CRS, by the chosen method. */
+static rl_status piece_area(worker *w, const GEOSGeometry *piece,
+                            const rl_crs *ccrs, const rl_crs *fcrs, double *a)
+{
+    const rl_area_method m = w->d->opts->c.area;
+    if (m == RL_AREA_ELLIPSOIDAL || rl_crs_same(ccrs, fcrs))
+        return rl_geom_area(w->ctx, piece, m == RL_AREA_ELLIPSOIDAL ? ccrs : fcrs,
+                            m, a);
+    /* Planar figures are all taken in the footprint's plane. */
+    PJ *pj = rl_ctx_pj(w->ctx, ccrs->def, fcrs->def);
+    if (!pj)
+        return w->ctx->status;
+    GEOSGeometry *t = rl_geom_transform(w->ctx, piece, pj);
+    if (!t)
+        return w->ctx->status;
+    rl_status st = rl_geom_area(w->ctx, t, fcrs, m, a);
+    GEOSGeom_destroy_r(w->ctx->geos, t);
+    return st;
+}
+
+static GEOSGeometry *to_crs(rl_ctx *ctx, const GEOSGeometry *g,
+                            const rl_crs *from, const rl_crs *to)
+{
+    if (rl_crs_same(from, to))
+        return GEOSGeom_clone_r(ctx->geos, g);
+    PJ *pj = rl_ctx_pj(ctx, from->def, to->def);
+    return pj ? rl_geom_transform(ctx, g, pj) : NULL;
+}
+
+static rl_status screen_control(worker *w, rl_fp_result *r, int k,
+                                const GEOSGeometry *fg, const rl_crs *fcrs)
+{
+    rl_ctx *ctx = w->ctx;
+    GEOSContextHandle_t h = ctx->geos;
+    const rl_screen_data *d = w->d;
+    const rl_control *C = &d->controls[k];
+    const rl_layer *CL = C->layer;
+    rl_fp_control *fc = &r->ctl[k];
+    rl_status st = RL_OK;
+    GEOSGeometry *g = NULL;
+    const GEOSPreparedGeometry *prep = NULL;
+    size_t *cand = NULL;
+    GEOSGeometry **pieces = NULL;
+    size_t npieces = 0;
+
+    g = to_crs(ctx, fg, fcrs, CL->crs);
+    if (!g) {
+        st = rl_fail(ctx, RL_ERR_CRS, "cannot transform to %s's CRS %s: %s",
+                     C->spec.name, CL->crs->name, rl_ctx_errmsg(ctx));
+        goto cleanup;
+    }
+    prep = GEOSPrepare_r(h, g);
+    size_t nc = rl_index_query(C->index, h, g, &cand);
+    if (!prep || nc == (size_t)-1) {
+        st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    pieces = calloc(nc ? nc : 1, sizeof *pieces);
+    fc->hits = calloc(nc ? nc : 1, sizeof *fc->hits);
+    if (!pieces || !fc->hits) {
+        st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    for (size_t i = 0; i < nc; i++) {
+        const GEOSGeometry *cg = CL->feat[cand[i]].geom;
+        if (GEOSPreparedIntersects_r(h, prep, cg) != 1)
+            continue;
+        GEOSGeometry *piece;
+        /* Containment needs no overlay: the piece is one of the inputs. */
+        if (GEOSPreparedCovers_r(h, prep, cg) == 1)
+            piece = GEOSGeom_clone_r(h, cg);
+        else if (control_covers(w, k, cand[i], cg, g))
+            piece = GEOSGeom_clone_r(h, g);
+        else {
+            GEOSGeometry *x = GEOSIntersection_r(h, g, cg);
+            piece = x ? rl_polygonal(ctx, x) : NULL;
+            GEOSGeom_destroy_r(h, x);
+        }
+        if (!piece) {
+            st = rl_fail(ctx, RL_ERR_GEOM, "overlay with %s feature %" PRId64
+                         " failed: %s", C->spec.name,
+                         (int64_t)CL->feat[cand[i]].fid, ctx->geos_msg);
+            goto cleanup;
+        }
+        double a = 0;
+        st = piece_area(w, piece, CL->crs, fcrs, &a);
+        if (st || !(a > 0)) {
+            GEOSGeom_destroy_r(h, piece);
+            if (st)
+                goto cleanup;
+            continue;
+        }
+        rl_hit *hit = &fc->hits[fc->nhits++];
+        hit->feat = cand[i];
+        hit->overlap_m2 = a;
+        if (d->opts->c.pieces_path) {
+            hit->piece = to_crs(ctx, piece, CL->crs, d->out_crs);
+            if (!hit->piece) {
+                GEOSGeom_destroy_r(h, piece);
+                st = ctx->status;
+                goto cleanup;
+            }
+        }
+        pieces[npieces++] = piece;
+    }
+    /* Overlapping control features are counted once: union the pieces. */
+    if (npieces == 1) {
+        fc->overlap_m2 = fc->hits[0].overlap_m2;
+    } else if (npieces > 1) {
+        GEOSGeometry *u = rl_union_all(ctx, (const GEOSGeometry *const *)pieces,
+                                       npieces);
+        if (!u) {
+            st = rl_fail(ctx, RL_ERR_GEOM, "union of %s overlaps failed: %s",
+                         C->spec.name, ctx->geos_msg);
+            goto cleanup;
+        }
+        st = piece_area(w, u, CL->crs, fcrs, &fc->overlap_m2);
+        GEOSGeom_destroy_r(h, u);
+        if (st)
+            goto cleanup;
+    }
+    if (fc->overlap_m2 > r->area_m2)
+        fc->overlap_m2 = r->area_m2; /* reprojection noise, ~1e-9 relative */
+    fc->overlap_pct = r->area_m2 > 0 ? 100.0 * fc->overlap_m2 / r->area_m2 : 0;
+    fc->outside_m2 = r->area_m2 - fc->overlap_m2;
+    double measured = C->spec.rule == RL_RULE_REQUIRE ? fc->outside_m2 : fc->overlap_m2;
+    fc->finding = C->spec.rule != RL_RULE_REPORT && measured > 0 &&
+                  measured >= d->opts->min_area;
+
+cleanup:
+    for (size_t i = 0; i < npieces; i++)
+        GEOSGeom_destroy_r(h, pieces[i]);
+    free(pieces);
+    free(cand);
+    if (prep)
+        GEOSPreparedGeom_destroy_r(h, prep);
+    if (g)
+        GEOSGeom_destroy_r(h, g);
+    return st;
+}
+
+static void screen_one(worker *w, rl_fp_result *r)
+{
+    const rl_screen_data *d = w->d;
+    const rl_screen_options *o = d->opts;
+    const rl_layer *L = d->fps[r->layer];
+    const rl_feature *ft = &L->feat[r->feat];
+    char buf[512];
+
+    if (ft->status != RL_FEAT_OK) {
+        set_error(r, L, rl_feat_status_text(ft->status));
+        return;
+    }
+    if (rl_geom_area(w->ctx, ft->geom, L->crs, o->c.area, &r->area_m2)) {
+        set_error(r, L, rl_ctx_errmsg(w->ctx));
+        return;
+    }
+    int conflict = 0, warn = 0;
+    for (int k = 0; k < d->ncontrols; k++) {
+        if (screen_control(w, r, k, ft->geom, L->crs)) {
+            set_error(r, L, rl_ctx_errmsg(w->ctx));
+            return;
+        }
+        const rl_control *C = &d->controls[k];
+        const rl_fp_control *fc = &r->ctl[k];
+        if (fc->finding) {
+            if (C->spec.rule == RL_RULE_REQUIRE)
+                snprintf(buf, sizeof buf, "outside %s: %.1f m2 (%.1f%%)",
+                         C->spec.name, fc->outside_m2, 100.0 - fc->overlap_pct);
+            else
+                snprintf(buf, sizeof buf, "overlaps %s: %.1f m2 (%.1f%%)",
+                         C->spec.name, fc->overlap_m2, fc->overlap_pct);
+            add_reason(r, buf);
+            if (C->spec.severity == RL_SEV_CONFLICT || o->strict)
+                conflict = 1;
+            else
+                warn = 1;
+        }
+    }
+    r->verdict = conflict ? RL_V_CONFLICT : warn ? RL_V_WARN : RL_V_PASS;
+}
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    size_t i;
+    while ((i = atomic_fetch_add(w->next, 1)) < w->d->nres)
+        screen_one(w, &w->d->res[i]);
+    return NULL;
+}
+
+static void worker_release(worker *w, int ncontrols,
+                           const rl_control *controls)
+{
+    if (w->prep) {
+        for (int k = 0; k < ncontrols; k++) {
+            if (!w->prep[k])
+                continue;
+            for (size_t c = 0; c < controls[k].layer->n; c++)
+                if (w->prep[k][c])
+                    GEOSPreparedGeom_destroy_r(w->ctx->geos, w->prep[k][c]);
+            free(w->prep[k]);
+        }
+        free(w->prep);
+    }
+    rl_ctx_free(w->ctx);
+}
+
+static rl_status run_workers(rl_ctx *ctx, rl_screen_data *d, int jobs)
+{
+    if (jobs < 1)
+        jobs = 1;
+    if ((size_t)jobs > d->nres)
+        jobs = d->nres ? (int)d->nres : 1;
+    worker *ws = calloc((size_t)jobs, sizeof *ws);
+    atomic_size_t next = 0;
+    rl_status st = RL_OK;
+    int started = 0;
+    if (!ws)
+        return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+    for (int t = 0; t < jobs; t++) {
+        worker *w = &ws[t];
+        w->d = d;
+        w->next = &next;
+        w->ctx = rl_ctx_new();
+        w->prep = calloc((size_t)d->ncontrols + 1, sizeof *w->prep);
+        if (!w->ctx || !w->prep) {
+            st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+            goto cleanup;
+        }
+        for (int k = 0; k < d->ncontrols; k++) {
+            w->prep[k] = calloc(d->controls[k].layer->n + 1, sizeof **w->prep);
+            if (!w->prep[k]) {
+                st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+                goto cleanup;
+            }
+        }
+    }
+    /* Worker 0 runs on this thread; the others get threads of their own. */
+    for (int t = 1; t < jobs; t++) {
+        if (pthread_create(&ws[t].thread, NULL, worker_main, &ws[t]) != 0)
+            break;
+        started = t;
+    }
+    worker_main(&ws[0]);
+    for (int t = 1; t <= started; t++)
+        pthread_join(ws[t].thread, NULL);
+cleanup:
+    for (int t = 0; t < jobs; t++)
+        worker_release(&ws[t], d->ncontrols, d->controls);
+    free(ws);
+    return st;
+}
+
+static int is_linear_or_point(int t)
+{
+    return t == wkbPoint || t == wkbMultiPoint || t == wkbLineString ||
+           t == wkbMultiLineString || t == wkbCircularString ||
+           t == wkbCompoundCurve || t == wkbMultiCurve;
+}
+
+static const char *geom_type_name(int t)
+{
+    return OGRGeometryTypeToName((OGRwkbGeometryType)t);
+}
+
+rl_status rl_screen(rl_ctx *ctx, const rl_screen_options *opts, rl_report **out)
+{
+    rl_status st = RL_OK;
+    rl_report *rep = calloc(1, sizeof *rep);
+    *out = NULL;
+    if (!rep)
+        return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+    rl_ctx_clear(ctx);
+    rep->cmd = RL_CMD_SCREEN;
+    rep->ctx = ctx;
+    rl_screen_data *d = &rep->u.screen;
+    d->opts = opts;
+    rl_input_opts io = {opts->c.assume_srs, opts->c.encoding};
+
+    d->controls = calloc((size_t)opts->ncontrols, sizeof *d->controls);
+    d->fps = calloc((size_t)opts->nfootprints, sizeof *d->fps);
+    if (!d->controls || !d->fps) {
+        st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    for (int k = 0; k < opts->ncontrols; k++) {
+        rl_control *C = &d->controls[k];
+        C->spec = opts->controls[k];
+        d->ncontrols = k + 1;
+        st = rl_layer_read(ctx, C->spec.path, &io, &C->layer);
+        if (st) {
+            rl_fail(ctx, st, "control %s: %s", C->spec.name, rl_ctx_errmsg(ctx));
+            goto fail;
+        }
+        if (is_linear_or_point(C->layer->geom_type)) {
+            st = rl_fail(ctx, RL_ERR_INPUT,
+                         "control %s: %s: layer '%s' holds %s geometries, not "
+                         "polygons",
+                         C->spec.name, C->spec.path, C->layer->layer_name,
+                         geom_type_name(C->layer->geom_type));
+            goto fail;
+        }
+        C->index = rl_index_new(ctx, C->layer);
+        if (!C->index) {
+            st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+            goto fail;
+        }
+    }
+    size_t total = 0;
+    for (int i = 0; i < opts->nfootprints; i++) {
+        st = rl_layer_read(ctx, opts->footprints[i], &io, &d->fps[i]);
+        d->nfps = (size_t)i + 1;
+        if (st)
+            goto fail;
+        rl_layer *L = d->fps[i];
+        if (is_linear_or_point(L->geom_type)) {
+            st = rl_fail(ctx, RL_ERR_INPUT,
+                         "%s: layer '%s' holds %s geometries; footprints must "
+                         "be polygons",
+                         L->path, L->layer_name, geom_type_name(L->geom_type));
+            goto fail;
+        }
+        if (opts->id_field && rl_layer_field_index(L, opts->id_field) < 0) {
+            st = rl_fail(ctx, RL_ERR_USAGE, "%s: no field '%s' for --id-field",
+                         L->path, opts->id_field);
+            goto fail;
+        }
+        total += L->n;
+    }
+    d->out_crs = d->fps[0]->crs;
+    d->res = calloc(total ? total : 1, sizeof *d->res);
+    if (!d->res) {
+        st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < d->nfps; i++) {
+        const rl_layer *L = d->fps[i];
+        int idf = opts->id_field ? rl_layer_field_index(L, opts->id_field) : -1;
+        for (size_t j = 0; j < L->n; j++) {
+            rl_fp_result *r = &d->res[d->nres++];
+            r->layer = i;
+            r->feat = j;
+            char buf[32];
+            const char *id = NULL;
+            if (idf >= 0 && L->feat[j].attrs)
+                id = L->feat[j].attrs[idf];
+            if (idf < 0) {
+                snprintf(buf, sizeof buf, "%" PRId64, (int64_t)L->feat[j].fid);
+                id = buf;
+            }
+            r->id = rl_strdup(id ? id : "");
+            r->ctl = calloc((size_t)d->ncontrols + 1, sizeof *r->ctl);
+            if (!r->id || !r->ctl) {
+                st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+                goto fail;
+            }
+        }
+    }
+    st = run_workers(ctx, d, opts->c.jobs);
+    if (st)
+        goto fail;
+    for (size_t i = 0; i < d->nres; i++)
+        d->counts[d->res[i].verdict]++;
+    *out = rep;
+    return RL_OK;
+fail:
+    rl_report_free(rep);
+    return st ? st : RL_ERR_INTERNAL;
+}
+
+static void free_screen(rl_ctx *ctx, rl_screen_data *d)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    for (size_t i = 0; i < d->nres; i++) {
+        rl_fp_result *r = &d->res[i];
+        free(r->id);
+        free(r->error);
+        for (size_t j = 0; j < r->nreasons; j++)
+            free(r->reasons[j]);
+        free(r->reasons);
+        if (r->ctl) {
+            for (int k = 0; k < d->ncontrols; k++) {
+                for (size_t j = 0; j < r->ctl[k].nhits; j++)
+                    if (r->ctl[k].hits[j].piece)
+                        GEOSGeom_destroy_r(h, r->ctl[k].hits[j].piece);
+                free(r->ctl[k].hits);
+            }
+            free(r->ctl);
+        }
+    }
+    free(d->res);
+    if (d->controls) {
+        for (int k = 0; k < d->ncontrols; k++) {
+            rl_index_free(ctx, d->controls[k].index);
+            rl_layer_free(ctx, d->controls[k].layer);
+        }
+        free(d->controls);
+    }
+    if (d->fps) {
+        for (size_t i = 0; i < d->nfps; i++)
+            rl_layer_free(ctx, d->fps[i]);
+        free(d->fps);
+    }
+}
+
+void rl_report_free(rl_report *rep)
+{
+    if (!rep)
+        return;
+    switch (rep->cmd) {
+    case RL_CMD_SCREEN: free_screen(rep->ctx, &rep->u.screen); break;
+    case RL_CMD_DIFF: rl_diff_data_free(rep->ctx, &rep->u.diff); break;
+    case RL_CMD_AREA: rl_area_data_free(rep->ctx, &rep->u.area); break;
+    }
+    free(rep);
+}
+
+int rl_report_exit_code(const rl_report *rep)
+{
+    if (!rep)
+        return 2;
+    switch (rep->cmd) {
+    case RL_CMD_SCREEN: {
+        const rl_screen_data *d = &rep->u.screen;
+        if (d->counts[RL_V_ERROR])
+            return 2;
+        return d->counts[RL_V_CONFLICT] ? 1 : 0;
+    }
+    case RL_CMD_DIFF:
+        return rep->u.diff.shrunk ? 1 : 0;
+    case RL_CMD_AREA:
+        return rep->u.area.below ? 1 : 0;
+    }
+    return 2;
+}
