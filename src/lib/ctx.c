@@ -72,10 +72,13 @@ void rl_ctx_clear(rl_ctx *ctx)
 
 rl_status rl_fail(rl_ctx *ctx, rl_status st, const char *fmt, ...)
 {
+    /* Format aside first: callers may pass ctx->msg as an argument. */
+    char buf[RL_ERRMSG_MAX];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(ctx->msg, sizeof ctx->msg, fmt, ap);
+    vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
+    memcpy(ctx->msg, buf, sizeof buf);
     ctx->status = st;
     return st;
 }

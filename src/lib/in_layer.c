@@ -48,7 +48,9 @@ static char *split_path(const char *path, char **lname, int *lid)
         *lid = atoi(bar + 9);
         *bar = '\0';
     }
-    if (ends_with_ci(ds, ".zip") && strncmp(ds, "/vsi", 4) != 0) {
+    /* "a.zip" and "a.zip/inner/x.shp" are read through /vsizip/. */
+    if (strncmp(ds, "/vsi", 4) != 0 &&
+        (ends_with_ci(ds, ".zip") || strcasestr(ds, ".zip/"))) {
         size_t n = strlen(ds) + sizeof "/vsizip/";
         char *z = malloc(n);
         if (z)
@@ -59,25 +61,80 @@ static char *split_path(const char *path, char **lname, int *lid)
     return ds;
 }
 
-/* Sibling file with another extension, trying lower and upper case. */
-static int sibling_exists(const char *shp, const char *ext_lower,
-                          const char *ext_upper)
+static int is_vector_name(const char *name)
+{
+    static const char *exts[] = {".shp", ".gpkg", ".geojson", ".json", ".kml",
+                                 ".gml", ".tab", ".sqlite", ".fgb"};
+    for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++)
+        if (ends_with_ci(name, exts[i]))
+            return 1;
+    return 0;
+}
+
+/*
+ * A zip whose vector data sits in a sub-folder: when the archive holds exactly
+ * one vector file, open that one; with several, say which to name.
+ */
+static rl_status resolve_zip(rl_ctx *ctx, const char *path, char **dsname)
+{
+    if (strncmp(*dsname, "/vsizip/", 8) != 0 || !ends_with_ci(*dsname, ".zip"))
+        return RL_OK;
+    char **all = VSIReadDirRecursive(*dsname);
+    const char *only = NULL;
+    int count = 0;
+    rl_buf list = {0};
+    for (char **e = all; e && *e; e++) {
+        if (!is_vector_name(*e))
+            continue;
+        if (count++ < 8) {
+            rl_buf_puts(&list, count > 1 ? ", " : "");
+            rl_buf_puts(&list, *e);
+        }
+        only = *e;
+    }
+    rl_status st = RL_OK;
+    if (count == 1 && strchr(only, '/')) {
+        size_t n = strlen(*dsname) + strlen(only) + 2;
+        char *d = malloc(n);
+        if (d) {
+            snprintf(d, n, "%s/%s", *dsname, only);
+            free(*dsname);
+            *dsname = d;
+        }
+    } else if (count > 1) {
+        st = rl_fail(ctx, RL_ERR_INPUT,
+                     "%s holds %d vector files (%s); name one as '%s/INNER/PATH'",
+                     path, count, list.s, path);
+    }
+    rl_buf_free(&list);
+    CSLDestroy(all);
+    return st;
+}
+
+/*
+ * Does the shapefile have a .cpg (either case) that names an encoding?  An
+ * empty .cpg, as some tools write, says nothing.
+ */
+static int has_cpg(const char *shp)
 {
     size_t n = strlen(shp);
-    if (n < 4)
-        return 0;
     char *p = malloc(n + 8);
+    int found = 0;
     if (!p)
         return 0;
     memcpy(p, shp, n - 4);
-    VSIStatBufL sb;
-    int found = 0;
-    snprintf(p + n - 4, 12, "%s", ext_lower);
-    if (VSIStatL(p, &sb) == 0)
-        found = 1;
-    snprintf(p + n - 4, 12, "%s", ext_upper);
-    if (!found && VSIStatL(p, &sb) == 0)
-        found = 1;
+    const char *exts[] = {".cpg", ".CPG"};
+    for (int i = 0; i < 2 && !found; i++) {
+        snprintf(p + n - 4, 12, "%s", exts[i]);
+        VSILFILE *f = VSIFOpenL(p, "rb");
+        if (!f)
+            continue;
+        char buf[64];
+        size_t got = VSIFReadL(buf, 1, sizeof buf - 1, f);
+        VSIFCloseL(f);
+        for (size_t k = 0; k < got && !found; k++)
+            found = buf[k] != ' ' && buf[k] != '\r' && buf[k] != '\n' && buf[k] != '\t';
+    }
     free(p);
     return found;
 }
@@ -294,12 +351,14 @@ rl_status rl_layer_read(rl_ctx *ctx, const char *path, const rl_input_opts *io,
             goto cleanup;
         }
     }
+    if ((st = resolve_zip(ctx, path, &dsname)))
+        goto cleanup;
     /*
      * A shapefile with neither .cpg nor a DBF code page is read as raw bytes
      * and decoded below, because GDAL would assume ISO-8859-1 and turn GBK
      * text into mojibake.
      */
-    if (ends_with_ci(dsname, ".shp") && !sibling_exists(dsname, ".cpg", ".CPG") &&
+    if (ends_with_ci(dsname, ".shp") && !has_cpg(dsname) &&
         dbf_ldid(dsname) == 0) {
         raw_text = 1;
         open_opts = CSLSetNameValue(open_opts, "ENCODING", "");

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Install the Debian 12 packages redline needs, if any are missing.
+set -euo pipefail
+pkgs=(build-essential cmake pkg-config libgdal-dev libgeos-dev libproj-dev
+      libcmocka-dev gdal-bin python3 python3-gdal)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "installing: ${missing[*]}" >&2
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update
+$SUDO apt-get install -y --no-install-recommends "${missing[@]}"

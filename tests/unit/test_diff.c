@@ -1,0 +1,186 @@
+/*
+ * diff and area on hand-built layers (EPSG:4527, planar figures by hand):
+ * shrink, move, reclassification, split, CRS change and self-overlap.
+ */
+#include "testutil.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <gdal_utils.h>
+#include <string.h>
+
+#define X0 39500000.0
+#define Y0 4400000.0
+
+static char *box(const char *type, double x0, double y0, double x1, double y1)
+{
+    char *s = malloc(512);
+    snprintf(s, 512,
+             "\"properties\":{\"HXLX\":\"%s\"},\"geometry\":{\"type\":\"Polygon\","
+             "\"coordinates\":[[[%.3f,%.3f],[%.3f,%.3f],[%.3f,%.3f],[%.3f,%.3f],"
+             "[%.3f,%.3f]]]}",
+             type, X0 + x0, Y0 + y0, X0 + x1, Y0 + y0, X0 + x1, Y0 + y1, X0 + x0,
+             Y0 + y1, X0 + x0, Y0 + y0);
+    return s;
+}
+
+static const char *layer(const char *name, char **f, size_t n)
+{
+    char *text = tu_geojson(4527, (const char *const *)f, n);
+    const char *p = tu_write(name, text);
+    free(text);
+    for (size_t i = 0; i < n; i++)
+        free(f[i]);
+    return p;
+}
+
+static rl_report *diff(rl_ctx *ctx, int argc, const char *const *argv,
+                       rl_diff_options **o)
+{
+    *o = rl_diff_options_new(ctx, argc, argv);
+    assert_non_null(*o);
+    rl_report *rep = NULL;
+    if (rl_diff(ctx, *o, &rep))
+        fail_msg("diff failed: %s", rl_ctx_errmsg(ctx));
+    return rep;
+}
+
+static const rl_group_fig *group(const rl_diff_data *d, const char *key)
+{
+    for (size_t g = 0; g < d->ngroups; g++)
+        if (strcmp(d->groups[g].key, key) == 0)
+            return &d->groups[g];
+    fail_msg("no group %s", key);
+    return NULL;
+}
+
+static void shrink_move_reclassify_split(void **state)
+{
+    (void)state;
+    rl_ctx *ctx = rl_ctx_new();
+    /* Old: W [0,1000]^2 water, S [2000,3000]x[0,1000] soil, B [4000,5000] bio. */
+    char path_old[512], path_new[512];
+    char *o[] = {box("water", 0, 0, 1000, 1000), box("soil", 2000, 0, 3000, 1000),
+                 box("bio", 4000, 0, 5000, 1000)};
+    snprintf(path_old, sizeof path_old, "%s", layer("old.geojson", o, 3));
+    /*
+     * New: W split in two halves without moving its boundary and listed last;
+     * S shrunk by 100 m along x (loses 100,000 m2); B reclassified to soil.
+     */
+    char *n[] = {box("soil", 2000, 0, 2900, 1000), box("soil", 4000, 0, 5000, 1000),
+                 box("water", 0, 0, 500, 1000), box("water", 500, 0, 1000, 1000)};
+    snprintf(path_new, sizeof path_new, "%s", layer("new.geojson", n, 4));
+    rl_diff_options *opts;
+    rl_report *rep = diff(ctx, 6, (const char *const[]){"--area", "planar", "--by",
+                              "HXLX", path_old, path_new}, &opts);
+    const rl_diff_data *d = &rep->u.diff;
+    assert_rel(d->total.old_m2, 3e6, 1e-12);
+    assert_rel(d->total.new_m2, 2.9e6, 1e-12);
+    assert_rel(d->total.lost_m2, 1e5, 1e-9);
+    assert_rel(d->total.gained_m2, 0, 1e-9);
+    assert_rel(d->total.net_m2, -1e5, 1e-9);
+    assert_true(d->shrunk);
+    assert_int_equal(rl_report_exit_code(rep), 1);
+    assert_int_equal(d->ngroups, 3);
+    /* Reclassified B: lost from bio, gained in soil. */
+    const rl_group_fig *bio = group(d, "bio"), *soil = group(d, "soil"),
+                       *water = group(d, "water");
+    assert_rel(bio->lost_m2, 1e6, 1e-12);
+    assert_rel(bio->new_m2, 0, 1e-12);
+    assert_rel(soil->old_m2, 1e6, 1e-12);
+    assert_rel(soil->new_m2, 1.9e6, 1e-12);
+    assert_rel(soil->lost_m2, 1e5, 1e-9);
+    assert_rel(soil->gained_m2, 1e6, 1e-9);
+    /* The split is no change at all. */
+    assert_rel(water->lost_m2, 0, 1e-9);
+    assert_rel(water->gained_m2, 0, 1e-9);
+    assert_int_equal(water->new_features, 2);
+    rl_report_free(rep);
+    rl_diff_options_free(opts);
+    rl_ctx_free(ctx);
+}
+
+static void grow_in_other_crs_and_self_overlap(void **state)
+{
+    (void)state;
+    rl_ctx *ctx = rl_ctx_new();
+    char path_old[512];
+    /* Old has two features overlapping by 200 x 1000 = 200,000 m2. */
+    char *o[] = {box("water", 0, 0, 1000, 1000), box("water", 800, 0, 1800, 1000)};
+    snprintf(path_old, sizeof path_old, "%s", layer("o2.geojson", o, 2));
+    /* New: the same union plus 50 m, reprojected to EPSG:4490 by ogr2ogr-free
+     * means: GDAL translates the GeoJSON in place into a GeoPackage. */
+    char *n[] = {box("water", 0, 0, 1850, 1000)};
+    const char *src = layer("n2.geojson", n, 1);
+    const char *gpkg = tu_path("n2.gpkg");
+    char *opts_v[] = {"-t_srs", "EPSG:4490", "-segmentize", "10", NULL};
+    GDALVectorTranslateOptions *vo = GDALVectorTranslateOptionsNew(opts_v, NULL);
+    GDALDatasetH in = GDALOpenEx(src, GDAL_OF_VECTOR, NULL, NULL, NULL);
+    GDALDatasetH out = GDALVectorTranslate(gpkg, NULL, 1, &in, vo, NULL);
+    assert_non_null(out);
+    GDALClose(out);
+    GDALClose(in);
+    GDALVectorTranslateOptionsFree(vo);
+    rl_diff_options *opts;
+    rl_report *rep = diff(ctx, 2, (const char *const[]){path_old, gpkg}, &opts);
+    const rl_diff_data *d = &rep->u.diff;
+    /* Ellipsoidal here: ratios to hand values within the GK scale (~2e-5). */
+    assert_rel(d->total.old_m2, 1.8e6, 2e-5);
+    assert_rel(d->total.gained_m2, 5e4, 2e-5);
+    /* Reprojection leaves slivers of a few mm2 at most. */
+    assert_true(d->total.lost_m2 < 1e-3);
+    assert_false(d->shrunk);
+    assert_int_equal(rl_report_exit_code(rep), 0);
+    assert_rel(d->old_self_overlap_m2, 2e5, 2e-5);
+    assert_rel(d->new_self_overlap_m2, 0, 1e-9);
+    rl_report_free(rep);
+    rl_diff_options_free(opts);
+
+    /* area: union, self-overlap, groups and --expect-min. */
+    rl_area_options *ao = rl_area_options_new(
+        ctx, 6, (const char *const[]){"--area", "planar", "--by", "HXLX",
+                                      "--expect-min", "181ha"});
+    assert_null(ao); /* LAYER missing */
+    ao = rl_area_options_new(ctx, 7, (const char *const[]){"--area", "planar", "--by",
+                                 "HXLX", "--expect-min", "181ha", path_old});
+    assert_non_null(ao);
+    assert_int_equal(rl_area(ctx, ao, &rep), RL_OK);
+    assert_rel(rep->u.area.total.area_m2, 1.8e6, 1e-12);
+    assert_rel(rep->u.area.total.self_overlap_m2, 2e5, 1e-9);
+    assert_int_equal(rep->u.area.total.features, 2);
+    assert_int_equal(rep->u.area.ngroups, 1);
+    assert_true(rep->u.area.below);
+    assert_int_equal(rl_report_exit_code(rep), 1);
+    rl_report_free(rep);
+    rl_area_options_free(ao);
+    rl_ctx_free(ctx);
+}
+
+static void triple_overlap_counts_once(void **state)
+{
+    (void)state;
+    rl_ctx *ctx = rl_ctx_new();
+    /* Three identical squares: covered twice or more = the square, once. */
+    char *o[] = {box("a", 0, 0, 100, 100), box("a", 0, 0, 100, 100),
+                 box("a", 0, 0, 100, 100)};
+    const char *p = layer("triple.geojson", o, 3);
+    rl_area_options *ao = rl_area_options_new(
+        ctx, 3, (const char *const[]){"--area", "planar", p});
+    rl_report *rep = NULL;
+    assert_int_equal(rl_area(ctx, ao, &rep), RL_OK);
+    assert_rel(rep->u.area.total.area_m2, 1e4, 1e-12);
+    assert_rel(rep->u.area.total.self_overlap_m2, 1e4, 1e-12);
+    rl_report_free(rep);
+    rl_area_options_free(ao);
+    rl_ctx_free(ctx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(shrink_move_reclassify_split),
+        cmocka_unit_test(grow_in_other_crs_and_self_overlap),
+        cmocka_unit_test(triple_overlap_counts_once),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

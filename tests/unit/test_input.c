@@ -1,0 +1,234 @@
+/*
+ * Input: encodings, CRS presence, layer selection, zip, unreadable files,
+ * and geometry classification (null, empty, non-polygon, repaired).
+ */
+#include "testutil.h"
+
+#include <cpl_conv.h>
+#include <cpl_string.h>
+#include <gdal.h>
+#include <string.h>
+#include <unistd.h>
+
+#define GBK_SHUIYUAN "\xCB\xAE\xD4\xB4\xBA\xAD\xD1\xF8" /* 水源涵养 in GBK */
+
+/*
+ * Write a one-field polygon shapefile.  encoding NULL: raw bytes, no .cpg;
+ * epsg 0: no .prj.  wkts may include NULL for a null geometry.
+ */
+static void write_shp(const char *path, int epsg, const char *encoding,
+                      const char *const *wkts, const char *const *values, int n)
+{
+    GDALAllRegister();
+    GDALDriverH drv = GDALGetDriverByName("ESRI Shapefile");
+    GDALDatasetH ds = GDALCreate(drv, path, 0, 0, 0, GDT_Unknown, NULL);
+    assert_non_null(ds);
+    OGRSpatialReferenceH srs = NULL;
+    if (epsg) {
+        srs = OSRNewSpatialReference(NULL);
+        OSRImportFromEPSG(srs, epsg);
+    }
+    char **lco = CSLSetNameValue(NULL, "ENCODING", encoding ? encoding : "");
+    OGRLayerH l = GDALDatasetCreateLayer(ds, "x", srs, wkbPolygon, lco);
+    CSLDestroy(lco);
+    assert_non_null(l);
+    OGRFieldDefnH fd = OGR_Fld_Create("NAME", OFTString);
+    OGR_L_CreateField(l, fd, TRUE);
+    OGR_Fld_Destroy(fd);
+    for (int i = 0; i < n; i++) {
+        OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(l));
+        if (wkts[i]) {
+            OGRGeometryH g = NULL;
+            char *w = (char *)wkts[i];
+            OGR_G_CreateFromWkt(&w, NULL, &g);
+            OGR_F_SetGeometryDirectly(f, g);
+        }
+        OGR_F_SetFieldString(f, 0, values[i]);
+        assert_int_equal(OGR_L_CreateFeature(l, f), OGRERR_NONE);
+        OGR_F_Destroy(f);
+    }
+    GDALClose(ds);
+    if (srs)
+        OSRDestroySpatialReference(srs);
+}
+
+static const char *SQ =
+    "POLYGON((39500000 4400000,39501000 4400000,39501000 4401000,39500000 "
+    "4401000,39500000 4400000))";
+
+static void gbk_without_cpg_is_guessed(void **state)
+{
+    (void)state;
+    rl_ctx *ctx = rl_ctx_new();
+    const char *p = tu_path("raw.shp");
+    write_shp(p, 4527, NULL, (const char *[]){SQ}, (const char *[]){GBK_SHUIYUAN}, 1);
+    /* As delivered from many tools: no .cpg at all. */
+    unlink(tu_path("raw.cpg"));
+    rl_layer *L = NULL;
+    assert_int_equal(rl_layer_read(ctx, p, NULL, &L), RL_OK);
+    assert_string_equal(L->feat[0].attrs[0], "水源涵养");
+    assert_true(L->encoding_guessed);
+    assert_non_null(strstr(L->encoding, "GBK"));
+    assert_string_equal(L->crs->name, "EPSG:4527");
+    rl_layer_free(ctx, L);
+    /* --encoding decides instead of the guess. */
+    rl_input_opts io = {NULL, "CP936"};
+    assert_int_equal(rl_layer_read(ctx, p, &io, &L), RL_OK);
+    assert_string_equal(L->feat[0].attrs[0], "水源涵养");
+    assert_false(L->encoding_guessed);
+    assert_non_null(strstr(L->encoding, "--encoding"));
+    rl_layer_free(ctx, L);
+    rl_ctx_free(ctx);
+}
+
+static void gbk_with_cpg_is_decoded_by_gdal(void **state)
+{
+    (void)state;
+    rl_ctx *ctx = rl_ctx_new();
+    const char *p = tu_path("cpg.shp");
+    /* GDAL writes a .cpg and recodes our UTF-8 into GBK on disk. */
+    write_shp(p, 4527, "GBK", (const char *[]){SQ}, (const char *[]){"水源涵养"}, 1);
+    rl_layer *L = NULL;
+    assert_int_equal(rl_layer_read(ctx, p, NULL, &L), RL_OK);
+    assert_string_equal(L->feat[0].attrs[0], "水源涵养");
+    assert_false(L->encoding_guessed);
+    rl_layer_free(ctx, L);
+    rl_ctx_free(ctx);
+}
+
+static void missing_crs_and_assume_srs(void **state)
+{
+    (void)state;
+    rl_ctx *ctx = rl_ctx_new();
+    const char *p = tu_path("noprj.shp");
+    write_shp(p, 0, "UTF-8", (const char *[]){SQ}, (const char *[]){"a"}, 1);
+    rl_layer *L = NULL;
+    assert_int_equal(rl_layer_read(ctx, p, NULL, &L), RL_ERR_CRS);
+    assert_null(L);
+    assert_non_null(strstr(rl_ctx_errmsg(ctx), p));
+    assert_non_null(strstr(rl_ctx_errmsg(ctx), "no CRS"));
+    assert_non_null(strstr(rl_ctx_errmsg(ctx), "--assume-srs"));
+    rl_input_opts io = {"EPSG:4527", NULL};
+    assert_int_equal(rl_layer_read(ctx, p, &io, &L), RL_OK);
+    assert_true(L->crs_assumed);
+    assert_string_equal(L->crs->name, "EPSG:4527");
+    rl_layer_free(ctx, L);
+    rl_input_opts bad = {"EPSG:999999", NULL};
+    assert_int_equal(rl_layer_read(ctx, p, &bad, &L), RL_ERR_USAGE);
+    assert_non_null(strstr(rl_ctx_errmsg(ctx), "--assume-srs"));
+    rl_ctx_free(ctx);
+}
+
+static void missing_and_unreadable_files(void **state)
+{
+    (void)state;
+    rl_ctx *ctx = rl_ctx_new();
+    rl_layer *L = NULL;
+    const char *nope = tu_path("nope.shp");
+    assert_int_equal(rl_layer_read(ctx, nope, NULL, &L), RL_ERR_INPUT);
+    assert_non_null(strstr(rl_ctx_errmsg(ctx), nope));
+    assert_non_null(strstr(rl_ctx_errmsg(ctx), "no such file"));
+    const char *junk = tu_write("junk.shp", "this is not a shapefile\n");
+    assert_int_equal(rl_layer_read(ctx, junk, NULL, &L), RL_ERR_INPUT);
+    assert_non_null(strstr(rl_ctx_errmsg(ctx), junk));
+    assert_non_null(strstr(rl_ctx_errmsg(ctx), "cannot open"));
+    assert_null(L);
+    rl_ctx_free(ctx);
+}
+
+static void layer_selection_and_zip(void **state)
+{
+    (void)state;
+    rl_ctx *ctx = rl_ctx_new();
+    /* A GeoPackage with two layers. */
+    const char *gpkg = tu_path("two.gpkg");
+    GDALDatasetH ds = GDALCreate(GDALGetDriverByName("GPKG"), gpkg, 0, 0, 0,
+                                 GDT_Unknown, NULL);
+    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
+    OSRImportFromEPSG(srs, 4527);
+    GDALDatasetCreateLayer(ds, "alpha", srs, wkbPolygon, NULL);
+    GDALDatasetCreateLayer(ds, "beta", srs, wkbPolygon, NULL);
+    GDALClose(ds);
+    OSRDestroySpatialReference(srs);
+    rl_layer *L = NULL;
+    assert_int_equal(rl_layer_read(ctx, gpkg, NULL, &L), RL_ERR_INPUT);
+    assert_non_null(strstr(rl_ctx_errmsg(ctx), "alpha, beta"));
+    assert_non_null(strstr(rl_ctx_errmsg(ctx), "|layername="));
+    char named[600];
+    snprintf(named, sizeof named, "%s|layername=beta", gpkg);
+    assert_int_equal(rl_layer_read(ctx, named, NULL, &L), RL_OK);
+    assert_string_equal(L->layer_name, "beta");
+    assert_int_equal(L->n, 0);
+    rl_layer_free(ctx, L);
+    snprintf(named, sizeof named, "%s|layername=gamma", gpkg);
+    assert_int_equal(rl_layer_read(ctx, named, NULL, &L), RL_ERR_INPUT);
+    assert_non_null(strstr(rl_ctx_errmsg(ctx), "no layer named 'gamma'"));
+    /* A zipped shapefile, read by its plain .zip path. */
+    write_shp(tu_path("z.shp"), 4527, "UTF-8", (const char *[]){SQ},
+              (const char *[]){"z"}, 1);
+    const char *exts[] = {"shp", "shx", "dbf", "prj", "cpg"};
+    for (int i = 0; i < 5; i++) {
+        char src[600], dst[600];
+        snprintf(src, sizeof src, "%s/z.%s", tu_tmpdir(), exts[i]);
+        snprintf(dst, sizeof dst, "/vsizip/%s/inner/z.%s", tu_path("d.zip"), exts[i]);
+        assert_int_equal(CPLCopyFile(dst, src), 0);
+    }
+    assert_int_equal(rl_layer_read(ctx, tu_path("d.zip"), NULL, &L), RL_OK);
+    assert_int_equal(L->n, 1);
+    assert_string_equal(L->feat[0].attrs[0], "z");
+    rl_layer_free(ctx, L);
+    rl_ctx_free(ctx);
+}
+
+static void geometry_classes(void **state)
+{
+    (void)state;
+    rl_ctx *ctx = rl_ctx_new();
+    const char *feats[] = {
+        "\"properties\":{\"k\":\"ok\"},\"geometry\":{\"type\":\"Polygon\","
+        "\"coordinates\":[[[0,0],[10,0],[10,10],[0,10],[0,0]]]}",
+        "\"properties\":{\"k\":\"null\"},\"geometry\":null",
+        "\"properties\":{\"k\":\"bowtie\"},\"geometry\":{\"type\":\"Polygon\","
+        "\"coordinates\":[[[0,0],[10,10],[10,0],[0,10],[0,0]]]}",
+        "\"properties\":{\"k\":\"line\"},\"geometry\":{\"type\":\"LineString\","
+        "\"coordinates\":[[0,0],[1,1]]}",
+        "\"properties\":{\"k\":\"flat\"},\"geometry\":{\"type\":\"Polygon\","
+        "\"coordinates\":[[[0,0],[10,0],[20,0],[0,0]]]}",
+        "\"properties\":{\"k\":\"empty\"},\"geometry\":{\"type\":"
+        "\"GeometryCollection\",\"geometries\":[]}",
+    };
+    char *text = tu_geojson(4548, feats, 6);
+    const char *path = tu_write("classes.geojson", text);
+    free(text);
+    rl_layer *L = NULL;
+    assert_int_equal(rl_layer_read(ctx, path, NULL, &L), RL_OK);
+    assert_int_equal(L->n, 6);
+    assert_int_equal(L->feat[0].status, RL_FEAT_OK);
+    assert_false(L->feat[0].repaired);
+    assert_int_equal(L->feat[1].status, RL_FEAT_NULL);
+    assert_int_equal(L->feat[2].status, RL_FEAT_OK);
+    assert_true(L->feat[2].repaired);
+    double a = 0;
+    assert_int_equal(rl_geom_area(ctx, L->feat[2].geom, L->crs, RL_AREA_PLANAR, &a), RL_OK);
+    assert_rel(a, 50.0, 1e-12); /* two triangles of 25 m2 */
+    assert_int_equal(L->feat[3].status, RL_FEAT_NOT_POLYGON);
+    assert_int_equal(L->feat[4].status, RL_FEAT_COLLAPSED);
+    assert_int_equal(L->feat[5].status, RL_FEAT_EMPTY);
+    assert_int_equal(L->repaired, 2);
+    assert_int_equal(L->bad, 4);
+    rl_layer_free(ctx, L);
+    rl_ctx_free(ctx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(gbk_without_cpg_is_guessed),
+        cmocka_unit_test(gbk_with_cpg_is_decoded_by_gdal),
+        cmocka_unit_test(missing_crs_and_assume_srs),
+        cmocka_unit_test(missing_and_unreadable_files),
+        cmocka_unit_test(layer_selection_and_zip),
+        cmocka_unit_test(geometry_classes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,136 @@
+/* Option parsing: every control form, defaults, and usage errors. */
+#include "testutil.h"
+
+#include <string.h>
+
+#define ARGS(...) (const char *const[]){__VA_ARGS__}
+#define NARGS(...) (int)(sizeof((const char *const[]){__VA_ARGS__}) / sizeof(char *))
+#define SCREEN(ctx, ...) rl_screen_options_new(ctx, NARGS(__VA_ARGS__), ARGS(__VA_ARGS__))
+
+static void screen_defaults_and_controls(void **state)
+{
+    (void)state;
+    rl_ctx *ctx = rl_ctx_new();
+    rl_screen_options *o = SCREEN(ctx, "--eco", "e.shp", "--farmland=f.shp",
+                                  "--udb", "u.shp", "--control",
+                                  "nr:forbid:warn=nr.gpkg", "--control",
+                                  "water:require=w.shp", "--control",
+                                  "info:report=i.shp", "a.shp", "b.gpkg");
+    assert_non_null(o);
+    assert_int_equal(o->ncontrols, 6);
+    assert_string_equal(o->controls[0].name, "eco");
+    assert_int_equal(o->controls[0].rule, RL_RULE_FORBID);
+    assert_int_equal(o->controls[0].severity, RL_SEV_CONFLICT);
+    assert_string_equal(o->controls[1].path, "f.shp");
+    assert_int_equal(o->controls[2].rule, RL_RULE_REQUIRE);
+    assert_int_equal(o->controls[2].severity, RL_SEV_WARN);
+    assert_string_equal(o->controls[3].name, "nr");
+    assert_int_equal(o->controls[3].severity, RL_SEV_WARN);
+    assert_string_equal(o->controls[3].path, "nr.gpkg");
+    assert_int_equal(o->controls[4].rule, RL_RULE_REQUIRE);
+    assert_int_equal(o->controls[4].severity, RL_SEV_WARN);
+    assert_int_equal(o->controls[5].rule, RL_RULE_REPORT);
+    assert_int_equal(o->nfootprints, 2);
+    assert_rel(o->min_area, 1.0, 0);
+    assert_int_equal(o->c.area, RL_AREA_ELLIPSOIDAL);
+    assert_int_equal(o->c.format, RL_FMT_TABLE);
+    assert_int_equal(o->c.jobs, 1);
+    rl_screen_options_free(o);
+    rl_ctx_free(ctx);
+}
+
+static void screen_all_options(void **state)
+{
+    (void)state;
+    rl_ctx *ctx = rl_ctx_new();
+    rl_screen_options *o = SCREEN(ctx, "--eco", "e.shp", "--id-field", "XMBH",
+                                  "--min-area", "0.5mu", "--area", "planar",
+                                  "--units", "ha", "-f", "json", "-o", "out.json",
+                                  "--pieces", "p.gpkg", "--assume-srs",
+                                  "EPSG:4527", "--encoding", "GBK", "-j", "2",
+                                  "--strict", "-q", "--", "-odd-name.shp");
+    assert_non_null(o);
+    assert_string_equal(o->id_field, "XMBH");
+    assert_rel(o->min_area, 0.5 * 10000.0 / 15.0, 1e-15);
+    assert_int_equal(o->c.area, RL_AREA_PLANAR);
+    assert_int_equal(o->c.units, RL_U_HA);
+    assert_int_equal(o->c.format, RL_FMT_JSON);
+    assert_string_equal(o->c.out_path, "out.json");
+    assert_string_equal(o->c.pieces_path, "p.gpkg");
+    assert_string_equal(o->c.assume_srs, "EPSG:4527");
+    assert_string_equal(o->c.encoding, "GBK");
+    assert_int_equal(o->c.jobs, 2);
+    assert_true(o->strict);
+    assert_true(o->c.quiet);
+    assert_int_equal(o->nfootprints, 1);
+    assert_string_equal(o->footprints[0], "-odd-name.shp");
+    rl_screen_options_free(o);
+    rl_ctx_free(ctx);
+}
+
+static void expect_usage(rl_ctx *ctx, rl_screen_options *o, const char *needle)
+{
+    assert_null(o);
+    assert_int_equal(rl_ctx_status(ctx), RL_ERR_USAGE);
+    if (!strstr(rl_ctx_errmsg(ctx), needle))
+        fail_msg("message '%s' lacks '%s'", rl_ctx_errmsg(ctx), needle);
+}
+
+static void screen_usage_errors(void **state)
+{
+    (void)state;
+    rl_ctx *ctx = rl_ctx_new();
+    expect_usage(ctx, SCREEN(ctx, "--eco", "e.shp"), "no FOOTPRINT");
+    expect_usage(ctx, SCREEN(ctx, "a.shp"), "no control layer");
+    expect_usage(ctx, SCREEN(ctx, "--eco"), "needs a value");
+    expect_usage(ctx, SCREEN(ctx, "--eco", "e", "--bogus", "a"), "unknown option '--bogus'");
+    expect_usage(ctx, SCREEN(ctx, "--control", "x=y", "a"), "NAME:RULE");
+    expect_usage(ctx, SCREEN(ctx, "--control", "x:ban=y", "a"), "forbid, require or report");
+    expect_usage(ctx, SCREEN(ctx, "--control", "x:forbid:fatal=y", "a"), "conflict or warn");
+    expect_usage(ctx, SCREEN(ctx, "--control", "a b:forbid=y", "a"), "letters");
+    expect_usage(ctx, SCREEN(ctx, "--eco", "e", "--eco", "f", "a"), "given twice");
+    expect_usage(ctx, SCREEN(ctx, "--eco", "e", "--area", "flat", "a"), "ellipsoidal");
+    expect_usage(ctx, SCREEN(ctx, "--eco", "e", "--units", "acre", "a"), "m2, ha, mu");
+    expect_usage(ctx, SCREEN(ctx, "--eco", "e", "--format", "xml", "a"), "table, csv");
+    expect_usage(ctx, SCREEN(ctx, "--eco", "e", "--jobs", "0", "a"), "--jobs");
+    expect_usage(ctx, SCREEN(ctx, "--eco", "e", "--min-area", "-3", "a"), "non-negative");
+    rl_ctx_free(ctx);
+}
+
+static void diff_and_area_options(void **state)
+{
+    (void)state;
+    rl_ctx *ctx = rl_ctx_new();
+    rl_diff_options *d = rl_diff_options_new(
+        ctx, 6, ARGS("--by", "HXLX", "--tolerance", "0.5ha", "old.shp", "new.gpkg"));
+    assert_non_null(d);
+    assert_string_equal(d->by, "HXLX");
+    assert_rel(d->tolerance, 5000, 1e-15);
+    assert_string_equal(d->new_path, "new.gpkg");
+    rl_diff_options_free(d);
+    assert_null(rl_diff_options_new(ctx, 1, ARGS("old.shp")));
+    assert_non_null(strstr(rl_ctx_errmsg(ctx), "OLD NEW"));
+    assert_null(rl_diff_options_new(ctx, 3, ARGS("a", "b", "c")));
+    assert_non_null(strstr(rl_ctx_errmsg(ctx), "too many"));
+    rl_area_options *a = rl_area_options_new(ctx, 3, ARGS("--expect-min", "12.5km2", "x.shp"));
+    assert_non_null(a);
+    assert_rel(a->expect_min, 12.5e6, 1e-15);
+    rl_area_options_free(a);
+    assert_null(rl_area_options_new(ctx, 2, ARGS("--pieces", "x.gpkg")));
+    assert_non_null(strstr(rl_ctx_errmsg(ctx), "unknown option '--pieces'"));
+    rl_diff_options_free(NULL);
+    rl_area_options_free(NULL);
+    rl_screen_options_free(NULL);
+    rl_ctx_free(ctx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(screen_defaults_and_controls),
+        cmocka_unit_test(screen_all_options),
+        cmocka_unit_test(screen_usage_errors),
+        cmocka_unit_test(diff_and_area_options),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

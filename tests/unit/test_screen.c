@@ -1,0 +1,292 @@
+/*
+ * Screening on hand-built geometry (EPSG:4527 metres, offsets X0/Y0), where
+ * every planar figure is a rectangle area worked out by hand.
+ */
+#include "testutil.h"
+
+#include <cpl_conv.h>
+#include <gdal.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NARGS(...) (int)(sizeof((const char *const[]){__VA_ARGS__}) / sizeof(char *))
+#define RUN(ctx, ...) run(ctx, NARGS(__VA_ARGS__), (const char *const[]){__VA_ARGS__})
+#define X0 39500000.0
+#define Y0 4400000.0
+
+/* A feature: a rectangle in local metres (x offset ox), properties JSON. */
+static char *box(const char *props, double ox, double x0, double y0, double x1,
+                 double y1)
+{
+    char *s = malloc(512);
+    snprintf(s, 512,
+             "\"properties\":%s,\"geometry\":{\"type\":\"Polygon\","
+             "\"coordinates\":[[[%.3f,%.3f],[%.3f,%.3f],[%.3f,%.3f],[%.3f,%.3f],"
+             "[%.3f,%.3f]]]}",
+             props, ox + x0, Y0 + y0, ox + x1, Y0 + y0, ox + x1, Y0 + y1,
+             ox + x0, Y0 + y1, ox + x0, Y0 + y0);
+    return s;
+}
+
+static const char *write_layer(const char *name, int epsg, char **feats, size_t n)
+{
+    char *text = tu_geojson(epsg, (const char *const *)feats, n);
+    const char *p = tu_write(name, text);
+    free(text);
+    for (size_t i = 0; i < n; i++)
+        free(feats[i]);
+    return p;
+}
+
+static char eco[512], udb[512], fps[512], farm[512];
+
+static int setup(void **state)
+{
+    (void)state;
+    char *e[] = {box("{\"HXMC\":\"A\",\"HXLX\":\"水源涵养\"}", X0, 0, 0, 1000, 1000),
+                 box("{\"HXMC\":\"B\",\"HXLX\":\"水土保持\"}", X0, 500, 0, 1500, 1000)};
+    snprintf(eco, sizeof eco, "%s", write_layer("eco.geojson", 4527, e, 2));
+    /* Same square in EPSG:4548: only the false easting differs. */
+    char *u[] = {box("{\"MC\":\"U\"}", 500000, 0, 0, 1000, 1000)};
+    snprintf(udb, sizeof udb, "%s", write_layer("udb.geojson", 4548, u, 1));
+    char *f[] = {
+        box("{\"ID\":\"P1\"}", X0, 200, 200, 800, 800),
+        box("{\"ID\":\"P2\"}", X0, 1200, 200, 1800, 800),
+        box("{\"ID\":\"P3\"}", X0, 2000, 0, 2500, 500),
+        box("{\"ID\":\"P4\"}", X0, -100, 0, 0.001, 500),
+        strdup("\"properties\":{\"ID\":\"P5\"},\"geometry\":null"),
+        box("{\"ID\":\"P6\"}", X0, 100, 100, 400, 400),
+    };
+    snprintf(fps, sizeof fps, "%s", write_layer("fp.geojson", 4527, f, 6));
+    /* Square A again, in EPSG:4490 longitude/latitude, densified. */
+    rl_ctx *ctx = rl_ctx_new();
+    rl_crs *gk = rl_crs_from_user(ctx, "EPSG:4527");
+    rl_crs *ll = rl_crs_from_user(ctx, "EPSG:4490");
+    PJ *pj = rl_ctx_pj(ctx, gk->def, ll->def);
+    rl_buf b = {0};
+    rl_buf_puts(&b, "\"properties\":{\"DLMC\":\"水田\"},\"geometry\":{\"type\":"
+                    "\"Polygon\",\"coordinates\":[[");
+    double cx[] = {0, 1000, 1000, 0}, cy[] = {0, 0, 1000, 1000};
+    for (int side = 0; side < 4; side++)
+        for (int i = 0; i < 100; i++) {
+            double t = i / 100.0;
+            double x = cx[side] + (cx[(side + 1) % 4] - cx[side]) * t;
+            double y = cy[side] + (cy[(side + 1) % 4] - cy[side]) * t;
+            PJ_COORD c = proj_trans(pj, PJ_FWD, proj_coord(X0 + x, Y0 + y, 0, 0));
+            rl_buf_printf(&b, "[%.12f,%.12f],", c.xy.x, c.xy.y);
+        }
+    PJ_COORD c = proj_trans(pj, PJ_FWD, proj_coord(X0, Y0, 0, 0));
+    rl_buf_printf(&b, "[%.12f,%.12f]]]}", c.xy.x, c.xy.y);
+    char *fa[] = {b.s};
+    snprintf(farm, sizeof farm, "%s", write_layer("farm.geojson", 4490, fa, 1));
+    rl_crs_free(gk);
+    rl_crs_free(ll);
+    rl_ctx_free(ctx);
+    return 0;
+}
+
+static rl_report *run(rl_ctx *ctx, int argc, const char *const *argv)
+{
+    rl_screen_options *o = rl_screen_options_new(ctx, argc, argv);
+    assert_non_null(o);
+    rl_report *rep = NULL;
+    rl_status st = rl_screen(ctx, o, &rep);
+    if (st)
+        fail_msg("screen failed: %s", rl_ctx_errmsg(ctx));
+    /* The report borrows o; keep it alive with the report (freed by caller). */
+    *(rl_screen_options **)&rep->u.screen.opts = o;
+    return rep;
+}
+
+static void done(rl_report *rep)
+{
+    rl_screen_options *o = (rl_screen_options *)rep->u.screen.opts;
+    rl_report_free(rep);
+    rl_screen_options_free(o);
+}
+
+static void planar_figures_by_hand(void **state)
+{
+    (void)state;
+    rl_ctx *ctx = rl_ctx_new();
+    rl_report *rep = RUN(ctx, "--eco", eco, "--udb", udb,
+                             "--id-field", "ID", "--area=planar", fps);
+    const rl_screen_data *d = &rep->u.screen;
+    assert_int_equal(d->nres, 6);
+    const rl_fp_result *r = d->res;
+    /* P1 lies in A and half in B: total counts the union once. */
+    assert_string_equal(r[0].id, "P1");
+    assert_rel(r[0].area_m2, 360000, 1e-12);
+    assert_rel(r[0].ctl[0].overlap_m2, 360000, 1e-9);
+    assert_int_equal(r[0].ctl[0].nhits, 2);
+    assert_rel(r[0].ctl[0].hits[0].overlap_m2, 360000, 1e-9);
+    assert_rel(r[0].ctl[0].hits[1].overlap_m2, 180000, 1e-9);
+    assert_true(fabs(r[0].ctl[1].outside_m2) < 1e-3); /* round-trip noise */
+    assert_int_equal(r[0].verdict, RL_V_CONFLICT);
+    assert_string_equal(r[0].reasons[0], "overlaps eco: 360000.0 m2 (100.0%)");
+    /* P2 straddles B's edge: half inside; wholly outside the UDB. */
+    assert_rel(r[1].ctl[0].overlap_m2, 180000, 1e-9);
+    assert_rel(r[1].ctl[0].overlap_pct, 50, 1e-9);
+    assert_rel(r[1].ctl[1].outside_m2, 360000, 1e-9);
+    assert_int_equal(r[1].nreasons, 2);
+    assert_int_equal(r[1].verdict, RL_V_CONFLICT);
+    /* P3: clean of eco, outside UDB: warn (require rule, warn severity). */
+    assert_int_equal(r[2].ctl[0].nhits, 0);
+    assert_rel(r[2].ctl[1].outside_m2, 250000, 1e-9);
+    assert_int_equal(r[2].verdict, RL_V_WARN);
+    /* P4: a 0.5 m2 sliver on A is reported but is no finding. */
+    assert_int_equal(r[3].ctl[0].nhits, 1);
+    assert_rel(r[3].ctl[0].overlap_m2, 0.5, 1e-4);
+    assert_false(r[3].ctl[0].finding);
+    assert_int_equal(r[3].verdict, RL_V_WARN); /* 50,000 m2 outside the UDB */
+    /* P5: null geometry is an error naming the file and feature. */
+    assert_int_equal(r[4].verdict, RL_V_ERROR);
+    assert_non_null(strstr(r[4].error, "fp.geojson: feature 4: null geometry"));
+    /* P6: inside A and the UDB. */
+    assert_rel(r[5].ctl[0].overlap_m2, 90000, 1e-9);
+    assert_true(fabs(r[5].ctl[1].outside_m2) < 1e-3);
+    assert_int_equal(r[5].verdict, RL_V_CONFLICT);
+    assert_int_equal(d->counts[RL_V_CONFLICT], 3);
+    assert_int_equal(d->counts[RL_V_WARN], 2);
+    assert_int_equal(d->counts[RL_V_ERROR], 1);
+    assert_int_equal(rl_report_exit_code(rep), 2);
+    done(rep);
+    rl_ctx_free(ctx);
+}
+
+static void ellipsoidal_and_cross_crs(void **state)
+{
+    (void)state;
+    rl_ctx *ctx = rl_ctx_new();
+    rl_report *rep = RUN(ctx, "--eco", eco, "--farmland",
+                             farm, "--id-field", "ID", fps);
+    const rl_fp_result *r = rep->u.screen.res;
+    /* Near the central meridian GK plane and ellipsoid agree to ~2e-5. */
+    assert_rel(r[0].area_m2, 360000, 2e-5);
+    assert_true(r[0].area_m2 != 360000);
+    assert_rel(r[0].ctl[0].overlap_m2, r[0].area_m2, 1e-9);
+    assert_rel(r[0].ctl[0].overlap_pct, 100, 1e-9);
+    /* Farmland is square A in lon/lat: P1 lies inside it. */
+    assert_rel(r[0].ctl[1].overlap_m2, r[0].area_m2, 1e-6);
+    assert_rel(r[1].ctl[0].overlap_m2, r[1].area_m2 / 2, 1e-6);
+    assert_rel(r[5].ctl[1].overlap_m2, r[5].area_m2, 1e-6);
+    assert_int_equal(r[2].verdict, RL_V_PASS);
+    done(rep);
+    rl_ctx_free(ctx);
+}
+
+static void strict_min_area_and_exit_codes(void **state)
+{
+    (void)state;
+    rl_ctx *ctx = rl_ctx_new();
+    /* Only the UDB: P3 is warn, and --strict makes it a conflict. */
+    rl_report *rep = RUN(ctx, "--udb", udb, "--id-field",
+                             "ID", fps);
+    assert_int_equal(rep->u.screen.res[2].verdict, RL_V_WARN);
+    done(rep);
+    rep = RUN(ctx, "--udb", udb, "--strict", "--id-field",
+                  "ID", fps);
+    assert_int_equal(rep->u.screen.res[2].verdict, RL_V_CONFLICT);
+    done(rep);
+    /* --min-area above every overlap (P1: 36 ha): nothing is a finding. */
+    char spec[600];
+    snprintf(spec, sizeof spec, "eco2:forbid:warn=%s", eco);
+    rep = RUN(ctx, "--control", spec, "--min-area",
+                  "40ha", "--id-field", "ID", fps);
+    assert_int_equal(rep->u.screen.res[0].verdict, RL_V_PASS);
+    assert_rel(rep->u.screen.res[0].ctl[0].overlap_m2, 360000, 2e-5);
+    assert_int_equal(rl_report_exit_code(rep), 2); /* P5 is still an error */
+    done(rep);
+    /* A warn-severity forbid control gives warn, exit 0 without errors. */
+    rep = RUN(ctx, "--control", spec, "--id-field", "DLMC",
+                  farm);
+    assert_int_equal(rl_report_exit_code(rep), 0);
+    done(rep);
+    snprintf(spec, sizeof spec, "eco2:forbid=%s", eco);
+    rep = RUN(ctx, "--control", spec, "--id-field", "DLMC",
+                  farm);
+    assert_int_equal(rep->u.screen.res[0].verdict, RL_V_CONFLICT);
+    assert_string_equal(rep->u.screen.res[0].id, "水田");
+    assert_int_equal(rl_report_exit_code(rep), 1);
+    done(rep);
+    rl_ctx_free(ctx);
+}
+
+static void missing_control_fails_naming_it(void **state)
+{
+    (void)state;
+    rl_ctx *ctx = rl_ctx_new();
+    const char *argv[] = {"--eco", "/nonexistent/eco.shp", fps};
+    rl_screen_options *o = rl_screen_options_new(ctx, 3, argv);
+    rl_report *rep = NULL;
+    assert_int_equal(rl_screen(ctx, o, &rep), RL_ERR_INPUT);
+    assert_null(rep);
+    assert_non_null(strstr(rl_ctx_errmsg(ctx), "control eco"));
+    assert_non_null(strstr(rl_ctx_errmsg(ctx), "/nonexistent/eco.shp"));
+    rl_screen_options_free(o);
+    rl_ctx_free(ctx);
+}
+
+static char *report_text(rl_ctx *ctx, rl_report *rep)
+{
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    assert_int_equal(rl_report_write(ctx, rep, f), RL_OK);
+    fclose(f);
+    return buf;
+}
+
+static void jobs_give_identical_output_and_pieces(void **state)
+{
+    (void)state;
+    rl_ctx *ctx = rl_ctx_new();
+    const char *pieces = tu_path("pieces.gpkg");
+    rl_report *r1 = RUN(ctx, "--eco", eco, "--udb", udb,
+                            "--id-field", "ID", "-f", "json", "--pieces", pieces, fps);
+    rl_report *r2 = RUN(ctx, "--eco", eco, "--udb", udb,
+                            "--id-field", "ID", "-f", "json", "--jobs=2", fps);
+    char *t1 = report_text(ctx, r1), *t2 = report_text(ctx, r2);
+    assert_string_equal(t1, t2);
+    assert_non_null(strstr(t1, "\"attrs\": {\"HXMC\": \"A\", \"HXLX\": \"水源涵养\"}"));
+    /* Pieces: one per hit; their areas sum to the per-feature overlaps. */
+    size_t nhits = 0;
+    double sum = 0;
+    const rl_screen_data *d = &r1->u.screen;
+    for (size_t i = 0; i < d->nres; i++)
+        for (int k = 0; k < d->ncontrols; k++)
+            for (size_t j = 0; j < d->res[i].ctl[k].nhits; j++) {
+                nhits++;
+                sum += d->res[i].ctl[k].hits[j].overlap_m2;
+            }
+    GDALDatasetH ds = GDALOpenEx(pieces, GDAL_OF_VECTOR, NULL, NULL, NULL);
+    assert_non_null(ds);
+    OGRLayerH l = GDALDatasetGetLayer(ds, 0);
+    assert_int_equal(OGR_L_GetFeatureCount(l, TRUE), (GIntBig)nhits);
+    double got = 0;
+    OGRFeatureH f;
+    while ((f = OGR_L_GetNextFeature(l)) != NULL) {
+        got += OGR_F_GetFieldAsDouble(f, OGR_F_GetFieldIndex(f, "area_m2"));
+        OGR_F_Destroy(f);
+    }
+    GDALClose(ds);
+    assert_rel(got, sum, 1e-12);
+    free(t1);
+    free(t2);
+    done(r1);
+    done(r2);
+    rl_ctx_free(ctx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(planar_figures_by_hand),
+        cmocka_unit_test(ellipsoidal_and_cross_crs),
+        cmocka_unit_test(strict_min_area_and_exit_codes),
+        cmocka_unit_test(missing_control_fails_naming_it),
+        cmocka_unit_test(jobs_give_identical_output_and_pieces),
+    };
+    return cmocka_run_group_tests(tests, setup, NULL);
+}
