@@ -44,8 +44,11 @@ void rl_table_render(rl_table *t, rl_buf *b)
         if (numeric)
             rl_buf_printf(b, "%*s", pad, "");
         rl_buf_puts(b, s);
-        if (col == t->ncols - 1)
+        if (col == t->ncols - 1) {
+            while (b->len && b->s[b->len - 1] == ' ')
+                b->s[--b->len] = '\0';
             rl_buf_puts(b, "\n");
+        }
         else
             rl_buf_printf(b, "%*s", numeric ? 2 : pad + 2, "");
     }

@@ -1,0 +1,374 @@
+#!/usr/bin/env python3
+"""CLI tests for redline on sample_shapes/ (standard library only).
+
+Figures are checked against tests/reference/*.csv, which were computed
+independently with PostGIS (see tests/reference/README.md); the report
+formats are checked against the committed files in tests/expected/, named
+after the arguments that produce them.  Usage: test_cli.py REDLINE SRCDIR
+"""
+import csv
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+REDLINE, SRC = sys.argv[1], sys.argv[2]
+SAMPLES = os.path.join(SRC, "sample_shapes")
+REF = os.path.join(SRC, "tests", "reference")
+EXPECTED = os.path.join(SRC, "tests", "expected")
+failures = []
+passed = 0
+
+
+def check(cond, what):
+    global passed
+    if cond:
+        passed += 1
+    else:
+        failures.append(what)
+        print("FAIL:", what)
+
+
+def close(a, b, rel=1e-6, abs_tol=1e-3):
+    return abs(a - b) <= max(rel * abs(b), abs_tol)
+
+
+def run(*args, cwd=SRC):
+    p = subprocess.run([REDLINE, *args], cwd=cwd, capture_output=True)
+    return p.returncode, p.stdout.decode("utf-8"), p.stderr.decode("utf-8")
+
+
+def tree_digest(root):
+    h = {}
+    for d, _, files in os.walk(root):
+        for f in files:
+            p = os.path.join(d, f)
+            with open(p, "rb") as fh:
+                h[os.path.relpath(p, root)] = hashlib.sha256(fh.read()).hexdigest()
+    return h
+
+
+S = lambda name: os.path.join("sample_shapes", name)
+CONTROLS = ["--eco", S("eco.shp"), "--farmland", S("farmland.shp"), "--udb", S("udb.shp")]
+before = tree_digest(SAMPLES)
+
+
+def test_screen_against_postgis():
+    code, out, err = run("screen", *CONTROLS, "--id-field", "XMBH", "-f", "json",
+                         S("projects.shp"))
+    check(code == 1, "screen on samples exits 1 (conflicts), got %d: %s" % (code, err))
+    doc = json.loads(out)
+    fps = {f["id"]: f for f in doc["footprints"]}
+    check(doc["area_method"] == "ellipsoidal" and doc["command"] == "screen", "json header")
+    check([c["crs"] for c in doc["controls"]] == ["EPSG:4527", "EPSG:4490", "EPSG:4548"],
+          "control CRSs identified: %s" % [c["crs"] for c in doc["controls"]])
+    n = 0
+    with open(os.path.join(REF, "screen_sample.csv"), encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            f = fps[row["footprint"]]
+            want = float(row["area_m2"])
+            kind, ctl = row["kind"], row["control"]
+            if kind == "footprint":
+                got = f["area_m2"]
+            elif kind == "total":
+                got = f["controls"][ctl]["overlap_m2"]
+            elif kind == "outside":
+                got = f["controls"][ctl]["outside_m2"]
+            else:
+                hits = [h for h in f["controls"][ctl]["hits"]
+                        if h["fid"] == int(row["control_fid"])]
+                got = hits[0]["overlap_m2"] if hits else None
+            check(got is not None and close(got, want),
+                  "%s %s %s %s: redline %s, PostGIS %s" % (row["footprint"], kind, ctl,
+                                                        row["control_fid"], got, want))
+            n += 1
+    check(n > 30, "reference has rows (%d)" % n)
+    # Every hit redline reports is in the reference, and no more.
+    with open(os.path.join(REF, "screen_sample.csv"), encoding="utf-8") as fh:
+        ref_hits = {(r["footprint"], r["control"], int(r["control_fid"]))
+                    for r in csv.DictReader(fh) if r["kind"] == "hit"}
+    got_hits = {(i, c, h["fid"]) for i, f in fps.items()
+                for c, v in f["controls"].items() for h in v["hits"]}
+    check(ref_hits == got_hits, "hit sets differ: %s" % (ref_hits ^ got_hits))
+    verdicts = {i: f["verdict"] for i, f in fps.items()}
+    # Designed outcomes (sample_shapes/README.md).
+    check(verdicts["P01"] == "conflict", "P01 inside the red line is a conflict")
+    check(verdicts["P05"] == "pass", "P05 is clean")
+    check(verdicts["P10"] == "pass", "P10's sliver is below --min-area: pass")
+    check(fps["P10"]["controls"]["eco"]["hits"] and
+          0 < fps["P10"]["controls"]["eco"]["overlap_m2"] < 1, "P10 sliver still reported")
+    check(fps["P06"]["repaired"] is True, "bowtie P06 flagged repaired")
+    check(verdicts["P04"] == "warn", "P04 partly outside UDB is warn")
+    hit = fps["P01"]["controls"]["eco"]["hits"][0]["attrs"]
+    check(any("\u4e00" <= ch <= "\u9fff" for v in hit.values() if v for ch in v),
+          "GBK attributes decoded to Chinese UTF-8: %s" % hit)
+    s = doc["summary"]
+    check(s["footprints"] == 10 and s["pass"] + s["warn"] + s["conflict"] + s["error"] == 10,
+          "summary counts")
+    return out
+
+
+def test_expected_outputs():
+    # tippecanoe-style: the file name says which arguments produced it.
+    cases = {
+        "screen_sample_ha.txt": ["screen", *CONTROLS, "--id-field", "XMBH", "--units", "ha",
+                                 S("projects.shp")],
+        "screen_sample_mu.csv": ["screen", *CONTROLS, "--id-field", "XMBH", "--units", "mu",
+                                 "-f", "csv", S("projects.shp")],
+        "screen_sample.json": ["screen", *CONTROLS, "--id-field", "XMBH", "-f", "json",
+                               S("projects.shp")],
+        "diff_sample_by_HXLX.json": ["diff", "--by", "HXLX", "-f", "json", S("eco.shp"),
+                                     S("eco_v2.gpkg")],
+        "area_eco_by_HXLX.txt": ["area", "--by", "HXLX", "--units", "km2", S("eco.shp")],
+    }
+    for name, args in cases.items():
+        code, out, err = run(*args)
+        path = os.path.join(EXPECTED, name)
+        if not os.path.exists(path):
+            check(False, "missing expected file %s" % name)
+            continue
+        with open(path, encoding="utf-8", newline="") as fh:
+            want = fh.read()
+        check(out == want, "%s: output differs from tests/expected (run: redline %s)"
+              % (name, " ".join(args)))
+
+
+def test_csv_and_units():
+    code, out, _ = run("screen", *CONTROLS, "--id-field", "XMBH", "--units", "mu", "-f", "csv",
+                       S("projects.shp"))
+    check(out.startswith("\ufeff"), "CSV starts with a UTF-8 BOM for Excel")
+    check("\r\n" in out, "CSV uses CRLF")
+    rows = list(csv.DictReader(out.lstrip("\ufeff").splitlines()))
+    _, js, _ = run("screen", *CONTROLS, "--id-field", "XMBH", "-f", "json", S("projects.shp"))
+    fps = {f["id"]: f for f in json.loads(js)["footprints"]}
+    for r in rows:
+        check(close(float(r["area_mu"]), fps[r["id"]]["area_m2"] * 15 / 10000, 1e-6),
+              "CSV area_mu of %s = m2 * 15/10000" % r["id"])
+
+
+def test_jobs_and_formats_deterministic():
+    _, a, _ = run("screen", *CONTROLS, "-f", "json", S("projects.shp"))
+    _, b, _ = run("screen", *CONTROLS, "-f", "json", "--jobs", "2", S("projects.shp"))
+    _, c, _ = run("screen", *CONTROLS, "-f", "json", S("projects.shp"))
+    check(a == b == c, "--jobs 2 and repeated runs give byte-identical JSON")
+
+
+def test_exit_codes_and_rules(tmp):
+    code, _, _ = run("screen", "--control", "eco:report=" + S("eco.shp"), S("projects.shp"))
+    check(code == 0, "report-only control exits 0 (got %d)" % code)
+    code, out, _ = run("screen", "--udb", S("udb.shp"), "-f", "json", S("projects_4490.geojson"))
+    check(code == 0, "UDB-only (warn severity) exits 0, got %d" % code)
+    code, out2, _ = run("screen", "--udb", S("udb.shp"), "--strict", "-f", "json",
+                        S("projects_4490.geojson"))
+    v = [f["verdict"] for f in json.loads(out)["footprints"]]
+    v2 = [f["verdict"] for f in json.loads(out2)["footprints"]]
+    check("warn" in v and "warn" not in v2 and code == 1,
+          "--strict turns warn into conflict and exit 1: %s -> %s (exit %d)" % (v, v2, code))
+    # The same footprints in EPSG:4490 GeoJSON give the same figures as in EPSG:4527.
+    _, js, _ = run("screen", *CONTROLS, "--id-field", "XMBH", "-f", "json", S("projects.shp"))
+    _, jg, _ = run("screen", *CONTROLS, "--id-field", "XMBH", "-f", "json",
+                   S("projects_4490.geojson"))
+    a = {f["id"]: f for f in json.loads(js)["footprints"]}
+    for f in json.loads(jg)["footprints"]:
+        g = a[f["id"]]
+        check(close(f["area_m2"], g["area_m2"], 1e-6), "%s area same in 4490 and 4527" % f["id"])
+        for k in ("eco", "farmland", "udb"):
+            check(close(f["controls"][k]["overlap_m2"], g["controls"][k]["overlap_m2"], 1e-6),
+                  "%s %s overlap same in 4490 and 4527" % (f["id"], k))
+    # --min-area raises the bar: P02's 6.86 ha eco overlap is below 10 ha.
+    _, js, _ = run("screen", "--eco", S("eco.shp"), "--id-field", "XMBH", "--min-area", "10ha",
+                   "-f", "json", S("projects.shp"))
+    f = {x["id"]: x for x in json.loads(js)["footprints"]}
+    check(f["P02"]["verdict"] == "pass" and f["P01"]["verdict"] == "conflict",
+          "--min-area 10ha: P02 pass, P01 conflict")
+    # Pieces as GeoJSON: one feature per hit, fields as documented.
+    pieces = os.path.join(tmp, "pieces.geojson")
+    code, js, err = run("screen", *CONTROLS, "--id-field", "XMBH", "-f", "json",
+                        "--pieces", pieces, S("projects.shp"))
+    nhits = sum(len(v["hits"]) for f in json.loads(js)["footprints"]
+                for v in f["controls"].values())
+    with open(pieces, encoding="utf-8") as fh:
+        feats = json.load(fh)["features"]
+    check(len(feats) == nhits, "pieces: %d features for %d hits" % (len(feats), nhits))
+    check(set(feats[0]["properties"]) == {"fp_id", "fp_source", "fp_fid", "control",
+                                          "ctl_fid", "area_m2"}, "pieces fields")
+    # -o writes the file, stdout stays empty.
+    outp = os.path.join(tmp, "r.json")
+    code, out, _ = run("screen", *CONTROLS, "-f", "json", "-o", outp, S("projects.shp"))
+    check(out == "" and json.load(open(outp, encoding="utf-8"))["command"] == "screen",
+          "-o writes the report to a file")
+
+
+def write(path, text):
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    return path
+
+
+def expect_error(args, needles, what, code_want=2):
+    code, out, err = run(*args)
+    ok = code == code_want and all(n in err for n in needles)
+    check(ok, "%s: exit %d, stderr %r (want %d with %s)" % (what, code, err.strip(),
+                                                             code_want, needles))
+
+
+def test_bad_input(tmp):
+    missing = os.path.join(tmp, "missing.shp")
+    expect_error(["screen", "--eco", S("eco.shp"), missing], [missing, "no such file"],
+                 "missing footprint file")
+    expect_error(["screen", "--eco", missing, S("projects.shp")], ["control eco", missing],
+                 "missing control file")
+    # No .prj: an error naming the file, unless --assume-srs.
+    for ext in ("shp", "shx", "dbf", "cpg"):
+        shutil.copy(os.path.join(SAMPLES, "projects." + ext), os.path.join(tmp, "noprj." + ext))
+    noprj = os.path.join(tmp, "noprj.shp")
+    expect_error(["screen", "--eco", S("eco.shp"), noprj], [noprj, "no CRS", "--assume-srs"],
+                 "footprint without CRS")
+    code, _, err = run("screen", "--eco", S("eco.shp"), "--assume-srs", "EPSG:4527", noprj)
+    check(code == 1, "--assume-srs EPSG:4527 rescues it (exit %d, %s)" % (code, err))
+    expect_error(["screen", "--eco", S("eco.shp"), "--assume-srs", "EPSG:0", noprj],
+                 ["--assume-srs"], "bad --assume-srs")
+    expect_error(["screen", "--eco", S("eco_v2.gpkg") + "|layername=nope", S("projects.shp")],
+                 ["no layer named 'nope'"], "unknown layer")
+    code, _, _ = run("screen", "--eco", S("eco_v2.gpkg") + "|layername=eco_v2", S("projects.shp"))
+    check(code == 1, "named layer works")
+    pts = write(os.path.join(tmp, "points.geojson"),
+                '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},'
+                '"geometry":{"type":"Point","coordinates":[117,39.8]}}]}')
+    expect_error(["screen", "--eco", S("eco.shp"), pts], [pts, "Point", "polygons"],
+                 "non-polygon footprint layer")
+    junk = write(os.path.join(tmp, "junk.shp"), "not a shapefile")
+    expect_error(["screen", "--eco", S("eco.shp"), junk], [junk, "cannot open"],
+                 "unreadable file")
+    empty = write(os.path.join(tmp, "zero.gpkg"), "")
+    expect_error(["screen", "--eco", S("eco.shp"), empty], [empty], "zero-byte file")
+    expect_error(["screen", "--eco"], ["needs a value", "--help"], "option without value")
+    expect_error(["screen", "--bogus", S("projects.shp")], ["unknown option '--bogus'"],
+                 "unknown option")
+    expect_error(["screen", "--eco", S("eco.shp"), "--id-field", "NOPE", S("projects.shp")],
+                 ["NOPE"], "unknown --id-field")
+    expect_error(["frobnicate"], ["unknown command"], "unknown command")
+    expect_error(["diff", S("eco.shp")], ["OLD NEW"], "diff with one operand")
+    expect_error(["diff", "--by", "NOPE", S("eco.shp"), S("eco_v2.gpkg")], ["NOPE"],
+                 "diff unknown --by")
+    # A null and a line footprint among good ones: error verdicts, others screened.
+    mixed = write(os.path.join(tmp, "mixed.geojson"), json.dumps({
+        "type": "FeatureCollection",
+        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4490"}},
+        "features": [
+            {"type": "Feature", "properties": {"n": "null"}, "geometry": None},
+            {"type": "Feature", "properties": {"n": "ok"}, "geometry": {
+                "type": "Polygon", "coordinates": [[[117.0, 39.7], [117.001, 39.7],
+                                                    [117.001, 39.701], [117.0, 39.7]]]}},
+            {"type": "Feature", "properties": {"n": "line"}, "geometry": {
+                "type": "LineString", "coordinates": [[117.0, 39.7], [117.1, 39.8]]}}]}))
+    code, out, err = run("screen", "--eco", S("eco.shp"), "--id-field", "n", "-f", "json", mixed)
+    fps = {f["id"]: f for f in json.loads(out)["footprints"]}
+    check(code == 2, "a null footprint makes exit 2 (got %d)" % code)
+    check(fps["null"]["verdict"] == "error" and "feature 0: null geometry" in fps["null"]["error"]
+          and mixed in fps["null"]["error"], "null footprint error names file and feature")
+    check(fps["line"]["verdict"] == "error" and "not a polygon" in fps["line"]["error"],
+          "line footprint in a mixed layer is an error")
+    check(fps["ok"]["verdict"] in ("pass", "conflict") and fps["ok"]["area_m2"] > 0,
+          "the good footprint is still screened")
+    # Output to an unwritable place.
+    expect_error(["screen", "--eco", S("eco.shp"), "-o", "/nonexistent/dir/r.txt",
+                  S("projects.shp")], ["/nonexistent/dir/r.txt"], "unwritable -o")
+
+
+def test_help_and_version():
+    code, out, _ = run("screen", "--help")
+    for opt in ("--eco", "--farmland", "--udb", "--control", "--id-field", "--min-area", "--area",
+                "--units", "--format", "-o", "--pieces", "--assume-srs", "--encoding", "--jobs",
+                "--strict", "--quiet", "--help", "--version"):
+        check(opt in out, "screen --help mentions %s" % opt)
+    check(code == 0, "--help exits 0")
+    code, out, _ = run("--version")
+    check(code == 0 and out.strip() == "redline 0.1.0", "--version")
+    for cmd, opts in (("diff", ("--by", "--tolerance", "--pieces")),
+                      ("area", ("--by", "--expect-min"))):
+        code, out, _ = run(cmd, "--help")
+        check(code == 0 and all(o in out for o in opts), "%s --help" % cmd)
+
+
+def test_diff_and_area_against_postgis(tmp):
+    code, out, err = run("diff", "--by", "HXLX", "-f", "json", S("eco.shp"), S("eco_v2.gpkg"))
+    doc = json.loads(out)
+    groups = {g["key"]: g for g in doc["groups"]}
+    n = 0
+    with open(os.path.join(REF, "diff_sample.csv"), encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            src = doc if row["group"] == "" else groups.get(row["group"])
+            check(src is not None, "diff group %r present" % row["group"])
+            if src is None:
+                continue
+            for k in ("old_m2", "new_m2", "lost_m2", "gained_m2", "net_m2"):
+                check(close(src[k], float(row[k]), 1e-6),
+                      "diff %r %s: redline %s, PostGIS %s" % (row["group"], k, src[k], row[k]))
+            n += 1
+    check(n >= 2, "diff reference rows")
+    want_code = 1 if doc["net_m2"] < -1 else 0
+    check(code == want_code and doc["verdict"] == ("shrunk" if want_code else "not_shrunk"),
+          "diff verdict and exit status (%d)" % code)
+    # Reversed: whatever was gained is now lost.
+    code_r, out_r, _ = run("diff", "-f", "json", S("eco_v2.gpkg"), S("eco.shp"))
+    r = json.loads(out_r)
+    check(close(r["lost_m2"], doc["gained_m2"], 1e-6) and close(r["gained_m2"], doc["lost_m2"], 1e-6),
+          "reversed diff swaps lost and gained")
+    # A version against itself in another CRS and format: no change above tolerance.
+    code_s, out_s, _ = run("diff", "-f", "json", S("eco.shp"), S("eco.shp"))
+    s = json.loads(out_s)
+    check(code_s == 0 and s["lost_m2"] == 0 and s["gained_m2"] == 0, "self diff is no change")
+    moved = os.path.join(tmp, "eco4490.gpkg")
+    subprocess.run(["ogr2ogr", "-t_srs", "EPSG:4490", moved, os.path.join(SAMPLES, "eco.shp")],
+                   check=True)
+    code_s, out_s, _ = run("diff", "-f", "json", S("eco.shp"), moved)
+    s = json.loads(out_s)
+    check(code_s == 0 and s["lost_m2"] < 1e-3 and s["gained_m2"] < 1e-3
+          and close(s["new_m2"], s["old_m2"], 1e-9),
+          "reprojected copy (GeoPackage, EPSG:4490) shows no change: %s" % s)
+    pieces = os.path.join(tmp, "diff.gpkg")
+    code_p, _, err = run("diff", "--by", "HXLX", "--pieces", pieces, S("eco.shp"), S("eco_v2.gpkg"))
+    check(os.path.getsize(pieces) > 0, "diff --pieces writes a GeoPackage")
+    code, out, _ = run("area", "--by", "HXLX", "-f", "json", S("eco.shp"))
+    a = json.loads(out)
+    ag = {g["key"]: g for g in a["groups"]}
+    with open(os.path.join(REF, "area_sample.csv"), encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            src = a if row["group"] == "" else ag.get(row["group"])
+            check(src is not None and close(src["area_m2"], float(row["area_m2"]), 1e-6)
+                  and close(src["self_overlap_m2"], float(row["self_overlap_m2"]), 1e-6)
+                  and src["features"] == int(row["features"]),
+                  "area %r: %s vs PostGIS %s" % (row["group"], src, row))
+    total = a["area_m2"]
+    code, _, _ = run("area", "--expect-min", "%.3fha" % (total / 1e4 - 0.001), S("eco.shp"))
+    check(code == 0, "area --expect-min just below total exits 0")
+    code, out, _ = run("area", "--expect-min", "%.3fha" % (total / 1e4 + 0.001), "-f", "json",
+                       S("eco.shp"))
+    check(code == 1 and json.loads(out)["verdict"] == "below_minimum",
+          "area --expect-min just above total exits 1")
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="rlcli.")
+    try:
+        test_screen_against_postgis()
+        test_expected_outputs()
+        test_csv_and_units()
+        test_jobs_and_formats_deterministic()
+        test_exit_codes_and_rules(tmp)
+        test_bad_input(tmp)
+        test_help_and_version()
+        test_diff_and_area_against_postgis(tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    check(tree_digest(SAMPLES) == before, "sample_shapes/ is byte-identical after all runs")
+    print("%d passed, %d failed" % (passed, len(failures)))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
