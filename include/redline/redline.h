@@ -53,6 +53,7 @@ typedef struct rl_report rl_report;
 typedef struct rl_screen_options rl_screen_options;
 typedef struct rl_diff_options rl_diff_options;
 typedef struct rl_area_options rl_area_options;
+typedef struct rl_audit_options rl_audit_options;
 
 /** Library version string, e.g. "0.1.0".  Static storage. */
 const char *rl_version(void);
@@ -140,6 +141,39 @@ void rl_area_options_free(rl_area_options *opts);
  * with a message in ctx.
  */
 rl_status rl_area(rl_ctx *ctx, const rl_area_options *opts, rl_report **out);
+
+/* ------------------------------------------------------------------ */
+/* audit                                                               */
+/* ------------------------------------------------------------------ */
+
+/**
+ * Parse the arguments of `redline audit`: the control options of screen,
+ * --report-dir DIR, and exactly one DIR operand.  No control is needed (the
+ * files are then only checked).  As rl_screen_options_new() otherwise.
+ */
+rl_audit_options *rl_audit_options_new(rl_ctx *ctx, int argc,
+                                       const char *const *argv);
+void rl_audit_options_free(rl_audit_options *opts);
+
+/**
+ * Progress callback: `done` of `total` files finished, `current` is the
+ * display path of the file just finished (borrowed, UTF-8).  Called on the
+ * thread that runs rl_audit().
+ */
+typedef void (*rl_progress_fn)(void *userdata, size_t done, size_t total,
+                               const char *current);
+void rl_audit_options_set_progress(rl_audit_options *opts, rl_progress_fn fn,
+                                   void *userdata);
+
+/**
+ * Walk DIR recursively (into .zip archives too), check every vector dataset
+ * found and screen it against the controls.  Each file is processed in a
+ * child process (fork), so a file that crashes GDAL is reported as
+ * unreadable and the audit goes on; --jobs N runs N children at once.
+ * Nothing under DIR is written.  Returns RL_OK and a new report, or a
+ * failure (DIR missing, control unusable, --report-dir inside DIR).
+ */
+rl_status rl_audit(rl_ctx *ctx, const rl_audit_options *opts, rl_report **out);
 
 /* ------------------------------------------------------------------ */
 /* reports                                                             */

@@ -6,6 +6,8 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 static const char *const usage_main =
     "Usage: redline COMMAND [OPTIONS] ARGS...\n"
@@ -18,6 +20,7 @@ static const char *const usage_main =
     "  screen   check footprints against control layers\n"
     "  diff     compare two versions of a control layer (has it shrunk?)\n"
     "  area     union area, feature count and self-overlap of one layer\n"
+    "  audit    check and screen every vector file under a folder (and zips)\n"
     "\n"
     "Run 'redline COMMAND --help' for a command's options.\n"
     "Options: --help, --version.\n"
@@ -84,6 +87,43 @@ static const char *const usage_area =
     "  --expect-min AREA     exit 1 if the union area is below AREA\n"
     "                        (e.g. 12.5km2, 1800ha, 27000mu)\n" COMMON_HELP;
 
+static const char *const usage_audit =
+    "Usage: redline audit [OPTIONS] DIR\n"
+    "\n"
+    "Walk DIR recursively (into .zip archives too), check every vector dataset\n"
+    "(problem codes: unreadable, missing_shx, missing_dbf, missing_prj,\n"
+    "not_polygon, empty_layer, null_geometry, invalid_geometry,\n"
+    "encoding_unknown, coords_outside_crs, duplicate_id, missing_id_field)\n"
+    "and screen it with the control options of 'redline screen'.  Nothing\n"
+    "under DIR is ever written.  Each file runs in a child process.\n"
+    "\n"
+    "Options:\n"
+    "  --eco, --farmland, --udb, --control, --id-field, --min-area, --strict\n"
+    "                        as for 'redline screen' (controls are optional)\n"
+    "  --report-dir DIR      also write summary.txt, summary.csv, summary.json\n"
+    "                        and files/NNNN.json (per-file detail) there\n"
+    "  -j, --jobs N          files audited at once (default 1)\n"
+    "  Progress goes to stderr when it is a terminal (not with --quiet).\n"
+    COMMON_HELP;
+
+/* Progress on a terminal: files done, current file, elapsed and remaining. */
+typedef struct {
+    time_t start;
+} progress_state;
+
+static void on_progress(void *userdata, size_t done, size_t total,
+                        const char *current)
+{
+    progress_state *p = userdata;
+    long el = (long)(time(NULL) - p->start);
+    long left = done ? (long)((double)el * (double)(total - done) / (double)done) : 0;
+    fprintf(stderr, "\r\033[K[%zu/%zu] %02ld:%02ld elapsed, ~%02ld:%02ld left  %.60s",
+            done, total, el / 60, el % 60, left / 60, left % 60, current);
+    if (done == total)
+        fputs("\n", stderr);
+    fflush(stderr);
+}
+
 static int wants_help(int argc, char **argv)
 {
     for (int i = 0; i < argc; i++) {
@@ -127,6 +167,7 @@ int main(int argc, char **argv)
     const char *help = strcmp(cmd, "screen") == 0 ? usage_screen
                        : strcmp(cmd, "diff") == 0 ? usage_diff
                        : strcmp(cmd, "area") == 0 ? usage_area
+                       : strcmp(cmd, "audit") == 0 ? usage_audit
                                                   : NULL;
     if (!help) {
         fprintf(stderr, "redline: unknown command '%s'\nTry 'redline --help'.\n", cmd);
@@ -162,6 +203,19 @@ int main(int argc, char **argv)
             goto exit;
         }
         st = rl_diff(ctx, opts, &rep);
+    } else if (strcmp(cmd, "audit") == 0) {
+        opts = rl_audit_options_new(ctx, sub_argc, sub_argv);
+        if (!opts) {
+            code = usage_error(cmd, rl_ctx_errmsg(ctx));
+            goto exit;
+        }
+        progress_state ps = {time(NULL)};
+        int quiet = 0;
+        for (int i = 0; i < sub_argc; i++)
+            quiet |= strcmp(sub_argv[i], "-q") == 0 || strcmp(sub_argv[i], "--quiet") == 0;
+        if (!quiet && isatty(2))
+            rl_audit_options_set_progress(opts, on_progress, &ps);
+        st = rl_audit(ctx, opts, &rep);
     } else {
         opts = rl_area_options_new(ctx, sub_argc, sub_argv);
         if (!opts) {
@@ -188,6 +242,8 @@ exit:
         rl_screen_options_free(opts);
     else if (strcmp(cmd, "diff") == 0)
         rl_diff_options_free(opts);
+    else if (strcmp(cmd, "audit") == 0)
+        rl_audit_options_free(opts);
     else
         rl_area_options_free(opts);
     rl_ctx_free(ctx);

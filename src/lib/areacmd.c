@@ -45,7 +45,7 @@ rl_status rl_area(rl_ctx *ctx, const rl_area_options *opts, rl_report **out)
     rep->ctx = ctx;
     rl_area_data *d = &rep->u.area;
     d->opts = opts;
-    rl_input_opts io = {opts->c.assume_srs, opts->c.encoding};
+    rl_input_opts io = {.assume_srs = opts->c.assume_srs, .encoding = opts->c.encoding};
     if ((st = rl_layer_read(ctx, opts->path, &io, &d->layer)))
         goto fail;
     if ((st = measure(ctx, d->layer, NULL, 0, opts->c.area, &d->total)))

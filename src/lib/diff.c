@@ -92,7 +92,7 @@ rl_status rl_diff(rl_ctx *ctx, const rl_diff_options *opts, rl_report **out)
     rep->ctx = ctx;
     rl_diff_data *d = &rep->u.diff;
     d->opts = opts;
-    rl_input_opts io = {opts->c.assume_srs, opts->c.encoding};
+    rl_input_opts io = {.assume_srs = opts->c.assume_srs, .encoding = opts->c.encoding};
     const rl_area_method m = opts->c.area;
 
     if ((st = read_version(ctx, "OLD", opts->old_path, &io, &d->old)) ||

@@ -136,7 +136,8 @@ size_t rl_group_keys(const rl_layer *L, int field, char ***keys_out,
         const char *v = L->feat[i].attrs ? L->feat[i].attrs[field] : NULL;
         all[i] = (char *)(v ? v : "");
     }
-    qsort(all, L->n, sizeof *all, cmp_str);
+    if (L->n > 1)
+        qsort(all, L->n, sizeof *all, cmp_str);
     char **keys = malloc((L->n ? L->n : 1) * sizeof *keys);
     if (!keys)
         goto oom;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 const char *rl_feat_status_text(rl_feat_status st)
 {
@@ -137,6 +138,48 @@ static int has_cpg(const char *shp)
     }
     free(p);
     return found;
+}
+
+/*
+ * A shapefile without .shx opens only with SHAPE_RESTORE_SHX, which writes a
+ * new .shx beside the file: never in a user's folder.  Copy the parts to
+ * /vsimem/ and rebuild it there.  Returns the new .shp path, or NULL when the
+ * .shx exists.
+ */
+static char *shx_workaround(const char *shp)
+{
+    static int counter;
+    static const char *exts[] = {".shx", ".SHX"};
+    size_t n = strlen(shp);
+    char p[4096], dir[96], dst[160];
+    if (n + 8 > sizeof p)
+        return NULL;
+    for (int i = 0; i < 2; i++) {
+        snprintf(p, sizeof p, "%.*s%s", (int)(n - 4), shp, exts[i]);
+        VSIStatBufL sb;
+        if (VSIStatL(p, &sb) == 0)
+            return NULL;
+    }
+    snprintf(dir, sizeof dir, "/vsimem/redline_shx_%ld_%d", (long)getpid(),
+             __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED));
+    VSIMkdir(dir, 0755);
+    const char *parts[] = {"shp", "dbf", "prj", "cpg"};
+    for (int i = 0; i < 4; i++) {
+        for (int up = 0; up < 2; up++) {
+            snprintf(p, sizeof p, "%.*s.%s", (int)(n - 4), shp, parts[i]);
+            if (up)
+                for (char *q = p + strlen(p) - 3; *q; q++)
+                    *q = (char)(*q - 32);
+            VSIStatBufL sb;
+            if (VSIStatL(p, &sb) == 0) {
+                snprintf(dst, sizeof dst, "%s/x.%s", dir, parts[i]);
+                CPLCopyFile(dst, p);
+                break;
+            }
+        }
+    }
+    snprintf(dst, sizeof dst, "%s/x.shp", dir);
+    return rl_strdup(dst);
 }
 
 /* The DBF "language driver id" byte (offset 29); 0 means none. */
@@ -330,6 +373,7 @@ rl_status rl_layer_read(rl_ctx *ctx, const char *path, const rl_input_opts *io,
     GEOSWKBReader *rd = NULL;
     rl_layer *L = NULL;
     char **open_opts = NULL;
+    char *mem_shp = NULL;
     int raw_text = 0;
 
     *out = NULL;
@@ -353,6 +397,12 @@ rl_status rl_layer_read(rl_ctx *ctx, const char *path, const rl_input_opts *io,
     }
     if ((st = resolve_zip(ctx, path, &dsname)))
         goto cleanup;
+    if (ends_with_ci(dsname, ".shp") && (mem_shp = shx_workaround(dsname)) != NULL) {
+        free(dsname);
+        dsname = rl_strdup(mem_shp);
+        L->shx_rebuilt = 1;
+        CPLSetThreadLocalConfigOption("SHAPE_RESTORE_SHX", "YES");
+    }
     /*
      * A shapefile with neither .cpg nor a DBF code page is read as raw bytes
      * and decoded below, because GDAL would assume ISO-8859-1 and turn GBK
@@ -392,6 +442,8 @@ rl_status rl_layer_read(rl_ctx *ctx, const char *path, const rl_input_opts *io,
             goto cleanup;
         }
         L->crs_assumed = 1;
+    } else if (io && io->allow_no_crs) {
+        L->crs = NULL;
     } else {
         st = rl_fail(ctx, RL_ERR_CRS,
                      "%s: layer '%s' has no CRS (missing .prj?); give one with "
@@ -460,6 +512,13 @@ cleanup:
     if (ds)
         GDALClose(ds);
     CSLDestroy(open_opts);
+    if (mem_shp) {
+        CPLSetThreadLocalConfigOption("SHAPE_RESTORE_SHX", NULL);
+        char *slash = strrchr(mem_shp, '/');
+        *slash = '\0';
+        VSIRmdirRecursive(mem_shp);
+        free(mem_shp);
+    }
     rl_layer_free(ctx, L);
     free(lname);
     free(dsname);

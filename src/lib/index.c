@@ -86,7 +86,8 @@ size_t rl_index_query(rl_index *idx, GEOSContextHandle_t h,
         return (size_t)-1;
     }
     /* Ascending feature order keeps output deterministic. */
-    qsort(a.v, a.n, sizeof *a.v, cmp_size);
+    if (a.n > 1)
+        qsort(a.v, a.n, sizeof *a.v, cmp_size);
     *out = a.v;
     return a.n;
 }

@@ -281,8 +281,10 @@ bad:
     return 0;
 }
 
-rl_screen_options *rl_screen_options_new(rl_ctx *ctx, int argc,
-                                         const char *const *argv)
+/* screen's options; in audit mode also --report-dir and no control needed. */
+static rl_screen_options *parse_screen(rl_ctx *ctx, int argc,
+                                       const char *const *argv, int audit,
+                                       char **report_dir)
 {
     rl_screen_options *o = calloc(1, sizeof *o);
     if (!o) {
@@ -331,16 +333,27 @@ rl_screen_options *rl_screen_options_new(rl_ctx *ctx, int argc,
                 goto fail;
         } else if (is(&c, "--strict", NULL)) {
             o->strict = 1;
+        } else if (audit && is(&c, "--report-dir", NULL)) {
+            if (!(v = take_value(&c)) || !set_str(report_dir, v))
+                goto fail;
         } else {
             rl_fail(ctx, RL_ERR_USAGE, "unknown option '%s'", argv[c.i]);
             goto fail;
         }
     }
+    if (audit && o->c.pieces_path) {
+        rl_fail(ctx, RL_ERR_USAGE, "--pieces is not available for audit");
+        goto fail;
+    }
+    if (audit && o->nfootprints != 1) {
+        rl_fail(ctx, RL_ERR_USAGE, o->nfootprints ? "audit takes one DIR" : "no DIR given");
+        goto fail;
+    }
     if (o->nfootprints == 0) {
         rl_fail(ctx, RL_ERR_USAGE, "no FOOTPRINT dataset given");
         goto fail;
     }
-    if (o->ncontrols == 0) {
+    if (o->ncontrols == 0 && !audit) {
         rl_fail(ctx, RL_ERR_USAGE,
                 "no control layer: give --eco, --farmland, --udb or --control");
         goto fail;
@@ -351,6 +364,46 @@ oom:
 fail:
     rl_screen_options_free(o);
     return NULL;
+}
+
+rl_screen_options *rl_screen_options_new(rl_ctx *ctx, int argc,
+                                         const char *const *argv)
+{
+    return parse_screen(ctx, argc, argv, 0, NULL);
+}
+
+rl_audit_options *rl_audit_options_new(rl_ctx *ctx, int argc,
+                                       const char *const *argv)
+{
+    rl_audit_options *a = calloc(1, sizeof *a);
+    if (!a) {
+        rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    a->s = parse_screen(ctx, argc, argv, 1, &a->report_dir);
+    if (!a->s) {
+        free(a->report_dir);
+        free(a);
+        return NULL;
+    }
+    a->dir = a->s->footprints[0];
+    return a;
+}
+
+void rl_audit_options_free(rl_audit_options *a)
+{
+    if (!a)
+        return;
+    rl_screen_options_free(a->s);
+    free(a->report_dir);
+    free(a);
+}
+
+void rl_audit_options_set_progress(rl_audit_options *a, rl_progress_fn fn,
+                                   void *userdata)
+{
+    a->progress = fn;
+    a->progress_data = userdata;
 }
 
 void rl_screen_options_free(rl_screen_options *o)

@@ -11,42 +11,13 @@ static const char *verdict_name(rl_verdict v)
     return names[v];
 }
 
-static void json_screen(const rl_screen_data *d, rl_buf *b)
+void rl_json_footprint(rl_buf *b, const rl_screen_data *d, size_t i)
 {
-    const rl_screen_options *o = d->opts;
-    rl_buf_puts(b, "{\"tool\": \"redline\", \"version\": ");
-    rl_buf_json_str(b, RL_VERSION);
-    rl_buf_puts(b, ", \"command\": \"screen\",\n \"area_method\": ");
-    rl_buf_json_str(b, rl_area_method_name(o->c.area));
-    rl_buf_puts(b, ", \"min_area_m2\": ");
-    rl_buf_json_num(b, o->min_area);
-    rl_buf_puts(b, ", \"strict\": ");
-    rl_buf_puts(b, o->strict ? "true" : "false");
-    rl_buf_puts(b, ",\n \"controls\": [");
-    for (int k = 0; k < d->ncontrols; k++) {
-        const rl_control *C = &d->controls[k];
-        rl_buf_puts(b, k ? ",\n  {" : "\n  {");
-        rl_buf_puts(b, "\"name\": ");
-        rl_buf_json_str(b, C->spec.name);
-        rl_buf_puts(b, ", \"rule\": ");
-        rl_buf_json_str(b, rl_rule_name(C->spec.rule));
-        rl_buf_puts(b, ", \"severity\": ");
-        rl_buf_json_str(b, rl_severity_name(C->spec.severity));
-        rl_buf_puts(b, ", \"path\": ");
-        rl_buf_json_str(b, C->spec.path);
-        rl_buf_puts(b, ", \"layer\": ");
-        rl_buf_json_str(b, C->layer->layer_name);
-        rl_buf_printf(b, ", \"features\": %zu, \"crs\": ", C->layer->n);
-        rl_buf_json_str(b, C->layer->crs->name);
-        rl_buf_printf(b, ", \"repaired\": %zu, \"unusable\": %zu}",
-                      C->layer->repaired, C->layer->bad);
-    }
-    rl_buf_puts(b, "],\n \"footprints\": [");
-    for (size_t i = 0; i < d->nres; i++) {
+    {
         const rl_fp_result *r = &d->res[i];
         const rl_layer *L = d->fps[r->layer];
         const rl_feature *ft = &L->feat[r->feat];
-        rl_buf_puts(b, i ? ",\n  {" : "\n  {");
+        rl_buf_puts(b, "{");
         rl_buf_puts(b, "\"id\": ");
         rl_buf_json_str(b, r->id);
         rl_buf_puts(b, ", \"source\": ");
@@ -106,6 +77,43 @@ static void json_screen(const rl_screen_data *d, rl_buf *b)
         }
         rl_buf_puts(b, "}}");
     }
+}
+
+static void json_screen(const rl_screen_data *d, rl_buf *b)
+{
+    const rl_screen_options *o = d->opts;
+    rl_buf_puts(b, "{\"tool\": \"redline\", \"version\": ");
+    rl_buf_json_str(b, RL_VERSION);
+    rl_buf_puts(b, ", \"command\": \"screen\",\n \"area_method\": ");
+    rl_buf_json_str(b, rl_area_method_name(o->c.area));
+    rl_buf_puts(b, ", \"min_area_m2\": ");
+    rl_buf_json_num(b, o->min_area);
+    rl_buf_puts(b, ", \"strict\": ");
+    rl_buf_puts(b, o->strict ? "true" : "false");
+    rl_buf_puts(b, ",\n \"controls\": [");
+    for (int k = 0; k < d->ncontrols; k++) {
+        const rl_control *C = &d->controls[k];
+        rl_buf_puts(b, k ? ",\n  {" : "\n  {");
+        rl_buf_puts(b, "\"name\": ");
+        rl_buf_json_str(b, C->spec.name);
+        rl_buf_puts(b, ", \"rule\": ");
+        rl_buf_json_str(b, rl_rule_name(C->spec.rule));
+        rl_buf_puts(b, ", \"severity\": ");
+        rl_buf_json_str(b, rl_severity_name(C->spec.severity));
+        rl_buf_puts(b, ", \"path\": ");
+        rl_buf_json_str(b, C->spec.path);
+        rl_buf_puts(b, ", \"layer\": ");
+        rl_buf_json_str(b, C->layer->layer_name);
+        rl_buf_printf(b, ", \"features\": %zu, \"crs\": ", C->layer->n);
+        rl_buf_json_str(b, C->layer->crs->name);
+        rl_buf_printf(b, ", \"repaired\": %zu, \"unusable\": %zu}",
+                      C->layer->repaired, C->layer->bad);
+    }
+    rl_buf_puts(b, "],\n \"footprints\": [");
+    for (size_t i = 0; i < d->nres; i++) {
+        rl_buf_puts(b, i ? ",\n  " : "\n  ");
+        rl_json_footprint(b, d, i);
+    }
     rl_buf_printf(b,
                   "],\n \"summary\": {\"footprints\": %zu, \"pass\": %zu, "
                   "\"warn\": %zu, \"conflict\": %zu, \"error\": %zu}}\n",
@@ -126,12 +134,13 @@ static void join_reasons(const rl_fp_result *r, rl_buf *out)
         rl_buf_puts(out, "");
 }
 
-static void csv_screen(const rl_screen_data *d, rl_buf *b)
+void rl_csv_screen(const rl_screen_data *d, rl_buf *b, int bom)
 {
     const rl_units u = d->opts->c.units;
     const char *un = rl_units_name(u);
     const double fac = rl_units_factor(u);
-    rl_buf_puts(b, RL_CSV_BOM);
+    if (bom)
+        rl_buf_puts(b, RL_CSV_BOM);
     rl_buf_printf(b, "id,source,fid,area_%s,verdict,repaired", un);
     for (int k = 0; k < d->ncontrols; k++) {
         const char *n = d->controls[k].spec.name;
@@ -255,7 +264,7 @@ rl_status rl_write_screen(rl_ctx *ctx, const rl_screen_data *d, FILE *f)
     rl_buf b = {0};
     switch (d->opts->c.format) {
     case RL_FMT_JSON: json_screen(d, &b); break;
-    case RL_FMT_CSV: csv_screen(d, &b); break;
+    case RL_FMT_CSV: rl_csv_screen(d, &b, 1); break;
     case RL_FMT_TABLE: table_screen(d, &b); break;
     }
     return rl_emit(ctx, &b, f);

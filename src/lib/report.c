@@ -11,6 +11,7 @@ rl_status rl_report_write(rl_ctx *ctx, const rl_report *rep, FILE *fallback)
     case RL_CMD_SCREEN: c = &rep->u.screen.opts->c; break;
     case RL_CMD_DIFF: c = &rep->u.diff.opts->c; break;
     case RL_CMD_AREA: c = &rep->u.area.opts->c; break;
+    case RL_CMD_AUDIT: c = &rep->u.audit.opts->s->c; break;
     }
     FILE *f = fallback;
     if (c->out_path) {
@@ -24,6 +25,7 @@ rl_status rl_report_write(rl_ctx *ctx, const rl_report *rep, FILE *fallback)
     case RL_CMD_SCREEN: st = rl_write_screen(ctx, &rep->u.screen, f); break;
     case RL_CMD_DIFF: st = rl_write_diff(ctx, &rep->u.diff, f); break;
     case RL_CMD_AREA: st = rl_write_area(ctx, &rep->u.area, f); break;
+    case RL_CMD_AUDIT: st = rl_write_audit(ctx, &rep->u.audit, f); break;
     }
     if (f != fallback) {
         if (fclose(f) != 0 && !st)

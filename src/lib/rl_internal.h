@@ -155,6 +155,7 @@ typedef struct rl_layer {
     rl_feature *feat;
     char *encoding;   /* how text was decoded, e.g. "GBK (.cpg)" */
     int encoding_guessed;
+    int shx_rebuilt;  /* .shx was missing and rebuilt in memory */
     int geom_type;    /* OGRwkbGeometryType of the layer, flattened */
     size_t repaired;
     size_t bad;       /* features whose status is not OK */
@@ -163,6 +164,7 @@ typedef struct rl_layer {
 typedef struct rl_input_opts {
     const char *assume_srs; /* for layers without a CRS; may be NULL */
     const char *encoding;   /* for shapefiles without .cpg/LDID; NULL */
+    int allow_no_crs;       /* audit: read a layer without CRS (crs NULL) */
 } rl_input_opts;
 
 /*
@@ -254,6 +256,14 @@ struct rl_area_options {
     double expect_min; /* < 0: none */
 };
 
+struct rl_audit_options {
+    rl_screen_options *s; /* controls and screen options; footprints[0] = DIR */
+    const char *dir;      /* borrowed from s */
+    char *report_dir;
+    rl_progress_fn progress;
+    void *progress_data;
+};
+
 const char *rl_rule_name(rl_rule r);
 const char *rl_severity_name(rl_severity s);
 const char *rl_area_method_name(rl_area_method m);
@@ -337,7 +347,28 @@ typedef struct rl_area_data {
     int below;
 } rl_area_data;
 
-typedef enum { RL_CMD_SCREEN = 0, RL_CMD_DIFF, RL_CMD_AREA } rl_command;
+typedef struct rl_audit_file {
+    char *path;    /* display path relative to DIR, UTF-8 */
+    int status;    /* 0 ok, 1 warn, 2 error */
+    char *codes;   /* problem codes joined by ';' */
+    char *messages;/* problem messages joined by '; ' */
+    size_t features;
+    size_t counts[4]; /* footprint verdicts */
+    char *json;    /* the file's JSON object */
+} rl_audit_file;
+
+typedef struct rl_audit_data {
+    const rl_audit_options *opts;
+    rl_control *controls;
+    int ncontrols;
+    rl_audit_file *files;
+    size_t nfiles;
+    size_t skipped;   /* non-vector files */
+    size_t status_counts[3];
+    size_t counts[4];
+} rl_audit_data;
+
+typedef enum { RL_CMD_SCREEN = 0, RL_CMD_DIFF, RL_CMD_AREA, RL_CMD_AUDIT } rl_command;
 
 struct rl_report {
     rl_command cmd;
@@ -346,11 +377,29 @@ struct rl_report {
         rl_screen_data screen;
         rl_diff_data diff;
         rl_area_data area;
+        rl_audit_data audit;
     } u;
 };
 
 void rl_diff_data_free(rl_ctx *ctx, rl_diff_data *d);
 void rl_area_data_free(rl_ctx *ctx, rl_area_data *d);
+
+/* screen internals shared with audit (screen.c) */
+rl_status rl_controls_load(rl_ctx *ctx, const rl_screen_options *opts,
+                           rl_control **out, int *n);
+void rl_controls_free(rl_ctx *ctx, rl_control *c, int n);
+/* Given d->controls and d->fps, fill d->res and d->counts. */
+rl_status rl_screen_run(rl_ctx *ctx, rl_screen_data *d);
+/* Free results and footprint layers (not the controls). */
+void rl_screen_results_free(rl_ctx *ctx, rl_screen_data *d);
+/* JSON object of footprint result i (out_screen.c). */
+void rl_json_footprint(rl_buf *b, const rl_screen_data *d, size_t i);
+/* CSV header and rows of a screen (out_screen.c). */
+void rl_csv_screen(const rl_screen_data *d, rl_buf *b, int bom);
+void rl_audit_data_free(rl_ctx *ctx, rl_audit_data *d);
+rl_status rl_write_audit(rl_ctx *ctx, const rl_audit_data *d, FILE *f);
+/* summary.{txt,csv,json} and files/NNNN.json under --report-dir. */
+rl_status rl_audit_write_report_dir(rl_ctx *ctx, const rl_audit_data *d);
 
 /* writers (out_*.c) */
 rl_status rl_write_screen(rl_ctx *ctx, const rl_screen_data *d, FILE *f);

@@ -318,30 +318,20 @@ static const char *geom_type_name(int t)
     return OGRGeometryTypeToName((OGRwkbGeometryType)t);
 }
 
-rl_status rl_screen(rl_ctx *ctx, const rl_screen_options *opts, rl_report **out)
+rl_status rl_controls_load(rl_ctx *ctx, const rl_screen_options *opts,
+                           rl_control **out, int *n)
 {
     rl_status st = RL_OK;
-    rl_report *rep = calloc(1, sizeof *rep);
+    rl_input_opts io = {.assume_srs = opts->c.assume_srs, .encoding = opts->c.encoding};
+    rl_control *cs = calloc((size_t)opts->ncontrols + 1, sizeof *cs);
     *out = NULL;
-    if (!rep)
+    *n = 0;
+    if (!cs)
         return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
-    rl_ctx_clear(ctx);
-    rep->cmd = RL_CMD_SCREEN;
-    rep->ctx = ctx;
-    rl_screen_data *d = &rep->u.screen;
-    d->opts = opts;
-    rl_input_opts io = {opts->c.assume_srs, opts->c.encoding};
-
-    d->controls = calloc((size_t)opts->ncontrols, sizeof *d->controls);
-    d->fps = calloc((size_t)opts->nfootprints, sizeof *d->fps);
-    if (!d->controls || !d->fps) {
-        st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
-        goto fail;
-    }
-    for (int k = 0; k < opts->ncontrols; k++) {
-        rl_control *C = &d->controls[k];
+    int k;
+    for (k = 0; k < opts->ncontrols; k++) {
+        rl_control *C = &cs[k];
         C->spec = opts->controls[k];
-        d->ncontrols = k + 1;
         st = rl_layer_read(ctx, C->spec.path, &io, &C->layer);
         if (st) {
             rl_fail(ctx, st, "control %s: %s", C->spec.name, rl_ctx_errmsg(ctx));
@@ -361,7 +351,85 @@ rl_status rl_screen(rl_ctx *ctx, const rl_screen_options *opts, rl_report **out)
             goto fail;
         }
     }
+    *out = cs;
+    *n = k;
+    return RL_OK;
+fail:
+    rl_controls_free(ctx, cs, k + 1);
+    return st;
+}
+
+void rl_controls_free(rl_ctx *ctx, rl_control *cs, int n)
+{
+    if (!cs)
+        return;
+    for (int k = 0; k < n; k++) {
+        rl_index_free(ctx, cs[k].index);
+        rl_layer_free(ctx, cs[k].layer);
+    }
+    free(cs);
+}
+
+rl_status rl_screen_run(rl_ctx *ctx, rl_screen_data *d)
+{
+    const rl_screen_options *opts = d->opts;
     size_t total = 0;
+    for (size_t i = 0; i < d->nfps; i++)
+        total += d->fps[i]->n;
+    d->out_crs = d->nfps ? d->fps[0]->crs : NULL;
+    d->res = calloc(total ? total : 1, sizeof *d->res);
+    if (!d->res)
+        return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < d->nfps; i++) {
+        const rl_layer *L = d->fps[i];
+        int idf = opts->id_field ? rl_layer_field_index(L, opts->id_field) : -1;
+        for (size_t j = 0; j < L->n; j++) {
+            rl_fp_result *r = &d->res[d->nres++];
+            r->layer = i;
+            r->feat = j;
+            char buf[32];
+            const char *id = NULL;
+            if (idf >= 0 && L->feat[j].attrs)
+                id = L->feat[j].attrs[idf];
+            if (idf < 0) {
+                snprintf(buf, sizeof buf, "%" PRId64, (int64_t)L->feat[j].fid);
+                id = buf;
+            }
+            r->id = rl_strdup(id ? id : "");
+            r->ctl = calloc((size_t)d->ncontrols + 1, sizeof *r->ctl);
+            if (!r->id || !r->ctl)
+                return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        }
+    }
+    rl_status st = run_workers(ctx, d, opts->c.jobs);
+    if (st)
+        return st;
+    for (size_t i = 0; i < d->nres; i++)
+        d->counts[d->res[i].verdict]++;
+    return RL_OK;
+}
+
+rl_status rl_screen(rl_ctx *ctx, const rl_screen_options *opts, rl_report **out)
+{
+    rl_status st = RL_OK;
+    rl_report *rep = calloc(1, sizeof *rep);
+    *out = NULL;
+    if (!rep)
+        return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+    rl_ctx_clear(ctx);
+    rep->cmd = RL_CMD_SCREEN;
+    rep->ctx = ctx;
+    rl_screen_data *d = &rep->u.screen;
+    d->opts = opts;
+    rl_input_opts io = {.assume_srs = opts->c.assume_srs, .encoding = opts->c.encoding};
+
+    if ((st = rl_controls_load(ctx, opts, &d->controls, &d->ncontrols)))
+        goto fail;
+    d->fps = calloc((size_t)opts->nfootprints, sizeof *d->fps);
+    if (!d->fps) {
+        st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
     for (int i = 0; i < opts->nfootprints; i++) {
         st = rl_layer_read(ctx, opts->footprints[i], &io, &d->fps[i]);
         d->nfps = (size_t)i + 1;
@@ -380,42 +448,9 @@ rl_status rl_screen(rl_ctx *ctx, const rl_screen_options *opts, rl_report **out)
                          L->path, opts->id_field);
             goto fail;
         }
-        total += L->n;
     }
-    d->out_crs = d->fps[0]->crs;
-    d->res = calloc(total ? total : 1, sizeof *d->res);
-    if (!d->res) {
-        st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+    if ((st = rl_screen_run(ctx, d)))
         goto fail;
-    }
-    for (size_t i = 0; i < d->nfps; i++) {
-        const rl_layer *L = d->fps[i];
-        int idf = opts->id_field ? rl_layer_field_index(L, opts->id_field) : -1;
-        for (size_t j = 0; j < L->n; j++) {
-            rl_fp_result *r = &d->res[d->nres++];
-            r->layer = i;
-            r->feat = j;
-            char buf[32];
-            const char *id = NULL;
-            if (idf >= 0 && L->feat[j].attrs)
-                id = L->feat[j].attrs[idf];
-            if (idf < 0) {
-                snprintf(buf, sizeof buf, "%" PRId64, (int64_t)L->feat[j].fid);
-                id = buf;
-            }
-            r->id = rl_strdup(id ? id : "");
-            r->ctl = calloc((size_t)d->ncontrols + 1, sizeof *r->ctl);
-            if (!r->id || !r->ctl) {
-                st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
-                goto fail;
-            }
-        }
-    }
-    st = run_workers(ctx, d, opts->c.jobs);
-    if (st)
-        goto fail;
-    for (size_t i = 0; i < d->nres; i++)
-        d->counts[d->res[i].verdict]++;
     *out = rep;
     return RL_OK;
 fail:
@@ -423,7 +458,7 @@ fail:
     return st ? st : RL_ERR_INTERNAL;
 }
 
-static void free_screen(rl_ctx *ctx, rl_screen_data *d)
+void rl_screen_results_free(rl_ctx *ctx, rl_screen_data *d)
 {
     GEOSContextHandle_t h = ctx->geos;
     for (size_t i = 0; i < d->nres; i++) {
@@ -444,18 +479,20 @@ static void free_screen(rl_ctx *ctx, rl_screen_data *d)
         }
     }
     free(d->res);
-    if (d->controls) {
-        for (int k = 0; k < d->ncontrols; k++) {
-            rl_index_free(ctx, d->controls[k].index);
-            rl_layer_free(ctx, d->controls[k].layer);
-        }
-        free(d->controls);
-    }
+    d->res = NULL;
+    d->nres = 0;
     if (d->fps) {
         for (size_t i = 0; i < d->nfps; i++)
             rl_layer_free(ctx, d->fps[i]);
         free(d->fps);
+        d->fps = NULL;
     }
+}
+
+static void free_screen(rl_ctx *ctx, rl_screen_data *d)
+{
+    rl_screen_results_free(ctx, d);
+    rl_controls_free(ctx, d->controls, d->ncontrols);
 }
 
 void rl_report_free(rl_report *rep)
@@ -466,6 +503,7 @@ void rl_report_free(rl_report *rep)
     case RL_CMD_SCREEN: free_screen(rep->ctx, &rep->u.screen); break;
     case RL_CMD_DIFF: rl_diff_data_free(rep->ctx, &rep->u.diff); break;
     case RL_CMD_AREA: rl_area_data_free(rep->ctx, &rep->u.area); break;
+    case RL_CMD_AUDIT: rl_audit_data_free(rep->ctx, &rep->u.audit); break;
     }
     free(rep);
 }
@@ -485,6 +523,12 @@ int rl_report_exit_code(const rl_report *rep)
         return rep->u.diff.shrunk ? 1 : 0;
     case RL_CMD_AREA:
         return rep->u.area.below ? 1 : 0;
+    case RL_CMD_AUDIT: {
+        const rl_audit_data *d = &rep->u.audit;
+        if (d->status_counts[2] || d->counts[RL_V_ERROR])
+            return 2;
+        return d->counts[RL_V_CONFLICT] ? 1 : 0;
+    }
     }
     return 2;
 }

@@ -72,7 +72,7 @@ static void gbk_without_cpg_is_guessed(void **state)
     assert_string_equal(L->crs->name, "EPSG:4527");
     rl_layer_free(ctx, L);
     /* --encoding decides instead of the guess. */
-    rl_input_opts io = {NULL, "CP936"};
+    rl_input_opts io = {.encoding = "CP936"};
     assert_int_equal(rl_layer_read(ctx, p, &io, &L), RL_OK);
     assert_string_equal(L->feat[0].attrs[0], "水源涵养");
     assert_false(L->encoding_guessed);
@@ -108,12 +108,12 @@ static void missing_crs_and_assume_srs(void **state)
     assert_non_null(strstr(rl_ctx_errmsg(ctx), p));
     assert_non_null(strstr(rl_ctx_errmsg(ctx), "no CRS"));
     assert_non_null(strstr(rl_ctx_errmsg(ctx), "--assume-srs"));
-    rl_input_opts io = {"EPSG:4527", NULL};
+    rl_input_opts io = {.assume_srs = "EPSG:4527"};
     assert_int_equal(rl_layer_read(ctx, p, &io, &L), RL_OK);
     assert_true(L->crs_assumed);
     assert_string_equal(L->crs->name, "EPSG:4527");
     rl_layer_free(ctx, L);
-    rl_input_opts bad = {"EPSG:999999", NULL};
+    rl_input_opts bad = {.assume_srs = "EPSG:999999"};
     assert_int_equal(rl_layer_read(ctx, p, &bad, &L), RL_ERR_USAGE);
     assert_non_null(strstr(rl_ctx_errmsg(ctx), "--assume-srs"));
     rl_ctx_free(ctx);
