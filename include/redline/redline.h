@@ -18,7 +18,7 @@
  *  - Areas are square metres.  The default area method is "ellipsoidal":
  *    the geodesic area (GeographicLib, via PROJ's geodesic.h) on the
  *    ellipsoid of the layer's geographic CRS, which for Chinese data is
- *    CGCS2000/GRS80 (椭球面积).  See docs/area.md.
+ *    CGCS2000/GRS80 (椭球面积).  See docs/area-method.md.
  *  - Strings are UTF-8 (input text is recoded; see docs/encodings.md).
  *
  * The command-line tool is a thin wrapper: it hands argv to one of the

@@ -56,7 +56,7 @@ static const char *const usage_screen =
     "  --control NAME:RULE[:SEVERITY]=PATH\n"
     "                        any other layer; RULE forbid|require|report,\n"
     "                        SEVERITY conflict|warn (default: conflict for\n"
-    "                        forbid, warn for require)\n"
+    "                        forbid, warn for require and report)\n"
     "Options:\n"
     "  --id-field FIELD      footprint id field (default: the FID)\n"
     "  --min-area AREA       a finding needs at least this area (default 1 m2;\n"

@@ -383,6 +383,9 @@ static void audit_one(rl_ctx *ctx, const rl_audit_options *ao,
                 rest == msg ? ": " : "", rest);
         goto emit;
     }
+    /* Footprint sources and messages show the path the reviewer knows. */
+    free(L->path);
+    L->path = rl_strdup(e->display);
     if (L->geom_type == wkbPoint || L->geom_type == wkbMultiPoint ||
         L->geom_type == wkbLineString || L->geom_type == wkbMultiLineString) {
         problem(&P, 2, "not_polygon", "%s: layer '%s' holds %s geometries, not polygons",
@@ -479,7 +482,6 @@ static void audit_one(rl_ctx *ctx, const rl_audit_options *ao,
                 problem(&P, 2, "unreadable", "%s: screening failed: %s", e->display,
                         rl_ctx_errmsg(ctx));
             for (size_t i = 0; i < d.nres; i++) {
-                /* Sources show the path the reviewer knows. */
                 rl_buf_puts(&fps, i ? ",\n    " : "\n    ");
                 rl_json_footprint(&fps, &d, i);
             }

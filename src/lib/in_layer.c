@@ -151,7 +151,11 @@ static char *shx_workaround(const char *shp)
     static int counter;
     static const char *exts[] = {".shx", ".SHX"};
     size_t n = strlen(shp);
-    char p[4096], dir[96], dst[160];
+    char p[4096], dir[96], dst[4096 + 96];
+    /* Keep the base name: it is the layer name users see. */
+    const char *slash = strrchr(shp, '/');
+    const char *base = slash ? slash + 1 : shp;
+    int blen = (int)strlen(base) - 4;
     if (n + 8 > sizeof p)
         return NULL;
     for (int i = 0; i < 2; i++) {
@@ -172,13 +176,13 @@ static char *shx_workaround(const char *shp)
                     *q = (char)(*q - 32);
             VSIStatBufL sb;
             if (VSIStatL(p, &sb) == 0) {
-                snprintf(dst, sizeof dst, "%s/x.%s", dir, parts[i]);
+                snprintf(dst, sizeof dst, "%s/%.*s.%s", dir, blen, base, parts[i]);
                 CPLCopyFile(dst, p);
                 break;
             }
         }
     }
-    snprintf(dst, sizeof dst, "%s/x.shp", dir);
+    snprintf(dst, sizeof dst, "%s/%.*s.shp", dir, blen, base);
     return rl_strdup(dst);
 }
 

@@ -104,6 +104,11 @@ static int common_option(argcur *c, rl_common_opts *o, int allow_pieces)
     if (allow_pieces && is(c, "--pieces", NULL)) {
         if (!(v = take_value(c)))
             return -1;
+        if (!rl_vec_driver_for(v)) {
+            rl_fail(c->ctx, RL_ERR_USAGE,
+                    "--pieces %s: use a .gpkg, .geojson or .shp file name", v);
+            return -1;
+        }
         return set_str(&o->pieces_path, v) ? 1 : -1;
     }
     if (is(c, "--assume-srs", NULL)) {

@@ -18,15 +18,15 @@ static void json_layer(rl_buf *b, const rl_layer *L)
 static void json_fig(rl_buf *b, const rl_group_fig *f)
 {
     rl_buf_puts(b, "\"old_m2\": ");
-    rl_buf_json_num(b, f->old_m2);
+    rl_buf_json_m2(b, f->old_m2);
     rl_buf_puts(b, ", \"new_m2\": ");
-    rl_buf_json_num(b, f->new_m2);
+    rl_buf_json_m2(b, f->new_m2);
     rl_buf_puts(b, ", \"lost_m2\": ");
-    rl_buf_json_num(b, f->lost_m2);
+    rl_buf_json_m2(b, f->lost_m2);
     rl_buf_puts(b, ", \"gained_m2\": ");
-    rl_buf_json_num(b, f->gained_m2);
+    rl_buf_json_m2(b, f->gained_m2);
     rl_buf_puts(b, ", \"net_m2\": ");
-    rl_buf_json_num(b, f->net_m2);
+    rl_buf_json_m2(b, f->net_m2);
 }
 
 static void json_diff(const rl_diff_data *d, rl_buf *b)
@@ -47,9 +47,9 @@ static void json_diff(const rl_diff_data *d, rl_buf *b)
     rl_buf_puts(b, ",\n ");
     json_fig(b, &d->total);
     rl_buf_puts(b, ",\n \"old_self_overlap_m2\": ");
-    rl_buf_json_num(b, d->old_self_overlap_m2);
+    rl_buf_json_m2(b, d->old_self_overlap_m2);
     rl_buf_puts(b, ", \"new_self_overlap_m2\": ");
-    rl_buf_json_num(b, d->new_self_overlap_m2);
+    rl_buf_json_m2(b, d->new_self_overlap_m2);
     rl_buf_puts(b, ",\n \"verdict\": ");
     rl_buf_json_str(b, d->shrunk ? "shrunk" : "not_shrunk");
     if (o->by) {
@@ -137,10 +137,17 @@ static void table_diff(const rl_diff_data *d, rl_buf *b)
     rl_buf_printf(b, "redline diff: %s area, units %s, tolerance %g m2, overlay in %s\n",
                   rl_area_method_name(d->opts->c.area), un, d->opts->tolerance,
                   d->old->crs->name);
-    rl_buf_printf(b, "  old: %s (%zu features, %s)\n", d->old->path, d->old->n,
-                  d->old->crs->name);
-    rl_buf_printf(b, "  new: %s (%zu features, %s)\n\n", d->nw->path, d->nw->n,
-                  d->nw->crs->name);
+    const rl_layer *ls[2] = {d->old, d->nw};
+    for (int i = 0; i < 2; i++) {
+        rl_buf_printf(b, "  %s: %s (%zu features, %s", i ? "new" : "old", ls[i]->path,
+                      ls[i]->n, ls[i]->crs->name);
+        if (ls[i]->repaired)
+            rl_buf_printf(b, ", %zu repaired", ls[i]->repaired);
+        if (ls[i]->bad)
+            rl_buf_printf(b, ", %zu unusable", ls[i]->bad);
+        rl_buf_puts(b, ")\n");
+    }
+    rl_buf_puts(b, "\n");
     rl_table_render(&t, b);
     rl_table_free(&t);
     rl_buf_printf(b, "\nself-overlap (data quality): old %.*f %s, new %.*f %s\n",
@@ -161,6 +168,9 @@ rl_status rl_write_diff(rl_ctx *ctx, const rl_diff_data *d, FILE *f)
     return rl_emit(ctx, &b, f);
 }
 
+/* Diff pieces smaller than this are overlay round-off, not a moved line. */
+#define RL_PIECE_MIN_M2 0.01
+
 /* One feature per polygon part, so each piece has its own area. */
 static rl_status write_parts(rl_ctx *ctx, rl_vec_writer *w, const rl_crs *crs,
                              rl_area_method m, const GEOSGeometry *g,
@@ -177,6 +187,9 @@ static rl_status write_parts(rl_ctx *ctx, rl_vec_writer *w, const rl_crs *crs,
         rl_status st = rl_geom_area(ctx, p, crs, m, &a);
         if (st)
             return st;
+        /* Overlay round-off leaves slivers of ~1e-5 m2 along shared edges. */
+        if (a < RL_PIECE_MIN_M2)
+            continue;
         const void *vals[] = {change, key, &a};
         if ((st = rl_vec_writer_add(ctx, w, p, vals)))
             return st;
@@ -187,7 +200,8 @@ static rl_status write_parts(rl_ctx *ctx, rl_vec_writer *w, const rl_crs *crs,
 rl_status rl_write_diff_pieces(rl_ctx *ctx, const rl_diff_data *d,
                                const char *path)
 {
-    static const rl_vec_field fields[] = {{"change", 0}, {"grp", 0}, {"area_m2", 1}};
+    static const rl_vec_field fields[] = {{"change", RL_VF_STRING}, {"grp", RL_VF_STRING},
+                                             {"area_m2", RL_VF_REAL}};
     const rl_crs *crs = d->old->crs;
     const rl_area_method m = d->opts->c.area;
     rl_vec_writer *w = rl_vec_writer_new(ctx, path, crs, fields, 3);
@@ -227,9 +241,9 @@ static void json_area(const rl_area_data *d, rl_buf *b)
     rl_buf_json_str(b, d->layer->crs->name);
     rl_buf_printf(b, ", \"features\": %zu, \"repaired\": %zu, \"unusable\": %zu,\n \"area_m2\": ",
                   d->total.features, d->layer->repaired, d->layer->bad);
-    rl_buf_json_num(b, d->total.area_m2);
+    rl_buf_json_m2(b, d->total.area_m2);
     rl_buf_puts(b, ", \"self_overlap_m2\": ");
-    rl_buf_json_num(b, d->total.self_overlap_m2);
+    rl_buf_json_m2(b, d->total.self_overlap_m2);
     rl_buf_puts(b, ", \"expect_min_m2\": ");
     if (o->expect_min >= 0)
         rl_buf_json_num(b, o->expect_min);
@@ -247,9 +261,9 @@ static void json_area(const rl_area_data *d, rl_buf *b)
         rl_buf_puts(b, g ? ",\n  {\"key\": " : "\n  {\"key\": ");
         rl_buf_json_str(b, f->key);
         rl_buf_printf(b, ", \"features\": %zu, \"area_m2\": ", f->features);
-        rl_buf_json_num(b, f->area_m2);
+        rl_buf_json_m2(b, f->area_m2);
         rl_buf_puts(b, ", \"self_overlap_m2\": ");
-        rl_buf_json_num(b, f->self_overlap_m2);
+        rl_buf_json_m2(b, f->self_overlap_m2);
         rl_buf_puts(b, "}");
     }
     rl_buf_puts(b, "]}\n");
@@ -260,13 +274,15 @@ static void csv_area(const rl_area_data *d, rl_buf *b)
     const char *un = rl_units_name(d->opts->c.units);
     const double fac = rl_units_factor(d->opts->c.units);
     rl_buf_puts(b, RL_CSV_BOM);
-    rl_buf_printf(b, "scope,key,features,area_%s,self_overlap_%s" RL_CSV_EOL, un, un);
-    rl_buf_printf(b, "total,,%zu,%.6f,%.6f" RL_CSV_EOL, d->total.features,
-                  d->total.area_m2 / fac, d->total.self_overlap_m2 / fac);
+    rl_buf_printf(b, "scope,key,features,area_%s,self_overlap_%s,verdict" RL_CSV_EOL,
+                  un, un);
+    rl_buf_printf(b, "total,,%zu,%.6f,%.6f,%s" RL_CSV_EOL, d->total.features,
+                  d->total.area_m2 / fac, d->total.self_overlap_m2 / fac,
+                  d->below ? "below_minimum" : "ok");
     for (size_t g = 0; g < d->ngroups; g++) {
         rl_buf_puts(b, "group,");
         rl_buf_csv_str(b, d->groups[g].key);
-        rl_buf_printf(b, ",%zu,%.6f,%.6f" RL_CSV_EOL, d->groups[g].features,
+        rl_buf_printf(b, ",%zu,%.6f,%.6f," RL_CSV_EOL, d->groups[g].features,
                       d->groups[g].area_m2 / fac, d->groups[g].self_overlap_m2 / fac);
     }
 }

@@ -23,7 +23,7 @@ void rl_json_footprint(rl_buf *b, const rl_screen_data *d, size_t i)
         rl_buf_puts(b, ", \"source\": ");
         rl_buf_json_str(b, L->path);
         rl_buf_printf(b, ", \"fid\": %" PRId64 ", \"area_m2\": ", (int64_t)ft->fid);
-        rl_buf_json_num(b, r->area_m2);
+        rl_buf_json_m2(b, r->area_m2);
         rl_buf_puts(b, ", \"verdict\": ");
         rl_buf_json_str(b, verdict_name(r->verdict));
         rl_buf_printf(b, ", \"repaired\": %s", ft->repaired ? "true" : "false");
@@ -46,11 +46,11 @@ void rl_json_footprint(rl_buf *b, const rl_screen_data *d, size_t i)
             rl_buf_puts(b, k ? ",\n    " : "\n    ");
             rl_buf_json_str(b, C->spec.name);
             rl_buf_puts(b, ": {\"overlap_m2\": ");
-            rl_buf_json_num(b, fc->overlap_m2);
+            rl_buf_json_m2(b, fc->overlap_m2);
             rl_buf_printf(b, ", \"overlap_pct\": %.4f", fc->overlap_pct);
             if (C->spec.rule == RL_RULE_REQUIRE) {
                 rl_buf_puts(b, ", \"outside_m2\": ");
-                rl_buf_json_num(b, fc->outside_m2);
+                rl_buf_json_m2(b, fc->outside_m2);
             }
             rl_buf_printf(b, ", \"finding\": %s, \"hits\": [",
                           fc->finding ? "true" : "false");
@@ -59,7 +59,7 @@ void rl_json_footprint(rl_buf *b, const rl_screen_data *d, size_t i)
                 const rl_feature *cf = &C->layer->feat[h->feat];
                 rl_buf_printf(b, "%s{\"fid\": %" PRId64 ", \"overlap_m2\": ",
                               j ? ", " : "", (int64_t)cf->fid);
-                rl_buf_json_num(b, h->overlap_m2);
+                rl_buf_json_m2(b, h->overlap_m2);
                 rl_buf_puts(b, ", \"attrs\": {");
                 for (int a = 0; a < C->layer->nfields; a++) {
                     if (a)
@@ -246,10 +246,16 @@ static void table_screen(const rl_screen_data *d, rl_buf *b)
                   d->nres, rl_area_method_name(d->opts->c.area), un);
     for (int k = 0; k < d->ncontrols; k++) {
         const rl_control *C = &d->controls[k];
-        rl_buf_printf(b, "  control %s (%s, %s): %s, %zu features, %s\n",
+        rl_buf_printf(b, "  control %s (%s, %s): %s, %zu features, %s",
                       C->spec.name, rl_rule_name(C->spec.rule),
                       rl_severity_name(C->spec.severity), C->spec.path,
                       C->layer->n, C->layer->crs->name);
+        if (C->layer->repaired)
+            rl_buf_printf(b, ", %zu repaired", C->layer->repaired);
+        if (C->layer->bad)
+            rl_buf_printf(b, ", %zu unusable (null, empty or not polygons)",
+                          C->layer->bad);
+        rl_buf_puts(b, "\n");
     }
     rl_buf_puts(b, "\n");
     rl_table_render(&t, b);
@@ -274,8 +280,8 @@ rl_status rl_write_screen_pieces(rl_ctx *ctx, const rl_screen_data *d,
                                  const char *path)
 {
     static const rl_vec_field fields[] = {
-        {"fp_id", 0}, {"fp_source", 0}, {"fp_fid", 1}, {"control", 0},
-        {"ctl_fid", 1}, {"area_m2", 1},
+        {"fp_id", RL_VF_STRING}, {"fp_source", RL_VF_STRING}, {"fp_fid", RL_VF_INT},
+        {"control", RL_VF_STRING}, {"ctl_fid", RL_VF_INT}, {"area_m2", RL_VF_REAL},
     };
     rl_vec_writer *w = rl_vec_writer_new(ctx, path, d->out_crs, fields, 6);
     if (!w)
@@ -284,14 +290,14 @@ rl_status rl_write_screen_pieces(rl_ctx *ctx, const rl_screen_data *d,
     for (size_t i = 0; i < d->nres && !st; i++) {
         const rl_fp_result *r = &d->res[i];
         const rl_layer *L = d->fps[r->layer];
-        double fpfid = (double)L->feat[r->feat].fid;
+        int64_t fpfid = L->feat[r->feat].fid;
         if (r->verdict == RL_V_ERROR)
             continue;
         for (int k = 0; k < d->ncontrols && !st; k++) {
             const rl_control *C = &d->controls[k];
             for (size_t j = 0; j < r->ctl[k].nhits && !st; j++) {
                 const rl_hit *h = &r->ctl[k].hits[j];
-                double cfid = (double)C->layer->feat[h->feat].fid;
+                int64_t cfid = C->layer->feat[h->feat].fid;
                 const void *vals[] = {r->id, L->path, &fpfid, C->spec.name,
                                       &cfid, &h->overlap_m2};
                 st = rl_vec_writer_add(ctx, w, h->piece, vals);

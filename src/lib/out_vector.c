@@ -5,6 +5,7 @@
 #include <cpl_string.h>
 #include <cpl_vsi.h>
 #include <gdal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -18,7 +19,7 @@ struct rl_vec_writer {
     char *path;
 };
 
-static const char *driver_for(const char *path)
+const char *rl_vec_driver_for(const char *path)
 {
     const char *dot = strrchr(path, '.');
     if (!dot)
@@ -38,7 +39,7 @@ rl_vec_writer *rl_vec_writer_new(rl_ctx *ctx, const char *path,
 {
     rl_vec_writer *w = NULL;
     char **lco = NULL;
-    const char *drvname = driver_for(path);
+    const char *drvname = rl_vec_driver_for(path);
     if (!drvname) {
         rl_fail(ctx, RL_ERR_USAGE,
                 "%s: cannot tell the format; use .gpkg, .geojson or .shp", path);
@@ -74,7 +75,9 @@ rl_vec_writer *rl_vec_writer_new(rl_ctx *ctx, const char *path,
     }
     for (int i = 0; i < nfields; i++) {
         OGRFieldDefnH fd = OGR_Fld_Create(fields[i].name,
-                                          fields[i].is_real ? OFTReal : OFTString);
+                                          fields[i].type == RL_VF_REAL  ? OFTReal
+                                          : fields[i].type == RL_VF_INT ? OFTInteger64
+                                                                        : OFTString);
         OGRErr e = OGR_L_CreateField(w->lyr, fd, TRUE);
         OGR_Fld_Destroy(fd);
         if (e != OGRERR_NONE) {
@@ -118,8 +121,10 @@ rl_status rl_vec_writer_add(rl_ctx *ctx, rl_vec_writer *w,
     for (int i = 0; i < w->nfields; i++) {
         if (!values[i])
             continue;
-        if (w->fields[i].is_real)
+        if (w->fields[i].type == RL_VF_REAL)
             OGR_F_SetFieldDouble(f, i, *(const double *)values[i]);
+        else if (w->fields[i].type == RL_VF_INT)
+            OGR_F_SetFieldInteger64(f, i, *(const int64_t *)values[i]);
         else
             OGR_F_SetFieldString(f, i, (const char *)values[i]);
     }

@@ -61,6 +61,7 @@ void rl_buf_printf(rl_buf *b, const char *fmt, ...)
     ;
 void rl_buf_json_str(rl_buf *b, const char *s); /* quoted, escaped */
 void rl_buf_json_num(rl_buf *b, double v);      /* %.10g, finite */
+void rl_buf_json_m2(rl_buf *b, double v);       /* an area: %.4f m2 */
 void rl_buf_csv_str(rl_buf *b, const char *s);  /* RFC 4180 quoting */
 void rl_buf_free(rl_buf *b);
 char *rl_strdup(const char *s); /* NULL in, NULL out */
@@ -412,14 +413,17 @@ rl_status rl_write_area(rl_ctx *ctx, const rl_area_data *d, FILE *f);
 
 /* Vector writer shared by --pieces (out_vector.c). */
 typedef struct rl_vec_writer rl_vec_writer;
+enum { RL_VF_STRING = 0, RL_VF_REAL = 1, RL_VF_INT = 2 };
 typedef struct rl_vec_field {
     const char *name;
-    int is_real; /* else string */
+    int type; /* RL_VF_STRING, RL_VF_REAL or RL_VF_INT */
 } rl_vec_field;
+/* OGR driver name for an output path by its extension, or NULL. */
+const char *rl_vec_driver_for(const char *path);
 rl_vec_writer *rl_vec_writer_new(rl_ctx *ctx, const char *path,
                                  const rl_crs *crs, const rl_vec_field *fields,
                                  int nfields);
-/* values: strings for string fields, pointers to double for real fields */
+/* values: strings, pointers to double (real) or to int64_t (int) */
 rl_status rl_vec_writer_add(rl_ctx *ctx, rl_vec_writer *w,
                             const GEOSGeometry *g, const void *const *values);
 rl_status rl_vec_writer_close(rl_ctx *ctx, rl_vec_writer *w);

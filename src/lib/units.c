@@ -1,6 +1,7 @@
 /* units.c -- area units for human-facing output: m2, ha, mu (亩), km2. */
 #include "rl_internal.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -51,7 +52,7 @@ int rl_parse_area_with_unit(const char *s, double *m2)
 {
     char *end;
     double v = strtod(s, &end);
-    if (end == s || v < 0)
+    if (end == s || !(v >= 0) || !isfinite(v))
         return 0;
     rl_units u = RL_U_M2;
     if (*end && !rl_units_parse(end, &u))

@@ -82,6 +82,19 @@ void rl_buf_json_num(rl_buf *b, double v)
     rl_buf_printf(b, "%.10g", v);
 }
 
+void rl_buf_json_m2(rl_buf *b, double v)
+{
+    if (!isfinite(v)) {
+        rl_buf_puts(b, "null");
+        return;
+    }
+    /* 0.1 mm2 resolution: far below any survey accuracy, never "-0". */
+    if (fabs(v) < 0.00005)
+        rl_buf_puts(b, "0");
+    else
+        rl_buf_printf(b, "%.4f", v);
+}
+
 void rl_buf_csv_str(rl_buf *b, const char *s)
 {
     if (!strpbrk(s, ",\"\r\n")) {

@@ -94,6 +94,10 @@ static void screen_usage_errors(void **state)
     expect_usage(ctx, SCREEN(ctx, "--eco", "e", "--format", "xml", "a"), "table, csv");
     expect_usage(ctx, SCREEN(ctx, "--eco", "e", "--jobs", "0", "a"), "--jobs");
     expect_usage(ctx, SCREEN(ctx, "--eco", "e", "--min-area", "-3", "a"), "non-negative");
+    expect_usage(ctx, SCREEN(ctx, "--eco", "e", "--min-area", "nan", "a"), "non-negative");
+    expect_usage(ctx, SCREEN(ctx, "--eco", "e", "--min-area", "inf", "a"), "non-negative");
+    /* A bad --pieces name fails before any work, not after the report. */
+    expect_usage(ctx, SCREEN(ctx, "--eco", "e", "--pieces", "p.kml", "a"), ".gpkg");
     rl_ctx_free(ctx);
 }
 
