@@ -277,7 +277,10 @@ static int is_polygonal_type(OGRwkbGeometryType t)
     }
 }
 
-/* OGR geometry -> valid polygonal GEOS geometry, or a status saying why not. */
+/*
+ * OGR geometry (owned: it is consumed) -> valid polygonal GEOS geometry, or
+ * NULL and a status saying why not.
+ */
 static GEOSGeometry *convert_geom(rl_ctx *ctx, GEOSWKBReader *rd, OGRGeometryH g,
                                   rl_feature *ft)
 {
@@ -286,11 +289,12 @@ static GEOSGeometry *convert_geom(rl_ctx *ctx, GEOSWKBReader *rd, OGRGeometryH g
         return NULL;
     }
     if (OGR_G_IsEmpty(g)) {
+        OGR_G_DestroyGeometry(g);
         ft->status = RL_FEAT_EMPTY;
         return NULL;
     }
     OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(g));
-    OGRGeometryH work = OGR_G_Clone(g);
+    OGRGeometryH work = g;
     if (t == wkbGeometryCollection) {
         /* Keep a collection only for its polygons. */
         int np = 0;
@@ -310,7 +314,8 @@ static GEOSGeometry *convert_geom(rl_ctx *ctx, GEOSWKBReader *rd, OGRGeometryH g
     } else if (t != wkbPolygon && t != wkbMultiPolygon) {
         work = OGR_G_ForceToMultiPolygon(work);
     }
-    OGR_G_FlattenTo2D(work);
+    if (OGR_G_CoordinateDimension(work) != 2 || OGR_G_IsMeasured(work))
+        OGR_G_FlattenTo2D(work);
     int size = OGR_G_WkbSize(work);
     unsigned char *wkb = malloc((size_t)size);
     GEOSGeometry *out = NULL;
@@ -485,7 +490,7 @@ rl_status rl_layer_read(rl_ctx *ctx, const char *path, const rl_input_opts *io,
         rl_feature *ft = &L->feat[L->n++];
         memset(ft, 0, sizeof *ft);
         ft->fid = OGR_F_GetFID(f);
-        ft->geom = convert_geom(ctx, rd, OGR_F_GetGeometryRef(f), ft);
+        ft->geom = convert_geom(ctx, rd, OGR_F_StealGeometry(f), ft);
         if (ft->repaired)
             L->repaired++;
         if (ft->status != RL_FEAT_OK)
