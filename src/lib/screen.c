@@ -9,6 +9,8 @@
 
 /* Control polygons with more vertices than this get a prepared geometry. */
 #define RL_PREPARE_MIN_VERTICES 256
+/* ... and are clipped to the footprint's envelope before an overlay. */
+#define RL_CLIP_MIN_VERTICES 512
 
 typedef struct worker {
     rl_ctx *ctx;
@@ -50,6 +52,35 @@ static int control_covers(worker *w, int k, size_t c, const GEOSGeometry *cg,
     if (!cache[c])
         cache[c] = GEOSPrepare_r(h, cg);
     return cache[c] && GEOSPreparedCovers_r(h, cache[c], g) == 1;
+}
+
+/*
+ * Footprint ∩ control polygon.  A big control polygon is first cut to the
+ * footprint's envelope (GEOSClipByRect is linear and cheap), so the overlay
+ * only sees the few vertices near the footprint; the clip is checked and
+ * skipped when it is not valid.
+ */
+static GEOSGeometry *overlay(rl_ctx *ctx, const GEOSGeometry *g,
+                             const GEOSGeometry *cg)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    GEOSGeometry *clip = NULL;
+    double x0, y0, x1, y1;
+    if (GEOSGetNumCoordinates_r(h, cg) >= RL_CLIP_MIN_VERTICES &&
+        GEOSGeom_getExtent_r(h, g, &x0, &y0, &x1, &y1)) {
+        /* A margin keeps the clip edges off the footprint's own edges. */
+        double m = ((x1 - x0) + (y1 - y0)) * 0.01 + 1e-6;
+        clip = GEOSClipByRect_r(h, cg, x0 - m, y0 - m, x1 + m, y1 + m);
+        if (clip && GEOSisValid_r(h, clip) != 1) {
+            GEOSGeom_destroy_r(h, clip);
+            clip = NULL;
+        }
+    }
+    GEOSGeometry *x = GEOSIntersection_r(h, g, clip ? clip : cg);
+    GEOSGeometry *piece = x ? rl_polygonal(ctx, x) : NULL;
+    GEOSGeom_destroy_r(h, x);
+    GEOSGeom_destroy_r(h, clip);
+    return piece;
 }
 
 /* Area of a piece that lives in the control's CRS, by the chosen method. */
@@ -125,11 +156,8 @@ static rl_status screen_control(worker *w, rl_fp_result *r, int k,
             piece = GEOSGeom_clone_r(h, cg);
         else if (control_covers(w, k, cand[i], cg, g))
             piece = GEOSGeom_clone_r(h, g);
-        else {
-            GEOSGeometry *x = GEOSIntersection_r(h, g, cg);
-            piece = x ? rl_polygonal(ctx, x) : NULL;
-            GEOSGeom_destroy_r(h, x);
-        }
+        else
+            piece = overlay(ctx, g, cg);
         if (!piece) {
             st = rl_fail(ctx, RL_ERR_GEOM, "overlay with %s feature %" PRId64
                          " failed: %s", C->spec.name,

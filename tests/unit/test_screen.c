@@ -279,6 +279,40 @@ static void jobs_give_identical_output_and_pieces(void **state)
     rl_ctx_free(ctx);
 }
 
+/* A square control with 4,000 vertices: the clip-then-overlay and prepared
+ * containment paths, against exact rectangle areas. */
+static void big_control_polygon(void **state)
+{
+    (void)state;
+    rl_buf b = {0};
+    rl_buf_puts(&b, "\"properties\":{\"HXMC\":\"big\"},\"geometry\":{\"type\":"
+                    "\"Polygon\",\"coordinates\":[[");
+    double cx[] = {0, 1000, 1000, 0}, cy[] = {0, 0, 1000, 1000};
+    for (int side = 0; side < 4; side++)
+        for (int i = 0; i < 1000; i++) {
+            double t = i / 1000.0;
+            rl_buf_printf(&b, "[%.4f,%.4f],",
+                          X0 + cx[side] + (cx[(side + 1) % 4] - cx[side]) * t,
+                          Y0 + cy[side] + (cy[(side + 1) % 4] - cy[side]) * t);
+        }
+    rl_buf_printf(&b, "[%.4f,%.4f]]]}", X0, Y0);
+    char *c[] = {b.s};
+    char big[512], fp[512];
+    snprintf(big, sizeof big, "%s", write_layer("big.geojson", 4527, c, 1));
+    char *f[] = {box("{\"ID\":\"cross\"}", X0, 900.5, 400, 1100.5, 600),
+                 box("{\"ID\":\"inside\"}", X0, 100.25, 100, 300.25, 300),
+                 box("{\"ID\":\"corner\"}", X0, -50, -50, 50, 50)};
+    snprintf(fp, sizeof fp, "%s", write_layer("bigfp.geojson", 4527, f, 3));
+    rl_ctx *ctx = rl_ctx_new();
+    rl_report *rep = RUN(ctx, "--eco", big, "--area", "planar", "--id-field", "ID", fp);
+    const rl_fp_result *r = rep->u.screen.res;
+    assert_rel(r[0].ctl[0].overlap_m2, 99.5 * 200, 1e-9);
+    assert_rel(r[1].ctl[0].overlap_m2, 40000, 1e-9);
+    assert_rel(r[2].ctl[0].overlap_m2, 2500, 1e-9);
+    done(rep);
+    rl_ctx_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -287,6 +321,7 @@ int main(void)
         cmocka_unit_test(strict_min_area_and_exit_codes),
         cmocka_unit_test(missing_control_fails_naming_it),
         cmocka_unit_test(jobs_give_identical_output_and_pieces),
+        cmocka_unit_test(big_control_polygon),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
