@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sched.h>
 #include <unistd.h>
 
 const char *rl_feat_status_text(rl_feat_status st)
@@ -282,7 +283,7 @@ static int is_polygonal_type(OGRwkbGeometryType t)
  * NULL and a status saying why not.
  */
 static GEOSGeometry *convert_geom(rl_ctx *ctx, GEOSWKBReader *rd, OGRGeometryH g,
-                                  rl_feature *ft)
+                                  rl_feature *ft, int defer)
 {
     if (!g) {
         ft->status = RL_FEAT_NULL;
@@ -327,6 +328,8 @@ static GEOSGeometry *convert_geom(rl_ctx *ctx, GEOSWKBReader *rd, OGRGeometryH g
         ft->status = RL_FEAT_BAD;
         return NULL;
     }
+    if (defer)
+        return out;
     rl_feat_status st = RL_FEAT_OK;
     out = rl_repair(ctx, out, &ft->repaired, &st);
     ft->status = st;
@@ -471,6 +474,7 @@ rl_status rl_layer_read(rl_ctx *ctx, const char *path, const rl_input_opts *io,
     for (int j = 0; j < L->nfields; j++)
         L->fields[j] = rl_strdup(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, j)));
 
+    const int defer = io && io->defer_repair;
     rd = GEOSWKBReader_create_r(ctx->geos);
     size_t cap = 0;
     OGR_L_ResetReading(lyr);
@@ -490,7 +494,9 @@ rl_status rl_layer_read(rl_ctx *ctx, const char *path, const rl_input_opts *io,
         rl_feature *ft = &L->feat[L->n++];
         memset(ft, 0, sizeof *ft);
         ft->fid = OGR_F_GetFID(f);
-        ft->geom = convert_geom(ctx, rd, OGR_F_StealGeometry(f), ft);
+        ft->geom = convert_geom(ctx, rd, OGR_F_StealGeometry(f), ft, defer);
+        /* Features that are already classified need no later check. */
+        atomic_init(&ft->vstate, (defer && ft->geom) ? 0 : 2);
         if (ft->repaired)
             L->repaired++;
         if (ft->status != RL_FEAT_OK)
@@ -558,6 +564,35 @@ void rl_layer_free(rl_ctx *ctx, rl_layer *L)
     free(L->layer_name);
     free(L->encoding);
     free(L);
+}
+
+const GEOSGeometry *rl_feature_check(rl_ctx *ctx, rl_layer *L, size_t i)
+{
+    rl_feature *ft = &L->feat[i];
+    unsigned char st = atomic_load_explicit(&ft->vstate, memory_order_acquire);
+    if (st == 2)
+        return ft->geom;
+    unsigned char expect = 0;
+    if (atomic_compare_exchange_strong_explicit(&ft->vstate, &expect, 1,
+                                                memory_order_acquire,
+                                                memory_order_acquire)) {
+        rl_feat_status fs = RL_FEAT_OK;
+        int repaired = 0;
+        GEOSGeometry *g = rl_repair(ctx, ft->geom, &repaired, &fs);
+        ft->geom = g;
+        ft->status = fs;
+        ft->repaired = repaired;
+        if (repaired)
+            __atomic_fetch_add(&L->repaired, 1, __ATOMIC_RELAXED);
+        if (fs != RL_FEAT_OK)
+            __atomic_fetch_add(&L->bad, 1, __ATOMIC_RELAXED);
+        atomic_store_explicit(&ft->vstate, 2, memory_order_release);
+        return g;
+    }
+    /* Another worker is checking it: wait for its result (microseconds). */
+    while (atomic_load_explicit(&ft->vstate, memory_order_acquire) != 2)
+        sched_yield();
+    return ft->geom;
 }
 
 int rl_layer_field_index(const rl_layer *L, const char *name)

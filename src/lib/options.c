@@ -319,7 +319,7 @@ static rl_screen_options *parse_screen(rl_ctx *ctx, int argc,
         const char *v;
         if (is(&c, "--eco", NULL) || is(&c, "--farmland", NULL) ||
             is(&c, "--udb", NULL)) {
-            char name[16];
+            char name[64];
             snprintf(name, sizeof name, "%s", c.name + 2);
             if (!(v = take_value(&c)))
                 goto fail;

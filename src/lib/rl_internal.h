@@ -8,6 +8,7 @@
 #include <geodesic.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -142,6 +143,11 @@ typedef struct rl_feature {
     GEOSGeometry *geom; /* valid, polygonal, in the layer CRS; NULL if bad */
     rl_feat_status status;
     int repaired;
+    /*
+     * Validity check state: 0 not yet (read with defer_repair), 1 under way
+     * in some thread, 2 done.  Only rl_feature_check() moves it.
+     */
+    atomic_uchar vstate;
     char **attrs;       /* nfields UTF-8 strings, NULL for null fields */
 } rl_feature;
 
@@ -166,6 +172,12 @@ typedef struct rl_input_opts {
     const char *assume_srs; /* for layers without a CRS; may be NULL */
     const char *encoding;   /* for shapefiles without .cpg/LDID; NULL */
     int allow_no_crs;       /* audit: read a layer without CRS (crs NULL) */
+    /*
+     * screen: leave the validity check and repair of each feature to
+     * rl_feature_check(), so huge control layers only pay for the features
+     * that meet a footprint, in whichever worker meets them first.
+     */
+    int defer_repair;
 } rl_input_opts;
 
 /*
@@ -178,6 +190,11 @@ rl_status rl_layer_read(rl_ctx *ctx, const char *path,
                         const rl_input_opts *io, rl_layer **out);
 void rl_layer_free(rl_ctx *ctx, rl_layer *layer);
 int rl_layer_field_index(const rl_layer *layer, const char *name);
+/*
+ * Make sure feature i of L has been checked (and repaired) once; safe to call
+ * from several threads at once.  Returns its usable geometry, or NULL.
+ */
+const GEOSGeometry *rl_feature_check(rl_ctx *ctx, rl_layer *L, size_t i);
 const char *rl_feat_status_text(rl_feat_status st);
 
 /* ---- repair (repair.c) ---- */

@@ -41,17 +41,21 @@ static void set_error(rl_fp_result *r, const rl_layer *L, const char *why)
     r->verdict = RL_V_ERROR;
 }
 
-/* Cover test against a big control polygon, prepared once per worker. */
-static int control_covers(worker *w, int k, size_t c, const GEOSGeometry *cg,
-                          const GEOSGeometry *g)
+/*
+ * Big control polygon, prepared once per worker: predicates against it then
+ * cost little more than the footprint's own size.  NULL for small ones.
+ */
+static const GEOSPreparedGeometry *prepared_control(worker *w, int k, size_t c,
+                                                    const GEOSGeometry *cg)
 {
     GEOSContextHandle_t h = w->ctx->geos;
-    if (GEOSGetNumCoordinates_r(h, cg) < RL_PREPARE_MIN_VERTICES)
-        return 0;
     const GEOSPreparedGeometry **cache = w->prep[k];
-    if (!cache[c])
+    if (!cache[c]) {
+        if (GEOSGetNumCoordinates_r(h, cg) < RL_PREPARE_MIN_VERTICES)
+            return NULL;
         cache[c] = GEOSPrepare_r(h, cg);
-    return cache[c] && GEOSPreparedCovers_r(h, cache[c], g) == 1;
+    }
+    return cache[c];
 }
 
 /*
@@ -119,7 +123,7 @@ static rl_status screen_control(worker *w, rl_fp_result *r, int k,
     GEOSContextHandle_t h = ctx->geos;
     const rl_screen_data *d = w->d;
     const rl_control *C = &d->controls[k];
-    const rl_layer *CL = C->layer;
+    rl_layer *CL = C->layer;
     rl_fp_control *fc = &r->ctl[k];
     rl_status st = RL_OK;
     GEOSGeometry *g = NULL;
@@ -147,17 +151,26 @@ static rl_status screen_control(worker *w, rl_fp_result *r, int k,
         goto cleanup;
     }
     for (size_t i = 0; i < nc; i++) {
-        const GEOSGeometry *cg = CL->feat[cand[i]].geom;
-        if (GEOSPreparedIntersects_r(h, prep, cg) != 1)
-            continue;
+        const GEOSGeometry *cg = rl_feature_check(ctx, CL, cand[i]);
+        if (!cg)
+            continue; /* repair left nothing: counted as unusable */
+        const GEOSPreparedGeometry *pc = prepared_control(w, k, cand[i], cg);
         GEOSGeometry *piece;
-        /* Containment needs no overlay: the piece is one of the inputs. */
-        if (GEOSPreparedCovers_r(h, prep, cg) == 1)
-            piece = GEOSGeom_clone_r(h, cg);
-        else if (control_covers(w, k, cand[i], cg, g))
-            piece = GEOSGeom_clone_r(h, g);
-        else
-            piece = overlay(ctx, g, cg);
+        /*
+         * Test with whichever side is prepared and big.  Containment needs
+         * no overlay: the piece is one of the inputs.
+         */
+        if (pc) {
+            if (GEOSPreparedIntersects_r(h, pc, g) != 1)
+                continue;
+            piece = GEOSPreparedCovers_r(h, pc, g) == 1 ? GEOSGeom_clone_r(h, g)
+                                                         : overlay(ctx, g, cg);
+        } else {
+            if (GEOSPreparedIntersects_r(h, prep, cg) != 1)
+                continue;
+            piece = GEOSPreparedCovers_r(h, prep, cg) == 1 ? GEOSGeom_clone_r(h, cg)
+                                                            : overlay(ctx, g, cg);
+        }
         if (!piece) {
             st = rl_fail(ctx, RL_ERR_GEOM, "overlay with %s feature %" PRId64
                          " failed: %s", C->spec.name,
@@ -225,10 +238,11 @@ static void screen_one(worker *w, rl_fp_result *r)
 {
     const rl_screen_data *d = w->d;
     const rl_screen_options *o = d->opts;
-    const rl_layer *L = d->fps[r->layer];
+    rl_layer *L = d->fps[r->layer];
     const rl_feature *ft = &L->feat[r->feat];
     char buf[512];
 
+    rl_feature_check(w->ctx, L, r->feat);
     if (ft->status != RL_FEAT_OK) {
         set_error(r, L, rl_feat_status_text(ft->status));
         return;
@@ -350,7 +364,8 @@ rl_status rl_controls_load(rl_ctx *ctx, const rl_screen_options *opts,
                            rl_control **out, int *n)
 {
     rl_status st = RL_OK;
-    rl_input_opts io = {.assume_srs = opts->c.assume_srs, .encoding = opts->c.encoding};
+    rl_input_opts io = {.assume_srs = opts->c.assume_srs, .encoding = opts->c.encoding,
+                        .defer_repair = 1};
     rl_control *cs = calloc((size_t)opts->ncontrols + 1, sizeof *cs);
     *out = NULL;
     *n = 0;
@@ -449,7 +464,8 @@ rl_status rl_screen(rl_ctx *ctx, const rl_screen_options *opts, rl_report **out)
     rep->ctx = ctx;
     rl_screen_data *d = &rep->u.screen;
     d->opts = opts;
-    rl_input_opts io = {.assume_srs = opts->c.assume_srs, .encoding = opts->c.encoding};
+    rl_input_opts io = {.assume_srs = opts->c.assume_srs, .encoding = opts->c.encoding,
+                        .defer_repair = 1};
 
     if ((st = rl_controls_load(ctx, opts, &d->controls, &d->ncontrols)))
         goto fail;
