@@ -52,6 +52,8 @@ void rl_ctx_free(rl_ctx *ctx)
         free(c);
         c = next;
     }
+    if (ctx->wkb_reader)
+        GEOSWKBReader_destroy_r(ctx->geos, ctx->wkb_reader);
     if (ctx->proj)
         proj_context_destroy(ctx->proj);
     if (ctx->geos)

@@ -320,16 +320,28 @@ static GEOSGeometry *convert_geom(rl_ctx *ctx, GEOSWKBReader *rd, OGRGeometryH g
     int size = OGR_G_WkbSize(work);
     unsigned char *wkb = malloc((size_t)size);
     GEOSGeometry *out = NULL;
-    if (wkb && OGR_G_ExportToWkb(work, wkbNDR, wkb) == OGRERR_NONE)
+    OGREnvelope env;
+    OGR_G_GetEnvelope(work, &env);
+    ft->env[0] = env.MinX;
+    ft->env[1] = env.MinY;
+    ft->env[2] = env.MaxX;
+    ft->env[3] = env.MaxY;
+    if (wkb && OGR_G_ExportToWkb(work, wkbNDR, wkb) == OGRERR_NONE) {
+        if (defer) {
+            /* Converted by rl_feature_check() when a footprint meets it. */
+            ft->wkb = wkb;
+            ft->wkb_len = (size_t)size;
+            OGR_G_DestroyGeometry(work);
+            return NULL;
+        }
         out = GEOSWKBReader_read_r(ctx->geos, rd, wkb, (size_t)size);
+    }
     free(wkb);
     OGR_G_DestroyGeometry(work);
     if (!out) {
         ft->status = RL_FEAT_BAD;
         return NULL;
     }
-    if (defer)
-        return out;
     rl_feat_status st = RL_FEAT_OK;
     out = rl_repair(ctx, out, &ft->repaired, &st);
     ft->status = st;
@@ -496,7 +508,7 @@ rl_status rl_layer_read(rl_ctx *ctx, const char *path, const rl_input_opts *io,
         ft->fid = OGR_F_GetFID(f);
         ft->geom = convert_geom(ctx, rd, OGR_F_StealGeometry(f), ft, defer);
         /* Features that are already classified need no later check. */
-        atomic_init(&ft->vstate, (defer && ft->geom) ? 0 : 2);
+        atomic_init(&ft->vstate, ft->wkb ? 0 : 2);
         if (ft->repaired)
             L->repaired++;
         if (ft->status != RL_FEAT_OK)
@@ -548,6 +560,7 @@ void rl_layer_free(rl_ctx *ctx, rl_layer *L)
     for (size_t i = 0; i < L->n; i++) {
         if (L->feat[i].geom)
             GEOSGeom_destroy_r(ctx->geos, L->feat[i].geom);
+        free(L->feat[i].wkb);
         if (L->feat[i].attrs) {
             for (int j = 0; j < L->nfields; j++)
                 free(L->feat[i].attrs[j]);
@@ -578,7 +591,17 @@ const GEOSGeometry *rl_feature_check(rl_ctx *ctx, rl_layer *L, size_t i)
                                                 memory_order_acquire)) {
         rl_feat_status fs = RL_FEAT_OK;
         int repaired = 0;
-        GEOSGeometry *g = rl_repair(ctx, ft->geom, &repaired, &fs);
+        if (!ctx->wkb_reader)
+            ctx->wkb_reader = GEOSWKBReader_create_r(ctx->geos);
+        GEOSGeometry *g = ctx->wkb_reader ? GEOSWKBReader_read_r(ctx->geos, ctx->wkb_reader,
+                                                                 ft->wkb, ft->wkb_len)
+                                          : NULL;
+        free(ft->wkb);
+        ft->wkb = NULL;
+        if (g)
+            g = rl_repair(ctx, g, &repaired, &fs);
+        else
+            fs = RL_FEAT_BAD;
         ft->geom = g;
         ft->status = fs;
         ft->repaired = repaired;

@@ -26,10 +26,22 @@ rl_index *rl_index_new(rl_ctx *ctx, const rl_layer *layer)
         rl_index_free(ctx, idx);
         return NULL;
     }
-    for (size_t i = 0; i < layer->n; i++)
-        if (layer->feat[i].geom)
-            GEOSSTRtree_insert_r(ctx->geos, idx->tree, layer->feat[i].geom,
-                                 (void *)&layer->feat[i]);
+    for (size_t i = 0; i < layer->n; i++) {
+        const rl_feature *f = &layer->feat[i];
+        if (f->geom) {
+            GEOSSTRtree_insert_r(ctx->geos, idx->tree, f->geom, (void *)f);
+        } else if (f->wkb) {
+            /* Not converted yet: the tree keeps a copy of the envelope only. */
+            GEOSGeometry *r = GEOSGeom_createRectangle_r(ctx->geos, f->env[0], f->env[1],
+                                                         f->env[2], f->env[3]);
+            if (!r) {
+                rl_index_free(ctx, idx);
+                return NULL;
+            }
+            GEOSSTRtree_insert_r(ctx->geos, idx->tree, r, (void *)f);
+            GEOSGeom_destroy_r(ctx->geos, r);
+        }
+    }
     return idx;
 }
 

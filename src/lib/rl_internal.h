@@ -28,6 +28,7 @@ typedef struct rl_pj_cache {
 struct rl_ctx {
     GEOSContextHandle_t geos;
     PJ_CONTEXT *proj;
+    GEOSWKBReader *wkb_reader; /* created on first use */
     rl_status status;
     char msg[RL_ERRMSG_MAX];
     char geos_msg[RL_ERRMSG_MAX]; /* last GEOS error, folded into msg */
@@ -148,6 +149,9 @@ typedef struct rl_feature {
      * in some thread, 2 done.  Only rl_feature_check() moves it.
      */
     atomic_uchar vstate;
+    unsigned char *wkb;  /* the geometry as read, until rl_feature_check */
+    size_t wkb_len;
+    double env[4];       /* minx, miny, maxx, maxy of the geometry */
     char **attrs;       /* nfields UTF-8 strings, NULL for null fields */
 } rl_feature;
 
