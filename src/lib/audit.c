@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <gdal.h>
+#include <iconv.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
@@ -84,9 +85,30 @@ static int add_entry(entries *E, const char *display, const char *open,
     return e->display && e->open && e->real;
 }
 
+/* Strict recode with iconv; NULL when s is not representable. */
+static char *recode_strict(const char *s, const char *from, const char *to)
+{
+    iconv_t cd = iconv_open(to, from);
+    if (cd == (iconv_t)-1)
+        return NULL;
+    size_t inl = strlen(s), outl = inl * 4 + 4;
+    char *out = malloc(outl), *op = out;
+    char *ip = (char *)s;
+    size_t room = outl - 1;
+    int ok = out && iconv(cd, &ip, &inl, &op, &room) != (size_t)-1;
+    iconv_close(cd);
+    if (!ok) {
+        free(out);
+        return NULL;
+    }
+    *op = '\0';
+    return out;
+}
+
 /*
  * Zips from Chinese Windows store GBK names without the UTF-8 flag; GDAL
- * lists them as CP437.  Undo that to show the reviewer the real name.
+ * lists them as CP437.  Undo that to show the reviewer the real name.  A
+ * name that is not CP437 text was stored as UTF-8 and is shown as it is.
  */
 static char *zip_display_name(const char *listed)
 {
@@ -95,16 +117,11 @@ static char *zip_display_name(const char *listed)
         ascii &= *p < 0x80;
     if (ascii)
         return rl_strdup(listed);
-    char *bytes = CPLRecode(listed, CPL_ENC_UTF8, "CP437");
-    char *out = NULL;
-    if (bytes && rl_is_utf8(bytes))
-        out = rl_strdup(bytes); /* it was UTF-8 all along */
-    else if (bytes) {
-        char *g = CPLRecode(bytes, "GBK", CPL_ENC_UTF8);
-        out = rl_strdup(g);
-        CPLFree(g);
-    }
-    CPLFree(bytes);
+    char *bytes = recode_strict(listed, "UTF-8", "CP437");
+    if (!bytes)
+        return rl_strdup(listed);
+    char *out = rl_is_utf8(bytes) ? rl_strdup(bytes) : recode_strict(bytes, "GBK", "UTF-8");
+    free(bytes);
     return out ? out : rl_strdup(listed);
 }
 
@@ -117,7 +134,10 @@ static int walk_zip(entries *E, const char *real, const char *display)
 {
     char vsi[PATH_MAX + 16];
     snprintf(vsi, sizeof vsi, "/vsizip/%s", real);
+    /* GDAL warns about names it cannot recode; the library stays quiet. */
+    CPLPushErrorHandler(CPLQuietErrorHandler);
     char **list = VSIReadDirRecursive(vsi);
+    CPLPopErrorHandler();
     int n = CSLCount(list);
     if (n > 1)
         qsort(list, (size_t)n, sizeof *list, cmp_str);
@@ -391,6 +411,18 @@ static void audit_one(rl_ctx *ctx, const rl_audit_options *ao,
         problem(&P, 2, "not_polygon", "%s: layer '%s' holds %s geometries, not polygons",
                 e->display, L->layer_name,
                 OGRGeometryTypeToName((OGRwkbGeometryType)L->geom_type));
+        goto emit;
+    }
+    size_t npoly = 0, nother = 0;
+    for (size_t i = 0; i < L->n; i++) {
+        npoly += L->feat[i].status == RL_FEAT_OK || L->feat[i].status == RL_FEAT_COLLAPSED ||
+                 L->feat[i].status == RL_FEAT_BAD;
+        nother += L->feat[i].status == RL_FEAT_NOT_POLYGON;
+    }
+    if (npoly == 0 && nother > 0) {
+        /* A mixed-type layer of points and lines: nothing to screen. */
+        problem(&P, 2, "not_polygon", "%s: layer '%s' holds no polygons (%zu point or "
+                "line features)", e->display, L->layer_name, nother);
         goto emit;
     }
     if (L->n == 0) {

@@ -72,6 +72,13 @@ write(os.path.join(OUT, "broken", "gk_as_lonlat.geojson"), geojson(
 write(os.path.join(OUT, "broken", "lines.geojson"), json.dumps({
     "type": "FeatureCollection", "features": [{"type": "Feature", "properties": {},
     "geometry": {"type": "LineString", "coordinates": [[117.1, 39.8], [117.2, 39.9]]}}]}))
+# Lines of two types: GDAL calls the layer "unknown", but nothing is a polygon.
+write(os.path.join(OUT, "broken", "mixed_lines.geojson"), json.dumps({
+    "type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {}, "geometry": {
+            "type": "LineString", "coordinates": [[117.1, 39.8], [117.2, 39.9]]}},
+        {"type": "Feature", "properties": {}, "geometry": {
+            "type": "MultiLineString", "coordinates": [[[117.1, 39.8], [117.2, 39.9]]]}}]}))
 write(os.path.join(OUT, "broken", "empty.geojson"), geojson([]))
 write(os.path.join(OUT, "broken", "nullgeom.geojson"), geojson([
     poly({"XMBH": "N1"}, 117.20, 39.88), {"type": "Feature", "properties": {"XMBH": "N2"},
@@ -100,3 +107,9 @@ with open(zpath, "rb") as fh:
     raw = fh.read()
 with open(zpath, "wb") as fh:
     fh.write(raw.replace(placeholder, gbk))
+# A zip with UTF-8 flagged Chinese names (Python, 7-Zip, macOS write these).
+with open(os.path.join(SAMPLES, "projects_4490.geojson"), "rb") as fh:
+    gj = fh.read()
+with zipfile.ZipFile(os.path.join(OUT, "utf8.zip"), "w") as z:
+    for name in ("甲/项目.geojson", "乙/项目.geojson"):
+        z.writestr(zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0)), gj)

@@ -50,6 +50,7 @@ EXPECT = {  # path: (status, problem codes)
     "broken/garbage.gpkg": ("error", ["unreadable"]),
     "broken/gk_as_lonlat.geojson": ("error", ["coords_outside_crs"]),
     "broken/lines.geojson": ("error", ["not_polygon"]),
+    "broken/mixed_lines.geojson": ("error", ["not_polygon"]),
     "broken/no_cpg.shp": ("warn", ["invalid_geometry", "encoding_unknown"]),
     "broken/no_dbf.shp": ("warn", ["missing_dbf", "invalid_geometry", "missing_id_field"]),
     "broken/no_prj.shp": ("error", ["missing_prj", "invalid_geometry"]),
@@ -62,6 +63,8 @@ EXPECT = {  # path: (status, problem codes)
     "good/b.gpkg": ("ok", []),
     "good/c.shp": ("ok", []),
     "repaired/projects.shp": ("warn", ["invalid_geometry"]),
+    "utf8.zip/甲/项目.geojson": ("ok", []),
+    "utf8.zip/乙/项目.geojson": ("ok", []),
 }
 
 
@@ -106,6 +109,7 @@ def main():
         check(want == got, "%s: audit figures equal screen's" % path)
     # The zip member's GBK name is shown decoded.
     check("delivery.zip/inner/项目红线.shp" in files, "GBK zip member name decoded")
+    check(err == "", "audit prints nothing but progress and errors: %r" % err)
     # --jobs 2 gives identical output.
     _, out2, _ = run("audit", *controls, "-f", "json", "--jobs", "2", fx)
     check(out2 == out, "--jobs 2 output identical")
