@@ -8,7 +8,7 @@
 #include <string.h>
 
 /* Control polygons with more vertices than this get a prepared geometry. */
-#define RL_PREPARE_MIN_VERTICES 256
+#define RL_PREPARE_MIN_VERTICES 20000
 /* ... and are clipped to the footprint's envelope before an overlay. */
 #define RL_CLIP_MIN_VERTICES 512
 
