@@ -279,7 +279,7 @@ static void jobs_give_identical_output_and_pieces(void **state)
     rl_ctx_free(ctx);
 }
 
-/* A square control with 4,000 vertices: the clip-then-overlay and prepared
+/* A square control with 20,000 vertices: the clip-then-overlay and prepared
  * containment paths, against exact rectangle areas. */
 static void big_control_polygon(void **state)
 {
@@ -289,8 +289,8 @@ static void big_control_polygon(void **state)
                     "\"Polygon\",\"coordinates\":[[");
     double cx[] = {0, 1000, 1000, 0}, cy[] = {0, 0, 1000, 1000};
     for (int side = 0; side < 4; side++)
-        for (int i = 0; i < 1000; i++) {
-            double t = i / 1000.0;
+        for (int i = 0; i < 5000; i++) {
+            double t = i / 5000.0;
             rl_buf_printf(&b, "[%.4f,%.4f],",
                           X0 + cx[side] + (cx[(side + 1) % 4] - cx[side]) * t,
                           Y0 + cy[side] + (cy[(side + 1) % 4] - cy[side]) * t);
