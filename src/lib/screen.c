@@ -165,6 +165,13 @@ static rl_status screen_control(worker *w, rl_fp_result *r, int k,
                 continue;
             piece = GEOSPreparedCovers_r(h, pc, g) == 1 ? GEOSGeom_clone_r(h, g)
                                                          : overlay(ctx, g, cg);
+        } else if (GEOSGetNumCoordinates_r(h, cg) >= RL_CLIP_MIN_VERTICES) {
+            /*
+             * Mid-size control: a predicate would walk all its vertices
+             * again; the clipped overlay is cheaper and says "no overlap"
+             * by itself.
+             */
+            piece = overlay(ctx, g, cg);
         } else {
             if (GEOSPreparedIntersects_r(h, prep, cg) != 1)
                 continue;
