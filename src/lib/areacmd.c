@@ -4,33 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Union area and self-overlap of the features of group g (all if !group). */
-static rl_status measure(rl_ctx *ctx, const rl_layer *L, const size_t *group,
-                         size_t g, rl_area_method m, rl_group_fig *f)
-{
-    const GEOSGeometry **sel = malloc((L->n ? L->n : 1) * sizeof *sel);
-    if (!sel)
-        return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
-    size_t k = 0;
-    f->features = 0;
-    for (size_t i = 0; i < L->n; i++) {
-        if (group && group[i] != g)
-            continue;
-        f->features++;
-        if (L->feat[i].geom)
-            sel[k++] = L->feat[i].geom;
-    }
-    rl_status st = RL_OK;
-    GEOSGeometry *u = rl_union_all(ctx, sel, k);
-    if (!u)
-        st = rl_fail(ctx, RL_ERR_GEOM, "union failed: %s", ctx->geos_msg);
-    else if (!(st = rl_geom_area(ctx, u, L->crs, m, &f->area_m2)))
-        st = rl_self_overlap(ctx, sel, k, L->crs, m, &f->self_overlap_m2);
-    GEOSGeom_destroy_r(ctx->geos, u);
-    free(sel);
-    return st;
-}
-
 rl_status rl_area(rl_ctx *ctx, const rl_area_options *opts, rl_report **out)
 {
     rl_status st = RL_OK;
@@ -48,29 +21,55 @@ rl_status rl_area(rl_ctx *ctx, const rl_area_options *opts, rl_report **out)
     rl_input_opts io = {.assume_srs = opts->c.assume_srs, .encoding = opts->c.encoding};
     if ((st = rl_layer_read(ctx, opts->path, &io, &d->layer)))
         goto fail;
-    if ((st = measure(ctx, d->layer, NULL, 0, opts->c.area, &d->total)))
+    const rl_layer *L = d->layer;
+    const GEOSGeometry **geoms = calloc(L->n + 1, sizeof *geoms);
+    if (!geoms) {
+        st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
         goto fail;
+    }
+    for (size_t i = 0; i < L->n; i++)
+        geoms[i] = L->feat[i].geom;
     if (opts->by) {
-        int fi = rl_layer_field_index(d->layer, opts->by);
+        int fi = rl_layer_field_index(L, opts->by);
         if (fi < 0) {
+            free(geoms);
             st = rl_fail(ctx, RL_ERR_USAGE, "%s: no field '%s' for --by",
                          opts->path, opts->by);
             goto fail;
         }
-        nk = rl_group_keys(d->layer, fi, &keys, &grp);
+        nk = rl_group_keys(L, fi, &keys, &grp);
         d->groups = nk == (size_t)-1 ? NULL : calloc(nk + 1, sizeof *d->groups);
         if (!d->groups) {
+            free(geoms);
             st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
             goto fail;
         }
         for (size_t g = 0; g < nk; g++) {
             d->groups[g].key = keys[g];
             keys[g] = NULL;
-            d->ngroups = g + 1;
-            if ((st = measure(ctx, d->layer, grp, g, opts->c.area, &d->groups[g])))
-                goto fail;
+        }
+        d->ngroups = nk;
+        for (size_t i = 0; i < L->n; i++)
+            d->groups[grp[i]].features++;
+    }
+    rl_tile_in tin = {geoms, grp, L->n};
+    rl_tile_in none = {NULL, NULL, 0};
+    rl_tile_out tout;
+    st = rl_tiled_overlay(ctx, &tin, &none, d->ngroups, L->crs, opts->c.area, 0, 1,
+                          opts->c.jobs, &tout);
+    free(geoms);
+    if (!st) {
+        d->total.features = L->n;
+        d->total.area_m2 = tout.total.old_m2;
+        d->total.self_overlap_m2 = tout.total.old_self_m2;
+        for (size_t g = 0; g < d->ngroups; g++) {
+            d->groups[g].area_m2 = tout.groups[g].old_m2;
+            d->groups[g].self_overlap_m2 = tout.groups[g].old_self_m2;
         }
     }
+    rl_tile_out_free(ctx, &tout, d->ngroups);
+    if (st)
+        goto fail;
     d->below = opts->expect_min >= 0 && d->total.area_m2 < opts->expect_min;
     *out = rep;
     rep = NULL;

@@ -4,67 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Union of the usable geometries of L, optionally only group g. */
-static GEOSGeometry *layer_union(rl_ctx *ctx, GEOSGeometry *const *gs, size_t n,
-                                 const size_t *group, size_t g)
+static void set_fig(rl_group_fig *f, const rl_tile_fig *t)
 {
-    const GEOSGeometry **sel = malloc((n ? n : 1) * sizeof *sel);
-    if (!sel)
-        return NULL;
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (gs[i] && (!group || group[i] == g))
-            sel[k++] = gs[i];
-    GEOSGeometry *u = rl_union_all(ctx, sel, k);
-    free(sel);
-    return u;
-}
-
-static GEOSGeometry *difference(rl_ctx *ctx, const GEOSGeometry *a,
-                                const GEOSGeometry *b)
-{
-    GEOSGeometry *x = GEOSDifference_r(ctx->geos, a, b);
-    GEOSGeometry *p = x ? rl_polygonal(ctx, x) : NULL;
-    GEOSGeom_destroy_r(ctx->geos, x);
-    return p;
-}
-
-/*
- * Old/new/lost/gained figures for one scope.  og/ng are the unions; the lost
- * and gained geometries are handed back when keep is non-NULL.
- */
-static rl_status figures(rl_ctx *ctx, const GEOSGeometry *og,
-                         const GEOSGeometry *ng, const rl_crs *crs,
-                         rl_area_method m, rl_group_fig *f,
-                         GEOSGeometry **keep_lost, GEOSGeometry **keep_gained)
-{
-    rl_status st;
-    GEOSGeometry *lost = difference(ctx, og, ng);
-    GEOSGeometry *gained = difference(ctx, ng, og);
-    if (!lost || !gained) {
-        st = rl_fail(ctx, RL_ERR_GEOM, "difference failed: %s", ctx->geos_msg);
-        goto done;
-    }
-    if ((st = rl_geom_area(ctx, og, crs, m, &f->old_m2)) ||
-        (st = rl_geom_area(ctx, ng, crs, m, &f->new_m2)) ||
-        (st = rl_geom_area(ctx, lost, crs, m, &f->lost_m2)) ||
-        (st = rl_geom_area(ctx, gained, crs, m, &f->gained_m2)))
-        goto done;
-    f->net_m2 = f->new_m2 - f->old_m2;
-    if (keep_lost) {
-        *keep_lost = lost;
-        lost = NULL;
-    }
-    if (keep_gained) {
-        *keep_gained = gained;
-        gained = NULL;
-    }
-done:
-    if (lost)
-        GEOSGeom_destroy_r(ctx->geos, lost);
-    if (gained)
-        GEOSGeom_destroy_r(ctx->geos, gained);
-    return st;
+    f->old_m2 = t->old_m2;
+    f->new_m2 = t->new_m2;
+    f->lost_m2 = t->lost_m2;
+    f->gained_m2 = t->gained_m2;
+    f->net_m2 = t->new_m2 - t->old_m2;
 }
 
 static rl_status read_version(rl_ctx *ctx, const char *which, const char *path,
@@ -81,7 +27,6 @@ rl_status rl_diff(rl_ctx *ctx, const rl_diff_options *opts, rl_report **out)
     rl_status st = RL_OK;
     rl_report *rep = calloc(1, sizeof *rep);
     GEOSGeometry **ngeom = NULL, **ogeom = NULL;
-    GEOSGeometry *ou = NULL, *nu = NULL;
     char **okeys = NULL, **nkeys = NULL, **keys = NULL;
     size_t *ogrp = NULL, *ngrp = NULL, nok = 0, nnk = 0;
     *out = NULL;
@@ -126,6 +71,7 @@ rl_status rl_diff(rl_ctx *ctx, const rl_diff_options *opts, rl_report **out)
             goto fail;
         }
     }
+    size_t *ogrp_m = NULL, *ngrp_m = NULL;
     if (opts->by) {
         int of = rl_layer_field_index(d->old, opts->by);
         int nf = rl_layer_field_index(d->nw, opts->by);
@@ -145,7 +91,11 @@ rl_status rl_diff(rl_ctx *ctx, const rl_diff_options *opts, rl_report **out)
         d->groups = calloc(nok + nnk + 1, sizeof *d->groups);
         d->glost = calloc(nok + nnk + 1, sizeof *d->glost);
         d->ggained = calloc(nok + nnk + 1, sizeof *d->ggained);
-        if (!keys || !d->groups || !d->glost || !d->ggained) {
+        ogrp_m = malloc((d->old->n + 1) * sizeof *ogrp_m);
+        ngrp_m = malloc((d->nw->n + 1) * sizeof *ngrp_m);
+        if (!keys || !d->groups || !d->glost || !d->ggained || !ogrp_m || !ngrp_m) {
+            free(ogrp_m);
+            free(ngrp_m);
             st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
             goto fail;
         }
@@ -158,47 +108,51 @@ rl_status rl_diff(rl_ctx *ctx, const rl_diff_options *opts, rl_report **out)
             if (c >= 0)
                 b++;
         }
-        for (size_t g = 0; g < d->ngroups; g++) {
-            rl_group_fig *f = &d->groups[g];
-            f->key = rl_strdup(keys[g]);
-            size_t oi = rl_key_find(okeys, nok, keys[g]);
-            size_t ni = rl_key_find(nkeys, nnk, keys[g]);
-            for (size_t i = 0; i < d->old->n; i++)
-                f->old_features += ogrp[i] == oi;
-            for (size_t i = 0; i < d->nw->n; i++)
-                f->new_features += ngrp[i] == ni;
-            GEOSGeometry *go = layer_union(ctx, ogeom, d->old->n, ogrp, oi);
-            GEOSGeometry *gn = layer_union(ctx, ngeom, d->nw->n, ngrp, ni);
-            if (go && gn)
-                st = figures(ctx, go, gn, crs, m, f, &d->glost[g], &d->ggained[g]);
-            else
-                st = rl_fail(ctx, RL_ERR_GEOM, "union failed: %s", ctx->geos_msg);
-            GEOSGeom_destroy_r(ctx->geos, go);
-            GEOSGeom_destroy_r(ctx->geos, gn);
-            if (st)
-                goto fail;
+        for (size_t g = 0; g < d->ngroups; g++)
+            d->groups[g].key = rl_strdup(keys[g]);
+        for (size_t i = 0; i < d->old->n; i++) {
+            ogrp_m[i] = rl_key_find(keys, d->ngroups, okeys[ogrp[i]]);
+            d->groups[ogrp_m[i]].old_features++;
+        }
+        for (size_t i = 0; i < d->nw->n; i++) {
+            ngrp_m[i] = rl_key_find(keys, d->ngroups, nkeys[ngrp[i]]);
+            d->groups[ngrp_m[i]].new_features++;
         }
     }
-    ou = layer_union(ctx, ogeom, d->old->n, NULL, 0);
-    nu = layer_union(ctx, ngeom, d->nw->n, NULL, 0);
-    if (!ou || !nu) {
-        st = rl_fail(ctx, RL_ERR_GEOM, "union failed: %s", ctx->geos_msg);
+    rl_tile_in tin_old = {(const GEOSGeometry *const *)ogeom, ogrp_m, d->old->n};
+    rl_tile_in tin_new = {(const GEOSGeometry *const *)ngeom, ngrp_m, d->nw->n};
+    rl_tile_out tout;
+    st = rl_tiled_overlay(ctx, &tin_old, &tin_new, d->ngroups, crs, m,
+                          opts->c.pieces_path != NULL, 0, opts->c.jobs, &tout);
+    free(ogrp_m);
+    free(ngrp_m);
+    if (st) {
+        rl_tile_out_free(ctx, &tout, d->ngroups);
         goto fail;
     }
     d->total.old_features = d->old->n;
     d->total.new_features = d->nw->n;
-    if ((st = figures(ctx, ou, nu, crs, m, &d->total, &d->lost, &d->gained)) ||
-        (st = rl_self_overlap(ctx, (const GEOSGeometry *const *)ogeom, d->old->n,
-                              crs, m, &d->old_self_overlap_m2)) ||
-        (st = rl_self_overlap(ctx, (const GEOSGeometry *const *)ngeom, d->nw->n,
-                              crs, m, &d->new_self_overlap_m2)))
-        goto fail;
+    set_fig(&d->total, &tout.total);
+    d->old_self_overlap_m2 = tout.total.old_self_m2;
+    d->new_self_overlap_m2 = tout.total.new_self_m2;
+    for (size_t g = 0; g < d->ngroups; g++)
+        set_fig(&d->groups[g], &tout.groups[g]);
+    if (tout.lost) {
+        /* The report takes the pieces over. */
+        for (size_t g = 0; g < d->ngroups; g++) {
+            d->glost[g] = tout.lost[g];
+            d->ggained[g] = tout.gained[g];
+            tout.lost[g] = tout.gained[g] = NULL;
+        }
+        d->lost = tout.lost[d->ngroups];
+        d->gained = tout.gained[d->ngroups];
+        tout.lost[d->ngroups] = tout.gained[d->ngroups] = NULL;
+    }
+    rl_tile_out_free(ctx, &tout, d->ngroups);
     d->shrunk = d->total.net_m2 < -opts->tolerance;
     *out = rep;
     rep = NULL;
 fail:
-    GEOSGeom_destroy_r(ctx->geos, ou);
-    GEOSGeom_destroy_r(ctx->geos, nu);
     if (ngeom)
         for (size_t i = 0; i < d->nw->n; i++)
             GEOSGeom_destroy_r(ctx->geos, ngeom[i]);

@@ -31,7 +31,8 @@ static void on_pair(void *item, void *userdata)
 }
 
 rl_status rl_self_overlap(rl_ctx *ctx, const GEOSGeometry *const *gs, size_t n,
-                          const rl_crs *crs, rl_area_method m, double *area)
+                          const rl_crs *crs, rl_area_method m, double grid,
+                          double *area)
 {
     GEOSContextHandle_t h = ctx->geos;
     rl_status st = RL_OK;
@@ -59,7 +60,8 @@ rl_status rl_self_overlap(rl_ctx *ctx, const GEOSGeometry *const *gs, size_t n,
             const GEOSGeometry *o = gs[acc.v[k]];
             if (GEOSIntersects_r(h, gs[i], o) != 1)
                 continue;
-            GEOSGeometry *x = GEOSIntersection_r(h, gs[i], o);
+            GEOSGeometry *x = grid > 0 ? GEOSIntersectionPrec_r(h, gs[i], o, grid)
+                                       : GEOSIntersection_r(h, gs[i], o);
             GEOSGeometry *p = x ? rl_polygonal(ctx, x) : NULL;
             GEOSGeom_destroy_r(h, x);
             if (!p) {
@@ -86,7 +88,7 @@ rl_status rl_self_overlap(rl_ctx *ctx, const GEOSGeometry *const *gs, size_t n,
     }
     if (np) {
         /* Triple overlaps appear in several pairs: union before measuring. */
-        GEOSGeometry *u = rl_union_all(ctx, (const GEOSGeometry *const *)pieces, np);
+        GEOSGeometry *u = rl_union_all(ctx, (const GEOSGeometry *const *)pieces, np, grid);
         if (!u) {
             st = rl_fail(ctx, RL_ERR_GEOM, "union failed: %s", ctx->geos_msg);
             goto cleanup;

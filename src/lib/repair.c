@@ -86,7 +86,8 @@ GEOSGeometry *rl_repair(rl_ctx *ctx, GEOSGeometry *g, int *repaired,
     return poly;
 }
 
-GEOSGeometry *rl_union_all(rl_ctx *ctx, const GEOSGeometry *const *gs, size_t n)
+GEOSGeometry *rl_union_all(rl_ctx *ctx, const GEOSGeometry *const *gs, size_t n,
+                           double grid)
 {
     size_t total = 0;
     for (size_t i = 0; i < n; i++)
@@ -112,7 +113,8 @@ GEOSGeometry *rl_union_all(rl_ctx *ctx, const GEOSGeometry *const *gs, size_t n)
     free(polys);
     if (!coll)
         return NULL;
-    GEOSGeometry *u = GEOSUnaryUnion_r(ctx->geos, coll);
+    GEOSGeometry *u = grid > 0 ? GEOSUnaryUnionPrec_r(ctx->geos, coll, grid)
+                               : GEOSUnaryUnion_r(ctx->geos, coll);
     GEOSGeom_destroy_r(ctx->geos, coll);
     if (!u)
         return NULL;

@@ -449,9 +449,44 @@ rl_status rl_vec_writer_add(rl_ctx *ctx, rl_vec_writer *w,
                             const GEOSGeometry *g, const void *const *values);
 rl_status rl_vec_writer_close(rl_ctx *ctx, rl_vec_writer *w);
 
-/* Union of the polygonal geometries (borrowed); NULL on GEOS failure. */
+/*
+ * Union of the polygonal geometries (borrowed); NULL on GEOS failure.  With
+ * grid > 0 the overlay snap-rounds to that grid (OverlayNG fixed precision).
+ */
 GEOSGeometry *rl_union_all(rl_ctx *ctx, const GEOSGeometry *const *gs,
-                           size_t n);
+                           size_t n, double grid);
+
+/* ---- tiled layer overlay (tiles.c) ---- */
+
+typedef struct rl_tile_in {
+    const GEOSGeometry *const *g; /* borrowed; NULL entries are skipped */
+    const size_t *group;          /* group of each, or NULL (all group 0) */
+    size_t n;
+} rl_tile_in;
+
+typedef struct rl_tile_fig {
+    double old_m2, new_m2, lost_m2, gained_m2, old_self_m2, new_self_m2;
+} rl_tile_fig;
+
+typedef struct rl_tile_out {
+    rl_tile_fig total;
+    rl_tile_fig *groups;               /* ngroups */
+    GEOSGeometry **lost, **gained;     /* [ngroups + 1], last = total; pieces */
+} rl_tile_out;
+
+/*
+ * Union areas of `old` and `nw` (both in crs), lost = area(old − new), gained
+ * = area(new − old) and self-overlaps (area covered twice or more), in total
+ * and per group, summed over a quadtree of disjoint rectangles; `jobs`
+ * threads, identical figures for any jobs.  Per-group self-overlaps only
+ * with group_self.  Lost and gained geometries only with want_pieces.
+ * Free with rl_tile_out_free().
+ */
+rl_status rl_tiled_overlay(rl_ctx *ctx, const rl_tile_in *old, const rl_tile_in *nw,
+                           size_t ngroups, const rl_crs *crs, rl_area_method m,
+                           int want_pieces, int group_self, int jobs,
+                           rl_tile_out *out);
+void rl_tile_out_free(rl_ctx *ctx, rl_tile_out *out, size_t ngroups);
 
 /* ---- dissolve helpers (dissolve.c) ---- */
 
@@ -460,7 +495,8 @@ GEOSGeometry *rl_union_all(rl_ctx *ctx, const GEOSGeometry *const *gs,
  * `crs`): the union of their pairwise intersections, measured by `m`.
  */
 rl_status rl_self_overlap(rl_ctx *ctx, const GEOSGeometry *const *gs, size_t n,
-                          const rl_crs *crs, rl_area_method m, double *area);
+                          const rl_crs *crs, rl_area_method m, double grid,
+                          double *area);
 
 /*
  * Group the features of L by field `field`: *keys gets the sorted distinct

@@ -210,7 +210,7 @@ static rl_status screen_control(worker *w, rl_fp_result *r, int k,
         fc->overlap_m2 = fc->hits[0].overlap_m2;
     } else if (npieces > 1) {
         GEOSGeometry *u = rl_union_all(ctx, (const GEOSGeometry *const *)pieces,
-                                       npieces);
+                                       npieces, 0);
         if (!u) {
             st = rl_fail(ctx, RL_ERR_GEOM, "union of %s overlaps failed: %s",
                          C->spec.name, ctx->geos_msg);
