@@ -175,12 +175,67 @@ static void triple_overlap_counts_once(void **state)
     rl_ctx_free(ctx);
 }
 
+/* A densified rectangle feature with `per_side` vertices on each side. */
+static char *dense_box(const char *type, double x0, double y0, double x1, double y1,
+                       int per_side)
+{
+    rl_buf b = {0};
+    rl_buf_printf(&b, "\"properties\":{\"HXLX\":\"%s\"},\"geometry\":{\"type\":"
+                      "\"Polygon\",\"coordinates\":[[", type);
+    double cx[] = {x0, x1, x1, x0}, cy[] = {y0, y0, y1, y1};
+    for (int side = 0; side < 4; side++)
+        for (int i = 0; i < per_side; i++) {
+            double t = (double)i / per_side;
+            rl_buf_printf(&b, "[%.6f,%.6f],",
+                          X0 + cx[side] + (cx[(side + 1) % 4] - cx[side]) * t,
+                          Y0 + cy[side] + (cy[(side + 1) % 4] - cy[side]) * t);
+        }
+    rl_buf_printf(&b, "[%.6f,%.6f]]]}", X0 + x0, Y0 + y0);
+    return b.s;
+}
+
+/*
+ * Inputs big enough to be cut into tiles (160,000 vertices): the figures
+ * must still be the hand values, for any --jobs.
+ */
+static void tiled_big_layers(void **state)
+{
+    (void)state;
+    rl_ctx *ctx = rl_ctx_new();
+    char p_old[512], p_new[512];
+    char *o[] = {dense_box("water", 0, 0, 1000, 1000, 20000),
+                 dense_box("soil", 500, 0, 1500, 1000, 20000)};
+    snprintf(p_old, sizeof p_old, "%s", layer("bigold.geojson", o, 2));
+    char *n[] = {dense_box("water", 0, 0, 1000, 1000, 20000)};
+    snprintf(p_new, sizeof p_new, "%s", layer("bignew.geojson", n, 1));
+    for (int jobs = 1; jobs <= 2; jobs++) {
+        char j[8];
+        snprintf(j, sizeof j, "%d", jobs);
+        rl_diff_options *opts;
+        rl_report *rep = diff(ctx, 8, (const char *const[]){"--area", "planar", "--by",
+                                  "HXLX", "--jobs", j, p_old, p_new}, &opts);
+        const rl_diff_data *d = &rep->u.diff;
+        assert_rel(d->total.old_m2, 1.5e6, 1e-9);
+        assert_rel(d->total.new_m2, 1e6, 1e-9);
+        assert_rel(d->total.lost_m2, 0.5e6, 1e-9);
+        assert_true(d->total.gained_m2 < 1e-3);
+        assert_rel(d->old_self_overlap_m2, 0.5e6, 1e-9);
+        assert_rel(group(d, "soil")->lost_m2, 1e6, 1e-9);
+        assert_true(group(d, "water")->lost_m2 < 1e-3);
+        assert_true(d->shrunk);
+        rl_report_free(rep);
+        rl_diff_options_free(opts);
+    }
+    rl_ctx_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(shrink_move_reclassify_split),
         cmocka_unit_test(grow_in_other_crs_and_self_overlap),
         cmocka_unit_test(triple_overlap_counts_once),
+        cmocka_unit_test(tiled_big_layers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
