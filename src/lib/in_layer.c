@@ -487,6 +487,16 @@ rl_status rl_layer_read(rl_ctx *ctx, const char *path, const rl_input_opts *io,
         L->fields[j] = rl_strdup(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, j)));
 
     const int defer = io && io->defer_repair;
+    /* A rebuilt .shx lives in /vsimem/ only while we read: read text now. */
+    const int lazy = io && io->lazy_attrs && !L->shx_rebuilt && L->nfields > 0;
+    if (lazy) {
+        /* OGR then skips parsing the attributes altogether. */
+        char **ign = NULL;
+        for (int j = 0; j < L->nfields; j++)
+            ign = CSLAddString(ign, L->fields[j]);
+        OGR_L_SetIgnoredFields(lyr, (const char **)ign);
+        CSLDestroy(ign);
+    }
     rd = GEOSWKBReader_create_r(ctx->geos);
     size_t cap = 0;
     OGR_L_ResetReading(lyr);
@@ -513,7 +523,7 @@ rl_status rl_layer_read(rl_ctx *ctx, const char *path, const rl_input_opts *io,
             L->repaired++;
         if (ft->status != RL_FEAT_OK)
             L->bad++;
-        ft->attrs = L->nfields ? calloc((size_t)L->nfields, sizeof(char *)) : NULL;
+        ft->attrs = L->nfields && !lazy ? calloc((size_t)L->nfields, sizeof(char *)) : NULL;
         for (int j = 0; ft->attrs && j < L->nfields; j++)
             if (OGR_F_IsFieldSetAndNotNull(f, j))
                 ft->attrs[j] = rl_strdup(OGR_F_GetFieldAsString(f, j));
@@ -524,9 +534,17 @@ rl_status rl_layer_read(rl_ctx *ctx, const char *path, const rl_input_opts *io,
                      path, L->n, CPLGetLastErrorMsg());
         goto cleanup;
     }
-    if (raw_text)
-        decode_text(L, io ? io->encoding : NULL);
-    else if (ends_with_ci(dsname, ".shp"))
+    if (lazy) {
+        /* Text is decoded when the hits' attributes are fetched. */
+        L->reopen = rl_strdup(dsname);
+        L->raw_text = raw_text;
+        L->forced_encoding = rl_strdup(io->encoding);
+        L->attrs_pending = 1;
+    }
+    if (raw_text) {
+        if (!lazy)
+            decode_text(L, io ? io->encoding : NULL);
+    } else if (ends_with_ci(dsname, ".shp"))
         L->encoding = rl_strdup("from .cpg / DBF code page");
     else
         L->encoding = rl_strdup("UTF-8 (format's own)");
@@ -576,6 +594,8 @@ void rl_layer_free(rl_ctx *ctx, rl_layer *L)
     free(L->path);
     free(L->layer_name);
     free(L->encoding);
+    free(L->reopen);
+    free(L->forced_encoding);
     free(L);
 }
 
@@ -616,6 +636,49 @@ const GEOSGeometry *rl_feature_check(rl_ctx *ctx, rl_layer *L, size_t i)
     while (atomic_load_explicit(&ft->vstate, memory_order_acquire) != 2)
         sched_yield();
     return ft->geom;
+}
+
+rl_status rl_layer_fetch_attrs(rl_ctx *ctx, rl_layer *L, const size_t *idx, size_t n)
+{
+    if (!L->attrs_pending)
+        return RL_OK;
+    rl_status st = RL_OK;
+    char **open_opts = NULL;
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    if (L->raw_text)
+        open_opts = CSLSetNameValue(open_opts, "ENCODING", "");
+    GDALDatasetH ds = GDALOpenEx(L->reopen, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
+                                 (const char *const *)open_opts, NULL);
+    OGRLayerH lyr = ds ? GDALDatasetGetLayerByName(ds, L->layer_name) : NULL;
+    if (!lyr) {
+        st = rl_fail(ctx, RL_ERR_INPUT, "%s: cannot open it again for attributes", L->path);
+        goto done;
+    }
+    for (size_t k = 0; k < n; k++) {
+        rl_feature *ft = &L->feat[idx[k]];
+        if (ft->attrs)
+            continue;
+        OGRFeatureH f = OGR_L_GetFeature(lyr, ft->fid);
+        ft->attrs = calloc((size_t)L->nfields, sizeof(char *));
+        if (!ft->attrs) {
+            OGR_F_Destroy(f);
+            st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        for (int j = 0; f && j < L->nfields && j < OGR_F_GetFieldCount(f); j++)
+            if (OGR_F_IsFieldSetAndNotNull(f, j))
+                ft->attrs[j] = rl_strdup(OGR_F_GetFieldAsString(f, j));
+        OGR_F_Destroy(f);
+    }
+    L->attrs_pending = 0;
+    if (L->raw_text)
+        decode_text(L, L->forced_encoding);
+done:
+    if (ds)
+        GDALClose(ds);
+    CSLDestroy(open_opts);
+    CPLPopErrorHandler();
+    return st;
 }
 
 int rl_layer_field_index(const rl_layer *L, const char *name)

@@ -167,6 +167,11 @@ typedef struct rl_layer {
     char *encoding;   /* how text was decoded, e.g. "GBK (.cpg)" */
     int encoding_guessed;
     int shx_rebuilt;  /* .shx was missing and rebuilt in memory */
+    /* With lazy_attrs: how to open the dataset again. */
+    char *reopen;     /* dataset name given to GDAL */
+    int raw_text;     /* opened with ENCODING="" (decode_text decides) */
+    char *forced_encoding;
+    int attrs_pending;
     int geom_type;    /* OGRwkbGeometryType of the layer, flattened */
     size_t repaired;
     size_t bad;       /* features whose status is not OK */
@@ -182,6 +187,11 @@ typedef struct rl_input_opts {
      * that meet a footprint, in whichever worker meets them first.
      */
     int defer_repair;
+    /*
+     * screen's controls: read no attributes now; rl_layer_fetch_attrs()
+     * reads them later for the few features that are hits.
+     */
+    int lazy_attrs;
 } rl_input_opts;
 
 /*
@@ -199,6 +209,12 @@ int rl_layer_field_index(const rl_layer *layer, const char *name);
  * from several threads at once.  Returns its usable geometry, or NULL.
  */
 const GEOSGeometry *rl_feature_check(rl_ctx *ctx, rl_layer *L, size_t i);
+/*
+ * Read the attributes of features idx[0..n-1] of a layer read with
+ * lazy_attrs (by FID, from the dataset), then decode the text as
+ * rl_layer_read would have.  Call once, from one thread.
+ */
+rl_status rl_layer_fetch_attrs(rl_ctx *ctx, rl_layer *L, const size_t *idx, size_t n);
 const char *rl_feat_status_text(rl_feat_status st);
 
 /* ---- repair (repair.c) ---- */

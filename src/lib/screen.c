@@ -372,7 +372,7 @@ rl_status rl_controls_load(rl_ctx *ctx, const rl_screen_options *opts,
 {
     rl_status st = RL_OK;
     rl_input_opts io = {.assume_srs = opts->c.assume_srs, .encoding = opts->c.encoding,
-                        .defer_repair = 1};
+                        .defer_repair = 1, .lazy_attrs = 1};
     rl_control *cs = calloc((size_t)opts->ncontrols + 1, sizeof *cs);
     *out = NULL;
     *n = 0;
@@ -454,6 +454,27 @@ rl_status rl_screen_run(rl_ctx *ctx, rl_screen_data *d)
     rl_status st = run_workers(ctx, d, opts->c.jobs);
     if (st)
         return st;
+    /* Attributes of control features are read for the hits only. */
+    for (int k = 0; k < d->ncontrols; k++) {
+        rl_layer *CL = d->controls[k].layer;
+        if (!CL->attrs_pending)
+            continue;
+        size_t nh = 0;
+        for (size_t i = 0; i < d->nres; i++)
+            nh += d->res[i].ctl[k].nhits;
+        size_t *idx = malloc((nh ? nh : 1) * sizeof *idx);
+        if (!idx)
+            return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        nh = 0;
+        for (size_t i = 0; i < d->nres; i++)
+            for (size_t j = 0; j < d->res[i].ctl[k].nhits; j++)
+                idx[nh++] = d->res[i].ctl[k].hits[j].feat;
+        st = rl_layer_fetch_attrs(ctx, CL, idx, nh);
+        free(idx);
+        if (st)
+            return rl_fail(ctx, st, "control %s: %s", d->controls[k].spec.name,
+                           rl_ctx_errmsg(ctx));
+    }
     for (size_t i = 0; i < d->nres; i++)
         d->counts[d->res[i].verdict]++;
     return RL_OK;

@@ -274,6 +274,20 @@ def test_bad_input(tmp):
           "line footprint in a mixed layer is an error")
     check(fps["ok"]["verdict"] in ("pass", "conflict") and fps["ok"]["area_m2"] > 0,
           "the good footprint is still screened")
+    # A control shapefile without .cpg: its GBK attributes are guessed and
+    # decoded when the hits' attributes are read.
+    for ext in ("shp", "shx", "dbf", "prj"):
+        shutil.copy(os.path.join(SAMPLES, "eco." + ext), os.path.join(tmp, "eco_nocpg." + ext))
+    code, out, err = run("screen", "--eco", os.path.join(tmp, "eco_nocpg.shp"), "--id-field",
+                         "XMBH", "-f", "json", S("projects.shp"))
+    f = {x["id"]: x for x in json.loads(out)["footprints"]}
+    _, ref, _ = run("screen", "--eco", S("eco.shp"), "--id-field", "XMBH", "-f", "json",
+                    S("projects.shp"))
+    r = {x["id"]: x for x in json.loads(ref)["footprints"]}
+    check(f["P01"]["controls"]["eco"]["hits"][0]["attrs"] ==
+          r["P01"]["controls"]["eco"]["hits"][0]["attrs"],
+          "control without .cpg: hit attributes decoded as GBK: %s" %
+          f["P01"]["controls"]["eco"]["hits"][0]["attrs"])
     # Output to an unwritable place.
     expect_error(["screen", "--eco", S("eco.shp"), "-o", "/nonexistent/dir/r.txt",
                   S("projects.shp")], ["/nonexistent/dir/r.txt"], "unwritable -o")
