@@ -283,7 +283,7 @@ static int is_polygonal_type(OGRwkbGeometryType t)
  * NULL and a status saying why not.
  */
 static GEOSGeometry *convert_geom(rl_ctx *ctx, GEOSWKBReader *rd, OGRGeometryH g,
-                                  rl_feature *ft, int defer)
+                                  rl_feature *ft, int defer, const rl_envgrid *near)
 {
     if (!g) {
         ft->status = RL_FEAT_NULL;
@@ -315,17 +315,22 @@ static GEOSGeometry *convert_geom(rl_ctx *ctx, GEOSWKBReader *rd, OGRGeometryH g
     } else if (t != wkbPolygon && t != wkbMultiPolygon) {
         work = OGR_G_ForceToMultiPolygon(work);
     }
-    if (OGR_G_CoordinateDimension(work) != 2 || OGR_G_IsMeasured(work))
-        OGR_G_FlattenTo2D(work);
-    int size = OGR_G_WkbSize(work);
-    unsigned char *wkb = malloc((size_t)size);
-    GEOSGeometry *out = NULL;
     OGREnvelope env;
     OGR_G_GetEnvelope(work, &env);
     ft->env[0] = env.MinX;
     ft->env[1] = env.MinY;
     ft->env[2] = env.MaxX;
     ft->env[3] = env.MaxY;
+    if (near && !rl_envgrid_hits(near, ft->env)) {
+        /* No footprint comes near: counted, never looked at again. */
+        OGR_G_DestroyGeometry(work);
+        return NULL;
+    }
+    if (OGR_G_CoordinateDimension(work) != 2 || OGR_G_IsMeasured(work))
+        OGR_G_FlattenTo2D(work);
+    int size = OGR_G_WkbSize(work);
+    unsigned char *wkb = malloc((size_t)size);
+    GEOSGeometry *out = NULL;
     if (wkb && OGR_G_ExportToWkb(work, wkbNDR, wkb) == OGRERR_NONE) {
         if (defer) {
             /* Converted by rl_feature_check() when a footprint meets it. */
@@ -486,7 +491,17 @@ rl_status rl_layer_read(rl_ctx *ctx, const char *path, const rl_input_opts *io,
     for (int j = 0; j < L->nfields; j++)
         L->fields[j] = rl_strdup(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, j)));
 
+    if (io && io->peek) {
+        *out = L;
+        L = NULL;
+        goto cleanup;
+    }
     const int defer = io && io->defer_repair;
+    /* The filter's rectangles are only meaningful in the CRS they were made in. */
+    const rl_envgrid *near = io && io->keep_near && L->crs && io->keep_near_crs &&
+                                     rl_crs_same(L->crs, io->keep_near_crs)
+                                 ? io->keep_near
+                                 : NULL;
     /* A rebuilt .shx lives in /vsimem/ only while we read: read text now. */
     const int lazy = io && io->lazy_attrs && !L->shx_rebuilt && L->nfields > 0;
     if (lazy) {
@@ -516,7 +531,7 @@ rl_status rl_layer_read(rl_ctx *ctx, const char *path, const rl_input_opts *io,
         rl_feature *ft = &L->feat[L->n++];
         memset(ft, 0, sizeof *ft);
         ft->fid = OGR_F_GetFID(f);
-        ft->geom = convert_geom(ctx, rd, OGR_F_StealGeometry(f), ft, defer);
+        ft->geom = convert_geom(ctx, rd, OGR_F_StealGeometry(f), ft, defer, near);
         /* Features that are already classified need no later check. */
         atomic_init(&ft->vstate, ft->wkb ? 0 : 2);
         if (ft->repaired)

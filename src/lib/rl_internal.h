@@ -128,6 +128,15 @@ char *rl_gk_zone_def(const rl_crs *crs, double lon, char *buf, size_t n);
 rl_status rl_geom_area(rl_ctx *ctx, const GEOSGeometry *g, const rl_crs *crs,
                        rl_area_method m, double *area);
 
+/* ---- rectangle filter (envgrid.c) ---- */
+
+typedef struct rl_envgrid rl_envgrid;
+/* Grid over n rectangles {minx, miny, maxx, maxy} (copied).  NULL: no memory. */
+rl_envgrid *rl_envgrid_new(const double (*env)[4], size_t n);
+void rl_envgrid_free(rl_envgrid *g);
+/* 1 if rectangle e meets (touches included) any of the grid's rectangles. */
+int rl_envgrid_hits(const rl_envgrid *g, const double e[4]);
+
 /* ---- input (in_layer.c) ---- */
 
 typedef enum {
@@ -192,6 +201,15 @@ typedef struct rl_input_opts {
      * reads them later for the few features that are hits.
      */
     int lazy_attrs;
+    /*
+     * screen's controls: features whose envelope meets none of these
+     * rectangles (the footprints' envelopes in this layer's CRS) are counted
+     * but not kept; NULL keeps all.  Needs the layer's CRS known: see
+     * filter_crs.
+     */
+    const rl_envgrid *keep_near;
+    const rl_crs *keep_near_crs; /* the rectangles' CRS; must equal the layer's */
+    int peek;                    /* open, read CRS and fields, no features */
 } rl_input_opts;
 
 /*
@@ -423,8 +441,13 @@ void rl_diff_data_free(rl_ctx *ctx, rl_diff_data *d);
 void rl_area_data_free(rl_ctx *ctx, rl_area_data *d);
 
 /* screen internals shared with audit (screen.c) */
+/*
+ * Load the controls.  With footprint layers given, control features that no
+ * footprint's envelope comes near are not kept (audit passes none).
+ */
 rl_status rl_controls_load(rl_ctx *ctx, const rl_screen_options *opts,
-                           rl_control **out, int *n);
+                           rl_layer *const *fps, size_t nfps, rl_control **out,
+                           int *n);
 void rl_controls_free(rl_ctx *ctx, rl_control *c, int n);
 /* Given d->controls and d->fps, fill d->res and d->counts. */
 rl_status rl_screen_run(rl_ctx *ctx, rl_screen_data *d);

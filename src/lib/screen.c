@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 /* Control polygons with more vertices than this get a prepared geometry. */
@@ -367,8 +368,67 @@ static const char *geom_type_name(int t)
     return OGRGeometryTypeToName((OGRwkbGeometryType)t);
 }
 
+/*
+ * The footprints' envelopes in `crs`, padded: a transformed rectangle is not
+ * a rectangle, so the corners and edge midpoints are taken and 1% added.
+ */
+static rl_envgrid *footprint_grid(rl_ctx *ctx, rl_layer *const *fps, size_t nfps,
+                                  const rl_crs *crs)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < nfps; i++)
+        total += fps[i]->n;
+    double (*env)[4] = malloc((total ? total : 1) * sizeof *env);
+    if (!env)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < nfps; i++) {
+        const rl_layer *L = fps[i];
+        PJ *pj = rl_crs_same(L->crs, crs) ? NULL : rl_ctx_pj(ctx, L->crs->def, crs->def);
+        if (!rl_crs_same(L->crs, crs) && !pj) {
+            free(env);
+            return NULL;
+        }
+        for (size_t j = 0; j < L->n; j++) {
+            const rl_feature *f = &L->feat[j];
+            if (!f->wkb && !f->geom)
+                continue;
+            double x[8] = {f->env[0], f->env[2], f->env[0], f->env[2],
+                           (f->env[0] + f->env[2]) / 2, (f->env[0] + f->env[2]) / 2,
+                           f->env[0], f->env[2]};
+            double y[8] = {f->env[1], f->env[1], f->env[3], f->env[3], f->env[1],
+                           f->env[3], (f->env[1] + f->env[3]) / 2,
+                           (f->env[1] + f->env[3]) / 2};
+            if (pj)
+                proj_trans_generic(pj, PJ_FWD, x, sizeof *x, 8, y, sizeof *y, 8, NULL, 0,
+                                   0, NULL, 0, 0);
+            double e[4] = {x[0], y[0], x[0], y[0]};
+            int ok = 1;
+            for (int p = 0; p < 8; p++) {
+                ok &= isfinite(x[p]) && isfinite(y[p]) && x[p] != HUGE_VAL;
+                e[0] = fmin(e[0], x[p]), e[1] = fmin(e[1], y[p]);
+                e[2] = fmax(e[2], x[p]), e[3] = fmax(e[3], y[p]);
+            }
+            if (!ok) {
+                /* Keep everything rather than risk losing a hit. */
+                free(env);
+                return NULL;
+            }
+            double pad = ((e[2] - e[0]) + (e[3] - e[1])) * 0.01 +
+                         (crs->geographic ? 1e-5 : 1.0 / crs->unit_m);
+            env[k][0] = e[0] - pad, env[k][1] = e[1] - pad;
+            env[k][2] = e[2] + pad, env[k][3] = e[3] + pad;
+            k++;
+        }
+    }
+    rl_envgrid *g = rl_envgrid_new((const double(*)[4])env, k);
+    free(env);
+    return g;
+}
+
 rl_status rl_controls_load(rl_ctx *ctx, const rl_screen_options *opts,
-                           rl_control **out, int *n)
+                           rl_layer *const *fps, size_t nfps, rl_control **out,
+                           int *n)
 {
     rl_status st = RL_OK;
     rl_input_opts io = {.assume_srs = opts->c.assume_srs, .encoding = opts->c.encoding,
@@ -382,7 +442,21 @@ rl_status rl_controls_load(rl_ctx *ctx, const rl_screen_options *opts,
     for (k = 0; k < opts->ncontrols; k++) {
         rl_control *C = &cs[k];
         C->spec = opts->controls[k];
+        rl_envgrid *near = NULL;
+        rl_layer *peek = NULL;
+        if (nfps) {
+            rl_input_opts po = io;
+            po.peek = 1;
+            if (rl_layer_read(ctx, C->spec.path, &po, &peek) == RL_OK && peek->crs)
+                near = footprint_grid(ctx, fps, nfps, peek->crs);
+            io.keep_near = near;
+            io.keep_near_crs = near ? peek->crs : NULL;
+        }
         st = rl_layer_read(ctx, C->spec.path, &io, &C->layer);
+        io.keep_near = NULL;
+        io.keep_near_crs = NULL;
+        rl_envgrid_free(near);
+        rl_layer_free(ctx, peek);
         if (st) {
             rl_fail(ctx, st, "control %s: %s", C->spec.name, rl_ctx_errmsg(ctx));
             goto fail;
@@ -495,8 +569,6 @@ rl_status rl_screen(rl_ctx *ctx, const rl_screen_options *opts, rl_report **out)
     rl_input_opts io = {.assume_srs = opts->c.assume_srs, .encoding = opts->c.encoding,
                         .defer_repair = 1};
 
-    if ((st = rl_controls_load(ctx, opts, &d->controls, &d->ncontrols)))
-        goto fail;
     d->fps = calloc((size_t)opts->nfootprints, sizeof *d->fps);
     if (!d->fps) {
         st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
@@ -521,6 +593,9 @@ rl_status rl_screen(rl_ctx *ctx, const rl_screen_options *opts, rl_report **out)
             goto fail;
         }
     }
+    /* Controls after footprints: only features near a footprint are kept. */
+    if ((st = rl_controls_load(ctx, opts, d->fps, d->nfps, &d->controls, &d->ncontrols)))
+        goto fail;
     if ((st = rl_screen_run(ctx, d)))
         goto fail;
     *out = rep;
