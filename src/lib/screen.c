@@ -494,6 +494,12 @@ void rl_controls_free(rl_ctx *ctx, rl_control *cs, int n)
     free(cs);
 }
 
+static int cmp_index(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return (x > y) - (x < y);
+}
+
 rl_status rl_screen_run(rl_ctx *ctx, rl_screen_data *d)
 {
     const rl_screen_options *opts = d->opts;
@@ -543,7 +549,14 @@ rl_status rl_screen_run(rl_ctx *ctx, rl_screen_data *d)
         for (size_t i = 0; i < d->nres; i++)
             for (size_t j = 0; j < d->res[i].ctl[k].nhits; j++)
                 idx[nh++] = d->res[i].ctl[k].hits[j].feat;
-        st = rl_layer_fetch_attrs(ctx, CL, idx, nh);
+        /* In feature order, each once: the reads then run along the file. */
+        if (nh > 1)
+            qsort(idx, nh, sizeof *idx, cmp_index);
+        size_t u = 0;
+        for (size_t i = 0; i < nh; i++)
+            if (u == 0 || idx[u - 1] != idx[i])
+                idx[u++] = idx[i];
+        st = rl_layer_fetch_attrs(ctx, CL, idx, u);
         free(idx);
         if (st)
             return rl_fail(ctx, st, "control %s: %s", d->controls[k].spec.name,
