@@ -78,7 +78,14 @@ measure() {
     local t; t=$(tail -1 "$W/$name.time")
     case $rc in
         0|1) echo "$t ok" >> "$W/$name.rows" ;;
-        124) echo "$TIMEOUT 0 timeout" >> "$W/$name.rows" ;;
+        124) echo "$TIMEOUT 0 timeout" >> "$W/$name.rows"
+             # timeout kills psql, not the server backend: stop it before it
+             # steals a core from the runs that follow.
+             if [ "$1" = psql ]; then
+                 psql -X -q -d postgres -tAc "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE datname = '$DB' AND pid <> pg_backend_pid()" > /dev/null 2>&1
+                 sleep 5
+                 psql -X -q -d postgres -tAc "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '$DB' AND pid <> pg_backend_pid()" > /dev/null 2>&1
+             fi ;;
         *)   echo "$t error($rc)" >> "$W/$name.rows"; log "$name failed ($rc): $(tail -3 "$W/$name.err" | tr '\n' ' ')" ;;
     esac
     return $rc
