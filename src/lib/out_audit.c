@@ -23,20 +23,7 @@ static void json_audit(const rl_audit_data *d, rl_buf *b)
     rl_buf_puts(b, ", \"min_area_m2\": ");
     rl_buf_json_num(b, so->min_area);
     rl_buf_puts(b, ",\n \"controls\": [");
-    for (int k = 0; k < d->ncontrols; k++) {
-        const rl_control *C = &d->controls[k];
-        rl_buf_puts(b, k ? ",\n  {\"name\": " : "\n  {\"name\": ");
-        rl_buf_json_str(b, C->spec.name);
-        rl_buf_puts(b, ", \"rule\": ");
-        rl_buf_json_str(b, rl_rule_name(C->spec.rule));
-        rl_buf_puts(b, ", \"severity\": ");
-        rl_buf_json_str(b, rl_severity_name(C->spec.severity));
-        rl_buf_puts(b, ", \"path\": ");
-        rl_buf_json_str(b, C->spec.path);
-        rl_buf_printf(b, ", \"features\": %zu, \"crs\": ", C->layer->n);
-        rl_buf_json_str(b, C->layer->crs->name);
-        rl_buf_puts(b, "}");
-    }
+    rl_json_controls(b, d->controls, d->ncontrols);
     rl_buf_puts(b, "],\n \"files\": [");
     for (size_t i = 0; i < d->nfiles; i++) {
         rl_buf_puts(b, i ? ",\n  " : "\n  ");

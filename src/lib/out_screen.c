@@ -79,20 +79,10 @@ void rl_json_footprint(rl_buf *b, const rl_screen_data *d, size_t i)
     }
 }
 
-static void json_screen(const rl_screen_data *d, rl_buf *b)
+void rl_json_controls(rl_buf *b, const rl_control *controls, int n)
 {
-    const rl_screen_options *o = d->opts;
-    rl_buf_puts(b, "{\"tool\": \"redline\", \"version\": ");
-    rl_buf_json_str(b, RL_VERSION);
-    rl_buf_puts(b, ", \"command\": \"screen\",\n \"area_method\": ");
-    rl_buf_json_str(b, rl_area_method_name(o->c.area));
-    rl_buf_puts(b, ", \"min_area_m2\": ");
-    rl_buf_json_num(b, o->min_area);
-    rl_buf_puts(b, ", \"strict\": ");
-    rl_buf_puts(b, o->strict ? "true" : "false");
-    rl_buf_puts(b, ",\n \"controls\": [");
-    for (int k = 0; k < d->ncontrols; k++) {
-        const rl_control *C = &d->controls[k];
+    for (int k = 0; k < n; k++) {
+        const rl_control *C = &controls[k];
         rl_buf_puts(b, k ? ",\n  {" : "\n  {");
         rl_buf_puts(b, "\"name\": ");
         rl_buf_json_str(b, C->spec.name);
@@ -109,6 +99,21 @@ static void json_screen(const rl_screen_data *d, rl_buf *b)
         rl_buf_printf(b, ", \"repaired\": %zu, \"unusable\": %zu}",
                       C->layer->repaired, C->layer->bad);
     }
+}
+
+static void json_screen(const rl_screen_data *d, rl_buf *b)
+{
+    const rl_screen_options *o = d->opts;
+    rl_buf_puts(b, "{\"tool\": \"redline\", \"version\": ");
+    rl_buf_json_str(b, RL_VERSION);
+    rl_buf_puts(b, ", \"command\": \"screen\",\n \"area_method\": ");
+    rl_buf_json_str(b, rl_area_method_name(o->c.area));
+    rl_buf_puts(b, ", \"min_area_m2\": ");
+    rl_buf_json_num(b, o->min_area);
+    rl_buf_puts(b, ", \"strict\": ");
+    rl_buf_puts(b, o->strict ? "true" : "false");
+    rl_buf_puts(b, ",\n \"controls\": [");
+    rl_json_controls(b, d->controls, d->ncontrols);
     rl_buf_puts(b, "],\n \"footprints\": [");
     for (size_t i = 0; i < d->nres; i++) {
         rl_buf_puts(b, i ? ",\n  " : "\n  ");

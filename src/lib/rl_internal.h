@@ -453,6 +453,8 @@ void rl_controls_free(rl_ctx *ctx, rl_control *c, int n);
 rl_status rl_screen_run(rl_ctx *ctx, rl_screen_data *d);
 /* Free results and footprint layers (not the controls). */
 void rl_screen_results_free(rl_ctx *ctx, rl_screen_data *d);
+/* The objects of a "controls" array, without the brackets (out_screen.c). */
+void rl_json_controls(rl_buf *b, const rl_control *controls, int n);
 /* JSON object of footprint result i (out_screen.c). */
 void rl_json_footprint(rl_buf *b, const rl_screen_data *d, size_t i);
 /* CSV header and rows of a screen (out_screen.c). */
