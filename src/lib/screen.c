@@ -426,39 +426,108 @@ static rl_envgrid *footprint_grid(rl_ctx *ctx, rl_layer *const *fps, size_t nfps
     return g;
 }
 
+/* Reading of one control layer, possibly on a thread of its own. */
+typedef struct load_job {
+    const rl_screen_options *opts;
+    rl_layer *const *fps;
+    size_t nfps;
+    rl_control *cs;
+    int first, step, count;
+    rl_status *st;        /* per control */
+    char (*msg)[RL_ERRMSG_MAX];
+} load_job;
+
+static void load_one(rl_ctx *ctx, const load_job *J, int k)
+{
+    const rl_screen_options *opts = J->opts;
+    rl_input_opts io = {.assume_srs = opts->c.assume_srs, .encoding = opts->c.encoding,
+                        .defer_repair = 1, .lazy_attrs = 1};
+    rl_control *C = &J->cs[k];
+    rl_envgrid *near = NULL;
+    rl_layer *peek = NULL;
+    if (J->nfps) {
+        rl_input_opts po = io;
+        po.peek = 1;
+        if (rl_layer_read(ctx, C->spec.path, &po, &peek) == RL_OK && peek->crs)
+            near = footprint_grid(ctx, J->fps, J->nfps, peek->crs);
+        io.keep_near = near;
+        io.keep_near_crs = near ? peek->crs : NULL;
+    }
+    J->st[k] = rl_layer_read(ctx, C->spec.path, &io, &C->layer);
+    if (J->st[k])
+        snprintf(J->msg[k], RL_ERRMSG_MAX, "%s", rl_ctx_errmsg(ctx));
+    rl_envgrid_free(near);
+    rl_layer_free(ctx, peek);
+}
+
+static void *load_main(void *arg)
+{
+    const load_job *J = arg;
+    rl_ctx *ctx = rl_ctx_new();
+    for (int k = J->first; k < J->count; k += J->step) {
+        if (ctx) {
+            load_one(ctx, J, k);
+        } else {
+            J->st[k] = RL_ERR_NOMEM;
+            snprintf(J->msg[k], RL_ERRMSG_MAX, "out of memory");
+        }
+    }
+    rl_ctx_free(ctx);
+    return NULL;
+}
+
 rl_status rl_controls_load(rl_ctx *ctx, const rl_screen_options *opts,
                            rl_layer *const *fps, size_t nfps, rl_control **out,
                            int *n)
 {
     rl_status st = RL_OK;
-    rl_input_opts io = {.assume_srs = opts->c.assume_srs, .encoding = opts->c.encoding,
-                        .defer_repair = 1, .lazy_attrs = 1};
-    rl_control *cs = calloc((size_t)opts->ncontrols + 1, sizeof *cs);
+    int nc = opts->ncontrols;
+    rl_control *cs = calloc((size_t)nc + 1, sizeof *cs);
+    rl_status *sts = calloc((size_t)nc + 1, sizeof *sts);
+    char(*msgs)[RL_ERRMSG_MAX] = calloc((size_t)nc + 1, sizeof *msgs);
     *out = NULL;
     *n = 0;
-    if (!cs)
+    if (!cs || !sts || !msgs) {
+        free(cs);
+        free(sts);
+        free(msgs);
         return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
-    int k;
-    for (k = 0; k < opts->ncontrols; k++) {
+    }
+    for (int k = 0; k < nc; k++)
+        cs[k].spec = opts->controls[k];
+    /* With --jobs, control layers are read side by side, one GDAL handle each. */
+    int threads = opts->c.jobs < nc ? opts->c.jobs : nc;
+    if (threads < 1)
+        threads = 1;
+    load_job *jobs = calloc((size_t)threads, sizeof *jobs);
+    pthread_t *tids = calloc((size_t)threads, sizeof *tids);
+    if (!jobs || !tids) {
+        st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        free(jobs);
+        free(tids);
+        goto fail;
+    }
+    int started = 0;
+    for (int t = 0; t < threads; t++)
+        jobs[t] = (load_job){opts, fps, nfps, cs, t, threads, nc, sts, msgs};
+    for (int t = 1; t < threads; t++) {
+        if (pthread_create(&tids[t], NULL, load_main, &jobs[t]) != 0)
+            break;
+        started = t;
+    }
+    /* Whatever a thread could not be started for is read here. */
+    for (int k = 0; k < nc; k++)
+        if (k % threads == 0 || k % threads > started)
+            load_one(ctx, &jobs[0], k);
+    for (int t = 1; t <= started; t++)
+        pthread_join(tids[t], NULL);
+    free(jobs);
+    free(tids);
+    /* Errors in control order, whichever thread met them. */
+    for (int k = 0; k < nc; k++) {
         rl_control *C = &cs[k];
-        C->spec = opts->controls[k];
-        rl_envgrid *near = NULL;
-        rl_layer *peek = NULL;
-        if (nfps) {
-            rl_input_opts po = io;
-            po.peek = 1;
-            if (rl_layer_read(ctx, C->spec.path, &po, &peek) == RL_OK && peek->crs)
-                near = footprint_grid(ctx, fps, nfps, peek->crs);
-            io.keep_near = near;
-            io.keep_near_crs = near ? peek->crs : NULL;
-        }
-        st = rl_layer_read(ctx, C->spec.path, &io, &C->layer);
-        io.keep_near = NULL;
-        io.keep_near_crs = NULL;
-        rl_envgrid_free(near);
-        rl_layer_free(ctx, peek);
-        if (st) {
-            rl_fail(ctx, st, "control %s: %s", C->spec.name, rl_ctx_errmsg(ctx));
+        if (sts[k]) {
+            st = rl_fail(ctx, sts[k], "control %s: %s", C->spec.name, msgs[k]);
             goto fail;
         }
         if (is_linear_or_point(C->layer->geom_type)) {
@@ -475,11 +544,15 @@ rl_status rl_controls_load(rl_ctx *ctx, const rl_screen_options *opts,
             goto fail;
         }
     }
+    free(sts);
+    free(msgs);
     *out = cs;
-    *n = k;
+    *n = nc;
     return RL_OK;
 fail:
-    rl_controls_free(ctx, cs, k + 1);
+    free(sts);
+    free(msgs);
+    rl_controls_free(ctx, cs, nc);
     return st;
 }
 
