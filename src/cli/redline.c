@@ -75,6 +75,7 @@ static const char *const usage_diff =
     "  --by FIELD            break the figures down by an attribute\n"
     "  --tolerance AREA      shrunk means net < -AREA (default 1 m2)\n"
     "  --pieces FILE         write lost and gained pieces (.gpkg, .geojson, .shp)\n"
+    "  -j, --jobs N          worker threads (default 1); same figures for any N\n"
     COMMON_HELP;
 
 static const char *const usage_area =
@@ -85,7 +86,8 @@ static const char *const usage_area =
     "Options:\n"
     "  --by FIELD            break the figures down by an attribute\n"
     "  --expect-min AREA     exit 1 if the union area is below AREA\n"
-    "                        (e.g. 12.5km2, 1800ha, 27000mu)\n" COMMON_HELP;
+    "                        (e.g. 12.5km2, 1800ha, 27000mu)\n"
+    "  -j, --jobs N          worker threads (default 1); same figures for any N\n" COMMON_HELP;
 
 static const char *const usage_audit =
     "Usage: redline audit [OPTIONS] DIR\n"

@@ -302,8 +302,8 @@ def test_help_and_version():
     check(code == 0, "--help exits 0")
     code, out, _ = run("--version")
     check(code == 0 and out.strip() == "redline 0.1.0", "--version")
-    for cmd, opts in (("diff", ("--by", "--tolerance", "--pieces")),
-                      ("area", ("--by", "--expect-min"))):
+    for cmd, opts in (("diff", ("--by", "--tolerance", "--pieces", "--jobs")),
+                      ("area", ("--by", "--expect-min", "--jobs"))):
         code, out, _ = run(cmd, "--help")
         check(code == 0 and all(o in out for o in opts), "%s --help" % cmd)
 
