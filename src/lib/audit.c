@@ -251,24 +251,11 @@ static void problem(problems *P, int severity, const char *code, const char *fmt
         P->status = severity;
 }
 
-/* Sibling of a .shp with extension ext (both cases tried); 1 if present. */
+/* 1 if the .shp has a sibling with extension ext (either case). */
 static int sibling(const char *shp, const char *ext)
 {
     char p[PATH_MAX + 16];
-    size_t n = strlen(shp);
-    if (n < 4 || n + 8 > sizeof p)
-        return 0;
-    VSIStatBufL sb;
-    for (int up = 0; up < 2; up++) {
-        memcpy(p, shp, n - 4);
-        p[n - 4] = '.';
-        for (int i = 0; i < 3; i++)
-            p[n - 3 + i] = up ? (char)(ext[i] - 32) : ext[i];
-        p[n] = '\0';
-        if (VSIStatL(p, &sb) == 0)
-            return 1;
-    }
-    return 0;
+    return rl_shp_sibling(shp, ext, p, sizeof p);
 }
 
 static void list_fids(rl_buf *b, const rl_layer *L, int (*pick)(const rl_feature *),

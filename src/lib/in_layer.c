@@ -2,6 +2,7 @@
 #include "rl_internal.h"
 
 #include <cpl_conv.h>
+#include <ctype.h>
 #include <cpl_error.h>
 #include <cpl_string.h>
 #include <cpl_vsi.h>
@@ -113,32 +114,56 @@ static rl_status resolve_zip(rl_ctx *ctx, const char *path, char **dsname)
     return st;
 }
 
+int rl_shp_sibling(const char *shp, const char *ext, char *out, size_t n)
+{
+    size_t len = strlen(shp);
+    if (len < 4 || len + 1 > n)
+        return 0;
+    VSIStatBufL sb;
+    for (int up = 0; up < 2; up++) {
+        memcpy(out, shp, len - 3);
+        for (int i = 0; i < 3; i++)
+            out[len - 3 + i] = up ? (char)toupper((unsigned char)ext[i]) : ext[i];
+        out[len] = '\0';
+        if (VSIStatL(out, &sb) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* The first 64 bytes (or 32 of a DBF header) of a sibling file; -1 if none. */
+static int read_sibling(const char *shp, const char *ext, unsigned char *buf, size_t n)
+{
+    char p[4096];
+    if (!rl_shp_sibling(shp, ext, p, sizeof p))
+        return -1;
+    VSILFILE *f = VSIFOpenL(p, "rb");
+    if (!f)
+        return -1;
+    int got = (int)VSIFReadL(buf, 1, n, f);
+    VSIFCloseL(f);
+    return got;
+}
+
 /*
- * Does the shapefile have a .cpg (either case) that names an encoding?  An
- * empty .cpg, as some tools write, says nothing.
+ * Does the shapefile have a .cpg that names an encoding?  An empty .cpg, as
+ * some tools write, says nothing.
  */
 static int has_cpg(const char *shp)
 {
-    size_t n = strlen(shp);
-    char *p = malloc(n + 8);
-    int found = 0;
-    if (!p)
-        return 0;
-    memcpy(p, shp, n - 4);
-    const char *exts[] = {".cpg", ".CPG"};
-    for (int i = 0; i < 2 && !found; i++) {
-        snprintf(p + n - 4, 12, "%s", exts[i]);
-        VSILFILE *f = VSIFOpenL(p, "rb");
-        if (!f)
-            continue;
-        char buf[64];
-        size_t got = VSIFReadL(buf, 1, sizeof buf - 1, f);
-        VSIFCloseL(f);
-        for (size_t k = 0; k < got && !found; k++)
-            found = buf[k] != ' ' && buf[k] != '\r' && buf[k] != '\n' && buf[k] != '\t';
-    }
-    free(p);
-    return found;
+    unsigned char buf[64];
+    int got = read_sibling(shp, "cpg", buf, sizeof buf);
+    for (int k = 0; k < got; k++)
+        if (!isspace(buf[k]))
+            return 1;
+    return 0;
+}
+
+/* The DBF "language driver id" byte (offset 29); 0 means none. */
+static int dbf_ldid(const char *shp)
+{
+    unsigned char hdr[32];
+    return read_sibling(shp, "dbf", hdr, sizeof hdr) == (int)sizeof hdr ? hdr[29] : 0;
 }
 
 /*
@@ -150,65 +175,25 @@ static int has_cpg(const char *shp)
 static char *shx_workaround(const char *shp)
 {
     static int counter;
-    static const char *exts[] = {".shx", ".SHX"};
-    size_t n = strlen(shp);
     char p[4096], dir[96], dst[4096 + 96];
+    if (rl_shp_sibling(shp, "shx", p, sizeof p))
+        return NULL;
     /* Keep the base name: it is the layer name users see. */
     const char *slash = strrchr(shp, '/');
     const char *base = slash ? slash + 1 : shp;
     int blen = (int)strlen(base) - 4;
-    if (n + 8 > sizeof p)
-        return NULL;
-    for (int i = 0; i < 2; i++) {
-        snprintf(p, sizeof p, "%.*s%s", (int)(n - 4), shp, exts[i]);
-        VSIStatBufL sb;
-        if (VSIStatL(p, &sb) == 0)
-            return NULL;
-    }
     snprintf(dir, sizeof dir, "/vsimem/redline_shx_%ld_%d", (long)getpid(),
              __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED));
     VSIMkdir(dir, 0755);
     const char *parts[] = {"shp", "dbf", "prj", "cpg"};
     for (int i = 0; i < 4; i++) {
-        for (int up = 0; up < 2; up++) {
-            snprintf(p, sizeof p, "%.*s.%s", (int)(n - 4), shp, parts[i]);
-            if (up)
-                for (char *q = p + strlen(p) - 3; *q; q++)
-                    *q = (char)(*q - 32);
-            VSIStatBufL sb;
-            if (VSIStatL(p, &sb) == 0) {
-                snprintf(dst, sizeof dst, "%s/%.*s.%s", dir, blen, base, parts[i]);
-                CPLCopyFile(dst, p);
-                break;
-            }
+        if (rl_shp_sibling(shp, parts[i], p, sizeof p)) {
+            snprintf(dst, sizeof dst, "%s/%.*s.%s", dir, blen, base, parts[i]);
+            CPLCopyFile(dst, p);
         }
     }
     snprintf(dst, sizeof dst, "%s/%.*s.shp", dir, blen, base);
     return rl_strdup(dst);
-}
-
-/* The DBF "language driver id" byte (offset 29); 0 means none. */
-static int dbf_ldid(const char *shp)
-{
-    size_t n = strlen(shp);
-    char *p = malloc(n + 8);
-    int ldid = 0;
-    if (!p)
-        return 0;
-    memcpy(p, shp, n - 4);
-    const char *exts[] = {".dbf", ".DBF"};
-    for (int i = 0; i < 2 && !ldid; i++) {
-        snprintf(p + n - 4, 12, "%s", exts[i]);
-        VSILFILE *f = VSIFOpenL(p, "rb");
-        if (!f)
-            continue;
-        unsigned char hdr[32];
-        if (VSIFReadL(hdr, 1, sizeof hdr, f) == sizeof hdr)
-            ldid = hdr[29];
-        VSIFCloseL(f);
-    }
-    free(p);
-    return ldid;
 }
 
 /* Recode s in place from `enc` to UTF-8 (returns a new string). */

@@ -43,8 +43,6 @@ rl_status rl_fail(rl_ctx *ctx, rl_status st, const char *fmt, ...)
     ;
 void rl_ctx_clear(rl_ctx *ctx);
 
-/* Defensive checks that must never fire (SQLite's ALWAYS/NEVER idea). */
-#define RL_NEVER(x) (x)
 
 /* ---- small utilities (util.c) ---- */
 
@@ -222,6 +220,11 @@ rl_status rl_layer_read(rl_ctx *ctx, const char *path,
                         const rl_input_opts *io, rl_layer **out);
 void rl_layer_free(rl_ctx *ctx, rl_layer *layer);
 int rl_layer_field_index(const rl_layer *layer, const char *name);
+/*
+ * Path of the file beside `shp` (a .shp path) with extension `ext` ("dbf"),
+ * lower case tried first, then upper; written to out.  1 if it exists.
+ */
+int rl_shp_sibling(const char *shp, const char *ext, char *out, size_t n);
 /*
  * Make sure feature i of L has been checked (and repaired) once; safe to call
  * from several threads at once.  Returns its usable geometry, or NULL.
