@@ -38,12 +38,16 @@ typedef struct itemlist {
     size_t vertices;
 } itemlist;
 
+typedef struct piecelist {
+    GEOSGeometry **v;
+    size_t n, cap;
+} piecelist;
+
 typedef struct cell_result {
     rl_tile_fig total;
     rl_tile_fig *groups; /* ngroups */
-    /* pieces of lost / gained area, [ngroups + 1] (last: total) */
-    GEOSGeometry ***lost, ***gained;
-    size_t *nlost, *ngained, *caplost, *capgained;
+    /* pieces[0] lost, pieces[1] gained; [ngroups + 1] each, last = total */
+    piecelist *pieces[2];
     rl_status st;
     char msg[RL_ERRMSG_MAX];
 } cell_result;
@@ -141,17 +145,16 @@ static GEOSGeometry *clip(rl_ctx *ctx, GEOSGeometry *g, const double r[4],
     return p;
 }
 
-static int add_piece(GEOSGeometry ****arr, size_t **n, size_t **cap, size_t k,
-                     GEOSGeometry *g)
+static int add_piece(piecelist *P, GEOSGeometry *g)
 {
-    if ((*n)[k] == (*cap)[k]) {
-        (*cap)[k] = (*cap)[k] ? (*cap)[k] * 2 : 16;
-        GEOSGeometry **a = realloc((*arr)[k], (*cap)[k] * sizeof *a);
+    if (P->n == P->cap) {
+        P->cap = P->cap ? P->cap * 2 : 16;
+        GEOSGeometry **a = realloc(P->v, P->cap * sizeof *a);
         if (!a)
             return 0;
-        (*arr)[k] = a;
+        P->v = a;
     }
-    (*arr)[k][(*n)[k]++] = g;
+    P->v[P->n++] = g;
     return 1;
 }
 
@@ -263,16 +266,13 @@ static rl_status leaf_scope(rl_ctx *ctx, const engine *E, cell_result *R,
         f->new_self_m2 += a;
     }
     if (E->want_pieces) {
-        double a;
-        if ((st = rl_geom_area(ctx, lost, E->crs, E->m, &a)))
-            goto done;
         if (GEOSisEmpty_r(h, lost) != 1) {
-            if (!add_piece(&R->lost, &R->nlost, &R->caplost, slot, lost))
+            if (!add_piece(&R->pieces[0][slot], lost))
                 st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
             lost = NULL;
         }
         if (GEOSisEmpty_r(h, gained) != 1) {
-            if (!add_piece(&R->gained, &R->ngained, &R->capgained, slot, gained))
+            if (!add_piece(&R->pieces[1][slot], gained))
                 st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
             gained = NULL;
         }
@@ -481,22 +481,14 @@ static void free_cells(rl_ctx *ctx, engine *E)
     for (size_t c = 0; c < E->ncells; c++) {
         cell_result *R = &E->cells[c];
         free(R->groups);
-        for (size_t k = 0; R->lost && k <= E->ngroups; k++) {
-            for (size_t i = 0; i < R->nlost[k]; i++)
-                GEOSGeom_destroy_r(ctx->geos, R->lost[k][i]);
-            free(R->lost[k]);
+        for (int v = 0; v < 2; v++) {
+            for (size_t k = 0; R->pieces[v] && k <= E->ngroups; k++) {
+                for (size_t i = 0; i < R->pieces[v][k].n; i++)
+                    GEOSGeom_destroy_r(ctx->geos, R->pieces[v][k].v[i]);
+                free(R->pieces[v][k].v);
+            }
+            free(R->pieces[v]);
         }
-        for (size_t k = 0; R->gained && k <= E->ngroups; k++) {
-            for (size_t i = 0; i < R->ngained[k]; i++)
-                GEOSGeom_destroy_r(ctx->geos, R->gained[k][i]);
-            free(R->gained[k]);
-        }
-        free(R->lost);
-        free(R->gained);
-        free(R->nlost);
-        free(R->ngained);
-        free(R->caplost);
-        free(R->capgained);
     }
     free(E->cells);
 }
@@ -506,16 +498,15 @@ static GEOSGeometry *merge_pieces(rl_ctx *ctx, engine *E, int gained, size_t k)
 {
     size_t total = 0;
     for (size_t c = 0; c < E->ncells; c++)
-        total += gained ? E->cells[c].ngained[k] : E->cells[c].nlost[k];
+        total += E->cells[c].pieces[gained][k].n;
     const GEOSGeometry **all = malloc((total ? total : 1) * sizeof *all);
     if (!all)
         return NULL;
     size_t n = 0;
     for (size_t c = 0; c < E->ncells; c++) {
-        const cell_result *R = &E->cells[c];
-        size_t m = gained ? R->ngained[k] : R->nlost[k];
-        for (size_t i = 0; i < m; i++)
-            all[n++] = gained ? R->gained[k][i] : R->lost[k][i];
+        const piecelist *P = &E->cells[c].pieces[gained][k];
+        for (size_t i = 0; i < P->n; i++)
+            all[n++] = P->v[i];
     }
     GEOSGeometry *u = rl_union_all(ctx, all, n, E->grid);
     free(all);
@@ -567,14 +558,9 @@ rl_status rl_tiled_overlay(rl_ctx *ctx, const rl_tile_in *old, const rl_tile_in 
     for (size_t c = 0; c < E.ncells; c++) {
         cell_result *R = &E.cells[c];
         R->groups = calloc(ngroups + 1, sizeof *R->groups);
-        R->lost = calloc(ngroups + 1, sizeof *R->lost);
-        R->gained = calloc(ngroups + 1, sizeof *R->gained);
-        R->nlost = calloc(ngroups + 1, sizeof *R->nlost);
-        R->ngained = calloc(ngroups + 1, sizeof *R->ngained);
-        R->caplost = calloc(ngroups + 1, sizeof *R->caplost);
-        R->capgained = calloc(ngroups + 1, sizeof *R->capgained);
-        if (!R->groups || !R->lost || !R->gained || !R->nlost || !R->ngained ||
-            !R->caplost || !R->capgained) {
+        R->pieces[0] = calloc(ngroups + 1, sizeof *R->pieces[0]);
+        R->pieces[1] = calloc(ngroups + 1, sizeof *R->pieces[1]);
+        if (!R->groups || !R->pieces[0] || !R->pieces[1]) {
             st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
             goto done;
         }

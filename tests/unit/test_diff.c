@@ -208,12 +208,28 @@ static void tiled_big_layers(void **state)
     snprintf(p_old, sizeof p_old, "%s", layer("bigold.geojson", o, 2));
     char *n[] = {dense_box("water", 0, 0, 1000, 1000, 20000)};
     snprintf(p_new, sizeof p_new, "%s", layer("bignew.geojson", n, 1));
+    const char *pieces = tu_path("bigpieces.gpkg");
     for (int jobs = 1; jobs <= 2; jobs++) {
         char j[8];
         snprintf(j, sizeof j, "%d", jobs);
         rl_diff_options *opts;
-        rl_report *rep = diff(ctx, 8, (const char *const[]){"--area", "planar", "--by",
-                                  "HXLX", "--jobs", j, p_old, p_new}, &opts);
+        rl_report *rep = diff(ctx, 10, (const char *const[]){"--area", "planar", "--by",
+                                   "HXLX", "--jobs", j, "--pieces", pieces, p_old, p_new},
+                              &opts);
+        FILE *devnull = fopen("/dev/null", "w");
+        assert_int_equal(rl_report_write(ctx, rep, devnull), RL_OK);
+        fclose(devnull);
+        /* Pieces cut by the tiles are merged again: one lost square. */
+        GDALDatasetH ds = GDALOpenEx(pieces, GDAL_OF_VECTOR, NULL, NULL, NULL);
+        assert_non_null(ds);
+        OGRLayerH l = GDALDatasetGetLayer(ds, 0);
+        assert_int_equal(OGR_L_GetFeatureCount(l, TRUE), 1);
+        OGRFeatureH f = OGR_L_GetNextFeature(l);
+        assert_string_equal(OGR_F_GetFieldAsString(f, 0), "lost");
+        assert_string_equal(OGR_F_GetFieldAsString(f, 1), "soil");
+        assert_rel(OGR_F_GetFieldAsDouble(f, 2), 1e6, 1e-9);
+        OGR_F_Destroy(f);
+        GDALClose(ds);
         const rl_diff_data *d = &rep->u.diff;
         assert_rel(d->total.old_m2, 1.5e6, 1e-9);
         assert_rel(d->total.new_m2, 1e6, 1e-9);
