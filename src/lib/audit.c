@@ -348,7 +348,7 @@ static int coords_fit_crs(rl_ctx *ctx, const rl_layer *L, char *why, size_t n)
 /* Check and screen one dataset; writes "header\n" + JSON object to out. */
 static void audit_one(rl_ctx *ctx, const rl_audit_options *ao,
                       rl_control *controls, int ncontrols, const entry *e,
-                      int idx, FILE *out)
+                      FILE *out)
 {
     const rl_screen_options *so = ao->s;
     problems P = {0};
@@ -379,7 +379,6 @@ static void audit_one(rl_ctx *ctx, const rl_audit_options *ao,
                     e->display);
         }
     }
-    (void)idx;
     rl_input_opts io = {.assume_srs = so->c.assume_srs, .encoding = so->c.encoding,
                         .allow_no_crs = 1};
     if (rl_layer_read(ctx, open, &io, &L) != RL_OK) {
@@ -740,8 +739,7 @@ rl_status rl_audit(rl_ctx *ctx, const rl_audit_options *ao, rl_report **out)
                     raise(SIGSEGV);
                 rl_ctx *cctx = rl_ctx_new();
                 if (cctx)
-                    audit_one(cctx, ao, d->controls, d->ncontrols, &E.v[next],
-                              (int)next, tmp);
+                    audit_one(cctx, ao, d->controls, d->ncontrols, &E.v[next], tmp);
                 fflush(tmp);
                 _exit(cctx ? 0 : 3);
             }

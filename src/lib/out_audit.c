@@ -14,9 +14,8 @@ static const char *status_name(int s)
 static void json_audit(const rl_audit_data *d, rl_buf *b)
 {
     const rl_screen_options *so = d->opts->s;
-    rl_buf_puts(b, "{\"tool\": \"redline\", \"version\": ");
-    rl_buf_json_str(b, RL_VERSION);
-    rl_buf_puts(b, ", \"command\": \"audit\", \"root\": ");
+    rl_json_head(b, "audit");
+    rl_buf_puts(b, ", \"root\": ");
     rl_buf_json_str(b, d->opts->dir);
     rl_buf_puts(b, ",\n \"area_method\": ");
     rl_buf_json_str(b, rl_area_method_name(so->c.area));

@@ -32,9 +32,8 @@ static void json_fig(rl_buf *b, const rl_group_fig *f)
 static void json_diff(const rl_diff_data *d, rl_buf *b)
 {
     const rl_diff_options *o = d->opts;
-    rl_buf_puts(b, "{\"tool\": \"redline\", \"version\": ");
-    rl_buf_json_str(b, RL_VERSION);
-    rl_buf_puts(b, ", \"command\": \"diff\", \"area_method\": ");
+    rl_json_head(b, "diff");
+    rl_buf_puts(b, ", \"area_method\": ");
     rl_buf_json_str(b, rl_area_method_name(o->c.area));
     rl_buf_puts(b, ", \"tolerance_m2\": ");
     rl_buf_json_num(b, o->tolerance);
@@ -229,9 +228,8 @@ rl_status rl_write_diff_pieces(rl_ctx *ctx, const rl_diff_data *d,
 static void json_area(const rl_area_data *d, rl_buf *b)
 {
     const rl_area_options *o = d->opts;
-    rl_buf_puts(b, "{\"tool\": \"redline\", \"version\": ");
-    rl_buf_json_str(b, RL_VERSION);
-    rl_buf_puts(b, ", \"command\": \"area\", \"area_method\": ");
+    rl_json_head(b, "area");
+    rl_buf_puts(b, ", \"area_method\": ");
     rl_buf_json_str(b, rl_area_method_name(o->c.area));
     rl_buf_puts(b, ",\n \"path\": ");
     rl_buf_json_str(b, d->layer->path);

@@ -104,9 +104,8 @@ void rl_json_controls(rl_buf *b, const rl_control *controls, int n)
 static void json_screen(const rl_screen_data *d, rl_buf *b)
 {
     const rl_screen_options *o = d->opts;
-    rl_buf_puts(b, "{\"tool\": \"redline\", \"version\": ");
-    rl_buf_json_str(b, RL_VERSION);
-    rl_buf_puts(b, ", \"command\": \"screen\",\n \"area_method\": ");
+    rl_json_head(b, "screen");
+    rl_buf_puts(b, ",\n \"area_method\": ");
     rl_buf_json_str(b, rl_area_method_name(o->c.area));
     rl_buf_puts(b, ", \"min_area_m2\": ");
     rl_buf_json_num(b, o->min_area);

@@ -61,6 +61,8 @@ void rl_buf_printf(rl_buf *b, const char *fmt, ...)
     ;
 void rl_buf_json_str(rl_buf *b, const char *s); /* quoted, escaped */
 void rl_buf_json_num(rl_buf *b, double v);      /* %.10g, finite */
+/* Opens a report object: {"tool": "redline", "version": ..., "command": ... */
+void rl_json_head(rl_buf *b, const char *command);
 void rl_buf_json_m2(rl_buf *b, double v);       /* an area: %.4f m2 */
 void rl_buf_csv_str(rl_buf *b, const char *s);  /* RFC 4180 quoting */
 void rl_buf_free(rl_buf *b);

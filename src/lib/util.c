@@ -71,6 +71,14 @@ void rl_buf_json_str(rl_buf *b, const char *s)
     rl_buf_putn(b, "\"", 1);
 }
 
+void rl_json_head(rl_buf *b, const char *command)
+{
+    rl_buf_puts(b, "{\"tool\": \"redline\", \"version\": ");
+    rl_buf_json_str(b, RL_VERSION);
+    rl_buf_puts(b, ", \"command\": ");
+    rl_buf_json_str(b, command);
+}
+
 void rl_buf_json_num(rl_buf *b, double v)
 {
     if (!isfinite(v)) {
