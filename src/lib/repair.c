@@ -51,12 +51,17 @@ GEOSGeometry *rl_polygonal(rl_ctx *ctx, const GEOSGeometry *g)
     return out;
 }
 
+char rl_is_valid(rl_ctx *ctx, const GEOSGeometry *g)
+{
+    return rl_valid_fast(ctx, g) ? 1 : GEOSisValid_r(ctx->geos, g);
+}
+
 GEOSGeometry *rl_repair(rl_ctx *ctx, GEOSGeometry *g, int *repaired,
                         rl_feat_status *st)
 {
     *repaired = 0;
     *st = RL_FEAT_OK;
-    char valid = GEOSisValid_r(ctx->geos, g);
+    char valid = rl_is_valid(ctx, g);
     if (valid == 1)
         return g;
     if (valid == 2) {

@@ -249,6 +249,15 @@ const char *rl_feat_status_text(rl_feat_status st);
  */
 GEOSGeometry *rl_repair(rl_ctx *ctx, GEOSGeometry *g, int *repaired,
                         rl_feat_status *st);
+/*
+ * 1 when polygonal g is certainly valid by a cheap sufficient test (no two
+ * ring segments meet except neighbours at their vertex, holes inside their
+ * shell, no nesting), 0 when not proven: then ask GEOSisValid_r.  Never
+ * returns 1 for a geometry GEOS finds invalid (valid.c).
+ */
+int rl_valid_fast(rl_ctx *ctx, const GEOSGeometry *g);
+/* 1 valid, 0 invalid, 2 GEOS error: rl_valid_fast, then GEOSisValid_r. */
+char rl_is_valid(rl_ctx *ctx, const GEOSGeometry *g);
 /* Polygonal part of g as a new geometry (empty MultiPolygon if none). */
 GEOSGeometry *rl_polygonal(rl_ctx *ctx, const GEOSGeometry *g);
 

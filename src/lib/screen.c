@@ -76,7 +76,7 @@ static GEOSGeometry *overlay(rl_ctx *ctx, const GEOSGeometry *g,
         /* A margin keeps the clip edges off the footprint's own edges. */
         double m = ((x1 - x0) + (y1 - y0)) * 0.01 + 1e-6;
         clip = GEOSClipByRect_r(h, cg, x0 - m, y0 - m, x1 + m, y1 + m);
-        if (clip && GEOSisValid_r(h, clip) != 1) {
+        if (clip && rl_is_valid(ctx, clip) != 1) {
             GEOSGeom_destroy_r(h, clip);
             clip = NULL;
         }

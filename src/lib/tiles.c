@@ -118,7 +118,7 @@ static GEOSGeometry *clip(rl_ctx *ctx, GEOSGeometry *g, const double r[4],
     if (x0 >= r[0] && x1 <= r[2] && y0 >= r[1] && y1 <= r[3])
         return g;
     GEOSGeometry *c = GEOSClipByRect_r(h, g, r[0], r[1], r[2], r[3]);
-    if (c && GEOSisValid_r(h, c) != 1) {
+    if (c && rl_is_valid(ctx, c) != 1) {
         GEOSGeom_destroy_r(h, c);
         c = NULL;
     }
@@ -356,7 +356,7 @@ static GEOSGeometry *round_to_grid(rl_ctx *ctx, const GEOSGeometry *g, double gr
     GEOSGeometry *r = GEOSGeom_transformXY_r(h, g, round_xy, &grid);
     if (!r)
         return NULL;
-    if (GEOSisValid_r(h, r) == 1)
+    if (rl_is_valid(ctx, r) == 1)
         return r;
     GEOSGeom_destroy_r(h, r);
     /* Snap-rounding keeps it valid where plain rounding did not. */

@@ -1,0 +1,243 @@
+/*
+ * rl_valid_fast(): the cheap validity certificate must never call valid what
+ * GEOSisValid calls invalid, and must certify the ordinary valid polygons
+ * (otherwise it saves nothing).  Hand cases name GEOS's verdict; the fuzz
+ * cases compare against GEOSisValid_r on many random polygons, including
+ * integer-grid ones full of exact touches and collinear runs.
+ */
+#include "testutil.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static rl_ctx *ctx;
+
+static int setup(void **state)
+{
+    (void)state;
+    ctx = rl_ctx_new();
+    return ctx ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    rl_ctx_free(ctx);
+    return 0;
+}
+
+/* fast verdict of WKT, after checking GEOS's verdict is `geos_valid`. */
+static int fast(const char *wkt, int geos_valid)
+{
+    GEOSGeometry *g = tu_wkt(ctx, wkt);
+    assert_non_null(g);
+    assert_int_equal(GEOSisValid_r(ctx->geos, g), geos_valid);
+    int v = rl_valid_fast(ctx, g);
+    assert_int_equal(rl_is_valid(ctx, g), geos_valid);
+    GEOSGeom_destroy_r(ctx->geos, g);
+    return v;
+}
+
+static void test_certified(void **state)
+{
+    (void)state;
+    assert_int_equal(fast("POLYGON((0 0,10 0,10 10,0 10,0 0))", 1), 1);
+    assert_int_equal(fast("POLYGON((0 0,10 0,0 10,0 0))", 1), 1); /* triangle */
+    /* a straight-through vertex is fine */
+    assert_int_equal(fast("POLYGON((0 0,5 0,10 0,10 10,0 10,0 0))", 1), 1);
+    assert_int_equal(fast("POLYGON((0 0,10 0,10 10,0 10,0 0),(2 2,2 4,4 4,4 2,2 2),"
+                          "(6 6,6 8,8 8,8 6,6 6))", 1), 1);
+    assert_int_equal(fast("MULTIPOLYGON(((0 0,1 0,1 1,0 1,0 0)),"
+                          "((2 0,3 0,3 1,2 1,2 0)))", 1), 1);
+    /* georeferenced magnitudes (Gauss-Kruger with zone prefix) */
+    assert_int_equal(fast("POLYGON((39500000.125 4400000.5,39500100 4400000.5,"
+                          "39500100 4400100,39500000.125 4400000.5))", 1), 1);
+}
+
+static void test_invalid_never_certified(void **state)
+{
+    (void)state;
+    assert_int_equal(fast("POLYGON((0 0,10 10,10 0,0 10,0 0))", 0), 0); /* bowtie */
+    /* spike: goes out along an edge and comes back */
+    assert_int_equal(fast("POLYGON((0 0,10 0,10 10,10 20,10 10,0 10,0 0))", 0), 0);
+    /* ring touching itself at a vertex */
+    assert_int_equal(fast("POLYGON((0 0,10 0,5 5,10 10,0 10,5 5,0 0))", 0), 0);
+    /* hole outside its shell; hole crossing the shell; nested holes */
+    assert_int_equal(fast("POLYGON((0 0,10 0,10 10,0 10,0 0),"
+                          "(20 20,20 30,30 30,30 20,20 20))", 0), 0);
+    assert_int_equal(fast("POLYGON((0 0,10 0,10 10,0 10,0 0),"
+                          "(5 5,5 15,8 15,8 5,5 5))", 0), 0);
+    assert_int_equal(fast("POLYGON((0 0,10 0,10 10,0 10,0 0),(1 1,1 9,9 9,9 1,1 1),"
+                          "(2 2,2 8,8 8,8 2,2 2))", 0), 0);
+    /* overlapping and nested multipolygon parts; a collapsed ring */
+    assert_int_equal(fast("MULTIPOLYGON(((0 0,2 0,2 2,0 2,0 0)),"
+                          "((1 1,3 1,3 3,1 3,1 1)))", 0), 0);
+    assert_int_equal(fast("MULTIPOLYGON(((0 0,10 0,10 10,0 10,0 0)),"
+                          "((2 2,3 2,3 3,2 3,2 2)))", 0), 0);
+    assert_int_equal(fast("POLYGON((0 0,10 0,20 0,0 0))", 0), 0);
+    /* a vertex on an edge; then 1e-16 off it, which the filter still sees */
+    assert_int_equal(fast("POLYGON((0 0,10 0,10 10,5 0,0 10,0 0))", 0), 0);
+    assert_int_equal(fast("POLYGON((0 0,10 0,10 10,5 0.0000000000000001,0 10,0 0))",
+                          1), 1);
+}
+
+static void test_valid_left_to_geos(void **state)
+{
+    (void)state;
+    /* Valid, but only GEOS can tell: conservative answers, right verdict. */
+    assert_int_equal(fast("POLYGON((0 0,10 0,10 10,0 10,0 0),(0 0,2 1,1 2,0 0))", 1),
+                     0); /* hole touching the shell at a point */
+    assert_int_equal(fast("MULTIPOLYGON(((0 0,10 0,10 10,0 10,0 0),(1 1,1 9,9 9,9 1,1 1)),"
+                          "((2 2,3 2,3 3,2 3,2 2)))", 1), 0); /* island in a lake */
+    assert_int_equal(fast("POLYGON((0 0,10 0,10 0,10 10,0 10,0 0))", 1), 0); /* repeat */
+    assert_int_equal(fast("POLYGON EMPTY", 1), 0);
+}
+
+/* A star-shaped ring of n vertices around (cx, cy), radii in [r0, r1]. */
+static void star(char *buf, size_t cap, unsigned *seed, int n, double cx, double cy,
+                 double r0, double r1, int grid)
+{
+    size_t k = (size_t)snprintf(buf, cap, "(");
+    double fx = 0, fy = 0;
+    for (int i = 0; i < n; i++) {
+        double t = 2 * M_PI * i / n;
+        double r = r0 + (r1 - r0) * (rand_r(seed) / (double)RAND_MAX);
+        double x = cx + r * cos(t), y = cy + r * sin(t);
+        if (grid) {
+            x = floor(x);
+            y = floor(y);
+        }
+        if (i == 0) {
+            fx = x;
+            fy = y;
+        }
+        k += (size_t)snprintf(buf + k, cap - k, "%.17g %.17g,", x, y);
+    }
+    snprintf(buf + k, cap - k, "%.17g %.17g)", fx, fy);
+}
+
+/* Random points (mostly self-crossing) */
+static void scribble(char *buf, size_t cap, unsigned *seed, int n, double size,
+                     int grid)
+{
+    size_t k = (size_t)snprintf(buf, cap, "(");
+    double fx = 0, fy = 0;
+    for (int i = 0; i < n; i++) {
+        double x = size * rand_r(seed) / RAND_MAX, y = size * rand_r(seed) / RAND_MAX;
+        if (grid) {
+            x = floor(x);
+            y = floor(y);
+        }
+        if (i == 0) {
+            fx = x;
+            fy = y;
+        }
+        k += (size_t)snprintf(buf + k, cap - k, "%.17g %.17g,", x, y);
+    }
+    snprintf(buf + k, cap - k, "%.17g %.17g)", fx, fy);
+}
+
+static void test_fuzz_against_geos(void **state)
+{
+    (void)state;
+    enum { CAP = 1 << 20 };
+    char *a = malloc(CAP), *b = malloc(CAP), *wkt = malloc(3 * CAP);
+    assert_non_null(wkt);
+    unsigned seed = 12345;
+    int certified = 0, geos_valid = 0, cases = 0;
+    for (int it = 0; it < 3000; it++) {
+        int kind = it % 6, grid = (it / 6) % 2;
+        int n = 3 + rand_r(&seed) % (it % 5 == 0 ? 600 : 40);
+        switch (kind) {
+        case 0: /* star: valid unless the grid snaps it into itself */
+            star(a, CAP, &seed, n, 0, 0, 50, 100, grid);
+            snprintf(wkt, 3 * CAP, "POLYGON(%s)", a);
+            break;
+        case 1: /* star, radii down to zero: narrow necks, touches on the grid */
+            star(a, CAP, &seed, n, 0, 0, 0.5, 30, grid);
+            snprintf(wkt, 3 * CAP, "POLYGON(%s)", a);
+            break;
+        case 2: /* star with a star hole that may poke out */
+            star(a, CAP, &seed, n, 0, 0, 40, 100, grid);
+            star(b, CAP, &seed, 3 + n % 30, (rand_r(&seed) % 80) - 40, 0, 5, 45, grid);
+            snprintf(wkt, 3 * CAP, "POLYGON(%s,%s)", a, b);
+            break;
+        case 3: /* two stars that may overlap or touch */
+            star(a, CAP, &seed, n, 0, 0, 10, 40, grid);
+            star(b, CAP, &seed, 3 + n % 50, 60 + (rand_r(&seed) % 40) - 20, 0, 10, 40,
+                 grid);
+            snprintf(wkt, 3 * CAP, "MULTIPOLYGON((%s),(%s))", a, b);
+            break;
+        case 4: /* scribble */
+            scribble(a, CAP, &seed, 3 + n % 12, grid ? 6 : 100, grid);
+            snprintf(wkt, 3 * CAP, "POLYGON(%s)", a);
+            break;
+        default: /* tiny coordinates far from the origin: rounding matters */
+            star(a, CAP, &seed, n, 39500000, 4400000, 1e-7, 3e-7, 0);
+            snprintf(wkt, 3 * CAP, "POLYGON(%s)", a);
+            break;
+        }
+        GEOSGeometry *g = tu_wkt(ctx, wkt);
+        if (!g)
+            continue;
+        char gv = GEOSisValid_r(ctx->geos, g);
+        int fv = rl_valid_fast(ctx, g);
+        if (fv && gv != 1)
+            fail_msg("certified valid but GEOS says invalid: %.300s", wkt);
+        certified += fv;
+        geos_valid += gv == 1;
+        cases++;
+        GEOSGeom_destroy_r(ctx->geos, g);
+    }
+    /* The test of usefulness: most GEOS-valid random polygons are certified. */
+    print_message("fuzz: %d cases, %d valid (GEOS), %d certified\n", cases,
+                  geos_valid, certified);
+    assert_true(cases > 2900);
+    assert_true(geos_valid > 1000);
+    assert_true(certified > geos_valid * 8 / 10);
+    free(a);
+    free(b);
+    free(wkt);
+}
+
+/* A 600-vertex valid ring goes through the grid; one crossing must be found. */
+static void test_large_ring_crossing(void **state)
+{
+    (void)state;
+    enum { N = 600, CAP = 1 << 16 };
+    char *wkt = malloc(CAP);
+    for (int swap = 0; swap < N - 1; swap += 37) {
+        double xy[N][2];
+        for (int i = 0; i < N; i++) {
+            double t = 2 * M_PI * i / N, r = 100 + 3 * sin(17 * t);
+            xy[i][0] = r * cos(t);
+            xy[i][1] = r * sin(t);
+        }
+        if (swap) { /* swapping two neighbours makes a bowtie crossing */
+            double tx = xy[swap][0], ty = xy[swap][1];
+            xy[swap][0] = xy[swap + 1][0];
+            xy[swap][1] = xy[swap + 1][1];
+            xy[swap + 1][0] = tx;
+            xy[swap + 1][1] = ty;
+        }
+        size_t k = (size_t)snprintf(wkt, CAP, "POLYGON((");
+        for (int i = 0; i <= N; i++)
+            k += (size_t)snprintf(wkt + k, CAP - k, "%.17g %.17g%s", xy[i % N][0],
+                                  xy[i % N][1], i < N ? "," : "))");
+        assert_int_equal(fast(wkt, swap ? 0 : 1), swap ? 0 : 1);
+    }
+    free(wkt);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_certified),
+        cmocka_unit_test(test_invalid_never_certified),
+        cmocka_unit_test(test_valid_left_to_geos),
+        cmocka_unit_test(test_fuzz_against_geos),
+        cmocka_unit_test(test_large_ring_crossing),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
