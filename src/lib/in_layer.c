@@ -644,6 +644,7 @@ rl_status rl_layer_fetch_attrs(rl_ctx *ctx, rl_layer *L, const size_t *idx, size
         return RL_OK;
     rl_status st = RL_OK;
     char **open_opts = NULL;
+    int txn = 0;
     CPLPushErrorHandler(CPLQuietErrorHandler);
     if (L->raw_text)
         open_opts = CSLSetNameValue(open_opts, "ENCODING", "");
@@ -654,6 +655,16 @@ rl_status rl_layer_fetch_attrs(rl_ctx *ctx, rl_layer *L, const size_t *idx, size
         st = rl_fail(ctx, RL_ERR_INPUT, "%s: cannot open it again for attributes", L->path);
         goto done;
     }
+    /* Geometry blobs are not needed again: a GeoPackage skips the column. */
+    static const char *const no_geom[] = {"OGR_GEOMETRY", "OGR_STYLE", NULL};
+    OGR_L_SetIgnoredFields(lyr, (const char **)no_geom);
+    /*
+     * One read transaction around the lookups: SQLite-based drivers would
+     * otherwise take and drop a file lock (several syscalls) per feature.
+     * Nothing is written; the transaction is rolled back.
+     */
+    txn = GDALDatasetTestCapability(ds, ODsCTransactions) &&
+              GDALDatasetStartTransaction(ds, FALSE) == OGRERR_NONE;
     for (size_t k = 0; k < n; k++) {
         rl_feature *ft = &L->feat[idx[k]];
         if (ft->attrs)
@@ -674,6 +685,8 @@ rl_status rl_layer_fetch_attrs(rl_ctx *ctx, rl_layer *L, const size_t *idx, size
     if (L->raw_text)
         decode_text(L, L->forced_encoding);
 done:
+    if (txn)
+        GDALDatasetRollbackTransaction(ds);
     if (ds)
         GDALClose(ds);
     CSLDestroy(open_opts);
