@@ -353,6 +353,8 @@ typedef struct rl_fp_control {
     int finding;       /* 1 if the overlap/outside counts as a finding */
     rl_hit *hits;
     size_t nhits;
+    int failed;        /* screening this footprint against it failed: */
+    char *error;       /* why (NULL when even the message was out of memory) */
 } rl_fp_control;
 
 typedef enum { RL_V_PASS = 0, RL_V_WARN, RL_V_CONFLICT, RL_V_ERROR } rl_verdict;

@@ -13,11 +13,41 @@
 /* ... and are clipped to the footprint's envelope before an overlay. */
 #define RL_CLIP_MIN_VERTICES 512
 
+/* Reading of the control layers (rl_screen, rl_controls_load). */
+typedef struct load_job {
+    const rl_screen_options *opts;
+    rl_layer *const *fps; /* footprints: only control features near them are kept */
+    size_t nfps;
+    rl_control *cs;
+    rl_status *st;        /* per control */
+    char (*msg)[RL_ERRMSG_MAX];
+} load_job;
+
+/*
+ * One screening run shared by its threads.  Each thread first claims control
+ * layers to read, then footprints to prepare, then (footprint, control)
+ * tasks of every control that is ready.  So a second core screens the red
+ * line while the farmland layer is still being read, and no (footprint,
+ * control) figure depends on which thread computed it.
+ */
+typedef struct engine {
+    rl_screen_data *d;
+    const load_job *load; /* NULL when the controls are loaded already */
+    atomic_int next_load;
+    atomic_size_t next_fp;
+    atomic_size_t *next;  /* per control: next footprint to screen */
+    atomic_int abort;     /* a control failed to load */
+    pthread_mutex_t mu;   /* guards what follows; cv signals its changes */
+    pthread_cond_t cv;
+    int *state;           /* per control: 0 loading, 1 ready, -1 failed */
+    size_t fp_done;       /* footprints prepared */
+} engine;
+
 typedef struct worker {
     rl_ctx *ctx;
     rl_screen_data *d;
+    engine *e;
     const GEOSPreparedGeometry ***prep; /* [control][feature], lazily */
-    atomic_size_t *next;
     pthread_t thread;
 } worker;
 
@@ -50,7 +80,11 @@ static const GEOSPreparedGeometry *prepared_control(worker *w, int k, size_t c,
                                                     const GEOSGeometry *cg)
 {
     GEOSContextHandle_t h = w->ctx->geos;
+    if (!w->prep[k])
+        w->prep[k] = calloc(w->d->controls[k].layer->n + 1, sizeof **w->prep);
     const GEOSPreparedGeometry **cache = w->prep[k];
+    if (!cache)
+        return NULL; /* out of memory: the unprepared paths still work */
     if (!cache[c]) {
         if (GEOSGetNumCoordinates_r(h, cg) < RL_PREPARE_MIN_VERTICES)
             return NULL;
@@ -242,31 +276,46 @@ cleanup:
     return st;
 }
 
-static void screen_one(worker *w, rl_fp_result *r)
+/* Check (and repair) a footprint and measure it; errors go to r. */
+static void prepare_footprint(worker *w, rl_fp_result *r)
 {
     const rl_screen_data *d = w->d;
-    const rl_screen_options *o = d->opts;
     rl_layer *L = d->fps[r->layer];
     const rl_feature *ft = &L->feat[r->feat];
-    char buf[512];
-
     rl_feature_check(w->ctx, L, r->feat);
-    if (ft->status != RL_FEAT_OK) {
+    if (ft->status != RL_FEAT_OK)
         set_error(r, L, rl_feat_status_text(ft->status));
-        return;
-    }
-    if (rl_geom_area(w->ctx, ft->geom, L->crs, o->c.area, &r->area_m2)) {
+    else if (rl_geom_area(w->ctx, ft->geom, L->crs, d->opts->c.area, &r->area_m2))
         set_error(r, L, rl_ctx_errmsg(w->ctx));
+}
+
+static void screen_task(worker *w, rl_fp_result *r, int k)
+{
+    if (r->verdict == RL_V_ERROR)
         return;
+    const rl_layer *L = w->d->fps[r->layer];
+    rl_fp_control *fc = &r->ctl[k];
+    if (screen_control(w, r, k, L->feat[r->feat].geom, L->crs)) {
+        fc->failed = 1;
+        fc->error = rl_strdup(rl_ctx_errmsg(w->ctx));
     }
+}
+
+/* Verdict and reasons from the per-control figures, in control order. */
+static void conclude(const rl_screen_data *d, rl_fp_result *r)
+{
+    const rl_screen_options *o = d->opts;
+    char buf[512];
+    if (r->verdict == RL_V_ERROR)
+        return;
     int conflict = 0, warn = 0;
     for (int k = 0; k < d->ncontrols; k++) {
-        if (screen_control(w, r, k, ft->geom, L->crs)) {
-            set_error(r, L, rl_ctx_errmsg(w->ctx));
-            return;
-        }
         const rl_control *C = &d->controls[k];
         const rl_fp_control *fc = &r->ctl[k];
+        if (fc->failed) {
+            set_error(r, d->fps[r->layer], fc->error ? fc->error : "out of memory");
+            return;
+        }
         if (fc->finding) {
             if (C->spec.rule == RL_RULE_REQUIRE)
                 snprintf(buf, sizeof buf, "outside %s: %.1f m2 (%.1f%%)",
@@ -284,12 +333,60 @@ static void screen_one(worker *w, rl_fp_result *r)
     r->verdict = conflict ? RL_V_CONFLICT : warn ? RL_V_WARN : RL_V_PASS;
 }
 
+static int load_control(rl_ctx *ctx, const load_job *J, int k);
+
 static void *worker_main(void *arg)
 {
     worker *w = arg;
-    size_t i;
-    while ((i = atomic_fetch_add(w->next, 1)) < w->d->nres)
-        screen_one(w, &w->d->res[i]);
+    engine *e = w->e;
+    const rl_screen_data *d = w->d;
+    const int nc = d->ncontrols;
+    size_t i, n = 0;
+    int k;
+    if (e->load) {
+        while ((k = atomic_fetch_add(&e->next_load, 1)) < nc) {
+            int ok = load_control(w->ctx, e->load, k);
+            pthread_mutex_lock(&e->mu);
+            e->state[k] = ok ? 1 : -1;
+            if (!ok)
+                atomic_store(&e->abort, 1);
+            pthread_cond_broadcast(&e->cv);
+            pthread_mutex_unlock(&e->mu);
+        }
+    }
+    while ((i = atomic_fetch_add(&e->next_fp, 1)) < d->nres) {
+        prepare_footprint(w, &d->res[i]);
+        n++;
+    }
+    /* Every footprint is prepared before any is screened. */
+    pthread_mutex_lock(&e->mu);
+    e->fp_done += n;
+    if (e->fp_done == d->nres)
+        pthread_cond_broadcast(&e->cv);
+    while (e->fp_done < d->nres)
+        pthread_cond_wait(&e->cv, &e->mu);
+    pthread_mutex_unlock(&e->mu);
+    for (;;) {
+        pthread_mutex_lock(&e->mu);
+        for (k = -1; !atomic_load(&e->abort);) {
+            int loading = 0;
+            for (int c = 0; c < nc && k < 0; c++) {
+                if (e->state[c] == 0)
+                    loading = 1;
+                else if (e->state[c] == 1 && atomic_load(&e->next[c]) < d->nres)
+                    k = c;
+            }
+            if (k >= 0 || !loading)
+                break;
+            pthread_cond_wait(&e->cv, &e->mu);
+        }
+        pthread_mutex_unlock(&e->mu);
+        if (k < 0)
+            break;
+        while (!atomic_load(&e->abort) &&
+               (i = atomic_fetch_add(&e->next[k], 1)) < d->nres)
+            screen_task(w, &d->res[i], k);
+    }
     return NULL;
 }
 
@@ -310,34 +407,56 @@ static void worker_release(worker *w, int ncontrols,
     rl_ctx_free(w->ctx);
 }
 
-static rl_status run_workers(rl_ctx *ctx, rl_screen_data *d, int jobs)
+/*
+ * Load the controls (when `load` is given) and screen every footprint of d
+ * on `jobs` threads, this one included.  Returns the first failure in
+ * control order.
+ */
+static rl_status engine_run(rl_ctx *ctx, rl_screen_data *d, const load_job *load,
+                            int jobs)
 {
+    const int nc = d->ncontrols;
+    size_t work = d->nres > (size_t)nc ? d->nres : (size_t)nc;
     if (jobs < 1)
         jobs = 1;
-    if ((size_t)jobs > d->nres)
-        jobs = d->nres ? (int)d->nres : 1;
+    if ((size_t)jobs > work)
+        jobs = work ? (int)work : 1;
+    engine e = {.d = d, .load = load};
     worker *ws = calloc((size_t)jobs, sizeof *ws);
-    atomic_size_t next = 0;
+    e.next = calloc((size_t)nc + 1, sizeof *e.next);
+    e.state = calloc((size_t)nc + 1, sizeof *e.state);
     rl_status st = RL_OK;
-    int started = 0;
-    if (!ws)
-        return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+    int started = 0, sync = 0;
+    if (!ws || !e.next || !e.state) {
+        st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    if (pthread_mutex_init(&e.mu, NULL) == 0) {
+        if (pthread_cond_init(&e.cv, NULL) == 0)
+            sync = 1;
+        else
+            pthread_mutex_destroy(&e.mu);
+    }
+    if (!sync) {
+        st = rl_fail(ctx, RL_ERR_NOMEM, "cannot create a mutex");
+        goto cleanup;
+    }
+    for (int k = 0; k < nc; k++) {
+        atomic_init(&e.next[k], 0);
+        e.state[k] = load ? 0 : 1;
+    }
+    atomic_init(&e.next_load, 0);
+    atomic_init(&e.next_fp, 0);
+    atomic_init(&e.abort, 0);
     for (int t = 0; t < jobs; t++) {
         worker *w = &ws[t];
         w->d = d;
-        w->next = &next;
+        w->e = &e;
         w->ctx = rl_ctx_new();
-        w->prep = calloc((size_t)d->ncontrols + 1, sizeof *w->prep);
+        w->prep = calloc((size_t)nc + 1, sizeof *w->prep);
         if (!w->ctx || !w->prep) {
             st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
             goto cleanup;
-        }
-        for (int k = 0; k < d->ncontrols; k++) {
-            w->prep[k] = calloc(d->controls[k].layer->n + 1, sizeof **w->prep);
-            if (!w->prep[k]) {
-                st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
-                goto cleanup;
-            }
         }
     }
     /* Worker 0 runs on this thread; the others get threads of their own. */
@@ -349,10 +468,21 @@ static rl_status run_workers(rl_ctx *ctx, rl_screen_data *d, int jobs)
     worker_main(&ws[0]);
     for (int t = 1; t <= started; t++)
         pthread_join(ws[t].thread, NULL);
+    for (int k = 0; load && k < nc; k++)
+        if (load->st[k]) {
+            st = rl_fail(ctx, load->st[k], "%s", load->msg[k]);
+            break;
+        }
 cleanup:
-    for (int t = 0; t < jobs; t++)
-        worker_release(&ws[t], d->ncontrols, d->controls);
+    for (int t = 0; ws && t < jobs; t++)
+        worker_release(&ws[t], nc, d->controls);
+    if (sync) {
+        pthread_cond_destroy(&e.cv);
+        pthread_mutex_destroy(&e.mu);
+    }
     free(ws);
+    free(e.next);
+    free(e.state);
     return st;
 }
 
@@ -426,18 +556,11 @@ static rl_envgrid *footprint_grid(rl_ctx *ctx, rl_layer *const *fps, size_t nfps
     return g;
 }
 
-/* Reading of one control layer, possibly on a thread of its own. */
-typedef struct load_job {
-    const rl_screen_options *opts;
-    rl_layer *const *fps;
-    size_t nfps;
-    rl_control *cs;
-    int first, step, count;
-    rl_status *st;        /* per control */
-    char (*msg)[RL_ERRMSG_MAX];
-} load_job;
-
-static void load_one(rl_ctx *ctx, const load_job *J, int k)
+/*
+ * Read control k, check it holds polygons and index it.  Returns 1, or 0 with
+ * J->st[k] and J->msg[k] set.  Runs on any thread, with that thread's ctx.
+ */
+static int load_control(rl_ctx *ctx, const load_job *J, int k)
 {
     const rl_screen_options *opts = J->opts;
     rl_input_opts io = {.assume_srs = opts->c.assume_srs, .encoding = opts->c.encoding,
@@ -453,106 +576,68 @@ static void load_one(rl_ctx *ctx, const load_job *J, int k)
         io.keep_near = near;
         io.keep_near_crs = near ? peek->crs : NULL;
     }
-    J->st[k] = rl_layer_read(ctx, C->spec.path, &io, &C->layer);
-    if (J->st[k])
-        snprintf(J->msg[k], RL_ERRMSG_MAX, "%s", rl_ctx_errmsg(ctx));
+    rl_status st = rl_layer_read(ctx, C->spec.path, &io, &C->layer);
+    if (st) {
+        snprintf(J->msg[k], RL_ERRMSG_MAX, "control %s: %s", C->spec.name,
+                 rl_ctx_errmsg(ctx));
+    } else if (is_linear_or_point(C->layer->geom_type)) {
+        st = RL_ERR_INPUT;
+        snprintf(J->msg[k], RL_ERRMSG_MAX,
+                 "control %s: %s: layer '%s' holds %s geometries, not polygons",
+                 C->spec.name, C->spec.path, C->layer->layer_name,
+                 geom_type_name(C->layer->geom_type));
+    } else if (!(C->index = rl_index_new(ctx, C->layer))) {
+        st = RL_ERR_NOMEM;
+        snprintf(J->msg[k], RL_ERRMSG_MAX, "out of memory");
+    }
+    J->st[k] = st;
     rl_envgrid_free(near);
     rl_layer_free(ctx, peek);
+    return st == RL_OK;
 }
 
-static void *load_main(void *arg)
+/* Control table of opts with nothing loaded yet (specs borrowed). */
+static rl_control *controls_new(const rl_screen_options *opts)
 {
-    const load_job *J = arg;
-    rl_ctx *ctx = rl_ctx_new();
-    for (int k = J->first; k < J->count; k += J->step) {
-        if (ctx) {
-            load_one(ctx, J, k);
-        } else {
-            J->st[k] = RL_ERR_NOMEM;
-            snprintf(J->msg[k], RL_ERRMSG_MAX, "out of memory");
-        }
-    }
-    rl_ctx_free(ctx);
-    return NULL;
+    rl_control *cs = calloc((size_t)opts->ncontrols + 1, sizeof *cs);
+    for (int k = 0; cs && k < opts->ncontrols; k++)
+        cs[k].spec = opts->controls[k];
+    return cs;
 }
+
+/*
+ * Screening data d (footprints set, controls allocated) through the engine,
+ * then the verdicts and the attributes of the hits.
+ */
+static rl_status screen_all(rl_ctx *ctx, rl_screen_data *d, const load_job *load);
 
 rl_status rl_controls_load(rl_ctx *ctx, const rl_screen_options *opts,
                            rl_layer *const *fps, size_t nfps, rl_control **out,
                            int *n)
 {
-    rl_status st = RL_OK;
     int nc = opts->ncontrols;
-    rl_control *cs = calloc((size_t)nc + 1, sizeof *cs);
+    rl_screen_data d = {.opts = opts, .ncontrols = nc, .controls = controls_new(opts)};
     rl_status *sts = calloc((size_t)nc + 1, sizeof *sts);
     char(*msgs)[RL_ERRMSG_MAX] = calloc((size_t)nc + 1, sizeof *msgs);
+    rl_status st = RL_OK;
     *out = NULL;
     *n = 0;
-    if (!cs || !sts || !msgs) {
-        free(cs);
-        free(sts);
-        free(msgs);
-        return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
-    }
-    for (int k = 0; k < nc; k++)
-        cs[k].spec = opts->controls[k];
-    /* With --jobs, control layers are read side by side, one GDAL handle each. */
-    int threads = opts->c.jobs < nc ? opts->c.jobs : nc;
-    if (threads < 1)
-        threads = 1;
-    load_job *jobs = calloc((size_t)threads, sizeof *jobs);
-    pthread_t *tids = calloc((size_t)threads, sizeof *tids);
-    if (!jobs || !tids) {
+    if (!d.controls || !sts || !msgs) {
         st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
-        free(jobs);
-        free(tids);
-        goto fail;
+        goto cleanup;
     }
-    int started = 0;
-    for (int t = 0; t < threads; t++)
-        jobs[t] = (load_job){opts, fps, nfps, cs, t, threads, nc, sts, msgs};
-    for (int t = 1; t < threads; t++) {
-        if (pthread_create(&tids[t], NULL, load_main, &jobs[t]) != 0)
-            break;
-        started = t;
+    /* No footprints to screen: the engine only reads, side by side with --jobs. */
+    load_job J = {opts, fps, nfps, d.controls, sts, msgs};
+    st = engine_run(ctx, &d, &J, opts->c.jobs);
+    if (st == RL_OK) {
+        *out = d.controls;
+        *n = nc;
+        d.controls = NULL;
     }
-    /* Whatever a thread could not be started for is read here. */
-    for (int k = 0; k < nc; k++)
-        if (k % threads == 0 || k % threads > started)
-            load_one(ctx, &jobs[0], k);
-    for (int t = 1; t <= started; t++)
-        pthread_join(tids[t], NULL);
-    free(jobs);
-    free(tids);
-    /* Errors in control order, whichever thread met them. */
-    for (int k = 0; k < nc; k++) {
-        rl_control *C = &cs[k];
-        if (sts[k]) {
-            st = rl_fail(ctx, sts[k], "control %s: %s", C->spec.name, msgs[k]);
-            goto fail;
-        }
-        if (is_linear_or_point(C->layer->geom_type)) {
-            st = rl_fail(ctx, RL_ERR_INPUT,
-                         "control %s: %s: layer '%s' holds %s geometries, not "
-                         "polygons",
-                         C->spec.name, C->spec.path, C->layer->layer_name,
-                         geom_type_name(C->layer->geom_type));
-            goto fail;
-        }
-        C->index = rl_index_new(ctx, C->layer);
-        if (!C->index) {
-            st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
-            goto fail;
-        }
-    }
+cleanup:
+    rl_controls_free(ctx, d.controls, nc);
     free(sts);
     free(msgs);
-    *out = cs;
-    *n = nc;
-    return RL_OK;
-fail:
-    free(sts);
-    free(msgs);
-    rl_controls_free(ctx, cs, nc);
     return st;
 }
 
@@ -573,7 +658,8 @@ static int cmp_index(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-rl_status rl_screen_run(rl_ctx *ctx, rl_screen_data *d)
+/* One result per footprint feature, ids taken, figures still empty. */
+static rl_status init_results(rl_ctx *ctx, rl_screen_data *d)
 {
     const rl_screen_options *opts = d->opts;
     size_t total = 0;
@@ -604,9 +690,16 @@ rl_status rl_screen_run(rl_ctx *ctx, rl_screen_data *d)
                 return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
         }
     }
-    rl_status st = run_workers(ctx, d, opts->c.jobs);
-    if (st)
+    return RL_OK;
+}
+
+static rl_status screen_all(rl_ctx *ctx, rl_screen_data *d, const load_job *load)
+{
+    rl_status st = init_results(ctx, d);
+    if (st || (st = engine_run(ctx, d, load, d->opts->c.jobs)))
         return st;
+    for (size_t i = 0; i < d->nres; i++)
+        conclude(d, &d->res[i]);
     /* Attributes of control features are read for the hits only. */
     for (int k = 0; k < d->ncontrols; k++) {
         rl_layer *CL = d->controls[k].layer;
@@ -640,10 +733,17 @@ rl_status rl_screen_run(rl_ctx *ctx, rl_screen_data *d)
     return RL_OK;
 }
 
+rl_status rl_screen_run(rl_ctx *ctx, rl_screen_data *d)
+{
+    return screen_all(ctx, d, NULL);
+}
+
 rl_status rl_screen(rl_ctx *ctx, const rl_screen_options *opts, rl_report **out)
 {
     rl_status st = RL_OK;
     rl_report *rep = calloc(1, sizeof *rep);
+    rl_status *sts = NULL;
+    char(*msgs)[RL_ERRMSG_MAX] = NULL;
     *out = NULL;
     if (!rep)
         return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
@@ -656,10 +756,14 @@ rl_status rl_screen(rl_ctx *ctx, const rl_screen_options *opts, rl_report **out)
                         .defer_repair = 1};
 
     d->fps = calloc((size_t)opts->nfootprints, sizeof *d->fps);
-    if (!d->fps) {
+    d->controls = controls_new(opts);
+    sts = calloc((size_t)opts->ncontrols + 1, sizeof *sts);
+    msgs = calloc((size_t)opts->ncontrols + 1, sizeof *msgs);
+    if (!d->fps || !d->controls || !sts || !msgs) {
         st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
         goto fail;
     }
+    d->ncontrols = opts->ncontrols;
     for (int i = 0; i < opts->nfootprints; i++) {
         st = rl_layer_read(ctx, opts->footprints[i], &io, &d->fps[i]);
         d->nfps = (size_t)i + 1;
@@ -680,13 +784,16 @@ rl_status rl_screen(rl_ctx *ctx, const rl_screen_options *opts, rl_report **out)
         }
     }
     /* Controls after footprints: only features near a footprint are kept. */
-    if ((st = rl_controls_load(ctx, opts, d->fps, d->nfps, &d->controls, &d->ncontrols)))
+    load_job J = {opts, d->fps, d->nfps, d->controls, sts, msgs};
+    if ((st = screen_all(ctx, d, &J)))
         goto fail;
-    if ((st = rl_screen_run(ctx, d)))
-        goto fail;
+    free(sts);
+    free(msgs);
     *out = rep;
     return RL_OK;
 fail:
+    free(sts);
+    free(msgs);
     rl_report_free(rep);
     return st ? st : RL_ERR_INTERNAL;
 }
@@ -707,6 +814,7 @@ void rl_screen_results_free(rl_ctx *ctx, rl_screen_data *d)
                     if (r->ctl[k].hits[j].piece)
                         GEOSGeom_destroy_r(h, r->ctl[k].hits[j].piece);
                 free(r->ctl[k].hits);
+                free(r->ctl[k].error);
             }
             free(r->ctl);
         }
