@@ -39,35 +39,50 @@ void rl_buf_puts(rl_buf *b, const char *s) { rl_buf_putn(b, s, strlen(s)); }
 
 void rl_buf_printf(rl_buf *b, const char *fmt, ...)
 {
+    /* Most pieces are short: one vsnprintf into the room already there. */
     va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0 || !buf_reserve(b, (size_t)n))
+    if (!buf_reserve(b, 64))
         return;
+    size_t room = b->cap - b->len;
     va_start(ap, fmt);
-    vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+    int n = vsnprintf(b->s + b->len, room, fmt, ap);
     va_end(ap);
+    if (n < 0) {
+        b->s[b->len] = '\0';
+        return;
+    }
+    if ((size_t)n >= room) {
+        if (!buf_reserve(b, (size_t)n)) {
+            b->s[b->len] = '\0';
+            return;
+        }
+        va_start(ap, fmt);
+        vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
     b->len += (size_t)n;
 }
 
 void rl_buf_json_str(rl_buf *b, const char *s)
 {
     rl_buf_putn(b, "\"", 1);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    const unsigned char *p = (const unsigned char *)s, *run = p;
+    for (; *p; p++) {
+        if (*p >= 0x20 && *p != '"' && *p != '\\')
+            continue;
+        /* Copy the plain run before the character that needs escaping. */
+        rl_buf_putn(b, (const char *)run, (size_t)(p - run));
+        run = p + 1;
         switch (*p) {
         case '"': rl_buf_puts(b, "\\\""); break;
         case '\\': rl_buf_puts(b, "\\\\"); break;
         case '\n': rl_buf_puts(b, "\\n"); break;
         case '\r': rl_buf_puts(b, "\\r"); break;
         case '\t': rl_buf_puts(b, "\\t"); break;
-        default:
-            if (*p < 0x20)
-                rl_buf_printf(b, "\\u%04x", *p);
-            else
-                rl_buf_putn(b, (const char *)p, 1);
+        default: rl_buf_printf(b, "\\u%04x", *p);
         }
     }
+    rl_buf_putn(b, (const char *)run, (size_t)(p - run));
     rl_buf_putn(b, "\"", 1);
 }
 

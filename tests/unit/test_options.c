@@ -1,6 +1,7 @@
 /* Option parsing: every control form, defaults, and usage errors. */
 #include "testutil.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define ARGS(...) (const char *const[]){__VA_ARGS__}
@@ -128,6 +129,30 @@ static void diff_and_area_options(void **state)
     rl_ctx_free(ctx);
 }
 
+/* The output buffer: JSON quoting of every escape class, long printf. */
+static void buffer_and_json_quoting(void **state)
+{
+    (void)state;
+    rl_buf b = {0};
+    rl_buf_json_str(&b, "plain 生态保护红线");
+    rl_buf_puts(&b, "|");
+    rl_buf_json_str(&b, "q\"b\\n\nr\rt\tc\x01" "end");
+    rl_buf_puts(&b, "|");
+    rl_buf_json_str(&b, "");
+    assert_string_equal(b.s, "\"plain 生态保护红线\"|"
+                             "\"q\\\"b\\\\n\\nr\\rt\\tc\\u0001end\"|\"\"");
+    /* A printf longer than the room left must come out whole. */
+    char big[3000];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    size_t before = b.len;
+    rl_buf_printf(&b, "<%s>%d", big, 42);
+    assert_int_equal(b.len, before + sizeof big - 1 + 4);
+    assert_string_equal(b.s + b.len - 4, "x>42");
+    assert_int_equal(strlen(b.s), b.len);
+    free(b.s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -135,6 +160,7 @@ int main(void)
         cmocka_unit_test(screen_all_options),
         cmocka_unit_test(screen_usage_errors),
         cmocka_unit_test(diff_and_area_options),
+        cmocka_unit_test(buffer_and_json_quoting),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
