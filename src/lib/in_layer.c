@@ -578,6 +578,7 @@ void rl_layer_free(rl_ctx *ctx, rl_layer *L)
     for (size_t i = 0; i < L->n; i++) {
         if (L->feat[i].geom)
             GEOSGeom_destroy_r(ctx->geos, L->feat[i].geom);
+        rl_ringidx_free(L->feat[i].ridx);
         free(L->feat[i].wkb);
         if (L->feat[i].attrs) {
             for (int j = 0; j < L->nfields; j++)
@@ -623,6 +624,9 @@ const GEOSGeometry *rl_feature_check(rl_ctx *ctx, rl_layer *L, size_t i)
         else
             fs = RL_FEAT_BAD;
         ft->geom = g;
+        /* Big polygons get a ring index (NULL when short of memory: unused). */
+        if (g && GEOSGetNumCoordinates_r(ctx->geos, g) >= RL_RINGIDX_MIN_VERTICES)
+            ft->ridx = rl_ringidx_new(ctx, g);
         ft->status = fs;
         ft->repaired = repaired;
         if (repaired)

@@ -33,6 +33,7 @@ struct rl_ctx {
     char msg[RL_ERRMSG_MAX];
     char geos_msg[RL_ERRMSG_MAX]; /* last GEOS error, folded into msg */
     rl_pj_cache *pjs;
+    void *valid_scratch; /* work arrays of rl_valid_fast (valid.c) */
 };
 
 /* Record a failure; returns `st` so callers can `return rl_fail(...)`. */
@@ -161,6 +162,7 @@ typedef struct rl_feature {
     unsigned char *wkb;  /* the geometry as read, until rl_feature_check */
     size_t wkb_len;
     double env[4];       /* minx, miny, maxx, maxy of the geometry */
+    struct rl_ringidx *ridx; /* for big geometries, set with geom by rl_feature_check */
     char **attrs;       /* nfields UTF-8 strings, NULL for null fields */
 } rl_feature;
 
@@ -256,10 +258,56 @@ GEOSGeometry *rl_repair(rl_ctx *ctx, GEOSGeometry *g, int *repaired,
  * returns 1 for a geometry GEOS finds invalid (valid.c).
  */
 int rl_valid_fast(rl_ctx *ctx, const GEOSGeometry *g);
+void rl_valid_scratch_free(void *scratch);
 /* 1 valid, 0 invalid, 2 GEOS error: rl_valid_fast, then GEOSisValid_r. */
 char rl_is_valid(rl_ctx *ctx, const GEOSGeometry *g);
 /* Polygonal part of g as a new geometry (empty MultiPolygon if none). */
 GEOSGeometry *rl_polygonal(rl_ctx *ctx, const GEOSGeometry *g);
+
+/*
+ * Sign of the orientation of (a, b, c): +1 left turn, -1 right turn, 0 when
+ * the floating-point determinant is within its error bound of zero (collinear
+ * or too close to tell).  Shewchuk's ccwerrboundA = (3 + 16 eps) eps, so a
+ * nonzero answer is always the exact sign.
+ */
+static inline int rl_orient2d(const double *a, const double *b, const double *c)
+{
+    const double errbound = 3.3306690738754716e-16;
+    double l = (a[0] - c[0]) * (b[1] - c[1]);
+    double r = (a[1] - c[1]) * (b[0] - c[0]);
+    double det = l - r;
+    double bound = errbound * ((l < 0 ? -l : l) + (r < 0 ? -r : r));
+    if (det > bound)
+        return 1;
+    if (-det > bound)
+        return -1;
+    return 0;
+}
+
+/* ---- ring index (ringidx.c) ---- */
+
+/*
+ * Envelopes of runs of consecutive segments of a polygonal geometry's rings:
+ * enough to tell, without walking every vertex, whether a rectangle lies
+ * clear inside or clear outside a big control polygon.
+ */
+typedef struct rl_ringidx rl_ringidx;
+/* rl_feature_check() indexes geometries with at least this many vertices. */
+#define RL_RINGIDX_MIN_VERTICES 512
+typedef enum { RL_LOC_CROSSES = 0, RL_LOC_INSIDE, RL_LOC_OUTSIDE } rl_loc;
+/*
+ * Index of valid polygonal g, which is borrowed and must outlive the index.
+ * NULL when out of memory or g is not polygonal.
+ */
+rl_ringidx *rl_ringidx_new(rl_ctx *ctx, const GEOSGeometry *g);
+void rl_ringidx_free(rl_ringidx *ri);
+/*
+ * Where the closed rectangle r (minx, miny, maxx, maxy) lies: RL_LOC_INSIDE
+ * when it is within g's interior, RL_LOC_OUTSIDE when it misses g entirely,
+ * RL_LOC_CROSSES when some boundary segment's envelope meets it or a
+ * predicate was too close to call.  Safe from several threads at once.
+ */
+rl_loc rl_ringidx_locate(rl_ctx *ctx, const rl_ringidx *ri, const double r[4]);
 
 /* ---- spatial index (index.c) ---- */
 

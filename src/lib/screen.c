@@ -10,8 +10,12 @@
 
 /* Control polygons with more vertices than this get a prepared geometry. */
 #define RL_PREPARE_MIN_VERTICES 20000
-/* ... and are clipped to the footprint's envelope before an overlay. */
-#define RL_CLIP_MIN_VERTICES 512
+/*
+ * ... and from this size they are clipped to the footprint's envelope before
+ * an overlay, after their ring index has found the footprint is not clear
+ * inside or outside them.
+ */
+#define RL_CLIP_MIN_VERTICES RL_RINGIDX_MIN_VERTICES
 
 /* Reading of the control layers (rl_screen, rl_controls_load). */
 typedef struct load_job {
@@ -173,6 +177,8 @@ static rl_status screen_control(worker *w, rl_fp_result *r, int k,
                      C->spec.name, CL->crs->name, rl_ctx_errmsg(ctx));
         goto cleanup;
     }
+    double genv[4];
+    int genv_ok = GEOSGeom_getExtent_r(h, g, &genv[0], &genv[1], &genv[2], &genv[3]);
     prep = GEOSPrepare_r(h, g);
     size_t nc = rl_index_query(C->index, h, g, &cand);
     if (!prep || nc == (size_t)-1) {
@@ -202,11 +208,15 @@ static rl_status screen_control(worker *w, rl_fp_result *r, int k,
                                                          : overlay(ctx, g, cg);
         } else if (GEOSGetNumCoordinates_r(h, cg) >= RL_CLIP_MIN_VERTICES) {
             /*
-             * Mid-size control: a predicate would walk all its vertices
-             * again; the clipped overlay is cheaper and says "no overlap"
-             * by itself.
+             * Mid-size control: a GEOS predicate would walk all its vertices
+             * again.  Its ring index settles "clear inside" (the piece is
+             * the footprint) and "clear outside"; the rest is overlaid.
              */
-            piece = overlay(ctx, g, cg);
+            const rl_ringidx *ri = CL->feat[cand[i]].ridx;
+            rl_loc loc = ri && genv_ok ? rl_ringidx_locate(ctx, ri, genv) : RL_LOC_CROSSES;
+            if (loc == RL_LOC_OUTSIDE)
+                continue;
+            piece = loc == RL_LOC_INSIDE ? GEOSGeom_clone_r(h, g) : overlay(ctx, g, cg);
         } else {
             if (GEOSPreparedIntersects_r(h, prep, cg) != 1)
                 continue;

@@ -23,6 +23,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Beyond these, the pairwise ring-nesting checks would cost more than GEOS. */
 #define VALID_MAX_HOLES 64
@@ -48,26 +49,28 @@ typedef struct {
     size_t npts, cap_pts;
     vring *rings;
     size_t nrings, cap_rings;
+    /* Work arrays of rings_disjoint, kept between calls (see rl_valid_fast). */
+    vseg *segs;
+    size_t cap_segs;
+    uint32_t *start, *entries;
+    size_t cap_start, cap_entries;
 } vgeom;
 
-/*
- * Sign of the orientation of (a, b, c): +1 left turn, -1 right turn, 0 when
- * the floating-point determinant is within its error bound of zero (collinear
- * or too close to tell).  Shewchuk's ccwerrboundA = (3 + 16 eps) eps.
- */
-static int orient(const double *a, const double *b, const double *c)
+/* Make *p hold at least n items of size sz; 0 when out of memory. */
+static int reserve(void *p, size_t *cap, size_t n, size_t sz)
 {
-    const double errbound = 3.3306690738754716e-16;
-    double l = (a[0] - c[0]) * (b[1] - c[1]);
-    double r = (a[1] - c[1]) * (b[0] - c[0]);
-    double det = l - r;
-    double bound = errbound * (fabs(l) + fabs(r));
-    if (det > bound)
+    if (n <= *cap)
         return 1;
-    if (-det > bound)
-        return -1;
-    return 0;
+    size_t c = n + n / 2 + 16;
+    void *q = realloc(*(void **)p, c * sz);
+    if (!q)
+        return 0;
+    *(void **)p = q;
+    *cap = c;
+    return 1;
 }
+
+#define orient rl_orient2d
 
 /* 1 when segments pq and rs certainly share no point. */
 static int seg_disjoint(const double *p, const double *q, const double *r,
@@ -211,14 +214,14 @@ static int pair_ok(const vgeom *G, const vseg *s, const vseg *t)
  * answer is "not proven" and GEOS decides, which bounds the cost of this
  * shortcut to a small multiple of a linear pass.
  */
-static int rings_disjoint(const vgeom *G)
+static int rings_disjoint(vgeom *G)
 {
     size_t nseg = G->npts - G->nrings;
     int ok = 0;
-    vseg *segs = malloc(nseg * sizeof *segs);
-    uint32_t *start = NULL, *entries = NULL;
-    if (!segs)
+    if (!reserve(&G->segs, &G->cap_segs, nseg, sizeof *G->segs))
         goto cleanup;
+    vseg *segs = G->segs;
+    uint32_t *start = NULL, *entries = NULL;
     size_t k = 0;
     double env[4] = {G->rings[0].env[0], G->rings[0].env[1],
                      G->rings[0].env[2], G->rings[0].env[3]};
@@ -261,9 +264,10 @@ static int rings_disjoint(const vgeom *G)
     double inv = 1.0 / cell;
     size_t gx = (size_t)(w / cell) + 1, gy = (size_t)(h / cell) + 1;
     size_t ncell = gx * gy, budget = 8 * nseg + 64, nent = 0;
-    start = calloc(ncell + 1, sizeof *start);
-    if (!start)
+    if (!reserve(&G->start, &G->cap_start, ncell + 1, sizeof *G->start))
         goto cleanup;
+    start = G->start;
+    memset(start, 0, (ncell + 1) * sizeof *start);
 #define CX(x) ((size_t)(((x) - env[0]) * inv) < gx ? (size_t)(((x) - env[0]) * inv) : gx - 1)
 #define CY(y) ((size_t)(((y) - env[1]) * inv) < gy ? (size_t)(((y) - env[1]) * inv) : gy - 1)
     for (size_t i = 0; i < nseg; i++) {
@@ -280,9 +284,9 @@ static int rings_disjoint(const vgeom *G)
     }
     for (size_t c = 0; c < ncell; c++)
         start[c + 1] += start[c];
-    entries = malloc((nent ? nent : 1) * sizeof *entries);
-    if (!entries)
+    if (!reserve(&G->entries, &G->cap_entries, nent + 1, sizeof *G->entries))
         goto cleanup;
+    entries = G->entries;
     /* Fill from the back so start[c] ends at the cell's first entry. */
     for (size_t i = nseg; i-- > 0;) {
         const vseg *s = &segs[i];
@@ -293,8 +297,10 @@ static int rings_disjoint(const vgeom *G)
     }
     size_t tests = 0;
     for (size_t c = 0; c < ncell; c++) {
-        size_t b = start[c + 1], e = c + 1 < ncell ? start[c + 2] : nent;
         /* start[c + 1] now holds cell c's first entry; cell c + 1's is next. */
+        size_t b = start[c + 1], e = c + 1 < ncell ? start[c + 2] : nent;
+        if (e - b < 2)
+            continue;
         uint32_t cx = (uint32_t)(c % gx), cy = (uint32_t)(c / gx);
         for (size_t i = b; i < e; i++) {
             const vseg *s = &segs[entries[i]];
@@ -315,9 +321,6 @@ static int rings_disjoint(const vgeom *G)
 #undef CY
     ok = 1;
 cleanup:
-    free(segs);
-    free(start);
-    free(entries);
     return ok;
 }
 
@@ -375,16 +378,38 @@ static int nesting_ok(const vgeom *G, const size_t *shells, const int *nholes,
     return 1;
 }
 
+void rl_valid_scratch_free(void *scratch)
+{
+    vgeom *G = scratch;
+    if (!G)
+        return;
+    free(G->pts);
+    free(G->rings);
+    free(G->segs);
+    free(G->start);
+    free(G->entries);
+    free(G);
+}
+
 int rl_valid_fast(rl_ctx *ctx, const GEOSGeometry *g)
 {
     GEOSContextHandle_t h = ctx->geos;
-    vgeom G = {0};
+    /*
+     * The work arrays live in the context: big fresh allocations are mapped
+     * and faulted in anew each call, which cost more than the test itself.
+     */
+    if (!ctx->valid_scratch)
+        ctx->valid_scratch = calloc(1, sizeof(vgeom));
+    vgeom *G = ctx->valid_scratch;
+    if (!G)
+        return 0;
+    G->npts = G->nrings = 0;
     size_t shells[VALID_MAX_POLYS];
     int nholes[VALID_MAX_POLYS];
     int np = 0, ok = 0;
     int type = GEOSGeomTypeId_r(h, g);
     if (type == GEOS_POLYGON) {
-        if (!add_polygon(ctx, &G, g, &shells[0], &nholes[0]))
+        if (!add_polygon(ctx, G, g, &shells[0], &nholes[0]))
             goto cleanup;
         np = 1;
     } else if (type == GEOS_MULTIPOLYGON) {
@@ -392,15 +417,13 @@ int rl_valid_fast(rl_ctx *ctx, const GEOSGeometry *g)
         if (np < 1 || np > VALID_MAX_POLYS)
             goto cleanup;
         for (int i = 0; i < np; i++)
-            if (!add_polygon(ctx, &G, GEOSGetGeometryN_r(h, g, i), &shells[i],
+            if (!add_polygon(ctx, G, GEOSGetGeometryN_r(h, g, i), &shells[i],
                              &nholes[i]))
                 goto cleanup;
     } else {
         goto cleanup;
     }
-    ok = rings_disjoint(&G) && nesting_ok(&G, shells, nholes, np);
+    ok = rings_disjoint(G) && nesting_ok(G, shells, nholes, np);
 cleanup:
-    free(G.pts);
-    free(G.rings);
     return ok;
 }

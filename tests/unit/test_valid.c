@@ -1,4 +1,7 @@
 /*
+ * rl_ringidx_locate(): a rectangle said to be inside must be contained in the
+ * polygon, one said to be outside must miss it (GEOS predicates decide).
+ *
  * rl_valid_fast(): the cheap validity certificate must never call valid what
  * GEOSisValid calls invalid, and must certify the ordinary valid polygons
  * (otherwise it saves nothing).  Hand cases name GEOS's verdict; the fuzz
@@ -230,6 +233,83 @@ static void test_large_ring_crossing(void **state)
     free(wkt);
 }
 
+static rl_loc locate(const GEOSGeometry *g, const rl_ringidx *ri, double x0,
+                     double y0, double x1, double y1)
+{
+    double r[4] = {x0, y0, x1, y1};
+    rl_loc loc = rl_ringidx_locate(ctx, ri, r);
+    GEOSGeometry *box = GEOSGeom_createRectangle_r(ctx->geos, x0, y0, x1, y1);
+    if (loc == RL_LOC_INSIDE)
+        assert_int_equal(GEOSContains_r(ctx->geos, g, box), 1);
+    if (loc == RL_LOC_OUTSIDE)
+        assert_int_equal(GEOSIntersects_r(ctx->geos, g, box), 0);
+    GEOSGeom_destroy_r(ctx->geos, box);
+    return loc;
+}
+
+static void test_ringidx_hand(void **state)
+{
+    (void)state;
+    /* A square with a square hole, and a second square apart. */
+    GEOSGeometry *g = tu_wkt(ctx, "MULTIPOLYGON(((0 0,100 0,100 100,0 100,0 0),"
+                                  "(40 40,60 40,60 60,40 60,40 40)),"
+                                  "((200 0,300 0,300 100,200 100,200 0)))");
+    rl_ringidx *ri = rl_ringidx_new(ctx, g);
+    assert_non_null(ri);
+    assert_int_equal(locate(g, ri, 10, 10, 20, 20), RL_LOC_INSIDE);
+    assert_int_equal(locate(g, ri, 210, 10, 220, 20), RL_LOC_INSIDE);
+    assert_int_equal(locate(g, ri, 45, 45, 55, 55), RL_LOC_OUTSIDE); /* in the hole */
+    assert_int_equal(locate(g, ri, 120, 10, 180, 20), RL_LOC_OUTSIDE); /* between */
+    assert_int_equal(locate(g, ri, -50, -50, -10, -10), RL_LOC_OUTSIDE);
+    assert_int_equal(locate(g, ri, 400, 40, 410, 50), RL_LOC_OUTSIDE); /* ray meets both */
+    assert_int_equal(locate(g, ri, 90, 10, 110, 20), RL_LOC_CROSSES);
+    assert_int_equal(locate(g, ri, 100, 10, 110, 20), RL_LOC_CROSSES); /* touches */
+    assert_int_equal(locate(g, ri, 60, 45, 70, 55), RL_LOC_CROSSES);   /* touches hole */
+    assert_int_equal(locate(g, ri, -10, -10, 400, 200), RL_LOC_CROSSES); /* covers all */
+    rl_ringidx_free(ri);
+    rl_ringidx_free(NULL);
+    GEOSGeom_destroy_r(ctx->geos, g);
+}
+
+static void test_ringidx_random(void **state)
+{
+    (void)state;
+    enum { CAP = 1 << 20 };
+    char *a = malloc(CAP), *b = malloc(CAP), *wkt = malloc(2 * CAP);
+    unsigned seed = 777;
+    int count[3] = {0, 0, 0};
+    for (int it = 0; it < 60; it++) {
+        /* Jagged 2 000-vertex stars with a hole, like digitised red lines. */
+        star(a, CAP, &seed, 2000, 0, 0, 900, 1000, 0);
+        star(b, CAP, &seed, 300, 0, 0, 200, 400, 0);
+        snprintf(wkt, 2 * CAP, "POLYGON(%s,%s)", a, b);
+        GEOSGeometry *g = tu_wkt(ctx, wkt);
+        assert_non_null(g);
+        if (GEOSisValid_r(ctx->geos, g) != 1) {
+            GEOSGeom_destroy_r(ctx->geos, g);
+            continue;
+        }
+        rl_ringidx *ri = rl_ringidx_new(ctx, g);
+        assert_non_null(ri);
+        for (int q = 0; q < 200; q++) {
+            double x = 2400.0 * rand_r(&seed) / RAND_MAX - 1200;
+            double y = 2400.0 * rand_r(&seed) / RAND_MAX - 1200;
+            double w = 1 + 100.0 * rand_r(&seed) / RAND_MAX;
+            count[locate(g, ri, x, y, x + w, y + w)]++;
+        }
+        rl_ringidx_free(ri);
+        GEOSGeom_destroy_r(ctx->geos, g);
+    }
+    print_message("ringidx: %d crosses, %d inside, %d outside\n", count[0], count[1],
+                  count[2]);
+    /* Usefulness: most rectangles are settled without an overlay. */
+    assert_true(count[RL_LOC_INSIDE] > 2000);
+    assert_true(count[RL_LOC_OUTSIDE] > 2000);
+    free(a);
+    free(b);
+    free(wkt);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -238,6 +318,8 @@ int main(void)
         cmocka_unit_test(test_valid_left_to_geos),
         cmocka_unit_test(test_fuzz_against_geos),
         cmocka_unit_test(test_large_ring_crossing),
+        cmocka_unit_test(test_ringidx_hand),
+        cmocka_unit_test(test_ringidx_random),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
