@@ -517,6 +517,13 @@ rl_status rl_layer_read(rl_ctx *ctx, const char *path, const rl_input_opts *io,
         memset(ft, 0, sizeof *ft);
         ft->fid = OGR_F_GetFID(f);
         ft->geom = convert_geom(ctx, rd, OGR_F_StealGeometry(f), ft, defer, near);
+        if (near && !ft->geom && !ft->wkb && ft->status == RL_FEAT_OK) {
+            /* Far from every footprint: only counted (most of a province). */
+            L->n--;
+            L->nfar++;
+            OGR_F_Destroy(f);
+            continue;
+        }
         /* Features that are already classified need no later check. */
         atomic_init(&ft->vstate, ft->wkb ? 0 : 2);
         if (ft->repaired)
@@ -531,7 +538,7 @@ rl_status rl_layer_read(rl_ctx *ctx, const char *path, const rl_input_opts *io,
     }
     if (CPLGetLastErrorType() == CE_Failure) {
         st = rl_fail(ctx, RL_ERR_INPUT, "%s: reading stopped after %zu features: %s",
-                     path, L->n, CPLGetLastErrorMsg());
+                     path, L->n + L->nfar, CPLGetLastErrorMsg());
         goto cleanup;
     }
     if (lazy) {

@@ -94,7 +94,7 @@ void rl_json_controls(rl_buf *b, const rl_control *controls, int n)
         rl_buf_json_str(b, C->spec.path);
         rl_buf_puts(b, ", \"layer\": ");
         rl_buf_json_str(b, C->layer->layer_name);
-        rl_buf_printf(b, ", \"features\": %zu, \"crs\": ", C->layer->n);
+        rl_buf_printf(b, ", \"features\": %zu, \"crs\": ", C->layer->n + C->layer->nfar);
         rl_buf_json_str(b, C->layer->crs->name);
         rl_buf_printf(b, ", \"repaired\": %zu, \"unusable\": %zu}",
                       C->layer->repaired, C->layer->bad);
@@ -253,7 +253,7 @@ static void table_screen(const rl_screen_data *d, rl_buf *b)
         rl_buf_printf(b, "  control %s (%s, %s): %s, %zu features, %s",
                       C->spec.name, rl_rule_name(C->spec.rule),
                       rl_severity_name(C->spec.severity), C->spec.path,
-                      C->layer->n, C->layer->crs->name);
+                      C->layer->n + C->layer->nfar, C->layer->crs->name);
         if (C->layer->repaired)
             rl_buf_printf(b, ", %zu repaired", C->layer->repaired);
         if (C->layer->bad)

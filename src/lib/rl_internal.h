@@ -173,8 +173,9 @@ typedef struct rl_layer {
     int crs_assumed;  /* CRS came from --assume-srs */
     int nfields;
     char **fields;    /* UTF-8 field names */
-    size_t n;
+    size_t n;         /* features kept in feat */
     rl_feature *feat;
+    size_t nfar;      /* features read but not kept: no footprint near (keep_near) */
     char *encoding;   /* how text was decoded, e.g. "GBK (.cpg)" */
     int encoding_guessed;
     int shx_rebuilt;  /* .shx was missing and rebuilt in memory */

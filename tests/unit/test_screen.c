@@ -313,6 +313,45 @@ static void big_control_polygon(void **state)
     rl_ctx_free(ctx);
 }
 
+/*
+ * Control features far from every footprint are counted, not kept: the
+ * report still says how many the layer has, and hits keep their own FIDs
+ * and attributes.
+ */
+static void far_control_features_counted(void **state)
+{
+    (void)state;
+    char *c[] = {box("{\"MC\":\"far1\"}", X0, 50000, 50000, 51000, 51000),
+                 box("{\"MC\":\"far2\"}", X0, -60000, 0, -59000, 1000),
+                 box("{\"MC\":\"near\"}", X0, 0, 0, 1000, 1000)};
+    const char *ctl = write_layer("far.geojson", 4527, c, 3);
+    rl_ctx *ctx = rl_ctx_new();
+    char spec[600];
+    snprintf(spec, sizeof spec, "far:forbid=%s", ctl);
+    rl_report *rep = RUN(ctx, "--control", spec, "--id-field", "ID", "--area=planar",
+                         "-f", "json", fps);
+    const rl_screen_data *d = &rep->u.screen;
+    const rl_layer *CL = d->controls[0].layer;
+    assert_int_equal(CL->n + CL->nfar, 3);
+    assert_int_equal(CL->nfar, 2);
+    const rl_fp_control *fc = &d->res[5].ctl[0]; /* P6 lies in "near" */
+    assert_int_equal(fc->nhits, 1);
+    assert_rel(fc->overlap_m2, 90000, 1e-9);
+    assert_int_equal(CL->feat[fc->hits[0].feat].fid, 2);
+    assert_string_equal(CL->feat[fc->hits[0].feat].attrs[0], "near");
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    assert_int_equal(rl_report_write(ctx, rep, f), RL_OK);
+    rewind(f);
+    char buf[8192];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    assert_non_null(strstr(buf, "\"features\": 3,"));
+    done(rep);
+    rl_ctx_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -322,6 +361,7 @@ int main(void)
         cmocka_unit_test(missing_control_fails_naming_it),
         cmocka_unit_test(jobs_give_identical_output_and_pieces),
         cmocka_unit_test(big_control_polygon),
+        cmocka_unit_test(far_control_features_counted),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
