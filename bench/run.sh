@@ -12,8 +12,9 @@
 # Environment:
 #   REDLINE=path     redline binary to measure (default: build bench/build/redline, Release)
 #   TIMEOUT=s        limit for each peer and each redline run (default 1800)
-#   REPEAT=n         runs of the read floor and of each redline command; the median is kept
-#                    (default 3 for county, 1 for province).
+#   REPEAT=n         runs of the read floor and of each redline screen; the median is kept
+#                    (default 3)
+#   DIFF_REPEAT=n    runs of each redline diff (default: REPEAT for county, 1 for province)
 #   PEER_REPEAT=n    runs of each peer, median kept (default 1)
 #   PEERS="postgis qgis geopandas"   which peers to run (default: all that are installed)
 #   BENCH_DB=name    PostgreSQL database to (re)create (default redline_bench_<size>)
@@ -29,7 +30,8 @@ PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3      # needs the Debian python3-
 DATA="$HERE/data/$SIZE"
 W="$HERE/data/$SIZE-work"            # outputs and timings of this run (git-ignored)
 TIMEOUT=${TIMEOUT:-1800}
-if [ "$SIZE" = county ]; then REPEAT=${REPEAT:-3}; else REPEAT=${REPEAT:-1}; fi
+REPEAT=${REPEAT:-3}
+if [ "$SIZE" = county ]; then DIFF_REPEAT=${DIFF_REPEAT:-$REPEAT}; else DIFF_REPEAT=${DIFF_REPEAT:-1}; fi
 PEER_REPEAT=${PEER_REPEAT:-1}
 PEERS=${PEERS:-postgis qgis geopandas}
 DB=${BENCH_DB:-redline_bench_$SIZE}
@@ -97,6 +99,7 @@ median() {
     sort -n "$W/$1.rows" | sed -n "$(( (n + 1) / 2 ))p"
 }
 repeat() { local name=$1; shift; for _ in $(seq "$REPEAT"); do measure "$name" "$@"; done; }
+repeat_diff() { local name=$1; shift; for _ in $(seq "$DIFF_REPEAT"); do measure "$name" "$@"; done; }
 # peer NAME CMD...: PEER_REPEAT runs; stops at the first failure; status of the last run
 peer() {
     local name=$1 rc=0; shift
@@ -136,9 +139,9 @@ EOF
     else CHECK[screen_j2]="FAIL: JSON differs from --jobs 1"; fi
 fi
 
-log "redline diff ($REPEAT x)"
-repeat diff "$REDLINE" diff -f json -o "$W/diff.json" "$ECO" "$ECO2"
-repeat diff_by "$REDLINE" diff --by HXLX -f json -o "$W/diff_by.json" "$ECO" "$ECO2"
+log "redline diff ($DIFF_REPEAT x)"
+repeat_diff diff "$REDLINE" diff -f json -o "$W/diff.json" "$ECO" "$ECO2"
+repeat_diff diff_by "$REDLINE" diff --by HXLX -f json -o "$W/diff_by.json" "$ECO" "$ECO2"
 for k in diff diff_by; do
     [ -s "$W/$k.json" ] || continue
     CHECK[$k]=$("$PY" - "$W/$k.json" <<'EOF'
@@ -325,7 +328,7 @@ git_v=$(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null)$(cd "$ROOT" && git
         [ -n "${s#*:}" ] && echo "| ${s%%:*} | skipped: ${s#*:} | | | |"
     done
     echo
-    echo "Median of $REPEAT run(s) for the read floors and redline, of $PEER_REPEAT for each peer; every run"
+    echo "Median of $REPEAT run(s) for the read floors and redline screen, $DIFF_REPEAT for redline diff, of $PEER_REPEAT for each peer; every run"
     echo "bounded by \`timeout $TIMEOUT\`. Wall time and peak RSS from \`/usr/bin/time -f '%e %M'\`."
     echo "Every area is geodesic on the CGCS2000/GRS80 ellipsoid; a peer's figures count only when"
     echo "they agree with redline's (per footprint and control: area of footprint ∩ union of the"
