@@ -38,25 +38,14 @@ static int add_ring(rl_ctx *ctx, rl_ringidx *ri, const GEOSGeometry *ring,
         return 0;
     if (np < 2)
         return 1;
-    if (np > *bufcap) {
-        double *b = realloc(*buf, (size_t)np * 2 * sizeof *b);
-        if (!b)
-            return 0;
-        *buf = b;
-        *bufcap = np;
-    }
+    if (!rl_grow(buf, bufcap, np, 2 * sizeof **buf))
+        return 0;
     double *pt = *buf;
     if (!GEOSCoordSeq_copyToBuffer_r(h, cs, pt, 0, 0))
         return 0;
     for (uint32_t s = 0; s + 1 < np; s += RUN) {
-        if (ri->n == ri->cap) {
-            size_t cap = ri->cap ? ri->cap * 2 : 64;
-            run_t *r = realloc(ri->runs, cap * sizeof *r);
-            if (!r)
-                return 0;
-            ri->runs = r;
-            ri->cap = cap;
-        }
+        if (!rl_grow(&ri->runs, &ri->cap, ri->n + 1, sizeof *ri->runs))
+            return 0;
         run_t *r = &ri->runs[ri->n++];
         r->seq = cs;
         r->first = s;

@@ -53,6 +53,12 @@ typedef struct rl_buf {
     int oom;
 } rl_buf;
 
+/*
+ * Make the array *pp (a T **, cast to void *) hold at least n items of `size`
+ * bytes; *cap counts items and grows by half.  0 when out of memory (the
+ * array is then unchanged).
+ */
+int rl_grow(void *pp, size_t *cap, size_t n, size_t size);
 void rl_buf_puts(rl_buf *b, const char *s);
 void rl_buf_putn(rl_buf *b, const char *s, size_t n);
 void rl_buf_printf(rl_buf *b, const char *fmt, ...)

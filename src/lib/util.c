@@ -26,6 +26,21 @@ static int buf_reserve(rl_buf *b, size_t extra)
     return 1;
 }
 
+int rl_grow(void *pp, size_t *cap, size_t n, size_t size)
+{
+    if (n <= *cap)
+        return 1;
+    size_t c = n + n / 2 + 16;
+    if (c > SIZE_MAX / size)
+        return 0;
+    void *q = realloc(*(void **)pp, c * size);
+    if (!q)
+        return 0;
+    *(void **)pp = q;
+    *cap = c;
+    return 1;
+}
+
 void rl_buf_putn(rl_buf *b, const char *s, size_t n)
 {
     if (!buf_reserve(b, n))

@@ -56,20 +56,6 @@ typedef struct {
     size_t cap_start, cap_entries;
 } vgeom;
 
-/* Make *p hold at least n items of size sz; 0 when out of memory. */
-static int reserve(void *p, size_t *cap, size_t n, size_t sz)
-{
-    if (n <= *cap)
-        return 1;
-    size_t c = n + n / 2 + 16;
-    void *q = realloc(*(void **)p, c * sz);
-    if (!q)
-        return 0;
-    *(void **)p = q;
-    *cap = c;
-    return 1;
-}
-
 #define orient rl_orient2d
 
 /* 1 when segments pq and rs certainly share no point. */
@@ -147,22 +133,10 @@ static int add_ring(rl_ctx *ctx, vgeom *G, const GEOSGeometry *ring)
     unsigned int n = 0;
     if (!cs || !GEOSCoordSeq_getSize_r(h, cs, &n) || n < 4 || n > UINT32_MAX / 2)
         return 0;
-    if (G->npts + n > G->cap_pts) {
-        size_t cap = (G->npts + n) * 2;
-        double *pts = realloc(G->pts, cap * 2 * sizeof *pts);
-        if (!pts)
-            return 0;
-        G->pts = pts;
-        G->cap_pts = cap;
-    }
-    if (G->nrings == G->cap_rings) {
-        size_t cap = G->cap_rings ? G->cap_rings * 2 : 8;
-        vring *rings = realloc(G->rings, cap * sizeof *rings);
-        if (!rings)
-            return 0;
-        G->rings = rings;
-        G->cap_rings = cap;
-    }
+    /* pts holds x,y pairs: capacity counted in points. */
+    if (!rl_grow(&G->pts, &G->cap_pts, G->npts + n, 2 * sizeof *G->pts) ||
+        !rl_grow(&G->rings, &G->cap_rings, G->nrings + 1, sizeof *G->rings))
+        return 0;
     double *pt = G->pts + 2 * G->npts;
     if (!GEOSCoordSeq_copyToBuffer_r(h, cs, pt, 0, 0))
         return 0;
@@ -218,7 +192,7 @@ static int rings_disjoint(vgeom *G)
 {
     size_t nseg = G->npts - G->nrings;
     int ok = 0;
-    if (!reserve(&G->segs, &G->cap_segs, nseg, sizeof *G->segs))
+    if (!rl_grow(&G->segs, &G->cap_segs, nseg, sizeof *G->segs))
         goto cleanup;
     vseg *segs = G->segs;
     uint32_t *start = NULL, *entries = NULL;
@@ -264,7 +238,7 @@ static int rings_disjoint(vgeom *G)
     double inv = 1.0 / cell;
     size_t gx = (size_t)(w / cell) + 1, gy = (size_t)(h / cell) + 1;
     size_t ncell = gx * gy, budget = 8 * nseg + 64, nent = 0;
-    if (!reserve(&G->start, &G->cap_start, ncell + 1, sizeof *G->start))
+    if (!rl_grow(&G->start, &G->cap_start, ncell + 1, sizeof *G->start))
         goto cleanup;
     start = G->start;
     memset(start, 0, (ncell + 1) * sizeof *start);
@@ -284,7 +258,7 @@ static int rings_disjoint(vgeom *G)
     }
     for (size_t c = 0; c < ncell; c++)
         start[c + 1] += start[c];
-    if (!reserve(&G->entries, &G->cap_entries, nent + 1, sizeof *G->entries))
+    if (!rl_grow(&G->entries, &G->cap_entries, nent + 1, sizeof *G->entries))
         goto cleanup;
     entries = G->entries;
     /* Fill from the back so start[c] ends at the cell's first entry. */
