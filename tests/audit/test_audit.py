@@ -3,7 +3,6 @@
 statuses and problem codes, figures equal to `redline screen`'s, crash
 isolation, --jobs, --report-dir, and a byte-identical folder afterwards.
 Usage: test_audit.py REDLINE SRCDIR"""
-import hashlib
 import json
 import os
 import shutil
@@ -11,37 +10,16 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from testlib import check, digest, summary  # noqa: E402
+import testlib  # noqa: E402
+
 REDLINE, SRC = sys.argv[1], sys.argv[2]
 SAMPLES = os.path.join(SRC, "sample_shapes")
-failures, passed = [], 0
-
-
-def check(cond, what):
-    global passed
-    if cond:
-        passed += 1
-    else:
-        failures.append(what)
-        print("FAIL:", what)
 
 
 def run(*args, env=None):
-    p = subprocess.run([REDLINE, *args], capture_output=True, env=env)
-    return p.returncode, p.stdout.decode("utf-8"), p.stderr.decode("utf-8")
-
-
-def digest(root):
-    out = {}
-    for d, dirs, files in os.walk(root):
-        for f in files:
-            p = os.path.join(d, f)
-            st = os.stat(p)
-            with open(p, "rb") as fh:
-                out[os.path.relpath(p, root)] = (hashlib.sha256(fh.read()).hexdigest(),
-                                                 st.st_mtime_ns)
-        for x in dirs:
-            out[os.path.relpath(os.path.join(d, x), root) + "/"] = None
-    return out
+    return testlib.run(REDLINE, *args, env=env)
 
 
 EXPECT = {  # path: (status, problem codes)
@@ -143,8 +121,7 @@ def main():
     # Nothing under the folder changed: bytes, mtimes, no new files.
     check(digest(fx) == before, "delivery folder byte-identical afterwards")
     shutil.rmtree(tmp, ignore_errors=True)
-    print("%d passed, %d failed" % (passed, len(failures)))
-    return 1 if failures else 0
+    return summary()
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ formats are checked against the committed files in tests/expected/, named
 after the arguments that produce them.  Usage: test_cli.py REDLINE SRCDIR
 """
 import csv
-import hashlib
 import json
 import os
 import shutil
@@ -15,21 +14,14 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from testlib import check, digest, summary  # noqa: E402
+import testlib  # noqa: E402
+
 REDLINE, SRC = sys.argv[1], sys.argv[2]
 SAMPLES = os.path.join(SRC, "sample_shapes")
 REF = os.path.join(SRC, "tests", "reference")
 EXPECTED = os.path.join(SRC, "tests", "expected")
-failures = []
-passed = 0
-
-
-def check(cond, what):
-    global passed
-    if cond:
-        passed += 1
-    else:
-        failures.append(what)
-        print("FAIL:", what)
 
 
 def close(a, b, rel=1e-6, abs_tol=1e-3):
@@ -37,23 +29,12 @@ def close(a, b, rel=1e-6, abs_tol=1e-3):
 
 
 def run(*args, cwd=SRC):
-    p = subprocess.run([REDLINE, *args], cwd=cwd, capture_output=True)
-    return p.returncode, p.stdout.decode("utf-8"), p.stderr.decode("utf-8")
-
-
-def tree_digest(root):
-    h = {}
-    for d, _, files in os.walk(root):
-        for f in files:
-            p = os.path.join(d, f)
-            with open(p, "rb") as fh:
-                h[os.path.relpath(p, root)] = hashlib.sha256(fh.read()).hexdigest()
-    return h
+    return testlib.run(REDLINE, *args, cwd=cwd)
 
 
 S = lambda name: os.path.join("sample_shapes", name)
 CONTROLS = ["--eco", S("eco.shp"), "--farmland", S("farmland.shp"), "--udb", S("udb.shp")]
-before = tree_digest(SAMPLES)
+before = digest(SAMPLES)
 
 
 def test_screen_against_postgis():
@@ -379,9 +360,8 @@ def main():
         test_diff_and_area_against_postgis(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    check(tree_digest(SAMPLES) == before, "sample_shapes/ is byte-identical after all runs")
-    print("%d passed, %d failed" % (passed, len(failures)))
-    return 1 if failures else 0
+    check(digest(SAMPLES) == before, "sample_shapes/ is byte-identical after all runs")
+    return summary()
 
 
 if __name__ == "__main__":

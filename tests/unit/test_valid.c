@@ -97,48 +97,46 @@ static void test_valid_left_to_geos(void **state)
     assert_int_equal(fast("POLYGON EMPTY", 1), 0);
 }
 
+/* "(x y,...,x y)" of n points, closed; floored to integers with grid. */
+static void ring_text(char *buf, size_t cap, const double (*xy)[2], int n, int grid)
+{
+    size_t k = (size_t)snprintf(buf, cap, "(");
+    for (int i = 0; i <= n; i++) {
+        double x = xy[i % n][0], y = xy[i % n][1];
+        if (grid) {
+            x = floor(x);
+            y = floor(y);
+        }
+        k += (size_t)snprintf(buf + k, cap - k, "%.17g %.17g%s", x, y, i < n ? "," : ")");
+    }
+}
+
 /* A star-shaped ring of n vertices around (cx, cy), radii in [r0, r1]. */
 static void star(char *buf, size_t cap, unsigned *seed, int n, double cx, double cy,
                  double r0, double r1, int grid)
 {
-    size_t k = (size_t)snprintf(buf, cap, "(");
-    double fx = 0, fy = 0;
+    double(*xy)[2] = malloc((size_t)n * sizeof *xy);
     for (int i = 0; i < n; i++) {
         double t = 2 * M_PI * i / n;
         double r = r0 + (r1 - r0) * (rand_r(seed) / (double)RAND_MAX);
-        double x = cx + r * cos(t), y = cy + r * sin(t);
-        if (grid) {
-            x = floor(x);
-            y = floor(y);
-        }
-        if (i == 0) {
-            fx = x;
-            fy = y;
-        }
-        k += (size_t)snprintf(buf + k, cap - k, "%.17g %.17g,", x, y);
+        xy[i][0] = cx + r * cos(t);
+        xy[i][1] = cy + r * sin(t);
     }
-    snprintf(buf + k, cap - k, "%.17g %.17g)", fx, fy);
+    ring_text(buf, cap, (const double(*)[2])xy, n, grid);
+    free(xy);
 }
 
-/* Random points (mostly self-crossing) */
+/* n random points in a size x size square: mostly self-crossing. */
 static void scribble(char *buf, size_t cap, unsigned *seed, int n, double size,
                      int grid)
 {
-    size_t k = (size_t)snprintf(buf, cap, "(");
-    double fx = 0, fy = 0;
+    double(*xy)[2] = malloc((size_t)n * sizeof *xy);
     for (int i = 0; i < n; i++) {
-        double x = size * rand_r(seed) / RAND_MAX, y = size * rand_r(seed) / RAND_MAX;
-        if (grid) {
-            x = floor(x);
-            y = floor(y);
-        }
-        if (i == 0) {
-            fx = x;
-            fy = y;
-        }
-        k += (size_t)snprintf(buf + k, cap - k, "%.17g %.17g,", x, y);
+        xy[i][0] = size * rand_r(seed) / RAND_MAX;
+        xy[i][1] = size * rand_r(seed) / RAND_MAX;
     }
-    snprintf(buf + k, cap - k, "%.17g %.17g)", fx, fy);
+    ring_text(buf, cap, (const double(*)[2])xy, n, grid);
+    free(xy);
 }
 
 static void test_fuzz_against_geos(void **state)
@@ -224,10 +222,9 @@ static void test_large_ring_crossing(void **state)
             xy[swap + 1][0] = tx;
             xy[swap + 1][1] = ty;
         }
-        size_t k = (size_t)snprintf(wkt, CAP, "POLYGON((");
-        for (int i = 0; i <= N; i++)
-            k += (size_t)snprintf(wkt + k, CAP - k, "%.17g %.17g%s", xy[i % N][0],
-                                  xy[i % N][1], i < N ? "," : "))");
+        size_t k = (size_t)snprintf(wkt, CAP, "POLYGON(");
+        ring_text(wkt + k, CAP - k - 1, (const double(*)[2])xy, N, 0);
+        strcat(wkt, ")");
         assert_int_equal(fast(wkt, swap ? 0 : 1), swap ? 0 : 1);
     }
     free(wkt);
