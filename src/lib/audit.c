@@ -689,7 +689,7 @@ rl_status rl_audit(rl_ctx *ctx, const rl_audit_options *ao, rl_report **out)
                      strerror(errno));
         goto fail;
     }
-    if ((st = rl_controls_load(ctx, so, NULL, 0, &d->controls, &d->ncontrols)))
+    if ((st = rl_controls_load(ctx, so, &d->controls, &d->ncontrols)))
         goto fail;
     char root[PATH_MAX];
     snprintf(root, sizeof root, "%s", ao->dir);

@@ -513,12 +513,12 @@ void rl_area_data_free(rl_ctx *ctx, rl_area_data *d);
 
 /* screen internals shared with audit (screen.c) */
 /*
- * Load the controls.  With footprint layers given, control features that no
- * footprint's envelope comes near are not kept (audit passes none).
+ * Load and index every control feature (audit: the footprints come later),
+ * layers side by side with --jobs.  *out and *n are set on RL_OK; free with
+ * rl_controls_free.
  */
 rl_status rl_controls_load(rl_ctx *ctx, const rl_screen_options *opts,
-                           rl_layer *const *fps, size_t nfps, rl_control **out,
-                           int *n);
+                           rl_control **out, int *n);
 void rl_controls_free(rl_ctx *ctx, rl_control *c, int n);
 /* Given d->controls and d->fps, fill d->res and d->counts. */
 rl_status rl_screen_run(rl_ctx *ctx, rl_screen_data *d);

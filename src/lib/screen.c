@@ -23,8 +23,6 @@ typedef struct load_job {
     rl_layer *const *fps; /* footprints: only control features near them are kept */
     size_t nfps;
     rl_control *cs;
-    rl_status *st;        /* per control */
-    char (*msg)[RL_ERRMSG_MAX];
 } load_job;
 
 /*
@@ -45,6 +43,9 @@ typedef struct engine {
     pthread_cond_t cv;
     int *state;           /* per control: 0 loading, 1 ready, -1 failed */
     size_t fp_done;       /* footprints prepared */
+    /* With load: per control, how reading it failed (written by its thread). */
+    rl_status *load_st;
+    char (*load_msg)[RL_ERRMSG_MAX];
 } engine;
 
 typedef struct worker {
@@ -170,6 +171,7 @@ static rl_status screen_control(worker *w, rl_fp_result *r, int k,
     size_t *cand = NULL;
     GEOSGeometry **pieces = NULL;
     size_t npieces = 0;
+    int any_whole = 0;
 
     g = to_crs(ctx, fg, fcrs, CL->crs);
     if (!g) {
@@ -197,6 +199,7 @@ static rl_status screen_control(worker *w, rl_fp_result *r, int k,
             continue; /* repair left nothing: counted as unusable */
         const GEOSPreparedGeometry *pc = prepared_control(w, k, cand[i], cg);
         GEOSGeometry *piece;
+        int whole = 0; /* the piece is the whole footprint */
         /*
          * Test with whichever side is prepared and big.  Containment needs
          * no overlay: the piece is one of the inputs.
@@ -204,8 +207,8 @@ static rl_status screen_control(worker *w, rl_fp_result *r, int k,
         if (pc) {
             if (GEOSPreparedIntersects_r(h, pc, g) != 1)
                 continue;
-            piece = GEOSPreparedCovers_r(h, pc, g) == 1 ? GEOSGeom_clone_r(h, g)
-                                                         : overlay(ctx, g, cg);
+            whole = GEOSPreparedCovers_r(h, pc, g) == 1;
+            piece = whole ? GEOSGeom_clone_r(h, g) : overlay(ctx, g, cg);
         } else if (GEOSGetNumCoordinates_r(h, cg) >= RL_CLIP_MIN_VERTICES) {
             /*
              * Mid-size control: a GEOS predicate would walk all its vertices
@@ -216,7 +219,8 @@ static rl_status screen_control(worker *w, rl_fp_result *r, int k,
             rl_loc loc = ri && genv_ok ? rl_ringidx_locate(ctx, ri, genv) : RL_LOC_CROSSES;
             if (loc == RL_LOC_OUTSIDE)
                 continue;
-            piece = loc == RL_LOC_INSIDE ? GEOSGeom_clone_r(h, g) : overlay(ctx, g, cg);
+            whole = loc == RL_LOC_INSIDE;
+            piece = whole ? GEOSGeom_clone_r(h, g) : overlay(ctx, g, cg);
         } else {
             if (GEOSPreparedIntersects_r(h, prep, cg) != 1)
                 continue;
@@ -229,8 +233,10 @@ static rl_status screen_control(worker *w, rl_fp_result *r, int k,
                          (int64_t)CL->feat[cand[i]].fid, ctx->geos_msg);
             goto cleanup;
         }
-        double a = 0;
-        st = piece_area(w, piece, CL->crs, fcrs, &a);
+        double a = r->area_m2;
+        /* The whole footprint in its own CRS was measured already. */
+        if (!whole || !rl_crs_same(CL->crs, fcrs))
+            st = piece_area(w, piece, CL->crs, fcrs, &a);
         if (st || !(a > 0)) {
             GEOSGeom_destroy_r(h, piece);
             if (st)
@@ -249,10 +255,16 @@ static rl_status screen_control(worker *w, rl_fp_result *r, int k,
             }
         }
         pieces[npieces++] = piece;
+        any_whole |= whole;
     }
-    /* Overlapping control features are counted once: union the pieces. */
+    /*
+     * Overlapping control features are counted once: union the pieces.  All
+     * pieces lie in the footprint, so one whole footprint is their union.
+     */
     if (npieces == 1) {
         fc->overlap_m2 = fc->hits[0].overlap_m2;
+    } else if (any_whole) {
+        fc->overlap_m2 = r->area_m2;
     } else if (npieces > 1) {
         GEOSGeometry *u = rl_union_all(ctx, (const GEOSGeometry *const *)pieces,
                                        npieces, 0);
@@ -343,7 +355,7 @@ static void conclude(const rl_screen_data *d, rl_fp_result *r)
     r->verdict = conflict ? RL_V_CONFLICT : warn ? RL_V_WARN : RL_V_PASS;
 }
 
-static int load_control(rl_ctx *ctx, const load_job *J, int k);
+static rl_status load_control(rl_ctx *ctx, const load_job *J, int k, char *msg);
 
 static void *worker_main(void *arg)
 {
@@ -355,7 +367,8 @@ static void *worker_main(void *arg)
     int k;
     if (e->load) {
         while ((k = atomic_fetch_add(&e->next_load, 1)) < nc) {
-            int ok = load_control(w->ctx, e->load, k);
+            e->load_st[k] = load_control(w->ctx, e->load, k, e->load_msg[k]);
+            int ok = e->load_st[k] == RL_OK;
             pthread_mutex_lock(&e->mu);
             e->state[k] = ok ? 1 : -1;
             if (!ok)
@@ -435,9 +448,13 @@ static rl_status engine_run(rl_ctx *ctx, rl_screen_data *d, const load_job *load
     worker *ws = calloc((size_t)jobs, sizeof *ws);
     e.next = calloc((size_t)nc + 1, sizeof *e.next);
     e.state = calloc((size_t)nc + 1, sizeof *e.state);
+    if (load) {
+        e.load_st = calloc((size_t)nc + 1, sizeof *e.load_st);
+        e.load_msg = calloc((size_t)nc + 1, sizeof *e.load_msg);
+    }
     rl_status st = RL_OK;
     int started = 0, sync = 0;
-    if (!ws || !e.next || !e.state) {
+    if (!ws || !e.next || !e.state || (load && (!e.load_st || !e.load_msg))) {
         st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
         goto cleanup;
     }
@@ -479,8 +496,8 @@ static rl_status engine_run(rl_ctx *ctx, rl_screen_data *d, const load_job *load
     for (int t = 1; t <= started; t++)
         pthread_join(ws[t].thread, NULL);
     for (int k = 0; load && k < nc; k++)
-        if (load->st[k]) {
-            st = rl_fail(ctx, load->st[k], "%s", load->msg[k]);
+        if (e.load_st[k]) {
+            st = rl_fail(ctx, e.load_st[k], "%s", e.load_msg[k]);
             break;
         }
 cleanup:
@@ -493,6 +510,8 @@ cleanup:
     free(ws);
     free(e.next);
     free(e.state);
+    free(e.load_st);
+    free(e.load_msg);
     return st;
 }
 
@@ -567,10 +586,11 @@ static rl_envgrid *footprint_grid(rl_ctx *ctx, rl_layer *const *fps, size_t nfps
 }
 
 /*
- * Read control k, check it holds polygons and index it.  Returns 1, or 0 with
- * J->st[k] and J->msg[k] set.  Runs on any thread, with that thread's ctx.
+ * Read control k, check it holds polygons and index it.  Returns RL_OK, or a
+ * failure with its message in msg (RL_ERRMSG_MAX bytes).  Runs on any
+ * thread, with that thread's ctx.
  */
-static int load_control(rl_ctx *ctx, const load_job *J, int k)
+static rl_status load_control(rl_ctx *ctx, const load_job *J, int k, char *msg)
 {
     const rl_screen_options *opts = J->opts;
     rl_input_opts io = {.assume_srs = opts->c.assume_srs, .encoding = opts->c.encoding,
@@ -588,22 +608,21 @@ static int load_control(rl_ctx *ctx, const load_job *J, int k)
     }
     rl_status st = rl_layer_read(ctx, C->spec.path, &io, &C->layer);
     if (st) {
-        snprintf(J->msg[k], RL_ERRMSG_MAX, "control %s: %s", C->spec.name,
+        snprintf(msg, RL_ERRMSG_MAX, "control %s: %s", C->spec.name,
                  rl_ctx_errmsg(ctx));
     } else if (is_linear_or_point(C->layer->geom_type)) {
         st = RL_ERR_INPUT;
-        snprintf(J->msg[k], RL_ERRMSG_MAX,
+        snprintf(msg, RL_ERRMSG_MAX,
                  "control %s: %s: layer '%s' holds %s geometries, not polygons",
                  C->spec.name, C->spec.path, C->layer->layer_name,
                  geom_type_name(C->layer->geom_type));
     } else if (!(C->index = rl_index_new(ctx, C->layer))) {
         st = RL_ERR_NOMEM;
-        snprintf(J->msg[k], RL_ERRMSG_MAX, "out of memory");
+        snprintf(msg, RL_ERRMSG_MAX, "out of memory");
     }
-    J->st[k] = st;
     rl_envgrid_free(near);
     rl_layer_free(ctx, peek);
-    return st == RL_OK;
+    return st;
 }
 
 /* Control table of opts with nothing loaded yet (specs borrowed). */
@@ -622,32 +641,24 @@ static rl_control *controls_new(const rl_screen_options *opts)
 static rl_status screen_all(rl_ctx *ctx, rl_screen_data *d, const load_job *load);
 
 rl_status rl_controls_load(rl_ctx *ctx, const rl_screen_options *opts,
-                           rl_layer *const *fps, size_t nfps, rl_control **out,
-                           int *n)
+                           rl_control **out, int *n)
 {
     int nc = opts->ncontrols;
     rl_screen_data d = {.opts = opts, .ncontrols = nc, .controls = controls_new(opts)};
-    rl_status *sts = calloc((size_t)nc + 1, sizeof *sts);
-    char(*msgs)[RL_ERRMSG_MAX] = calloc((size_t)nc + 1, sizeof *msgs);
-    rl_status st = RL_OK;
+    rl_status st;
     *out = NULL;
     *n = 0;
-    if (!d.controls || !sts || !msgs) {
-        st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
-        goto cleanup;
-    }
+    if (!d.controls)
+        return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
     /* No footprints to screen: the engine only reads, side by side with --jobs. */
-    load_job J = {opts, fps, nfps, d.controls, sts, msgs};
+    load_job J = {opts, NULL, 0, d.controls};
     st = engine_run(ctx, &d, &J, opts->c.jobs);
     if (st == RL_OK) {
         *out = d.controls;
         *n = nc;
         d.controls = NULL;
     }
-cleanup:
     rl_controls_free(ctx, d.controls, nc);
-    free(sts);
-    free(msgs);
     return st;
 }
 
@@ -752,8 +763,6 @@ rl_status rl_screen(rl_ctx *ctx, const rl_screen_options *opts, rl_report **out)
 {
     rl_status st = RL_OK;
     rl_report *rep = calloc(1, sizeof *rep);
-    rl_status *sts = NULL;
-    char(*msgs)[RL_ERRMSG_MAX] = NULL;
     *out = NULL;
     if (!rep)
         return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
@@ -767,9 +776,7 @@ rl_status rl_screen(rl_ctx *ctx, const rl_screen_options *opts, rl_report **out)
 
     d->fps = calloc((size_t)opts->nfootprints, sizeof *d->fps);
     d->controls = controls_new(opts);
-    sts = calloc((size_t)opts->ncontrols + 1, sizeof *sts);
-    msgs = calloc((size_t)opts->ncontrols + 1, sizeof *msgs);
-    if (!d->fps || !d->controls || !sts || !msgs) {
+    if (!d->fps || !d->controls) {
         st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
         goto fail;
     }
@@ -794,16 +801,12 @@ rl_status rl_screen(rl_ctx *ctx, const rl_screen_options *opts, rl_report **out)
         }
     }
     /* Controls after footprints: only features near a footprint are kept. */
-    load_job J = {opts, d->fps, d->nfps, d->controls, sts, msgs};
+    load_job J = {opts, d->fps, d->nfps, d->controls};
     if ((st = screen_all(ctx, d, &J)))
         goto fail;
-    free(sts);
-    free(msgs);
     *out = rep;
     return RL_OK;
 fail:
-    free(sts);
-    free(msgs);
     rl_report_free(rep);
     return st ? st : RL_ERR_INTERNAL;
 }

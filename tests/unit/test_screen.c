@@ -314,6 +314,55 @@ static void big_control_polygon(void **state)
 }
 
 /*
+ * A mid-size control (1 000 vertices) goes through its ring index: clear
+ * inside is the whole footprint, clear outside is no hit, the rest is
+ * overlaid.  A footprint inside it and inside a second, overlapping control
+ * feature counts its own area once, exactly.
+ */
+static void mid_size_control_ring_index(void **state)
+{
+    (void)state;
+    rl_buf b = {0};
+    rl_buf_puts(&b, "\"properties\":{\"HXMC\":\"mid\"},\"geometry\":{\"type\":"
+                    "\"Polygon\",\"coordinates\":[[");
+    double cx[] = {0, 1000, 1000, 0}, cy[] = {0, 0, 1000, 1000};
+    for (int side = 0; side < 4; side++)
+        for (int i = 0; i < 250; i++) {
+            double t = i / 250.0;
+            rl_buf_printf(&b, "[%.4f,%.4f],",
+                          X0 + cx[side] + (cx[(side + 1) % 4] - cx[side]) * t,
+                          Y0 + cy[side] + (cy[(side + 1) % 4] - cy[side]) * t);
+        }
+    rl_buf_printf(&b, "[%.4f,%.4f]]]}", X0, Y0);
+    char *c[] = {b.s, box("{\"HXMC\":\"B\"}", X0, 500, 0, 1500, 1000)};
+    char mid[512], fp[512];
+    snprintf(mid, sizeof mid, "%s", write_layer("mid.geojson", 4527, c, 2));
+    char *f[] = {box("{\"ID\":\"both\"}", X0, 600, 200, 800, 400),
+                 box("{\"ID\":\"inside\"}", X0, 100, 100, 300, 300),
+                 box("{\"ID\":\"outside\"}", X0, 2000, 0, 2100, 100),
+                 box("{\"ID\":\"cross\"}", X0, 900.5, 400, 1100.5, 600)};
+    snprintf(fp, sizeof fp, "%s", write_layer("midfp.geojson", 4527, f, 4));
+    rl_ctx *ctx = rl_ctx_new();
+    rl_report *rep = RUN(ctx, "--eco", mid, "--area", "planar", "--id-field", "ID", fp);
+    const rl_screen_data *d = &rep->u.screen;
+    assert_non_null(d->controls[0].layer->feat[0].ridx);
+    const rl_fp_result *r = d->res;
+    assert_int_equal(r[0].ctl[0].nhits, 2);
+    assert_rel(r[0].ctl[0].overlap_m2, 40000, 1e-9);
+    assert_true(r[0].ctl[0].overlap_m2 == r[0].area_m2); /* counted once, exactly */
+    assert_true(r[0].ctl[0].outside_m2 == 0);
+    assert_int_equal(r[1].ctl[0].nhits, 1);
+    assert_rel(r[1].ctl[0].overlap_m2, 40000, 1e-9);
+    assert_int_equal(r[2].ctl[0].nhits, 0);
+    assert_int_equal(r[3].ctl[0].nhits, 2);
+    assert_rel(r[3].ctl[0].hits[0].overlap_m2, 99.5 * 200, 1e-9);
+    assert_rel(r[3].ctl[0].hits[1].overlap_m2, 40000, 1e-9);
+    assert_rel(r[3].ctl[0].overlap_m2, 40000, 1e-9);
+    done(rep);
+    rl_ctx_free(ctx);
+}
+
+/*
  * Control features far from every footprint are counted, not kept: the
  * report still says how many the layer has, and hits keep their own FIDs
  * and attributes.
@@ -361,6 +410,7 @@ int main(void)
         cmocka_unit_test(missing_control_fails_naming_it),
         cmocka_unit_test(jobs_give_identical_output_and_pieces),
         cmocka_unit_test(big_control_polygon),
+        cmocka_unit_test(mid_size_control_ring_index),
         cmocka_unit_test(far_control_features_counted),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
