@@ -67,9 +67,12 @@ rl_ringidx *rl_ringidx_new(rl_ctx *ctx, const GEOSGeometry *g)
 {
     GEOSContextHandle_t h = ctx->geos;
     rl_ringidx *ri = calloc(1, sizeof *ri);
-    double *buf = NULL;
-    size_t bufcap = 0;
-    int ok = ri != NULL;
+    /* A buffer kept by the context: fresh ones were faulted in per ring. */
+    double **buf = &ctx->coord_buf;
+    size_t *bufcap = &ctx->coord_cap;
+    int ncoords = GEOSGetNumCoordinates_r(h, g);
+    int ok = ri != NULL && ncoords >= 0 &&
+             rl_grow(&ri->runs, &ri->cap, (size_t)ncoords / RUN + 16, sizeof *ri->runs);
     int type = GEOSGeomTypeId_r(h, g);
     int np = type == GEOS_POLYGON ? 1 : type == GEOS_MULTIPOLYGON ? GEOSGetNumGeometries_r(h, g) : -1;
     if (np < 0)
@@ -77,11 +80,10 @@ rl_ringidx *rl_ringidx_new(rl_ctx *ctx, const GEOSGeometry *g)
     for (int i = 0; ok && i < np; i++) {
         const GEOSGeometry *p = type == GEOS_POLYGON ? g : GEOSGetGeometryN_r(h, g, i);
         int nh = GEOSGetNumInteriorRings_r(h, p);
-        ok = nh >= 0 && add_ring(ctx, ri, GEOSGetExteriorRing_r(h, p), &buf, &bufcap);
+        ok = nh >= 0 && add_ring(ctx, ri, GEOSGetExteriorRing_r(h, p), buf, bufcap);
         for (int j = 0; ok && j < nh; j++)
-            ok = add_ring(ctx, ri, GEOSGetInteriorRingN_r(h, p, j), &buf, &bufcap);
+            ok = add_ring(ctx, ri, GEOSGetInteriorRingN_r(h, p, j), buf, bufcap);
     }
-    free(buf);
     if (!ok) {
         rl_ringidx_free(ri);
         return NULL;

@@ -34,6 +34,8 @@ struct rl_ctx {
     char geos_msg[RL_ERRMSG_MAX]; /* last GEOS error, folded into msg */
     rl_pj_cache *pjs;
     void *valid_scratch; /* work arrays of rl_valid_fast (valid.c) */
+    double *coord_buf;   /* x,y work buffer of rl_ringidx_new, coord_cap points */
+    size_t coord_cap;
 };
 
 /* Record a failure; returns `st` so callers can `return rl_fail(...)`. */
