@@ -268,6 +268,14 @@ GEOSGeometry *rl_repair(rl_ctx *ctx, GEOSGeometry *g, int *repaired,
  */
 int rl_valid_fast(rl_ctx *ctx, const GEOSGeometry *g);
 void rl_valid_scratch_free(void *scratch);
+/*
+ * 1 when the n valid polygonal geometries g[] certainly share no point, so
+ * the area of their union is the sum of their areas; 0 when that is not
+ * proven (they meet, a predicate is too close to call, or there are too many
+ * segment pairs to test).  Planar, in the geometries' own coordinates; uses
+ * the context's valid.c scratch (valid.c).
+ */
+int rl_disjoint_fast(rl_ctx *ctx, const GEOSGeometry *const *g, size_t n);
 /* 1 valid, 0 invalid, 2 GEOS error: rl_valid_fast, then GEOSisValid_r. */
 char rl_is_valid(rl_ctx *ctx, const GEOSGeometry *g);
 /* Polygonal part of g as a new geometry (empty MultiPolygon if none). */

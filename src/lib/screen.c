@@ -259,12 +259,19 @@ static rl_status screen_control(worker *w, rl_fp_result *r, int k,
     }
     /*
      * Overlapping control features are counted once: union the pieces.  All
-     * pieces lie in the footprint, so one whole footprint is their union.
+     * pieces lie in the footprint, so one whole footprint is their union;
+     * pieces that certainly share no point (parcels apart, the common case)
+     * need no union, the sum of their areas is its area.
      */
     if (npieces == 1) {
         fc->overlap_m2 = fc->hits[0].overlap_m2;
     } else if (any_whole) {
         fc->overlap_m2 = r->area_m2;
+    } else if (npieces > 1 &&
+               rl_disjoint_fast(ctx, (const GEOSGeometry *const *)pieces, npieces)) {
+        fc->overlap_m2 = 0;
+        for (size_t i = 0; i < npieces; i++)
+            fc->overlap_m2 += fc->hits[i].overlap_m2;
     } else if (npieces > 1) {
         GEOSGeometry *u = rl_union_all(ctx, (const GEOSGeometry *const *)pieces,
                                        npieces, 0);

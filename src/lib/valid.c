@@ -41,6 +41,7 @@ static inline double dmax(double a, double b) { return a > b ? a : b; }
 
 typedef struct {
     uint32_t off, n; /* first point in pts, number of points (closed) */
+    uint32_t shell;  /* 1 for the exterior ring of a polygon */
     double env[4];   /* minx, miny, maxx, maxy */
 } vring;
 
@@ -143,6 +144,7 @@ static int add_ring(rl_ctx *ctx, vgeom *G, const GEOSGeometry *ring)
     vring *r = &G->rings[G->nrings];
     r->off = (uint32_t)G->npts;
     r->n = n;
+    r->shell = 0;
     r->env[0] = r->env[2] = pt[0];
     r->env[1] = r->env[3] = pt[1];
     for (unsigned int i = 0; i < n; i++) {
@@ -312,6 +314,7 @@ static int add_polygon(rl_ctx *ctx, vgeom *G, const GEOSGeometry *poly,
     *nholes = nh;
     if (!add_ring(ctx, G, GEOSGetExteriorRing_r(h, poly)))
         return 0;
+    G->rings[*shell].shell = 1;
     for (int i = 0; i < nh; i++)
         if (!add_ring(ctx, G, GEOSGetInteriorRingN_r(h, poly, i)))
             return 0;
@@ -365,39 +368,162 @@ void rl_valid_scratch_free(void *scratch)
     free(G);
 }
 
-int rl_valid_fast(rl_ctx *ctx, const GEOSGeometry *g)
+/*
+ * Append the rings of polygonal g; shells[] and nholes[] get one entry per
+ * polygon, *np their number.  0 when g is not a plain (multi)polygon within
+ * the limits above.
+ */
+static int add_geometry(rl_ctx *ctx, vgeom *G, const GEOSGeometry *g,
+                        size_t *shells, int *nholes, int *np)
 {
     GEOSContextHandle_t h = ctx->geos;
-    /*
-     * The work arrays live in the context: big fresh allocations are mapped
-     * and faulted in anew each call, which cost more than the test itself.
-     */
+    int type = GEOSGeomTypeId_r(h, g);
+    if (type == GEOS_POLYGON) {
+        *np = 1;
+        return add_polygon(ctx, G, g, &shells[0], &nholes[0]);
+    }
+    if (type != GEOS_MULTIPOLYGON)
+        return 0;
+    *np = GEOSGetNumGeometries_r(h, g);
+    if (*np < 1 || *np > VALID_MAX_POLYS)
+        return 0;
+    for (int i = 0; i < *np; i++)
+        if (!add_polygon(ctx, G, GEOSGetGeometryN_r(h, g, i), &shells[i],
+                         &nholes[i]))
+            return 0;
+    return 1;
+}
+
+/*
+ * The work arrays live in the context: big fresh allocations are mapped and
+ * faulted in anew each call, which cost more than the test itself.
+ */
+static vgeom *scratch_reset(rl_ctx *ctx)
+{
     if (!ctx->valid_scratch)
         ctx->valid_scratch = calloc(1, sizeof(vgeom));
     vgeom *G = ctx->valid_scratch;
-    if (!G)
-        return 0;
-    G->npts = G->nrings = 0;
+    if (G)
+        G->npts = G->nrings = 0;
+    return G;
+}
+
+int rl_valid_fast(rl_ctx *ctx, const GEOSGeometry *g)
+{
+    vgeom *G = scratch_reset(ctx);
     size_t shells[VALID_MAX_POLYS];
     int nholes[VALID_MAX_POLYS];
-    int np = 0, ok = 0;
-    int type = GEOSGeomTypeId_r(h, g);
-    if (type == GEOS_POLYGON) {
-        if (!add_polygon(ctx, G, g, &shells[0], &nholes[0]))
-            goto cleanup;
-        np = 1;
-    } else if (type == GEOS_MULTIPOLYGON) {
-        np = GEOSGetNumGeometries_r(h, g);
-        if (np < 1 || np > VALID_MAX_POLYS)
-            goto cleanup;
-        for (int i = 0; i < np; i++)
-            if (!add_polygon(ctx, G, GEOSGetGeometryN_r(h, g, i), &shells[i],
-                             &nholes[i]))
-                goto cleanup;
-    } else {
-        goto cleanup;
+    int np = 0;
+    return G && add_geometry(ctx, G, g, shells, nholes, &np) &&
+           rings_disjoint(G) && nesting_ok(G, shells, nholes, np);
+}
+
+/* Beyond these, a union is cheaper than the pairwise tests. */
+#define DISJOINT_MAX_GEOMS 64
+#define DISJOINT_MAX_TESTS (1u << 16)
+
+static int env_meet(const double *a, const double *b)
+{
+    return a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3];
+}
+
+/*
+ * 1 when p is certainly inside the polygonal geometry made of rings
+ * [r0, r1) (inside an odd number of them), 0 certainly outside, -1 unknown.
+ * p must not lie on any of the rings.
+ */
+static int inside_rings(const vgeom *G, size_t r0, size_t r1, const double *p)
+{
+    int odd = 0;
+    for (size_t r = r0; r < r1; r++) {
+        int in = inside(G, &G->rings[r], p);
+        if (in < 0)
+            return -1;
+        odd ^= in;
     }
-    ok = rings_disjoint(G) && nesting_ok(G, shells, nholes, np);
-cleanup:
-    return ok;
+    return odd;
+}
+
+/* 1 when no segment of ring a certainly meets any segment of ring b. */
+static int rings_apart(const vgeom *G, const vring *a, const vring *b,
+                       size_t *tests)
+{
+    if (!env_meet(a->env, b->env))
+        return 1;
+    *tests += (size_t)(a->n - 1) * (b->n - 1);
+    if (*tests > DISJOINT_MAX_TESTS)
+        return 0;
+    const double *pa = G->pts + 2 * (size_t)a->off;
+    const double *pb = G->pts + 2 * (size_t)b->off;
+    for (uint32_t i = 0; i + 1 < a->n; i++) {
+        const double *p = pa + 2 * i, *q = p + 2;
+        double e[4] = {dmin(p[0], q[0]), dmin(p[1], q[1]), dmax(p[0], q[0]),
+                       dmax(p[1], q[1])};
+        if (!env_meet(e, b->env))
+            continue;
+        for (uint32_t j = 0; j + 1 < b->n; j++) {
+            const double *r = pb + 2 * j, *s = r + 2;
+            double f[4] = {dmin(r[0], s[0]), dmin(r[1], s[1]), dmax(r[0], s[0]),
+                           dmax(r[1], s[1])};
+            if (env_meet(e, f) && !seg_disjoint(p, q, r, s))
+                return 0;
+        }
+    }
+    return 1;
+}
+
+/*
+ * Two valid polygonal geometries A and B whose rings share no point have
+ * disjoint interiors when a vertex of every shell of each lies outside the
+ * other.  Proof sketch: if parts a of A and b of B shared an interior point,
+ * their shells, which do not meet, would be nested, say a's inside b's.  a's
+ * shell vertex is outside B, so in one of b's holes; a's shell does not meet
+ * that hole's ring, so all of a lies in the hole: a contradiction.
+ */
+int rl_disjoint_fast(rl_ctx *ctx, const GEOSGeometry *const *g, size_t n)
+{
+    vgeom *G = scratch_reset(ctx);
+    size_t first[DISJOINT_MAX_GEOMS + 1];
+    double env[DISJOINT_MAX_GEOMS][4];
+    size_t shells[VALID_MAX_POLYS];
+    int nholes[VALID_MAX_POLYS];
+    int np;
+    size_t tests = 0;
+    if (!G || n > DISJOINT_MAX_GEOMS)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        first[i] = G->nrings;
+        if (!add_geometry(ctx, G, g[i], shells, nholes, &np))
+            return 0;
+        memcpy(env[i], G->rings[first[i]].env, sizeof env[i]);
+        for (size_t r = first[i] + 1; r < G->nrings; r++) {
+            const double *e = G->rings[r].env;
+            env[i][0] = dmin(env[i][0], e[0]);
+            env[i][1] = dmin(env[i][1], e[1]);
+            env[i][2] = dmax(env[i][2], e[2]);
+            env[i][3] = dmax(env[i][3], e[3]);
+        }
+    }
+    first[n] = G->nrings;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = i + 1; j < n; j++) {
+            if (!env_meet(env[i], env[j]))
+                continue;
+            for (size_t a = first[i]; a < first[i + 1]; a++)
+                for (size_t b = first[j]; b < first[j + 1]; b++)
+                    if (!rings_apart(G, &G->rings[a], &G->rings[b], &tests))
+                        return 0;
+            for (size_t a = first[i]; a < first[i + 1]; a++)
+                if (G->rings[a].shell &&
+                    inside_rings(G, first[j], first[j + 1],
+                                 G->pts + 2 * (size_t)G->rings[a].off) != 0)
+                    return 0;
+            for (size_t b = first[j]; b < first[j + 1]; b++)
+                if (G->rings[b].shell &&
+                    inside_rings(G, first[i], first[i + 1],
+                                 G->pts + 2 * (size_t)G->rings[b].off) != 0)
+                    return 0;
+        }
+    }
+    return 1;
 }

@@ -401,6 +401,36 @@ static void far_control_features_counted(void **state)
     rl_ctx_free(ctx);
 }
 
+/*
+ * Pieces of control features that are apart are summed without a union;
+ * pieces that overlap are still counted once.  Farmland-like squares C1, C2
+ * (10 m apart) and C3 (overlapping C2 by 50 m); hand figures, planar.
+ */
+static void apart_pieces_summed_overlaps_once(void **state)
+{
+    (void)state;
+    char *c[] = {box("{\"TBBH\":\"C1\"}", X0, 0, 0, 100, 100),
+                 box("{\"TBBH\":\"C2\"}", X0, 110, 0, 200, 100),
+                 box("{\"TBBH\":\"C3\"}", X0, 150, 0, 250, 100)};
+    char ctl[512], fp[512];
+    snprintf(ctl, sizeof ctl, "%s", write_layer("parcels.geojson", 4527, c, 3));
+    char *f[] = {box("{\"ID\":\"apart\"}", X0, 50, 20, 140, 80),
+                 box("{\"ID\":\"overlap\"}", X0, 50, 20, 160, 80),
+                 box("{\"ID\":\"three\"}", X0, 50, 20, 240, 80)};
+    snprintf(fp, sizeof fp, "%s", write_layer("parcelfp.geojson", 4527, f, 3));
+    rl_ctx *ctx = rl_ctx_new();
+    rl_report *rep = RUN(ctx, "--farmland", ctl, "--area", "planar", "--id-field", "ID", fp);
+    const rl_fp_result *r = rep->u.screen.res;
+    assert_int_equal(r[0].ctl[0].nhits, 2);
+    assert_rel(r[0].ctl[0].overlap_m2, 50 * 60 + 30 * 60, 1e-9);
+    assert_int_equal(r[1].ctl[0].nhits, 3);
+    assert_rel(r[1].ctl[0].hits[2].overlap_m2, 10 * 60, 1e-9);
+    assert_rel(r[1].ctl[0].overlap_m2, 50 * 60 + 50 * 60, 1e-9); /* C3 inside C2's piece */
+    assert_rel(r[2].ctl[0].overlap_m2, 50 * 60 + 130 * 60, 1e-9);
+    done(rep);
+    rl_ctx_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -412,6 +442,7 @@ int main(void)
         cmocka_unit_test(big_control_polygon),
         cmocka_unit_test(mid_size_control_ring_index),
         cmocka_unit_test(far_control_features_counted),
+        cmocka_unit_test(apart_pieces_summed_overlaps_once),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

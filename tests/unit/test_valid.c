@@ -7,10 +7,14 @@
  * (otherwise it saves nothing).  Hand cases name GEOS's verdict; the fuzz
  * cases compare against GEOSisValid_r on many random polygons, including
  * integer-grid ones full of exact touches and collinear runs.
+ *
+ * rl_disjoint_fast(): must never call apart geometries that GEOSDisjoint says
+ * meet, and must certify the ordinary apart ones (parcels between ditches).
  */
 #include "testutil.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -202,6 +206,99 @@ static void test_fuzz_against_geos(void **state)
     free(wkt);
 }
 
+/* rl_disjoint_fast of the WKT geometries, after checking GEOS's disjointness. */
+static int apart(int geos_disjoint, int n, ...)
+{
+    GEOSGeometry *g[8];
+    va_list ap;
+    va_start(ap, n);
+    for (int i = 0; i < n; i++) {
+        g[i] = tu_wkt(ctx, va_arg(ap, const char *));
+        assert_non_null(g[i]);
+    }
+    va_end(ap);
+    int all = 1;
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n; j++)
+            all &= GEOSDisjoint_r(ctx->geos, g[i], g[j]) == 1;
+    assert_int_equal(all, geos_disjoint);
+    int v = rl_disjoint_fast(ctx, (const GEOSGeometry *const *)g, (size_t)n);
+    for (int i = 0; i < n; i++)
+        GEOSGeom_destroy_r(ctx->geos, g[i]);
+    return v;
+}
+
+static void test_disjoint_hand(void **state)
+{
+    (void)state;
+    const char *sq = "POLYGON((0 0,10 0,10 10,0 10,0 0))";
+    /* apart, with overlapping envelopes (a diagonal strip beside a triangle) */
+    assert_int_equal(apart(1, 2, "POLYGON((0 0,10 0,0 10,0 0))",
+                           "POLYGON((10 2,10 10,2 10,10 2))"), 1);
+    assert_int_equal(apart(1, 3, sq, "POLYGON((12 0,20 0,20 10,12 10,12 0))",
+                           "MULTIPOLYGON(((0 12,5 12,5 20,0 12)),((30 30,31 30,31 31,30 30)))"), 1);
+    /* inside a hole of the other: apart */
+    assert_int_equal(apart(1, 2, "POLYGON((0 0,10 0,10 10,0 10,0 0),(2 2,2 8,8 8,8 2,2 2))",
+                           "POLYGON((3 3,7 3,7 7,3 7,3 3))"), 1);
+    /* meeting: a shared edge, a shared corner, an overlap, containment both ways */
+    assert_int_equal(apart(0, 2, sq, "POLYGON((10 0,20 0,20 10,10 10,10 0))"), 0);
+    assert_int_equal(apart(0, 2, sq, "POLYGON((10 10,20 10,20 20,10 20,10 10))"), 0);
+    assert_int_equal(apart(0, 2, sq, "POLYGON((5 5,15 5,15 15,5 15,5 5))"), 0);
+    assert_int_equal(apart(0, 2, sq, "POLYGON((2 2,4 2,4 4,2 4,2 2))"), 0);
+    assert_int_equal(apart(0, 2, "POLYGON((2 2,4 2,4 4,2 4,2 2))", sq), 0);
+    /* one of three pairs meets */
+    assert_int_equal(apart(0, 3, sq, "POLYGON((12 0,20 0,20 10,12 10,12 0))",
+                           "POLYGON((19 9,25 9,25 15,19 9))"), 0);
+    /* a vertex on the other's edge; the same geometry twice */
+    assert_int_equal(apart(0, 2, sq, "POLYGON((10 5,15 0,15 10,10 5))"), 0);
+    assert_int_equal(apart(0, 2, sq, sq), 0);
+    /* a part inside the other's hole, another part overlapping its shell */
+    assert_int_equal(apart(0, 2, "POLYGON((0 0,10 0,10 10,0 10,0 0),(2 2,2 8,8 8,8 2,2 2))",
+                           "MULTIPOLYGON(((3 3,7 3,7 7,3 7,3 3)),((9 9,12 9,12 12,9 12,9 9)))"), 0);
+}
+
+/* Random star pairs near each other: never "apart" when GEOS says they meet. */
+static void test_disjoint_fuzz(void **state)
+{
+    (void)state;
+    enum { CAP = 1 << 16 };
+    char *a = malloc(CAP), *b = malloc(CAP), *wa = malloc(CAP + 64), *wb = malloc(CAP + 64);
+    assert_non_null(wb);
+    unsigned seed = 4242;
+    int cases = 0, geos_apart = 0, certified = 0;
+    for (int it = 0; it < 4000; it++) {
+        int grid = it % 3 == 0, n = 3 + rand_r(&seed) % 30;
+        double dx = 55 + (rand_r(&seed) % 4000) / 100.0; /* 55..95: near, touching, apart */
+        star(a, CAP, &seed, n, 0, 0, 20, 45, grid);
+        star(b, CAP, &seed, 3 + rand_r(&seed) % 30, dx, (rand_r(&seed) % 40) - 20.0, 20, 45,
+             grid);
+        snprintf(wa, CAP + 64, "POLYGON(%s)", a);
+        snprintf(wb, CAP + 64, "POLYGON(%s)", b);
+        GEOSGeometry *g[2] = {tu_wkt(ctx, wa), tu_wkt(ctx, wb)};
+        if (g[0] && g[1] && GEOSisValid_r(ctx->geos, g[0]) == 1 &&
+            GEOSisValid_r(ctx->geos, g[1]) == 1) {
+            int gd = GEOSDisjoint_r(ctx->geos, g[0], g[1]) == 1;
+            int fd = rl_disjoint_fast(ctx, (const GEOSGeometry *const *)g, 2);
+            if (fd && !gd)
+                fail_msg("certified apart but GEOS says they meet: %.200s | %.200s", wa, wb);
+            cases++;
+            geos_apart += gd;
+            certified += fd;
+        }
+        GEOSGeom_destroy_r(ctx->geos, g[0]);
+        GEOSGeom_destroy_r(ctx->geos, g[1]);
+    }
+    print_message("disjoint fuzz: %d cases, %d apart (GEOS), %d certified\n", cases,
+                  geos_apart, certified);
+    assert_true(cases > 3000);
+    assert_true(geos_apart > 500 && geos_apart < cases - 500);
+    assert_true(certified > geos_apart * 9 / 10);
+    free(a);
+    free(b);
+    free(wa);
+    free(wb);
+}
+
 /* A 600-vertex valid ring goes through the grid; one crossing must be found. */
 static void test_large_ring_crossing(void **state)
 {
@@ -317,6 +414,8 @@ int main(void)
         cmocka_unit_test(test_large_ring_crossing),
         cmocka_unit_test(test_ringidx_hand),
         cmocka_unit_test(test_ringidx_random),
+        cmocka_unit_test(test_disjoint_hand),
+        cmocka_unit_test(test_disjoint_fuzz),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
