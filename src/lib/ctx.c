@@ -45,6 +45,7 @@ void rl_ctx_free(rl_ctx *ctx)
         return;
     rl_valid_scratch_free(ctx->valid_scratch);
     free(ctx->coord_buf);
+    free(ctx->clip_buf);
     rl_pj_cache *c = ctx->pjs;
     while (c) {
         rl_pj_cache *next = c->next;

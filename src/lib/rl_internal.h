@@ -36,6 +36,8 @@ struct rl_ctx {
     void *valid_scratch; /* work arrays of rl_valid_fast (valid.c) */
     double *coord_buf;   /* x,y work buffer of rl_ringidx_new, coord_cap points */
     size_t coord_cap;
+    double *clip_buf;    /* work buffer of rl_clip_small, clip_cap doubles */
+    size_t clip_cap;
 };
 
 /* Record a failure; returns `st` so callers can `return rl_fail(...)`. */
@@ -300,6 +302,15 @@ static inline int rl_orient2d(const double *a, const double *b, const double *c)
         return -1;
     return 0;
 }
+
+/*
+ * a ∩ b for two hole-free polygons, one of them convex with at most 64
+ * vertices, the other with at most 4 096 (clip.c).  Returns the intersection as a new valid polygon, an
+ * empty polygon when they do not overlap, or NULL when this shortcut does not
+ * apply or cannot certify its result: then overlay with GEOS.  Planar, in
+ * the inputs' common coordinates.
+ */
+GEOSGeometry *rl_clip_small(rl_ctx *ctx, const GEOSGeometry *a, const GEOSGeometry *b);
 
 /* ---- ring index (ringidx.c) ---- */
 

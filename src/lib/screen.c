@@ -102,7 +102,8 @@ static const GEOSPreparedGeometry *prepared_control(worker *w, int k, size_t c,
  * Footprint ∩ control polygon.  A big control polygon is first cut to the
  * footprint's envelope (GEOSClipByRect is linear and cheap), so the overlay
  * only sees the few vertices near the footprint; the clip is checked and
- * skipped when it is not valid.
+ * skipped when it is not valid.  Small enough, and one side convex, the
+ * overlay is a clip by a convex polygon (rl_clip_small).
  */
 static GEOSGeometry *overlay(rl_ctx *ctx, const GEOSGeometry *g,
                              const GEOSGeometry *cg)
@@ -120,9 +121,12 @@ static GEOSGeometry *overlay(rl_ctx *ctx, const GEOSGeometry *g,
             clip = NULL;
         }
     }
-    GEOSGeometry *x = GEOSIntersection_r(h, g, clip ? clip : cg);
-    GEOSGeometry *piece = x ? rl_polygonal(ctx, x) : NULL;
-    GEOSGeom_destroy_r(h, x);
+    GEOSGeometry *piece = rl_clip_small(ctx, g, clip ? clip : cg);
+    if (!piece) {
+        GEOSGeometry *x = GEOSIntersection_r(h, g, clip ? clip : cg);
+        piece = x ? rl_polygonal(ctx, x) : NULL;
+        GEOSGeom_destroy_r(h, x);
+    }
     GEOSGeom_destroy_r(h, clip);
     return piece;
 }
@@ -221,6 +225,12 @@ static rl_status screen_control(worker *w, rl_fp_result *r, int k,
                 continue;
             whole = loc == RL_LOC_INSIDE;
             piece = whole ? GEOSGeom_clone_r(h, g) : overlay(ctx, g, cg);
+        } else if ((piece = rl_clip_small(ctx, g, cg)) != NULL) {
+            /* Small, one of them convex: clipped without GEOS's overlay. */
+            if (GEOSisEmpty_r(h, piece)) {
+                GEOSGeom_destroy_r(h, piece);
+                continue;
+            }
         } else {
             if (GEOSPreparedIntersects_r(h, prep, cg) != 1)
                 continue;
