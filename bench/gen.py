@@ -323,11 +323,13 @@ def main():
     keep = np.sort(np.argsort(-score, kind="stable")[:cfg["parcels"]])
     cells, cx, cy = cells[keep], cx[keep], cy[keep]
     n_parcels = len(cells)
-    # inset by a ditch (2-6 m), jitter the corners, sometimes a fifth vertex on one edge
+    # inset by a ditch (2-6 m), jitter the corners within it (a tiling stays a tiling: parcels
+    # of a checked delivery do not overlap), sometimes a fifth vertex on one edge; 1 % of the
+    # parcels bulge across the ditch into their east neighbour, as digitising errors do.
     gap = r_parcel.uniform(2, 6, n_parcels)
     w = cells[:, 2] - cells[:, 0] - 2 * gap
     h = cells[:, 3] - cells[:, 1] - 2 * gap
-    jit = np.minimum(w, h)[:, None] * r_parcel.uniform(-0.12, 0.12, (n_parcels, 8))
+    jit = gap[:, None] * r_parcel.uniform(-0.9, 0.9, (n_parcels, 8))
     x0, y0 = cells[:, 0] + gap, cells[:, 1] + gap
     corners = np.stack([
         np.column_stack([x0 + jit[:, 0], y0 + jit[:, 1]]),
@@ -336,7 +338,10 @@ def main():
         np.column_stack([x0 + jit[:, 6], y0 + h + jit[:, 7]]),
     ], axis=1)                                            # (n, 4, 2), counter-clockwise
     fifth = r_parcel.random(n_parcels) < 0.3
-    bulge = r_parcel.uniform(0.0, 0.08, n_parcels) * h   # outwards on the east edge: stays convex
+    bulge = r_parcel.uniform(0.0, 0.9, n_parcels) * gap  # outwards on the east edge: stays convex
+    spill = r_parcel.random(n_parcels) < 0.01
+    fifth |= spill
+    bulge[spill] = 2 * gap[spill] + r_parcel.uniform(1, 10, int(spill.sum()))
     dlbm = r_parcel.integers(0, 3, n_parcels)
     ncc = int(round(math.sqrt(cfg["county_codes"])))
     ci = np.clip(((cx - xmin) / side * ncc).astype(int), 0, max(ncc - 1, 0))
