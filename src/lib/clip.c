@@ -98,33 +98,19 @@ static long clip_line(const double *s, size_t ns, const double *k0,
     return (long)m;
 }
 
-GEOSGeometry *rl_clip_small(rl_ctx *ctx, const GEOSGeometry *a, const GEOSGeometry *b)
+/*
+ * Subject ring s (ns points, open) clipped by the convex ring k (nk points,
+ * open, turning sign), in two work buffers of cap + 1 points each; k is
+ * translated in place.  See rl_clip_small for what is returned.
+ */
+static GEOSGeometry *clip_by_convex(rl_ctx *ctx, double *k, size_t nk, int sign,
+                                    const double *s, size_t ns, double *work,
+                                    size_t cap)
 {
     GEOSContextHandle_t h = ctx->geos;
-    const GEOSCoordSequence *csa = NULL, *csb = NULL;
-    unsigned int ma = ring_size(ctx, a, &csa), mb = ring_size(ctx, b, &csb);
-    if (!ma || !mb || (ma > CLIP_MAX_CONVEX + 1 && mb > CLIP_MAX_CONVEX + 1))
+    double *buf[2] = {work, work + 2 * (cap + 1)};
+    if (ns > cap)
         return NULL;
-    /* Both rings (closed), then two output buffers of cap points each. */
-    size_t na = ma - 1, nb = mb - 1, cap = 4 * (na + nb) + 16;
-    if (!rl_grow(&ctx->clip_buf, &ctx->clip_cap, 2 * (ma + mb + 2 * (cap + 1)),
-                 sizeof *ctx->clip_buf))
-        return NULL;
-    double *ra = ctx->clip_buf, *rb = ra + 2 * ma;
-    double *buf[2] = {rb + 2 * mb, rb + 2 * mb + 2 * (cap + 1)};
-    if (!GEOSCoordSeq_copyToBuffer_r(h, csa, ra, 0, 0) ||
-        !GEOSCoordSeq_copyToBuffer_r(h, csb, rb, 0, 0))
-        return NULL;
-    double *k = ra;
-    const double *s = rb;
-    size_t nk = na, ns = nb;
-    int sign = na <= CLIP_MAX_CONVEX ? convex_sign(ra, na) : 0;
-    if (!sign) {
-        sign = nb <= CLIP_MAX_CONVEX ? convex_sign(rb, nb) : 0;
-        if (!sign)
-            return NULL;
-        k = rb, nk = nb, s = ra, ns = na;
-    }
     /*
      * Work relative to a vertex of the clip: intersection points are then
      * found to ~1e-14 of the polygons' size, not to the ~1e-8 m spacing of
@@ -180,4 +166,46 @@ GEOSGeometry *rl_clip_small(rl_ctx *ctx, const GEOSGeometry *a, const GEOSGeomet
         return NULL;
     }
     return poly;
+}
+
+GEOSGeometry *rl_clip_small(rl_ctx *ctx, const GEOSGeometry *a, const GEOSGeometry *b)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    const GEOSCoordSequence *csa = NULL, *csb = NULL;
+    unsigned int ma = ring_size(ctx, a, &csa), mb = ring_size(ctx, b, &csb);
+    if (!ma || !mb || (ma > CLIP_MAX_CONVEX + 1 && mb > CLIP_MAX_CONVEX + 1))
+        return NULL;
+    /* Both rings (closed), then two output buffers of cap + 1 points each. */
+    size_t na = ma - 1, nb = mb - 1, cap = 4 * (na + nb) + 16;
+    if (!rl_grow(&ctx->clip_buf, &ctx->clip_cap, 2 * (ma + mb + 2 * (cap + 1)),
+                 sizeof *ctx->clip_buf))
+        return NULL;
+    double *ra = ctx->clip_buf, *rb = ra + 2 * ma;
+    if (!GEOSCoordSeq_copyToBuffer_r(h, csa, ra, 0, 0) ||
+        !GEOSCoordSeq_copyToBuffer_r(h, csb, rb, 0, 0))
+        return NULL;
+    int sign = na <= CLIP_MAX_CONVEX ? convex_sign(ra, na) : 0;
+    if (sign)
+        return clip_by_convex(ctx, ra, na, sign, rb, nb, rb + 2 * mb, cap);
+    sign = nb <= CLIP_MAX_CONVEX ? convex_sign(rb, nb) : 0;
+    return sign ? clip_by_convex(ctx, rb, nb, sign, ra, na, rb + 2 * mb, cap) : NULL;
+}
+
+GEOSGeometry *rl_clip_ring(rl_ctx *ctx, const GEOSGeometry *convex, const double *s,
+                           size_t ns)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    const GEOSCoordSequence *cs = NULL;
+    unsigned int m = ring_size(ctx, convex, &cs);
+    if (!m || m > CLIP_MAX_CONVEX + 1 || ns < 3)
+        return NULL;
+    size_t nk = m - 1, cap = 4 * (nk + ns) + 16;
+    if (!rl_grow(&ctx->clip_buf, &ctx->clip_cap, 2 * (m + 2 * (cap + 1)),
+                 sizeof *ctx->clip_buf))
+        return NULL;
+    double *k = ctx->clip_buf;
+    if (!GEOSCoordSeq_copyToBuffer_r(h, cs, k, 0, 0))
+        return NULL;
+    int sign = convex_sign(k, nk);
+    return sign ? clip_by_convex(ctx, k, nk, sign, s, ns, k + 2 * m, cap) : NULL;
 }

@@ -140,3 +140,62 @@ rl_loc rl_ringidx_locate(rl_ctx *ctx, const rl_ringidx *ri, const double r[4])
     /* No boundary meets r: it is all interior or all exterior (even-odd). */
     return crossings % 2 ? RL_LOC_INSIDE : RL_LOC_OUTSIDE;
 }
+
+size_t rl_ringidx_near(rl_ctx *ctx, const rl_ringidx *ri, const double r[4],
+                       double **buf, size_t *cap)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    double p[2] = {(r[0] + r[2]) / 2, (r[1] + r[3]) / 2};
+    size_t first = 0, end = 0, n = 0;
+    int found = 0;
+    unsigned long crossings = 0; /* of the other rings, by a ray from p */
+    for (size_t k = 0; k < ri->n;) {
+        size_t e = k + 1; /* runs k .. e - 1 are one ring */
+        while (e < ri->n && ri->runs[e].seq == ri->runs[k].seq)
+            e++;
+        int near = 0;
+        for (size_t q = k; q < e && !near; q++)
+            near = meets(ri->runs[q].env, r);
+        if (near) {
+            if (found)
+                return 0;
+            found = 1;
+            first = k;
+            end = e;
+        }
+        for (size_t q = k; q < e && !near; q++) {
+            const run_t *R = &ri->runs[q];
+            if (R->env[2] < p[0] || R->env[1] > p[1] || p[1] > R->env[3])
+                continue;
+            double a[2], b[2];
+            if (!GEOSCoordSeq_getXY_r(h, R->seq, R->first, &a[0], &a[1]))
+                return 0;
+            for (uint32_t i = 1; i <= R->n; i++, a[0] = b[0], a[1] = b[1]) {
+                if (!GEOSCoordSeq_getXY_r(h, R->seq, R->first + i, &b[0], &b[1]))
+                    return 0;
+                if ((a[1] > p[1]) != (b[1] > p[1])) {
+                    int o = rl_orient2d(a, b, p);
+                    if (o == 0)
+                        return 0;
+                    if (b[1] > a[1] ? o > 0 : o < 0)
+                        crossings++;
+                }
+            }
+        }
+        k = e;
+    }
+    /* Inside another ring (a hole around r, say), the reduced ring is not the answer. */
+    if (!found || crossings % 2)
+        return 0;
+    for (size_t q = first; q < end; q++) {
+        const run_t *R = &ri->runs[q];
+        uint32_t take = meets(R->env, r) ? R->n : 1;
+        if (!rl_grow(buf, cap, n + take + 1, 2 * sizeof **buf))
+            return 0;
+        for (uint32_t i = 0; i < take; i++, n++)
+            if (!GEOSCoordSeq_getXY_r(h, R->seq, R->first + i, &(*buf)[2 * n],
+                                      &(*buf)[2 * n + 1]))
+                return 0;
+    }
+    return n;
+}

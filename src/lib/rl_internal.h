@@ -311,6 +311,14 @@ static inline int rl_orient2d(const double *a, const double *b, const double *c)
  * the inputs' common coordinates.
  */
 GEOSGeometry *rl_clip_small(rl_ctx *ctx, const GEOSGeometry *a, const GEOSGeometry *b);
+/*
+ * convex ∩ the region of open ring s (ns points, ring s may cross itself
+ * outside convex): as rl_clip_small, for a convex hole-free polygon of at
+ * most 64 vertices; NULL when convex is not one or the result is not
+ * certified valid.
+ */
+GEOSGeometry *rl_clip_ring(rl_ctx *ctx, const GEOSGeometry *convex, const double *s,
+                           size_t ns);
 
 /* ---- ring index (ringidx.c) ---- */
 
@@ -336,6 +344,15 @@ void rl_ringidx_free(rl_ringidx *ri);
  * predicate was too close to call.  Safe from several threads at once.
  */
 rl_loc rl_ringidx_locate(rl_ctx *ctx, const rl_ringidx *ri, const double r[4]);
+/*
+ * The polygon of ri as seen from inside rectangle r, as one open ring: when
+ * exactly one ring meets r and r lies outside every other ring, that ring
+ * with each run that misses r cut to its chord (which changes nothing inside
+ * r).  Writes x,y pairs to *buf (grown as needed, *cap in points); returns
+ * the number of points, 0 when the polygon does not allow this.
+ */
+size_t rl_ringidx_near(rl_ctx *ctx, const rl_ringidx *ri, const double r[4],
+                       double **buf, size_t *cap);
 
 /* ---- spatial index (index.c) ---- */
 

@@ -106,11 +106,23 @@ static const GEOSPreparedGeometry *prepared_control(worker *w, int k, size_t c,
  * overlay is a clip by a convex polygon (rl_clip_small).
  */
 static GEOSGeometry *overlay(rl_ctx *ctx, const GEOSGeometry *g,
-                             const GEOSGeometry *cg)
+                             const GEOSGeometry *cg, const rl_ringidx *ri)
 {
     GEOSContextHandle_t h = ctx->geos;
     GEOSGeometry *clip = NULL;
     double x0, y0, x1, y1;
+    /*
+     * A convex footprint is clipped against the one control ring near it,
+     * its far runs cut to chords by the ring index: no walk over every
+     * vertex, no GEOS overlay.
+     */
+    if (ri && GEOSGeom_getExtent_r(h, g, &x0, &y0, &x1, &y1)) {
+        double r[4] = {x0, y0, x1, y1};
+        size_t n = rl_ringidx_near(ctx, ri, r, &ctx->coord_buf, &ctx->coord_cap);
+        GEOSGeometry *piece = n ? rl_clip_ring(ctx, g, ctx->coord_buf, n) : NULL;
+        if (piece)
+            return piece;
+    }
     if (GEOSGetNumCoordinates_r(h, cg) >= RL_CLIP_MIN_VERTICES &&
         GEOSGeom_getExtent_r(h, g, &x0, &y0, &x1, &y1)) {
         /* A margin keeps the clip edges off the footprint's own edges. */
@@ -212,7 +224,7 @@ static rl_status screen_control(worker *w, rl_fp_result *r, int k,
             if (GEOSPreparedIntersects_r(h, pc, g) != 1)
                 continue;
             whole = GEOSPreparedCovers_r(h, pc, g) == 1;
-            piece = whole ? GEOSGeom_clone_r(h, g) : overlay(ctx, g, cg);
+            piece = whole ? GEOSGeom_clone_r(h, g) : overlay(ctx, g, cg, CL->feat[cand[i]].ridx);
         } else if (GEOSGetNumCoordinates_r(h, cg) >= RL_CLIP_MIN_VERTICES) {
             /*
              * Mid-size control: a GEOS predicate would walk all its vertices
@@ -224,7 +236,7 @@ static rl_status screen_control(worker *w, rl_fp_result *r, int k,
             if (loc == RL_LOC_OUTSIDE)
                 continue;
             whole = loc == RL_LOC_INSIDE;
-            piece = whole ? GEOSGeom_clone_r(h, g) : overlay(ctx, g, cg);
+            piece = whole ? GEOSGeom_clone_r(h, g) : overlay(ctx, g, cg, ri);
         } else if ((piece = rl_clip_small(ctx, g, cg)) != NULL) {
             /* Small, one of them convex: clipped without GEOS's overlay. */
             if (GEOSisEmpty_r(h, piece)) {
@@ -235,7 +247,7 @@ static rl_status screen_control(worker *w, rl_fp_result *r, int k,
             if (GEOSPreparedIntersects_r(h, prep, cg) != 1)
                 continue;
             piece = GEOSPreparedCovers_r(h, prep, cg) == 1 ? GEOSGeom_clone_r(h, cg)
-                                                            : overlay(ctx, g, cg);
+                                                            : overlay(ctx, g, cg, NULL);
         }
         if (!piece) {
             st = rl_fail(ctx, RL_ERR_GEOM, "overlay with %s feature %" PRId64

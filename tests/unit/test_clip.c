@@ -4,6 +4,11 @@
  * the fuzz cases compare against GEOSIntersection on random convex polygons
  * and random star-shaped (mostly concave) ones: whenever the shortcut answers,
  * its answer must be a valid polygon of GEOS's area.
+ *
+ * rl_ringidx_near() + rl_clip_ring(): a big control seen from a footprint's
+ * envelope as one ring with its far runs cut to chords, clipped by the convex
+ * footprint; hand figures on a dense square with a hole, and GEOS's areas on
+ * random 600-vertex stars.
  */
 #include "testutil.h"
 
@@ -199,6 +204,131 @@ static void test_fuzz_against_geos(void **state)
     assert_true(answered > cases * 8 / 10);
 }
 
+/* WKT ring "(x y,...)" of the square [x0,x1] x [y0,y1], k points a side, ccw or not. */
+static size_t dense_square(char *b, size_t cap, double x0, double y0, double x1,
+                           double y1, int k, int ccw)
+{
+    double cx[] = {x0, x1, x1, x0}, cy[] = {y0, y0, y1, y1};
+    size_t n = (size_t)snprintf(b, cap, "(");
+    for (int side = 0; side < 4; side++)
+        for (int i = 0; i < k; i++) {
+            int s0 = ccw ? side : 3 - side, s1 = ccw ? (side + 1) % 4 : (7 - side) % 4;
+            double t = (double)i / k;
+            n += (size_t)snprintf(b + n, cap - n, "%.15g %.15g,",
+                                  cx[s0] + (cx[s1] - cx[s0]) * t, cy[s0] + (cy[s1] - cy[s0]) * t);
+        }
+    n += (size_t)snprintf(b + n, cap - n, "%.15g %.15g)", cx[ccw ? 0 : 3], cy[ccw ? 0 : 3]);
+    return n;
+}
+
+/*
+ * Area of convex ∩ control through the control's ring index (its one near
+ * ring, far runs cut to chords); -1 when rl_ringidx_near or rl_clip_ring
+ * declined.
+ */
+static double near_area(const GEOSGeometry *control, const char *convex_wkt)
+{
+    GEOSGeometry *f = tu_wkt(ctx, convex_wkt);
+    assert_non_null(f);
+    rl_ringidx *ri = rl_ringidx_new(ctx, control);
+    assert_non_null(ri);
+    double r[4], a = -1;
+    assert_int_equal(GEOSGeom_getExtent_r(ctx->geos, f, &r[0], &r[1], &r[2], &r[3]), 1);
+    double *buf = NULL;
+    size_t cap = 0, n = rl_ringidx_near(ctx, ri, r, &buf, &cap);
+    GEOSGeometry *c = n ? rl_clip_ring(ctx, f, buf, n) : NULL;
+    if (c) {
+        assert_int_equal(GEOSisValid_r(ctx->geos, c), 1);
+        assert_int_equal(GEOSArea_r(ctx->geos, c, &a), 1);
+    }
+    GEOSGeom_destroy_r(ctx->geos, c);
+    GEOSGeom_destroy_r(ctx->geos, f);
+    free(buf);
+    rl_ringidx_free(ri);
+    return a;
+}
+
+/*
+ * A 1 000 m square of 4 000 vertices with a 200 m square hole (800
+ * vertices) at (400..600, 400..600); hand figures.
+ */
+static void test_near_ring_hand(void **state)
+{
+    (void)state;
+    enum { CAP = 1 << 18 };
+    char *w = malloc(CAP);
+    size_t n = (size_t)snprintf(w, CAP, "POLYGON(");
+    n += dense_square(w + n, CAP - n, 0, 0, 1000, 1000, 1000, 1);
+    n += (size_t)snprintf(w + n, CAP - n, ",");
+    n += dense_square(w + n, CAP - n, 400, 400, 600, 600, 200, 0);
+    snprintf(w + n, CAP - n, ")");
+    GEOSGeometry *g = tu_wkt(ctx, w);
+    assert_non_null(g);
+    assert_int_equal(GEOSisValid_r(ctx->geos, g), 1);
+    /* across the shell's east edge: 100.5 x 200 inside */
+    assert_rel(near_area(g, "POLYGON((899.5 100,1100 100,1100 300,899.5 300,899.5 100))"),
+               100.5 * 200, 1e-12);
+    /* a triangle across the south-west corner: the part x, y >= 0 of it */
+    assert_rel(near_area(g, "POLYGON((-50 -50,150 -50,-50 150,-50 -50))"), 0.5 * 100 * 100,
+               1e-12);
+    /*
+     * Across the hole's west edge, from either side: the shell surrounds r,
+     * so the piece is not the hole ring's region (GEOS overlays these).
+     */
+    assert_true(near_area(g, "POLYGON((350 450,450 450,450 550,350 550,350 450))") == -1);
+    assert_true(near_area(g, "POLYGON((390 450,450 450,450 550,390 550,390 450))") == -1);
+    /* meeting the shell and the hole: declined */
+    assert_true(near_area(g, "POLYGON((-10 -10,500 -10,500 500,-10 500,-10 -10))") == -1);
+    GEOSGeom_destroy_r(ctx->geos, g);
+    free(w);
+}
+
+/* Random 600-vertex stars and convex footprints near their edge: GEOS's area. */
+static void test_near_ring_fuzz(void **state)
+{
+    (void)state;
+    GEOSContextHandle_t h = ctx->geos;
+    unsigned seed = 99;
+    int cases = 0, answered = 0;
+    for (int it = 0; it < 300; it++) {
+        double ox = it % 2 ? 39500000 : 0, oy = it % 2 ? 4400000 : 0;
+        GEOSGeometry *c = NULL;
+        do {
+            GEOSGeom_destroy_r(h, c);
+            c = random_star(&seed, ox, oy, 800, 1000);
+        } while (GEOSGetNumCoordinates_r(h, c) < 600 || GEOSisValid_r(h, c) != 1);
+        rl_ringidx *ri = rl_ringidx_new(ctx, c);
+        assert_non_null(ri);
+        for (int j = 0; j < 10; j++) {
+            double t = 2 * M_PI * rand_r(&seed) / RAND_MAX, d = 700 + rand_r(&seed) % 400;
+            GEOSGeometry *f = random_convex(&seed, ox + d * cos(t), oy + d * sin(t), 60);
+            double r[4], ga = 0, ca = 0;
+            GEOSGeom_getExtent_r(h, f, &r[0], &r[1], &r[2], &r[3]);
+            double *buf = NULL;
+            size_t cap = 0, n = rl_ringidx_near(ctx, ri, r, &buf, &cap);
+            GEOSGeometry *p = n ? rl_clip_ring(ctx, f, buf, n) : NULL;
+            GEOSGeometry *x = GEOSIntersection_r(h, f, c);
+            GEOSArea_r(h, x, &ga);
+            cases++;
+            if (p) {
+                answered++;
+                assert_int_equal(GEOSisValid_r(h, p), 1);
+                GEOSArea_r(h, p, &ca);
+                if (fabs(ca - ga) > 1e-9 * 3600)
+                    fail_msg("case %d/%d: near-ring area %.17g, GEOS %.17g", it, j, ca, ga);
+            }
+            free(buf);
+            GEOSGeom_destroy_r(h, p);
+            GEOSGeom_destroy_r(h, x);
+            GEOSGeom_destroy_r(h, f);
+        }
+        rl_ringidx_free(ri);
+        GEOSGeom_destroy_r(h, c);
+    }
+    print_message("near-ring fuzz: %d cases, %d answered\n", cases, answered);
+    assert_true(answered > cases / 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -206,6 +336,8 @@ int main(void)
         cmocka_unit_test(test_hand_gk),
         cmocka_unit_test(test_refused),
         cmocka_unit_test(test_fuzz_against_geos),
+        cmocka_unit_test(test_near_ring_hand),
+        cmocka_unit_test(test_near_ring_fuzz),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
