@@ -184,7 +184,7 @@ size_t rl_ringidx_near(rl_ctx *ctx, const rl_ringidx *ri, const double r[4],
         }
         k = e;
     }
-    /* Inside another ring (a hole around r, say), the reduced ring is not the answer. */
+    /* r inside another ring (the shell around a near hole, say): not that ring's region. */
     if (!found || crossings % 2)
         return 0;
     for (size_t q = first; q < end; q++) {

@@ -102,8 +102,8 @@ static const GEOSPreparedGeometry *prepared_control(worker *w, int k, size_t c,
  * Footprint ∩ control polygon.  A big control polygon is first cut to the
  * footprint's envelope (GEOSClipByRect is linear and cheap), so the overlay
  * only sees the few vertices near the footprint; the clip is checked and
- * skipped when it is not valid.  Small enough, and one side convex, the
- * overlay is a clip by a convex polygon (rl_clip_small).
+ * skipped when it is not valid.  When the footprint or the cut piece is
+ * convex, the overlay is a clip by a convex polygon (clip.c).
  */
 static GEOSGeometry *overlay(rl_ctx *ctx, const GEOSGeometry *g,
                              const GEOSGeometry *cg, const rl_ringidx *ri)
@@ -133,7 +133,8 @@ static GEOSGeometry *overlay(rl_ctx *ctx, const GEOSGeometry *g,
             clip = NULL;
         }
     }
-    GEOSGeometry *piece = rl_clip_small(ctx, g, clip ? clip : cg);
+    /* Unclipped, cg is small and rl_clip_small has had its try already. */
+    GEOSGeometry *piece = clip ? rl_clip_small(ctx, g, clip) : NULL;
     if (!piece) {
         GEOSGeometry *x = GEOSIntersection_r(h, g, clip ? clip : cg);
         piece = x ? rl_polygonal(ctx, x) : NULL;
