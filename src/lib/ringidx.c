@@ -104,39 +104,48 @@ static int meets(const double *a, const double *b)
     return a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3];
 }
 
-rl_loc rl_ringidx_locate(rl_ctx *ctx, const rl_ringidx *ri, const double r[4])
+/*
+ * Add to *crossings the segments of run R that a ray from p towards +x
+ * crosses; 0 when a coordinate cannot be read or a crossing is too close to
+ * call.  With near, also 0 when a segment's envelope meets rectangle r.
+ */
+static int run_crossings(GEOSContextHandle_t h, const run_t *R, const double p[2],
+                         int near, const double r[4], unsigned long *crossings)
 {
-    GEOSContextHandle_t h = ctx->geos;
-    double p[2] = {(r[0] + r[2]) / 2, (r[1] + r[3]) / 2};
-    unsigned long crossings = 0;
-    for (size_t k = 0; k < ri->n; k++) {
-        const run_t *R = &ri->runs[k];
-        int near = meets(R->env, r);
-        /* The ray goes from p towards +x. */
-        int ray = R->env[2] >= p[0] && R->env[1] <= p[1] && p[1] <= R->env[3];
-        if (!near && !ray)
-            continue;
-        double a[2], b[2];
-        if (!GEOSCoordSeq_getXY_r(h, R->seq, R->first, &a[0], &a[1]))
-            return RL_LOC_CROSSES;
-        for (uint32_t i = 1; i <= R->n; i++, a[0] = b[0], a[1] = b[1]) {
-            if (!GEOSCoordSeq_getXY_r(h, R->seq, R->first + i, &b[0], &b[1]))
-                return RL_LOC_CROSSES;
-            if (near) {
-                double e[4] = {a[0] < b[0] ? a[0] : b[0], a[1] < b[1] ? a[1] : b[1],
-                               a[0] > b[0] ? a[0] : b[0], a[1] > b[1] ? a[1] : b[1]};
-                if (meets(e, r))
-                    return RL_LOC_CROSSES;
-            }
-            if (ray && (a[1] > p[1]) != (b[1] > p[1])) {
-                int o = rl_orient2d(a, b, p);
-                if (o == 0)
-                    return RL_LOC_CROSSES;
-                if (b[1] > a[1] ? o > 0 : o < 0)
-                    crossings++;
-            }
+    int ray = R->env[2] >= p[0] && R->env[1] <= p[1] && p[1] <= R->env[3];
+    if (!near && !ray)
+        return 1;
+    double a[2], b[2];
+    if (!GEOSCoordSeq_getXY_r(h, R->seq, R->first, &a[0], &a[1]))
+        return 0;
+    for (uint32_t i = 1; i <= R->n; i++, a[0] = b[0], a[1] = b[1]) {
+        if (!GEOSCoordSeq_getXY_r(h, R->seq, R->first + i, &b[0], &b[1]))
+            return 0;
+        if (near) {
+            double e[4] = {a[0] < b[0] ? a[0] : b[0], a[1] < b[1] ? a[1] : b[1],
+                           a[0] > b[0] ? a[0] : b[0], a[1] > b[1] ? a[1] : b[1]};
+            if (meets(e, r))
+                return 0;
+        }
+        if (ray && (a[1] > p[1]) != (b[1] > p[1])) {
+            int o = rl_orient2d(a, b, p);
+            if (o == 0)
+                return 0;
+            if (b[1] > a[1] ? o > 0 : o < 0)
+                (*crossings)++;
         }
     }
+    return 1;
+}
+
+rl_loc rl_ringidx_locate(rl_ctx *ctx, const rl_ringidx *ri, const double r[4])
+{
+    double p[2] = {(r[0] + r[2]) / 2, (r[1] + r[3]) / 2};
+    unsigned long crossings = 0;
+    for (size_t k = 0; k < ri->n; k++)
+        if (!run_crossings(ctx->geos, &ri->runs[k], p, meets(ri->runs[k].env, r), r,
+                           &crossings))
+            return RL_LOC_CROSSES;
     /* No boundary meets r: it is all interior or all exterior (even-odd). */
     return crossings % 2 ? RL_LOC_INSIDE : RL_LOC_OUTSIDE;
 }
@@ -163,25 +172,9 @@ size_t rl_ringidx_near(rl_ctx *ctx, const rl_ringidx *ri, const double r[4],
             first = k;
             end = e;
         }
-        for (size_t q = k; q < e && !near; q++) {
-            const run_t *R = &ri->runs[q];
-            if (R->env[2] < p[0] || R->env[1] > p[1] || p[1] > R->env[3])
-                continue;
-            double a[2], b[2];
-            if (!GEOSCoordSeq_getXY_r(h, R->seq, R->first, &a[0], &a[1]))
+        for (size_t q = k; q < e && !near; q++)
+            if (!run_crossings(h, &ri->runs[q], p, 0, r, &crossings))
                 return 0;
-            for (uint32_t i = 1; i <= R->n; i++, a[0] = b[0], a[1] = b[1]) {
-                if (!GEOSCoordSeq_getXY_r(h, R->seq, R->first + i, &b[0], &b[1]))
-                    return 0;
-                if ((a[1] > p[1]) != (b[1] > p[1])) {
-                    int o = rl_orient2d(a, b, p);
-                    if (o == 0)
-                        return 0;
-                    if (b[1] > a[1] ? o > 0 : o < 0)
-                        crossings++;
-                }
-            }
-        }
         k = e;
     }
     /* r inside another ring (the shell around a near hole, say): not that ring's region. */
