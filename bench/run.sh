@@ -135,6 +135,9 @@ s = json.load(open(sys.argv[1], encoding="utf-8"))["summary"]
 print("the reference; %(footprints)d footprints: %(conflict)d conflict, %(warn)d warn, %(pass)d pass, %(error)d error" % s)
 EOF
 )
+    # redline's own figures against exact arithmetic, on a sample (GEOS computes none of it)
+    exact=$("$PY" "$HERE/tools/exact_pieces.py" "$DATA" "$W/screen_j1.json" --sample 100 2>&1 | tail -n 1)
+    CHECK[screen_j1]+="; 100 hits per control recomputed exactly (tools/exact_pieces.py): $exact"
     if cmp -s "$W/screen_j1.json" "$W/screen_j2.json"; then CHECK[screen_j2]="JSON byte-identical to --jobs 1"
     else CHECK[screen_j2]="FAIL: JSON differs from --jobs 1"; fi
 fi
