@@ -431,6 +431,199 @@ static void apart_pieces_summed_overlaps_once(void **state)
     rl_ctx_free(ctx);
 }
 
+/* GeoJSON "[[x,y],...]" and WKT "(x y,...)" of one closed ring, same rounded text. */
+static void ring_texts(rl_buf *gj, rl_buf *wkt, const double *xy, int n)
+{
+    rl_buf_puts(gj, "[");
+    rl_buf_puts(wkt, "(");
+    for (int i = 0; i <= n; i++) {
+        char sx[40], sy[40];
+        snprintf(sx, sizeof sx, "%.3f", X0 + xy[2 * (i % n)]);
+        snprintf(sy, sizeof sy, "%.3f", Y0 + xy[2 * (i % n) + 1]);
+        rl_buf_printf(gj, "%s[%s,%s]", i ? "," : "", sx, sy);
+        rl_buf_printf(wkt, "%s%s %s", i ? "," : "", sx, sy);
+    }
+    rl_buf_puts(gj, "]");
+    rl_buf_puts(wkt, ")");
+}
+
+static double urand(unsigned *seed, double a, double b)
+{
+    return a + (b - a) * (rand_r(seed) / (double)RAND_MAX);
+}
+
+/*
+ * A random polygon around (cx, cy): kind 0 a rotated rectangle, 1 convex
+ * (points on a circle), 2 star-shaped (mostly concave); with a star hole of
+ * radius < r0 when hole_r > 0.  Appends a GeoJSON feature to *feats and the
+ * WKT to *wkts.
+ */
+static void random_polygon(unsigned *seed, int kind, int n, double cx, double cy,
+                           double r0, double r1, double hole_r, const char *props,
+                           char **feat, char **wkt)
+{
+    double *xy = malloc(2 * (size_t)(n + 4) * sizeof *xy);
+    if (kind == 0) {
+        double w = urand(seed, r0, r1), h = w * urand(seed, 0.4, 1), a = urand(seed, 0, M_PI);
+        double px[] = {-w, w, w, -w}, py[] = {-h, -h, h, h};
+        for (int i = 0; i < 4; i++) {
+            xy[2 * i] = cx + (px[i] * cos(a) - py[i] * sin(a)) / 2;
+            xy[2 * i + 1] = cy + (px[i] * sin(a) + py[i] * cos(a)) / 2;
+        }
+        n = 4;
+    } else {
+        double r = urand(seed, r0, r1);
+        for (int i = 0; i < n; i++) {
+            double t = (i + urand(seed, -0.35, 0.35)) * 2 * M_PI / n;
+            double ri = kind == 1 ? r : urand(seed, r0, r1);
+            xy[2 * i] = cx + ri * cos(t);
+            xy[2 * i + 1] = cy + ri * sin(t);
+        }
+    }
+    rl_buf gj = {0}, w = {0};
+    rl_buf_printf(&gj, "\"properties\":%s,\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[",
+                  props);
+    rl_buf_puts(&w, "POLYGON(");
+    ring_texts(&gj, &w, xy, n);
+    if (hole_r > 0) {
+        int m = 40;
+        for (int i = 0; i < m; i++) { /* clockwise */
+            double t = -(i + urand(seed, -0.3, 0.3)) * 2 * M_PI / m;
+            double ri = urand(seed, hole_r / 3, hole_r);
+            xy[2 * i] = cx + ri * cos(t);
+            xy[2 * i + 1] = cy + ri * sin(t);
+        }
+        rl_buf_puts(&gj, ",");
+        rl_buf_puts(&w, ",");
+        ring_texts(&gj, &w, xy, m);
+    }
+    rl_buf_puts(&gj, "]}");
+    rl_buf_puts(&w, ")");
+    free(xy);
+    *feat = gj.s;
+    *wkt = w.s;
+}
+
+/*
+ * Random footprints (rectangles, convex and concave polygons) against random,
+ * overlapping controls (600-1 200-vertex stars, some with holes, and small
+ * convex and concave parcels): every per-feature overlap and every total
+ * (union rule) must be GEOS's own intersection and union area.  This runs
+ * each shortcut of screen.c -- ring index, near-ring clipping, convex
+ * clipping, the sum of apart pieces -- against the plain overlay.
+ */
+static void random_layers_against_geos(void **state)
+{
+    (void)state;
+    enum { NC = 48, NF = 120 };
+    unsigned seed = 2026;
+    char *cf[NC], *cw[NC], *ff[NF], *fw[NF];
+    double bx[8], by[8];
+    for (int i = 0; i < NC; i++) {
+        char props[64];
+        snprintf(props, sizeof props, "{\"TBBH\":\"C%d\"}", i);
+        double cx = urand(&seed, 0, 4000), cy = urand(&seed, 0, 4000);
+        if (i < 8) {
+            bx[i] = cx;
+            by[i] = cy;
+        } else if (i < 16) {
+            /* a parcel inside a big star (or inside its hole) */
+            cx = bx[i - 8] + urand(&seed, -100, 100);
+            cy = by[i - 8] + urand(&seed, -100, 100);
+        }
+        if (i < 8)
+            random_polygon(&seed, 2, 600 + rand_r(&seed) % 600, cx, cy, 400, 700,
+                           i % 3 == 0 ? 350 : 0, props, &cf[i], &cw[i]);
+        else
+            random_polygon(&seed, 1 + i % 2, 5 + rand_r(&seed) % 8, cx, cy, 80, 220, 0,
+                           props, &cf[i], &cw[i]);
+    }
+    for (int i = 0; i < NF; i++) {
+        char props[64];
+        snprintf(props, sizeof props, "{\"ID\":\"F%03d\"}", i);
+        double cx = urand(&seed, 0, 4000), cy = urand(&seed, 0, 4000);
+        if (i < 48) {
+            /* at a big star's centre, across its hole's edge, or across its shell */
+            double t = urand(&seed, 0, 2 * M_PI), dist = (double[]){0, 200, 300, 550}[i % 4];
+            cx = bx[i % 8] + dist * cos(t);
+            cy = by[i % 8] + dist * sin(t);
+        }
+        if (i >= 48 && i < 64) {
+            /* big rectangles over a star's central parcel and out across its edge */
+            double t = urand(&seed, 0, 2 * M_PI);
+            random_polygon(&seed, 0, 4, bx[i % 8] + 250 * cos(t), by[i % 8] + 250 * sin(t),
+                           800, 1000, 0, props, &ff[i], &fw[i]);
+            continue;
+        }
+        random_polygon(&seed, i % 3, 5 + rand_r(&seed) % 8, cx, cy, 40, 300, 0, props,
+                       &ff[i], &fw[i]);
+    }
+    char ctl[512], fp[512];
+    snprintf(ctl, sizeof ctl, "%s", write_layer("rnd_ctl.geojson", 4527, cf, NC));
+    snprintf(fp, sizeof fp, "%s", write_layer("rnd_fp.geojson", 4527, ff, NF));
+    rl_ctx *ctx = rl_ctx_new();
+    GEOSContextHandle_t h = ctx->geos;
+    GEOSGeometry *cg[NC];
+    for (int i = 0; i < NC; i++) {
+        cg[i] = tu_wkt(ctx, cw[i]);
+        assert_non_null(cg[i]);
+        assert_int_equal(GEOSisValid_r(h, cg[i]), 1);
+    }
+    rl_report *rep = RUN(ctx, "--farmland", ctl, "--area", "planar", "--id-field", "ID", fp);
+    const rl_screen_data *d = &rep->u.screen;
+    const rl_layer *CL = d->controls[0].layer;
+    assert_int_equal(d->nres, NF);
+    int hits = 0, multi = 0;
+    for (int i = 0; i < NF; i++) {
+        GEOSGeometry *f = tu_wkt(ctx, fw[i]);
+        assert_int_equal(GEOSisValid_r(h, f), 1);
+        GEOSGeometry *parts[NC];
+        int np = 0;
+        const rl_fp_control *fc = &d->res[i].ctl[0];
+        for (int k = 0; k < NC; k++) {
+            GEOSGeometry *x = GEOSIntersection_r(h, f, cg[k]);
+            GEOSGeometry *p = rl_polygonal(ctx, x);
+            GEOSGeom_destroy_r(h, x);
+            double a = 0;
+            GEOSArea_r(h, p, &a);
+            if (a > 0)
+                parts[np++] = p;
+            else
+                GEOSGeom_destroy_r(h, p);
+            for (size_t j = 0; j < fc->nhits; j++)
+                if (CL->feat[fc->hits[j].feat].fid == k) {
+                    hits++;
+                    if (fabs(fc->hits[j].overlap_m2 - a) > 1e-9 * a + 1e-6)
+                        fail_msg("F%03d x C%d: %.10f, GEOS %.10f", i, k,
+                                 fc->hits[j].overlap_m2, a);
+                }
+        }
+        double ref = 0;
+        if (np) {
+            GEOSGeometry *col = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, parts,
+                                                            (unsigned)np);
+            GEOSGeometry *u = GEOSUnaryUnion_r(h, col);
+            GEOSArea_r(h, u, &ref);
+            GEOSGeom_destroy_r(h, u);
+            GEOSGeom_destroy_r(h, col);
+        }
+        multi += np > 1;
+        if (fabs(fc->overlap_m2 - ref) > 1e-9 * ref + 1e-6)
+            fail_msg("F%03d: overlap %.10f, GEOS union %.10f (%d pieces)", i, fc->overlap_m2,
+                     ref, np);
+        GEOSGeom_destroy_r(h, f);
+        free(fw[i]);
+    }
+    print_message("random layers: %d hits, %d footprints with several pieces\n", hits, multi);
+    assert_true(hits > 60 && multi > 10);
+    for (int i = 0; i < NC; i++) {
+        GEOSGeom_destroy_r(h, cg[i]);
+        free(cw[i]);
+    }
+    done(rep);
+    rl_ctx_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -443,6 +636,7 @@ int main(void)
         cmocka_unit_test(mid_size_control_ring_index),
         cmocka_unit_test(far_control_features_counted),
         cmocka_unit_test(apart_pieces_summed_overlaps_once),
+        cmocka_unit_test(random_layers_against_geos),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
