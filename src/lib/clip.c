@@ -1,12 +1,14 @@
 /*
- * clip.c -- the intersection of two small polygons when one is convex.
+ * clip.c -- the intersection of two polygons when one is small and convex.
  *
  * Screening a province meets tens of thousands of footprint x parcel pairs,
  * each a polygon of a handful of vertices.  GEOS's overlay spends ~35 us on
  * each, almost all of it fixed set-up: building an edge graph and validating
  * its noding.  When one of the two is convex the intersection is what
  * Sutherland-Hodgman clipping gives: the other polygon cut by each edge line
- * of the convex one in turn, a few dozen multiply-adds.
+ * of the convex one in turn, a few dozen multiply-adds.  The same clip takes
+ * a big control polygon seen from a convex footprint: the one ring near it,
+ * its far runs cut to chords by the ring index (rl_clip_ring).
  *
  * Clipping by a convex polygon gives the exact intersection when that is one
  * piece; when it falls apart (a concave footprint reaching across a parcel
