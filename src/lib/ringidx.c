@@ -99,11 +99,6 @@ void rl_ringidx_free(rl_ringidx *ri)
     free(ri);
 }
 
-static int meets(const double *a, const double *b)
-{
-    return a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3];
-}
-
 /*
  * Add to *crossings the segments of run R that a ray from p towards +x
  * crosses; 0 when a coordinate cannot be read or a crossing is too close to
@@ -124,7 +119,7 @@ static int run_crossings(GEOSContextHandle_t h, const run_t *R, const double p[2
         if (near) {
             double e[4] = {a[0] < b[0] ? a[0] : b[0], a[1] < b[1] ? a[1] : b[1],
                            a[0] > b[0] ? a[0] : b[0], a[1] > b[1] ? a[1] : b[1]};
-            if (meets(e, r))
+            if (rl_env_meet(e, r))
                 return 0;
         }
         if (ray && (a[1] > p[1]) != (b[1] > p[1])) {
@@ -143,7 +138,7 @@ rl_loc rl_ringidx_locate(rl_ctx *ctx, const rl_ringidx *ri, const double r[4])
     double p[2] = {(r[0] + r[2]) / 2, (r[1] + r[3]) / 2};
     unsigned long crossings = 0;
     for (size_t k = 0; k < ri->n; k++)
-        if (!run_crossings(ctx->geos, &ri->runs[k], p, meets(ri->runs[k].env, r), r,
+        if (!run_crossings(ctx->geos, &ri->runs[k], p, rl_env_meet(ri->runs[k].env, r), r,
                            &crossings))
             return RL_LOC_CROSSES;
     /* No boundary meets r: it is all interior or all exterior (even-odd). */
@@ -164,7 +159,7 @@ size_t rl_ringidx_near(rl_ctx *ctx, const rl_ringidx *ri, const double r[4],
             e++;
         int near = 0;
         for (size_t q = k; q < e && !near; q++)
-            near = meets(ri->runs[q].env, r);
+            near = rl_env_meet(ri->runs[q].env, r);
         if (near) {
             if (found)
                 return 0;
@@ -182,7 +177,7 @@ size_t rl_ringidx_near(rl_ctx *ctx, const rl_ringidx *ri, const double r[4],
         return 0;
     for (size_t q = first; q < end; q++) {
         const run_t *R = &ri->runs[q];
-        uint32_t take = meets(R->env, r) ? R->n : 1;
+        uint32_t take = rl_env_meet(R->env, r) ? R->n : 1;
         if (!rl_grow(buf, cap, n + take + 1, 2 * sizeof **buf))
             return 0;
         for (uint32_t i = 0; i < take; i++, n++)

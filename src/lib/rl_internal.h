@@ -283,6 +283,12 @@ char rl_is_valid(rl_ctx *ctx, const GEOSGeometry *g);
 /* Polygonal part of g as a new geometry (empty MultiPolygon if none). */
 GEOSGeometry *rl_polygonal(rl_ctx *ctx, const GEOSGeometry *g);
 
+/* 1 when envelopes a and b (minx, miny, maxx, maxy) share a point. */
+static inline int rl_env_meet(const double *a, const double *b)
+{
+    return a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3];
+}
+
 /*
  * Sign of the orientation of (a, b, c): +1 left turn, -1 right turn, 0 when
  * the floating-point determinant is within its error bound of zero (collinear

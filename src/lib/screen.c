@@ -106,28 +106,26 @@ static const GEOSPreparedGeometry *prepared_control(worker *w, int k, size_t c,
  * convex, the overlay is a clip by a convex polygon (clip.c).
  */
 static GEOSGeometry *overlay(rl_ctx *ctx, const GEOSGeometry *g,
-                             const GEOSGeometry *cg, const rl_ringidx *ri)
+                             const GEOSGeometry *cg, const rl_ringidx *ri,
+                             const double *genv)
 {
     GEOSContextHandle_t h = ctx->geos;
     GEOSGeometry *clip = NULL;
-    double x0, y0, x1, y1;
     /*
-     * A convex footprint is clipped against the one control ring near it,
-     * its far runs cut to chords by the ring index: no walk over every
-     * vertex, no GEOS overlay.
+     * A convex footprint is clipped against the one control ring near its
+     * envelope genv, the far runs cut to chords by the ring index: no walk
+     * over every vertex, no GEOS overlay.
      */
-    if (ri && GEOSGeom_getExtent_r(h, g, &x0, &y0, &x1, &y1)) {
-        double r[4] = {x0, y0, x1, y1};
-        size_t n = rl_ringidx_near(ctx, ri, r, &ctx->coord_buf, &ctx->coord_cap);
+    if (ri && genv) {
+        size_t n = rl_ringidx_near(ctx, ri, genv, &ctx->coord_buf, &ctx->coord_cap);
         GEOSGeometry *piece = n ? rl_clip_ring(ctx, g, ctx->coord_buf, n) : NULL;
         if (piece)
             return piece;
     }
-    if (GEOSGetNumCoordinates_r(h, cg) >= RL_CLIP_MIN_VERTICES &&
-        GEOSGeom_getExtent_r(h, g, &x0, &y0, &x1, &y1)) {
+    if (genv && GEOSGetNumCoordinates_r(h, cg) >= RL_CLIP_MIN_VERTICES) {
         /* A margin keeps the clip edges off the footprint's own edges. */
-        double m = ((x1 - x0) + (y1 - y0)) * 0.01 + 1e-6;
-        clip = GEOSClipByRect_r(h, cg, x0 - m, y0 - m, x1 + m, y1 + m);
+        double m = ((genv[2] - genv[0]) + (genv[3] - genv[1])) * 0.01 + 1e-6;
+        clip = GEOSClipByRect_r(h, cg, genv[0] - m, genv[1] - m, genv[2] + m, genv[3] + m);
         if (clip && rl_is_valid(ctx, clip) != 1) {
             GEOSGeom_destroy_r(h, clip);
             clip = NULL;
@@ -196,8 +194,10 @@ static rl_status screen_control(worker *w, rl_fp_result *r, int k,
                      C->spec.name, CL->crs->name, rl_ctx_errmsg(ctx));
         goto cleanup;
     }
-    double genv[4];
-    int genv_ok = GEOSGeom_getExtent_r(h, g, &genv[0], &genv[1], &genv[2], &genv[3]);
+    double env[4];
+    /* The footprint's envelope in this CRS, for every candidate; NULL if none. */
+    const double *genv =
+        GEOSGeom_getExtent_r(h, g, &env[0], &env[1], &env[2], &env[3]) ? env : NULL;
     prep = GEOSPrepare_r(h, g);
     size_t nc = rl_index_query(C->index, h, g, &cand);
     if (!prep || nc == (size_t)-1) {
@@ -225,7 +225,8 @@ static rl_status screen_control(worker *w, rl_fp_result *r, int k,
             if (GEOSPreparedIntersects_r(h, pc, g) != 1)
                 continue;
             whole = GEOSPreparedCovers_r(h, pc, g) == 1;
-            piece = whole ? GEOSGeom_clone_r(h, g) : overlay(ctx, g, cg, CL->feat[cand[i]].ridx);
+            piece = whole ? GEOSGeom_clone_r(h, g)
+                          : overlay(ctx, g, cg, CL->feat[cand[i]].ridx, genv);
         } else if (GEOSGetNumCoordinates_r(h, cg) >= RL_CLIP_MIN_VERTICES) {
             /*
              * Mid-size control: a GEOS predicate would walk all its vertices
@@ -233,11 +234,11 @@ static rl_status screen_control(worker *w, rl_fp_result *r, int k,
              * the footprint) and "clear outside"; the rest is overlaid.
              */
             const rl_ringidx *ri = CL->feat[cand[i]].ridx;
-            rl_loc loc = ri && genv_ok ? rl_ringidx_locate(ctx, ri, genv) : RL_LOC_CROSSES;
+            rl_loc loc = ri && genv ? rl_ringidx_locate(ctx, ri, genv) : RL_LOC_CROSSES;
             if (loc == RL_LOC_OUTSIDE)
                 continue;
             whole = loc == RL_LOC_INSIDE;
-            piece = whole ? GEOSGeom_clone_r(h, g) : overlay(ctx, g, cg, ri);
+            piece = whole ? GEOSGeom_clone_r(h, g) : overlay(ctx, g, cg, ri, genv);
         } else if ((piece = rl_clip_small(ctx, g, cg)) != NULL) {
             /* Small, one of them convex: clipped without GEOS's overlay. */
             if (GEOSisEmpty_r(h, piece)) {
@@ -248,7 +249,7 @@ static rl_status screen_control(worker *w, rl_fp_result *r, int k,
             if (GEOSPreparedIntersects_r(h, prep, cg) != 1)
                 continue;
             piece = GEOSPreparedCovers_r(h, prep, cg) == 1 ? GEOSGeom_clone_r(h, cg)
-                                                            : overlay(ctx, g, cg, NULL);
+                                                            : overlay(ctx, g, cg, NULL, genv);
         }
         if (!piece) {
             st = rl_fail(ctx, RL_ERR_GEOM, "overlay with %s feature %" PRId64

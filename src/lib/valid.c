@@ -422,11 +422,6 @@ int rl_valid_fast(rl_ctx *ctx, const GEOSGeometry *g)
 #define DISJOINT_MAX_GEOMS 64
 #define DISJOINT_MAX_TESTS (1u << 16)
 
-static int env_meet(const double *a, const double *b)
-{
-    return a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3];
-}
-
 /*
  * 1 when p is certainly inside the polygonal geometry made of rings
  * [r0, r1) (inside an odd number of them), 0 certainly outside, -1 unknown.
@@ -448,7 +443,7 @@ static int inside_rings(const vgeom *G, size_t r0, size_t r1, const double *p)
 static int rings_apart(const vgeom *G, const vring *a, const vring *b,
                        size_t *tests)
 {
-    if (!env_meet(a->env, b->env))
+    if (!rl_env_meet(a->env, b->env))
         return 1;
     *tests += (size_t)(a->n - 1) * (b->n - 1);
     if (*tests > DISJOINT_MAX_TESTS)
@@ -459,16 +454,26 @@ static int rings_apart(const vgeom *G, const vring *a, const vring *b,
         const double *p = pa + 2 * i, *q = p + 2;
         double e[4] = {dmin(p[0], q[0]), dmin(p[1], q[1]), dmax(p[0], q[0]),
                        dmax(p[1], q[1])};
-        if (!env_meet(e, b->env))
+        if (!rl_env_meet(e, b->env))
             continue;
         for (uint32_t j = 0; j + 1 < b->n; j++) {
             const double *r = pb + 2 * j, *s = r + 2;
             double f[4] = {dmin(r[0], s[0]), dmin(r[1], s[1]), dmax(r[0], s[0]),
                            dmax(r[1], s[1])};
-            if (env_meet(e, f) && !seg_disjoint(p, q, r, s))
+            if (rl_env_meet(e, f) && !seg_disjoint(p, q, r, s))
                 return 0;
         }
     }
+    return 1;
+}
+
+/* 1 when a vertex of every shell among rings [a0, a1) is certainly outside [b0, b1). */
+static int shells_outside(const vgeom *G, size_t a0, size_t a1, size_t b0, size_t b1)
+{
+    for (size_t a = a0; a < a1; a++)
+        if (G->rings[a].shell &&
+            inside_rings(G, b0, b1, G->pts + 2 * (size_t)G->rings[a].off) != 0)
+            return 0;
     return 1;
 }
 
@@ -507,22 +512,15 @@ int rl_disjoint_fast(rl_ctx *ctx, const GEOSGeometry *const *g, size_t n)
     first[n] = G->nrings;
     for (size_t i = 0; i < n; i++) {
         for (size_t j = i + 1; j < n; j++) {
-            if (!env_meet(env[i], env[j]))
+            if (!rl_env_meet(env[i], env[j]))
                 continue;
             for (size_t a = first[i]; a < first[i + 1]; a++)
                 for (size_t b = first[j]; b < first[j + 1]; b++)
                     if (!rings_apart(G, &G->rings[a], &G->rings[b], &tests))
                         return 0;
-            for (size_t a = first[i]; a < first[i + 1]; a++)
-                if (G->rings[a].shell &&
-                    inside_rings(G, first[j], first[j + 1],
-                                 G->pts + 2 * (size_t)G->rings[a].off) != 0)
-                    return 0;
-            for (size_t b = first[j]; b < first[j + 1]; b++)
-                if (G->rings[b].shell &&
-                    inside_rings(G, first[i], first[i + 1],
-                                 G->pts + 2 * (size_t)G->rings[b].off) != 0)
-                    return 0;
+            if (!shells_outside(G, first[i], first[i + 1], first[j], first[j + 1]) ||
+                !shells_outside(G, first[j], first[j + 1], first[i], first[i + 1]))
+                return 0;
         }
     }
     return 1;
