@@ -134,6 +134,8 @@ rl_status rl_diff(rl_ctx *ctx, const rl_diff_options *opts, rl_report **out)
     d->total.new_features = d->nw->n;
     set_fig(&d->total, &tout.total);
     d->old_self_overlap_m2 = tout.total.old_self_m2;
+    d->scopes = tout.scopes;
+    d->unchanged_scopes = tout.unchanged_scopes;
     d->new_self_overlap_m2 = tout.total.new_self_m2;
     for (size_t g = 0; g < d->ngroups; g++)
         set_fig(&d->groups[g], &tout.groups[g]);

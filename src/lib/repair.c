@@ -91,8 +91,7 @@ GEOSGeometry *rl_repair(rl_ctx *ctx, GEOSGeometry *g, int *repaired,
     return poly;
 }
 
-GEOSGeometry *rl_union_all(rl_ctx *ctx, const GEOSGeometry *const *gs, size_t n,
-                           double grid)
+GEOSGeometry *rl_multipolygon_of(rl_ctx *ctx, const GEOSGeometry *const *gs, size_t n)
 {
     size_t total = 0;
     for (size_t i = 0; i < n; i++)
@@ -116,6 +115,13 @@ GEOSGeometry *rl_union_all(rl_ctx *ctx, const GEOSGeometry *const *gs, size_t n,
     GEOSGeometry *coll = GEOSGeom_createCollection_r(
         ctx->geos, GEOS_MULTIPOLYGON, polys, (unsigned int)k);
     free(polys);
+    return coll;
+}
+
+GEOSGeometry *rl_union_all(rl_ctx *ctx, const GEOSGeometry *const *gs, size_t n,
+                           double grid)
+{
+    GEOSGeometry *coll = rl_multipolygon_of(ctx, gs, n);
     if (!coll)
         return NULL;
     GEOSGeometry *u = grid > 0 ? GEOSUnaryUnionPrec_r(ctx->geos, coll, grid)

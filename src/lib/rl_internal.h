@@ -507,6 +507,9 @@ typedef struct rl_diff_data {
     GEOSGeometry *lost, *gained;    /* in OLD's CRS, for --pieces */
     GEOSGeometry **glost, **ggained; /* per group */
     int shrunk;
+    /* Diagnostics, not written: leaf scopes of the tiles, and how many held
+     * the same pieces in both versions and needed no overlay. */
+    size_t scopes, unchanged_scopes;
 } rl_diff_data;
 
 typedef struct rl_area_data {
@@ -606,6 +609,12 @@ rl_status rl_vec_writer_add(rl_ctx *ctx, rl_vec_writer *w,
 rl_status rl_vec_writer_close(rl_ctx *ctx, rl_vec_writer *w);
 
 /*
+ * One MultiPolygon of copies of the polygons of gs[0..n-1] (borrowed; NULL
+ * entries skipped), with no overlay: the caller knows they do not overlap.
+ * NULL when out of memory.
+ */
+GEOSGeometry *rl_multipolygon_of(rl_ctx *ctx, const GEOSGeometry *const *gs, size_t n);
+/*
  * Union of the polygonal geometries (borrowed); NULL on GEOS failure.  With
  * grid > 0 the overlay snap-rounds to that grid (OverlayNG fixed precision).
  */
@@ -628,6 +637,7 @@ typedef struct rl_tile_out {
     rl_tile_fig total;
     rl_tile_fig *groups;               /* ngroups */
     GEOSGeometry **lost, **gained;     /* [ngroups + 1], last = total; pieces */
+    size_t scopes, unchanged_scopes;   /* leaf scopes; those the same in both */
 } rl_tile_out;
 
 /*
