@@ -60,8 +60,10 @@ rl_status rl_self_overlap(rl_ctx *ctx, const GEOSGeometry *const *gs, size_t n,
             const GEOSGeometry *o = gs[acc.v[k]];
             if (GEOSIntersects_r(h, gs[i], o) != 1)
                 continue;
-            GEOSGeometry *x = grid > 0 ? GEOSIntersectionPrec_r(h, gs[i], o, grid)
-                                       : GEOSIntersection_r(h, gs[i], o);
+            /* Snap-rounding only where the floating overlay fails: it is slower. */
+            GEOSGeometry *x = GEOSIntersection_r(h, gs[i], o);
+            if (!x && grid > 0)
+                x = GEOSIntersectionPrec_r(h, gs[i], o, grid);
             GEOSGeometry *p = x ? rl_polygonal(ctx, x) : NULL;
             GEOSGeom_destroy_r(h, x);
             if (!p) {
@@ -88,7 +90,9 @@ rl_status rl_self_overlap(rl_ctx *ctx, const GEOSGeometry *const *gs, size_t n,
     }
     if (np) {
         /* Triple overlaps appear in several pairs: union before measuring. */
-        GEOSGeometry *u = rl_union_all(ctx, (const GEOSGeometry *const *)pieces, np, grid);
+        GEOSGeometry *u = rl_union_all(ctx, (const GEOSGeometry *const *)pieces, np, 0);
+        if (!u && grid > 0)
+            u = rl_union_all(ctx, (const GEOSGeometry *const *)pieces, np, grid);
         if (!u) {
             st = rl_fail(ctx, RL_ERR_GEOM, "union failed: %s", ctx->geos_msg);
             goto cleanup;

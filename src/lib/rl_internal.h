@@ -658,7 +658,8 @@ void rl_tile_out_free(rl_ctx *ctx, rl_tile_out *out, size_t ngroups);
 
 /*
  * Area covered by two or more of the geometries gs[0..n-1] (borrowed, all in
- * `crs`): the union of their pairwise intersections, measured by `m`.
+ * `crs`): the union of their pairwise intersections, measured by `m`.  With
+ * grid > 0, overlays that fail in floating point snap-round to that grid.
  */
 rl_status rl_self_overlap(rl_ctx *ctx, const GEOSGeometry *const *gs, size_t n,
                           const rl_crs *crs, rl_area_method m, double grid,
