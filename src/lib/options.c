@@ -45,6 +45,14 @@ static int is(argcur *c, const char *a, const char *b)
     return strcmp(c->name, a) == 0 || (b && strcmp(c->name, b) == 0);
 }
 
+/* 1 for an option that takes no value, as it should be; 0 (message set) if given one. */
+static int flag(argcur *c)
+{
+    if (c->inl)
+        rl_fail(c->ctx, RL_ERR_USAGE, "%s takes no value", c->name);
+    return c->inl == NULL;
+}
+
 static int set_str(char **dst, const char *v)
 {
     free(*dst);
@@ -135,10 +143,8 @@ static int common_option(argcur *c, rl_common_opts *o, int allow_pieces)
         return 1;
     }
     if (is(c, "--quiet", "-q")) {
-        if (c->inl) {
-            rl_fail(c->ctx, RL_ERR_USAGE, "%s takes no value", c->name);
+        if (!flag(c))
             return -1;
-        }
         o->quiet = 1;
         return 1;
     }
@@ -159,21 +165,28 @@ static int parse_area_opt(argcur *c, double *dst)
     return 1;
 }
 
-/* Splits argv[i] into name and inline value; 1 if it is an option. */
+/*
+ * Splits argv[i] into name and inline value ("--opt=VALUE", or "-jVALUE" as
+ * getopt allows); 1 if it is an option.
+ */
 static int load_opt(argcur *c)
 {
     const char *a = c->argv[c->i];
     c->inl = NULL;
     if (a[0] != '-' || a[1] == '\0')
         return 0;
-    const char *eq = a[1] == '-' ? strchr(a, '=') : NULL;
-    size_t n = eq ? (size_t)(eq - a) : strlen(a);
+    size_t n = 2;
+    if (a[1] == '-') {
+        const char *eq = strchr(a, '=');
+        n = eq ? (size_t)(eq - a) : strlen(a);
+        c->inl = eq ? eq + 1 : NULL;
+    } else if (a[2]) {
+        c->inl = a + 2;
+    }
     if (n >= sizeof c->name)
         n = sizeof c->name - 1;
     memcpy(c->name, a, n);
     c->name[n] = '\0';
-    if (eq)
-        c->inl = eq + 1;
     return 1;
 }
 
@@ -337,6 +350,8 @@ static rl_screen_options *parse_screen(rl_ctx *ctx, int argc,
             if (parse_area_opt(&c, &o->min_area) < 0)
                 goto fail;
         } else if (is(&c, "--strict", NULL)) {
+            if (!flag(&c))
+                goto fail;
             o->strict = 1;
         } else if (audit && is(&c, "--report-dir", NULL)) {
             if (!(v = take_value(&c)) || !set_str(report_dir, v))

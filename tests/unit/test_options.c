@@ -69,6 +69,25 @@ static void screen_all_options(void **state)
     rl_ctx_free(ctx);
 }
 
+/* Short options take their value attached too, as with getopt: -j2, -fjson. */
+static void short_options_attached(void **state)
+{
+    (void)state;
+    rl_ctx *ctx = rl_ctx_new();
+    rl_screen_options *o = SCREEN(ctx, "-j2", "--eco", "e.shp", "-fcsv", "-oout.csv",
+                                  "-q", "-", "a.shp");
+    assert_non_null(o);
+    assert_int_equal(o->c.jobs, 2);
+    assert_int_equal(o->c.format, RL_FMT_CSV);
+    assert_string_equal(o->c.out_path, "out.csv");
+    assert_true(o->c.quiet);
+    /* A lone "-" is an operand, not an option. */
+    assert_int_equal(o->nfootprints, 2);
+    assert_string_equal(o->footprints[0], "-");
+    rl_screen_options_free(o);
+    rl_ctx_free(ctx);
+}
+
 static void expect_usage(rl_ctx *ctx, rl_screen_options *o, const char *needle)
 {
     assert_null(o);
@@ -97,6 +116,10 @@ static void screen_usage_errors(void **state)
     expect_usage(ctx, SCREEN(ctx, "--eco", "e", "--min-area", "-3", "a"), "non-negative");
     expect_usage(ctx, SCREEN(ctx, "--eco", "e", "--min-area", "nan", "a"), "non-negative");
     expect_usage(ctx, SCREEN(ctx, "--eco", "e", "--min-area", "inf", "a"), "non-negative");
+    expect_usage(ctx, SCREEN(ctx, "--eco", "e", "--strict=yes", "a"), "--strict takes no value");
+    expect_usage(ctx, SCREEN(ctx, "--eco", "e", "-qq", "a"), "-q takes no value");
+    expect_usage(ctx, SCREEN(ctx, "--eco", "e", "-j0", "a"), "--jobs");
+    expect_usage(ctx, SCREEN(ctx, "--eco", "e", "-x2", "a"), "unknown option '-x2'");
     /* A bad --pieces name fails before any work, not after the report. */
     expect_usage(ctx, SCREEN(ctx, "--eco", "e", "--pieces", "p.kml", "a"), ".gpkg");
     rl_ctx_free(ctx);
@@ -158,6 +181,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(screen_defaults_and_controls),
         cmocka_unit_test(screen_all_options),
+        cmocka_unit_test(short_options_attached),
         cmocka_unit_test(screen_usage_errors),
         cmocka_unit_test(diff_and_area_options),
         cmocka_unit_test(buffer_and_json_quoting),
