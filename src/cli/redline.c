@@ -63,7 +63,7 @@ static const char *const usage_screen =
     "                        units may follow: 0.5ha, 2mu)\n"
     "  --strict              warn-severity findings count as conflicts\n"
     "  --pieces FILE         write overlap pieces (.gpkg, .geojson or .shp)\n"
-    "  -j, --jobs N          worker threads (default 1)\n" COMMON_HELP;
+    "  -j, --jobs N          worker threads (default 1; ALL_CPUS: one per processor)\n" COMMON_HELP;
 
 static const char *const usage_diff =
     "Usage: redline diff [OPTIONS] OLD NEW\n"
@@ -75,7 +75,8 @@ static const char *const usage_diff =
     "  --by FIELD            break the figures down by an attribute\n"
     "  --tolerance AREA      shrunk means net < -AREA (default 1 m2)\n"
     "  --pieces FILE         write lost and gained pieces (.gpkg, .geojson, .shp)\n"
-    "  -j, --jobs N          worker threads (default 1); same figures for any N\n"
+    "  -j, --jobs N          worker threads (default 1; ALL_CPUS: one per processor);\n"
+    "                        same figures for any N\n"
     COMMON_HELP;
 
 static const char *const usage_area =
@@ -87,7 +88,8 @@ static const char *const usage_area =
     "  --by FIELD            break the figures down by an attribute\n"
     "  --expect-min AREA     exit 1 if the union area is below AREA\n"
     "                        (e.g. 12.5km2, 1800ha, 27000mu)\n"
-    "  -j, --jobs N          worker threads (default 1); same figures for any N\n" COMMON_HELP;
+    "  -j, --jobs N          worker threads (default 1; ALL_CPUS: one per processor);\n"
+    "                        same figures for any N\n" COMMON_HELP;
 
 static const char *const usage_audit =
     "Usage: redline audit [OPTIONS] DIR\n"
@@ -104,7 +106,8 @@ static const char *const usage_audit =
     "                        as for 'redline screen' (controls are optional)\n"
     "  --report-dir DIR      also write summary.txt, summary.csv, summary.json\n"
     "                        and files/NNNN.json (per-file detail) there\n"
-    "  -j, --jobs N          files audited at once (default 1)\n"
+    "  -j, --jobs N          files audited at once (default 1; ALL_CPUS: one per\n"
+    "                        processor)\n"
     "  Progress goes to stderr when it is a terminal (not with --quiet).\n"
     COMMON_HELP;
 

@@ -3,6 +3,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
 const char *rl_rule_name(rl_rule r)
 {
@@ -134,9 +136,13 @@ static int common_option(argcur *c, rl_common_opts *o, int allow_pieces)
             return -1;
         char *end;
         long n = strtol(v, &end, 10);
-        if (*end || n < 1 || n > 256) {
+        /* GDAL's spelling (NUM_THREADS=ALL_CPUS) for "every processor". */
+        if (strcasecmp(v, "ALL_CPUS") == 0) {
+            n = sysconf(_SC_NPROCESSORS_ONLN);
+            n = n < 1 ? 1 : n > 256 ? 256 : n;
+        } else if (*end || n < 1 || n > 256) {
             rl_fail(c->ctx, RL_ERR_USAGE,
-                    "--jobs must be a whole number from 1 to 256, not '%s'", v);
+                    "--jobs must be a whole number from 1 to 256 or ALL_CPUS, not '%s'", v);
             return -1;
         }
         o->jobs = (int)n;

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define ARGS(...) (const char *const[]){__VA_ARGS__}
 #define NARGS(...) (int)(sizeof((const char *const[]){__VA_ARGS__}) / sizeof(char *))
@@ -84,6 +85,10 @@ static void short_options_attached(void **state)
     /* A lone "-" is an operand, not an option. */
     assert_int_equal(o->nfootprints, 2);
     assert_string_equal(o->footprints[0], "-");
+    rl_screen_options_free(o);
+    o = SCREEN(ctx, "--eco", "e.shp", "--jobs", "all_cpus", "a.shp");
+    assert_non_null(o);
+    assert_int_equal(o->c.jobs, (int)sysconf(_SC_NPROCESSORS_ONLN));
     rl_screen_options_free(o);
     rl_ctx_free(ctx);
 }
