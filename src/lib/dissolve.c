@@ -88,7 +88,9 @@ rl_status rl_self_overlap(rl_ctx *ctx, const GEOSGeometry *const *gs, size_t n,
             pieces[np++] = p;
         }
     }
-    if (np) {
+    if (np == 1) {
+        st = rl_geom_area(ctx, pieces[0], crs, m, area);
+    } else if (np) {
         /* Triple overlaps appear in several pairs: union before measuring. */
         GEOSGeometry *u = rl_union_all(ctx, (const GEOSGeometry *const *)pieces, np, 0);
         if (!u && grid > 0)

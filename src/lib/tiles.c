@@ -196,23 +196,11 @@ static GEOSGeometry *scope_union(rl_ctx *ctx, const scope *s, double grid)
     return u ? u : rl_union_all(ctx, s->g, s->n, grid);
 }
 
-/* Self-overlap of a scope whose union has area `union_m2`. */
-static rl_status scope_self(rl_ctx *ctx, const engine *E, const scope *s,
-                            double union_m2, double *a)
+static rl_status scope_self(rl_ctx *ctx, const engine *E, const scope *s, double *a)
 {
     *a = 0;
-    if (s->apart)
-        return RL_OK;
-    if (s->n > 2)
-        return rl_self_overlap(ctx, s->g, s->n, E->crs, E->m, E->grid, a);
-    /* Two pieces, the common case: area(A ∩ B) = area(A) + area(B) − area(A ∪ B). */
-    double a0, a1;
-    rl_status st = rl_geom_area(ctx, s->g[0], E->crs, E->m, &a0);
-    if (!st)
-        st = rl_geom_area(ctx, s->g[1], E->crs, E->m, &a1);
-    if (!st && a0 + a1 - union_m2 > 0)
-        *a = a0 + a1 - union_m2;
-    return st;
+    return s->apart ? RL_OK
+                    : rl_self_overlap(ctx, s->g, s->n, E->crs, E->m, E->grid, a);
 }
 
 /*
@@ -358,10 +346,10 @@ static rl_status leaf_scope(rl_ctx *ctx, const engine *E, cell_result *R,
     f->lost_m2 += ao - ab > 0 ? ao - ab : 0;
     f->gained_m2 += an - ab > 0 ? an - ab : 0;
     if (any_group || E->group_self) {
-        if ((st = scope_self(ctx, E, &so, ao, &a)))
+        if ((st = scope_self(ctx, E, &so, &a)))
             goto done;
         f->old_self_m2 += a;
-        if (!same && (st = scope_self(ctx, E, &sn, an, &a)))
+        if (!same && (st = scope_self(ctx, E, &sn, &a)))
             goto done;
         f->new_self_m2 += a;
     }
