@@ -100,6 +100,25 @@ static void shrink_move_reclassify_split(void **state)
     rl_ctx_free(ctx);
 }
 
+/*
+ * src translated by GDAL into a GeoPackage in EPSG:4490 (`segmentize`: the
+ * longest edge kept, in source units, or NULL), as a delivery would be.
+ */
+static const char *to_4490(const char *src, const char *name, const char *segmentize)
+{
+    const char *dst = tu_path(name);
+    char *argv[] = {"-t_srs", "EPSG:4490", segmentize ? "-segmentize" : NULL,
+                    (char *)segmentize, NULL};
+    GDALVectorTranslateOptions *vo = GDALVectorTranslateOptionsNew(argv, NULL);
+    GDALDatasetH in = GDALOpenEx(src, GDAL_OF_VECTOR, NULL, NULL, NULL);
+    GDALDatasetH out = GDALVectorTranslate(dst, NULL, 1, &in, vo, NULL);
+    assert_non_null(out);
+    GDALClose(out);
+    GDALClose(in);
+    GDALVectorTranslateOptionsFree(vo);
+    return dst;
+}
+
 static void grow_in_other_crs_and_self_overlap(void **state)
 {
     (void)state;
@@ -108,19 +127,9 @@ static void grow_in_other_crs_and_self_overlap(void **state)
     /* Old has two features overlapping by 200 x 1000 = 200,000 m2. */
     char *o[] = {box("water", 0, 0, 1000, 1000), box("water", 800, 0, 1800, 1000)};
     snprintf(path_old, sizeof path_old, "%s", layer("o2.geojson", o, 2));
-    /* New: the same union plus 50 m, reprojected to EPSG:4490 by ogr2ogr-free
-     * means: GDAL translates the GeoJSON in place into a GeoPackage. */
+    /* New: the same union plus 50 m, reprojected to EPSG:4490. */
     char *n[] = {box("water", 0, 0, 1850, 1000)};
-    const char *src = layer("n2.geojson", n, 1);
-    const char *gpkg = tu_path("n2.gpkg");
-    char *opts_v[] = {"-t_srs", "EPSG:4490", "-segmentize", "10", NULL};
-    GDALVectorTranslateOptions *vo = GDALVectorTranslateOptionsNew(opts_v, NULL);
-    GDALDatasetH in = GDALOpenEx(src, GDAL_OF_VECTOR, NULL, NULL, NULL);
-    GDALDatasetH out = GDALVectorTranslate(gpkg, NULL, 1, &in, vo, NULL);
-    assert_non_null(out);
-    GDALClose(out);
-    GDALClose(in);
-    GDALVectorTranslateOptionsFree(vo);
+    const char *gpkg = to_4490(layer("n2.geojson", n, 1), "n2.gpkg", "10");
     rl_diff_options *opts;
     rl_report *rep = diff(ctx, 2, (const char *const[]){path_old, gpkg}, &opts);
     const rl_diff_data *d = &rep->u.diff;
@@ -255,20 +264,6 @@ static void tiled_big_layers(void **state)
     rl_ctx_free(ctx);
 }
 
-static const char *to_4490(const char *src, const char *name)
-{
-    const char *dst = tu_path(name);
-    char *argv[] = {"-t_srs", "EPSG:4490", NULL};
-    GDALVectorTranslateOptions *vo = GDALVectorTranslateOptionsNew(argv, NULL);
-    GDALDatasetH in = GDALOpenEx(src, GDAL_OF_VECTOR, NULL, NULL, NULL);
-    GDALDatasetH out = GDALVectorTranslate(dst, NULL, 1, &in, vo, NULL);
-    assert_non_null(out);
-    GDALClose(out);
-    GDALClose(in);
-    GDALVectorTranslateOptionsFree(vo);
-    return dst;
-}
-
 /*
  * Tiles whose pieces are the same in both versions skip the overlay; a
  * reprojected copy must count as the same, a vertex moved by 1 mm must not.
@@ -281,7 +276,7 @@ static void unchanged_tiles_skip_overlay(void **state)
     char *o[] = {dense_box("water", 0, 0, 1000, 1000, 20000),
                  dense_box("soil", 2000, 0, 3000, 1000, 20000)};
     snprintf(p_old, sizeof p_old, "%s", layer("same_old.geojson", o, 2));
-    snprintf(p_copy, sizeof p_copy, "%s", to_4490(p_old, "same_copy.gpkg"));
+    snprintf(p_copy, sizeof p_copy, "%s", to_4490(p_old, "same_copy.gpkg", NULL));
     /* Vertex 10000 of the bottom side is (500, 0), its neighbours 0.05 m away:
      * moved down by 1 mm it adds a triangle of 0.1 x 0.001 / 2 = 5e-5 m2. */
     char *n[] = {dense_box_dent("water", 0, 0, 1000, 1000, 20000, 10000, 0.001),
