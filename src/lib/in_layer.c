@@ -22,6 +22,7 @@ const char *rl_feat_status_text(rl_feat_status st)
     case RL_FEAT_NOT_POLYGON: return "not a polygon";
     case RL_FEAT_COLLAPSED: return "geometry has no area after repair";
     case RL_FEAT_BAD: return "geometry could not be read or repaired";
+    case RL_FEAT_UNREADABLE: return "record unreadable (corrupt or truncated file)";
     }
     return "?";
 }
@@ -501,8 +502,25 @@ rl_status rl_layer_read(rl_ctx *ctx, const char *path, const rl_input_opts *io,
     size_t cap = 0;
     OGR_L_ResetReading(lyr);
     OGRFeatureH f;
-    CPLErrorReset();
-    while ((f = OGR_L_GetNextFeature(lyr)) != NULL) {
+    /* Reset before each read, so that an error is this feature's own. */
+    for (CPLErrorReset(); (f = OGR_L_GetNextFeature(lyr)) != NULL; CPLErrorReset()) {
+        /*
+         * A driver that cannot decode a record (the shapefile driver on a
+         * corrupt or cut-off .shp) still returns the feature, without
+         * geometry, and leaves the error.
+         */
+        const int unreadable = CPLGetLastErrorType() == CE_Failure;
+        if (unreadable && !L->unreadable++) {
+            L->unreadable_fid = OGR_F_GetFID(f);
+            L->unreadable_msg = rl_strdup(CPLGetLastErrorMsg());
+        }
+        if (unreadable && !(io && io->keep_unreadable)) {
+            OGR_F_Destroy(f);
+            st = rl_fail(ctx, RL_ERR_INPUT,
+                         "%s: FID %lld: record unreadable (corrupt or truncated file): %s",
+                         path, L->unreadable_fid, L->unreadable_msg);
+            goto cleanup;
+        }
         if (L->n == cap) {
             cap = cap ? cap * 2 : 64;
             rl_feature *nf = realloc(L->feat, cap * sizeof *nf);
@@ -516,7 +534,10 @@ rl_status rl_layer_read(rl_ctx *ctx, const char *path, const rl_input_opts *io,
         rl_feature *ft = &L->feat[L->n++];
         memset(ft, 0, sizeof *ft);
         ft->fid = OGR_F_GetFID(f);
-        ft->geom = convert_geom(ctx, rd, OGR_F_StealGeometry(f), ft, defer, near);
+        if (unreadable)
+            ft->status = RL_FEAT_UNREADABLE; /* its attributes may still name it */
+        else
+            ft->geom = convert_geom(ctx, rd, OGR_F_StealGeometry(f), ft, defer, near);
         if (near && !ft->geom && !ft->wkb && ft->status == RL_FEAT_OK) {
             /* Far from every footprint: only counted (most of a province). */
             L->n--;
@@ -601,6 +622,7 @@ void rl_layer_free(rl_ctx *ctx, rl_layer *L)
     rl_crs_free(L->crs);
     free(L->path);
     free(L->layer_name);
+    free(L->unreadable_msg);
     free(L->encoding);
     free(L->reopen);
     free(L->forced_encoding);

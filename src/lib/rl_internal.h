@@ -156,7 +156,8 @@ typedef enum {
     RL_FEAT_EMPTY,       /* empty geometry */
     RL_FEAT_NOT_POLYGON, /* point or line */
     RL_FEAT_COLLAPSED,   /* repair left no area */
-    RL_FEAT_BAD          /* GEOS could not read or repair it */
+    RL_FEAT_BAD,         /* GEOS could not read or repair it */
+    RL_FEAT_UNREADABLE   /* GDAL could not decode its record: a corrupt file */
 } rl_feat_status;
 
 typedef struct rl_feature {
@@ -197,6 +198,10 @@ typedef struct rl_layer {
     int geom_type;    /* OGRwkbGeometryType of the layer, flattened */
     size_t repaired;
     size_t bad;       /* features whose status is not OK */
+    /* Records GDAL returned with a read error (keep_unreadable only). */
+    size_t unreadable;
+    long long unreadable_fid; /* the first of them */
+    char *unreadable_msg;     /* GDAL's message for it */
 } rl_layer;
 
 typedef struct rl_input_opts {
@@ -223,6 +228,13 @@ typedef struct rl_input_opts {
     const rl_envgrid *keep_near;
     const rl_crs *keep_near_crs; /* the rectangles' CRS; must equal the layer's */
     int peek;                    /* open, read CRS and fields, no features */
+    /*
+     * Footprints: a record GDAL cannot decode (a corrupt or truncated file)
+     * becomes a feature with status RL_FEAT_UNREADABLE, and reading goes on.
+     * Otherwise such a record fails the read, naming the file and the FID:
+     * a control layer with a feature missing would give wrong figures.
+     */
+    int keep_unreadable;
 } rl_input_opts;
 
 /*

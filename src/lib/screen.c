@@ -802,8 +802,9 @@ rl_status rl_screen(rl_ctx *ctx, const rl_screen_options *opts, rl_report **out)
     rep->ctx = ctx;
     rl_screen_data *d = &rep->u.screen;
     d->opts = opts;
+    /* A corrupt footprint record is that footprint's error, not the run's. */
     rl_input_opts io = {.assume_srs = opts->c.assume_srs, .encoding = opts->c.encoding,
-                        .defer_repair = 1};
+                        .defer_repair = 1, .keep_unreadable = 1};
 
     d->fps = calloc((size_t)opts->nfootprints, sizeof *d->fps);
     d->controls = controls_new(opts);

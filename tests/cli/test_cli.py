@@ -255,6 +255,47 @@ def test_bad_input(tmp):
           "line footprint in a mixed layer is an error")
     check(fps["ok"]["verdict"] in ("pass", "conflict") and fps["ok"]["area_m2"] > 0,
           "the good footprint is still screened")
+    # A corrupt record (part index out of range) and a cut-off .shp: that
+    # footprint is an error naming file and feature, the others are screened
+    # as before; a corrupt control record stops the run, naming the FID.
+    _, ref, _ = run("screen", "--eco", S("eco.shp"), "--id-field", "XMBH", "-f", "json",
+                    S("projects.shp"))
+    ref_fps = {x["id"]: x for x in json.loads(ref)["footprints"]}
+    for name, bad_fid in (("corrupt", 0), ("cut", 9)):
+        for ext in ("shp", "shx", "dbf", "prj", "cpg"):
+            shutil.copy(os.path.join(SAMPLES, "projects." + ext),
+                        os.path.join(tmp, name + "." + ext))
+        shp = os.path.join(tmp, name + ".shp")
+        with open(shp, "rb") as fh:
+            b = bytearray(fh.read())
+        if name == "corrupt":
+            # Record 0: 100-byte file header, 8-byte record header, shape type,
+            # bbox (32), NumParts, NumPoints, then Parts[0] = 2^31 - 1.
+            b[152:156] = b"\xff\xff\xff\x7f"
+        else:
+            del b[1700:]  # inside the last record
+        with open(shp, "wb") as fh:
+            fh.write(b)
+        before_bad = digest(tmp)
+        code, out, err = run("screen", "--eco", S("eco.shp"), "--id-field", "XMBH", "-f", "json",
+                             shp)
+        fps = json.loads(out)["footprints"]
+        bad = [f for f in fps if f["verdict"] == "error"]
+        check(code == 2 and len(fps) == 10 and len(bad) == 1 and bad[0]["fid"] == bad_fid and
+              bad[0]["id"] == "P%02d" % (bad_fid + 1) and
+              "feature %d: record unreadable (corrupt or truncated file)" % bad_fid
+              in bad[0]["error"] and shp in bad[0]["error"],
+              "%s .shp: footprint %d is an error, exit 2 (exit %d, %s)" % (
+                  name, bad_fid, code, [f["error"] for f in bad]))
+        same = all(f["verdict"] == ref_fps[f["id"]]["verdict"] and
+                   f["area_m2"] == ref_fps[f["id"]]["area_m2"] and
+                   f["controls"] == ref_fps[f["id"]]["controls"] for f in fps if f not in bad)
+        check(same, "%s .shp: the other 9 footprints are screened as from the intact file" % name)
+        expect_error(["screen", "--eco", shp, S("projects.shp")],
+                     [shp, "FID %d: record unreadable" % bad_fid], "%s .shp as a control" % name)
+        expect_error(["area", shp], [shp, "FID %d: record unreadable" % bad_fid],
+                     "%s .shp in area" % name)
+        check(digest(tmp) == before_bad, "%s .shp: nothing in its folder changed" % name)
     # A control shapefile without .cpg: its GBK attributes are guessed and
     # decoded when the hits' attributes are read.
     for ext in ("shp", "shx", "dbf", "prj"):

@@ -136,6 +136,44 @@ static void missing_and_unreadable_files(void **state)
     rl_ctx_free(ctx);
 }
 
+/*
+ * A record GDAL cannot decode: kept as an unreadable feature (attributes
+ * still read) with keep_unreadable, else the read fails naming the FID.
+ */
+static void corrupt_record(void **state)
+{
+    (void)state;
+    rl_ctx *ctx = rl_ctx_new();
+    const char *p = tu_path("corrupt.shp");
+    write_shp(p, 4527, "UTF-8", (const char *const[]){SQ, SQ, SQ},
+              (const char *const[]){"a", "b", "c"}, 3);
+    /* Record 1 starts at 100 + (8 + 128); its Parts[0] is 44 bytes in. */
+    FILE *f = fopen(p, "r+b");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, 100 + 136 + 8 + 44, SEEK_SET), 0);
+    fwrite("\xff\xff\xff\x7f", 1, 4, f);
+    fclose(f);
+    rl_layer *L = NULL;
+    assert_int_equal(rl_layer_read(ctx, p, NULL, &L), RL_ERR_INPUT);
+    assert_non_null(strstr(rl_ctx_errmsg(ctx), p));
+    assert_non_null(strstr(rl_ctx_errmsg(ctx), "FID 1: record unreadable"));
+    assert_null(L);
+    rl_input_opts io = {.keep_unreadable = 1};
+    assert_int_equal(rl_layer_read(ctx, p, &io, &L), RL_OK);
+    assert_int_equal(L->n, 3);
+    assert_int_equal(L->unreadable, 1);
+    assert_int_equal(L->unreadable_fid, 1);
+    assert_non_null(strstr(L->unreadable_msg, "shape 1"));
+    assert_int_equal(L->bad, 1);
+    assert_int_equal(L->feat[1].status, RL_FEAT_UNREADABLE);
+    assert_null(L->feat[1].geom);
+    assert_string_equal(L->feat[1].attrs[0], "b");
+    assert_int_equal(L->feat[0].status, RL_FEAT_OK);
+    assert_int_equal(L->feat[2].status, RL_FEAT_OK);
+    rl_layer_free(ctx, L);
+    rl_ctx_free(ctx);
+}
+
 static void layer_selection_and_zip(void **state)
 {
     (void)state;
@@ -227,6 +265,7 @@ int main(void)
         cmocka_unit_test(gbk_with_cpg_is_decoded_by_gdal),
         cmocka_unit_test(missing_crs_and_assume_srs),
         cmocka_unit_test(missing_and_unreadable_files),
+        cmocka_unit_test(corrupt_record),
         cmocka_unit_test(layer_selection_and_zip),
         cmocka_unit_test(geometry_classes),
     };
