@@ -60,12 +60,7 @@ rl_status rl_self_overlap(rl_ctx *ctx, const GEOSGeometry *const *gs, size_t n,
             const GEOSGeometry *o = gs[acc.v[k]];
             if (GEOSIntersects_r(h, gs[i], o) != 1)
                 continue;
-            /* Snap-rounding only where the floating overlay fails: it is slower. */
-            GEOSGeometry *x = GEOSIntersection_r(h, gs[i], o);
-            if (!x && grid > 0)
-                x = GEOSIntersectionPrec_r(h, gs[i], o, grid);
-            GEOSGeometry *p = x ? rl_polygonal(ctx, x) : NULL;
-            GEOSGeom_destroy_r(h, x);
+            GEOSGeometry *p = rl_overlay2(ctx, gs[i], o, grid, 0);
             if (!p) {
                 st = rl_fail(ctx, RL_ERR_GEOM, "intersection failed: %s",
                              ctx->geos_msg);
@@ -92,9 +87,7 @@ rl_status rl_self_overlap(rl_ctx *ctx, const GEOSGeometry *const *gs, size_t n,
         st = rl_geom_area(ctx, pieces[0], crs, m, area);
     } else if (np) {
         /* Triple overlaps appear in several pairs: union before measuring. */
-        GEOSGeometry *u = rl_union_all(ctx, (const GEOSGeometry *const *)pieces, np, 0);
-        if (!u && grid > 0)
-            u = rl_union_all(ctx, (const GEOSGeometry *const *)pieces, np, grid);
+        GEOSGeometry *u = rl_union_all(ctx, (const GEOSGeometry *const *)pieces, np, grid);
         if (!u) {
             st = rl_fail(ctx, RL_ERR_GEOM, "union failed: %s", ctx->geos_msg);
             goto cleanup;

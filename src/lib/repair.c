@@ -118,14 +118,28 @@ GEOSGeometry *rl_multipolygon_of(rl_ctx *ctx, const GEOSGeometry *const *gs, siz
     return coll;
 }
 
+GEOSGeometry *rl_overlay2(rl_ctx *ctx, const GEOSGeometry *a, const GEOSGeometry *b,
+                          double grid, int difference)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    GEOSGeometry *x = difference ? GEOSDifference_r(h, a, b) : GEOSIntersection_r(h, a, b);
+    if (!x && grid > 0)
+        x = difference ? GEOSDifferencePrec_r(h, a, b, grid)
+                       : GEOSIntersectionPrec_r(h, a, b, grid);
+    GEOSGeometry *p = x ? rl_polygonal(ctx, x) : NULL;
+    GEOSGeom_destroy_r(h, x);
+    return p;
+}
+
 GEOSGeometry *rl_union_all(rl_ctx *ctx, const GEOSGeometry *const *gs, size_t n,
                            double grid)
 {
     GEOSGeometry *coll = rl_multipolygon_of(ctx, gs, n);
     if (!coll)
         return NULL;
-    GEOSGeometry *u = grid > 0 ? GEOSUnaryUnionPrec_r(ctx->geos, coll, grid)
-                               : GEOSUnaryUnion_r(ctx->geos, coll);
+    GEOSGeometry *u = GEOSUnaryUnion_r(ctx->geos, coll);
+    if (!u && grid > 0)
+        u = GEOSUnaryUnionPrec_r(ctx->geos, coll, grid);
     GEOSGeom_destroy_r(ctx->geos, coll);
     if (!u)
         return NULL;

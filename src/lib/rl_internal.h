@@ -627,8 +627,15 @@ rl_status rl_vec_writer_close(rl_ctx *ctx, rl_vec_writer *w);
  */
 GEOSGeometry *rl_multipolygon_of(rl_ctx *ctx, const GEOSGeometry *const *gs, size_t n);
 /*
- * Union of the polygonal geometries (borrowed); NULL on GEOS failure.  With
- * grid > 0 the overlay snap-rounds to that grid (OverlayNG fixed precision).
+ * a ∩ b, or a − b with `difference`, polygonal part (a, b borrowed); NULL
+ * on GEOS failure.  Fallback to snap-rounding as for rl_union_all.
+ */
+GEOSGeometry *rl_overlay2(rl_ctx *ctx, const GEOSGeometry *a, const GEOSGeometry *b,
+                          double grid, int difference);
+/*
+ * Union of the polygonal geometries (borrowed); NULL on GEOS failure.  The
+ * floating overlay first; with grid > 0, where it fails, snap-rounding to
+ * that grid (OverlayNG fixed precision), which is slower.
  */
 GEOSGeometry *rl_union_all(rl_ctx *ctx, const GEOSGeometry *const *gs,
                            size_t n, double grid);

@@ -133,11 +133,8 @@ static GEOSGeometry *overlay(rl_ctx *ctx, const GEOSGeometry *g,
     }
     /* Unclipped, cg is small and rl_clip_small has had its try already. */
     GEOSGeometry *piece = clip ? rl_clip_small(ctx, g, clip) : NULL;
-    if (!piece) {
-        GEOSGeometry *x = GEOSIntersection_r(h, g, clip ? clip : cg);
-        piece = x ? rl_polygonal(ctx, x) : NULL;
-        GEOSGeom_destroy_r(h, x);
-    }
+    if (!piece)
+        piece = rl_overlay2(ctx, g, clip ? clip : cg, 0, 0);
     GEOSGeom_destroy_r(h, clip);
     return piece;
 }

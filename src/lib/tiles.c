@@ -192,8 +192,7 @@ static GEOSGeometry *scope_union(rl_ctx *ctx, const scope *s, double grid)
 {
     if (s->apart)
         return rl_multipolygon_of(ctx, s->g, s->n);
-    GEOSGeometry *u = rl_union_all(ctx, s->g, s->n, 0);
-    return u ? u : rl_union_all(ctx, s->g, s->n, grid);
+    return rl_union_all(ctx, s->g, s->n, grid);
 }
 
 static rl_status scope_self(rl_ctx *ctx, const engine *E, const scope *s, double *a)
@@ -272,23 +271,6 @@ static int scope_unchanged(GEOSContextHandle_t h, const scope *o, const scope *n
     return 1;
 }
 
-/*
- * a ∩ b (or a − b), polygonal part.  Inputs are already on the grid, so the
- * floating overlay almost always succeeds; when it does not, snap-round.
- */
-static GEOSGeometry *overlay2(rl_ctx *ctx, const GEOSGeometry *a,
-                              const GEOSGeometry *b, double grid, int difference)
-{
-    GEOSContextHandle_t h = ctx->geos;
-    GEOSGeometry *x = difference ? GEOSDifference_r(h, a, b) : GEOSIntersection_r(h, a, b);
-    if (!x)
-        x = difference ? GEOSDifferencePrec_r(h, a, b, grid)
-                       : GEOSIntersectionPrec_r(h, a, b, grid);
-    GEOSGeometry *p = x ? rl_polygonal(ctx, x) : NULL;
-    GEOSGeom_destroy_r(h, x);
-    return p;
-}
-
 /* Figures of one scope inside one leaf; lost/gained kept for --pieces. */
 static rl_status leaf_scope(rl_ctx *ctx, const engine *E, cell_result *R,
                             const itemlist *o, const itemlist *n, size_t group,
@@ -326,7 +308,7 @@ static rl_status leaf_scope(rl_ctx *ctx, const engine *E, cell_result *R,
          * overlay gives both figures; the differences are built only for
          * --pieces.
          */
-        GEOSGeometry *both = overlay2(ctx, ou, nu, E->grid, 0);
+        GEOSGeometry *both = rl_overlay2(ctx, ou, nu, E->grid, 0);
         if (!both) {
             st = rl_fail(ctx, RL_ERR_GEOM, "intersection failed: %s", ctx->geos_msg);
             goto done;
@@ -354,8 +336,8 @@ static rl_status leaf_scope(rl_ctx *ctx, const engine *E, cell_result *R,
         f->new_self_m2 += a;
     }
     if (E->want_pieces && !same) {
-        lost = overlay2(ctx, ou, nu, E->grid, 1);
-        gained = overlay2(ctx, nu, ou, E->grid, 1);
+        lost = rl_overlay2(ctx, ou, nu, E->grid, 1);
+        gained = rl_overlay2(ctx, nu, ou, E->grid, 1);
         if (!lost || !gained) {
             st = rl_fail(ctx, RL_ERR_GEOM, "difference failed: %s", ctx->geos_msg);
             goto done;

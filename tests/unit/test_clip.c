@@ -16,39 +16,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-static rl_ctx *ctx;
-
-static int setup(void **state)
-{
-    (void)state;
-    ctx = rl_ctx_new();
-    return ctx ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    rl_ctx_free(ctx);
-    return 0;
-}
 
 /* Area of rl_clip_small(a, b); -1 when the shortcut refused (NULL). */
 static double clip_area(const char *wa, const char *wb)
 {
-    GEOSGeometry *a = tu_wkt(ctx, wa), *b = tu_wkt(ctx, wb);
+    GEOSGeometry *a = tu_wkt(tu_ctx, wa), *b = tu_wkt(tu_ctx, wb);
     assert_non_null(a);
     assert_non_null(b);
-    GEOSGeometry *c = rl_clip_small(ctx, a, b);
+    GEOSGeometry *c = rl_clip_small(tu_ctx, a, b);
     double area = -1;
     if (c) {
-        assert_int_equal(GEOSisValid_r(ctx->geos, c), 1);
-        assert_int_equal(GEOSArea_r(ctx->geos, c, &area), 1);
-        if (GEOSisEmpty_r(ctx->geos, c))
+        assert_int_equal(GEOSisValid_r(tu_ctx->geos, c), 1);
+        assert_int_equal(GEOSArea_r(tu_ctx->geos, c, &area), 1);
+        if (GEOSisEmpty_r(tu_ctx->geos, c))
             assert_true(area == 0);
     }
-    GEOSGeom_destroy_r(ctx->geos, c);
-    GEOSGeom_destroy_r(ctx->geos, a);
-    GEOSGeom_destroy_r(ctx->geos, b);
+    GEOSGeom_destroy_r(tu_ctx->geos, c);
+    GEOSGeom_destroy_r(tu_ctx->geos, a);
+    GEOSGeom_destroy_r(tu_ctx->geos, b);
     return area;
 }
 
@@ -124,7 +109,7 @@ static void test_refused(void **state)
 /* Random convex polygon: the hull of n random points in a disc. */
 static GEOSGeometry *random_convex(unsigned *seed, double cx, double cy, double r)
 {
-    GEOSContextHandle_t h = ctx->geos;
+    GEOSContextHandle_t h = tu_ctx->geos;
     int n = 3 + rand_r(seed) % 12;
     GEOSCoordSequence *cs = GEOSCoordSeq_create_r(h, (unsigned)n, 2);
     for (int i = 0; i < n; i++) {
@@ -141,7 +126,7 @@ static GEOSGeometry *random_convex(unsigned *seed, double cx, double cy, double 
 static GEOSGeometry *random_star(unsigned *seed, double cx, double cy, double r0,
                                  double r1)
 {
-    GEOSContextHandle_t h = ctx->geos;
+    GEOSContextHandle_t h = tu_ctx->geos;
     int n = 3 + rand_r(seed) % (rand_r(seed) % 4 ? 20 : 600);
     GEOSCoordSequence *cs = GEOSCoordSeq_create_r(h, (unsigned)n + 1, 2);
     for (int i = 0; i <= n; i++) {
@@ -161,7 +146,7 @@ static GEOSGeometry *random_star(unsigned *seed, double cx, double cy, double r0
 static void test_fuzz_against_geos(void **state)
 {
     (void)state;
-    GEOSContextHandle_t h = ctx->geos;
+    GEOSContextHandle_t h = tu_ctx->geos;
     unsigned seed = 777;
     int cases = 0, answered = 0, overlapping = 0;
     for (int it = 0; it < 4000; it++) {
@@ -181,7 +166,7 @@ static void test_fuzz_against_geos(void **state)
         GEOSGeometry *x = GEOSIntersection_r(h, a, b);
         double ga = 0, ca = 0;
         assert_int_equal(GEOSArea_r(h, x, &ga), 1);
-        GEOSGeometry *c = it % 2 ? rl_clip_small(ctx, a, b) : rl_clip_small(ctx, b, a);
+        GEOSGeometry *c = it % 2 ? rl_clip_small(tu_ctx, a, b) : rl_clip_small(tu_ctx, b, a);
         cases++;
         overlapping += ga > 0;
         if (c) {
@@ -228,21 +213,21 @@ static size_t dense_square(char *b, size_t cap, double x0, double y0, double x1,
  */
 static double near_area(const GEOSGeometry *control, const char *convex_wkt)
 {
-    GEOSGeometry *f = tu_wkt(ctx, convex_wkt);
+    GEOSGeometry *f = tu_wkt(tu_ctx, convex_wkt);
     assert_non_null(f);
-    rl_ringidx *ri = rl_ringidx_new(ctx, control);
+    rl_ringidx *ri = rl_ringidx_new(tu_ctx, control);
     assert_non_null(ri);
     double r[4], a = -1;
-    assert_int_equal(GEOSGeom_getExtent_r(ctx->geos, f, &r[0], &r[1], &r[2], &r[3]), 1);
+    assert_int_equal(GEOSGeom_getExtent_r(tu_ctx->geos, f, &r[0], &r[1], &r[2], &r[3]), 1);
     double *buf = NULL;
-    size_t cap = 0, n = rl_ringidx_near(ctx, ri, r, &buf, &cap);
-    GEOSGeometry *c = n ? rl_clip_ring(ctx, f, buf, n) : NULL;
+    size_t cap = 0, n = rl_ringidx_near(tu_ctx, ri, r, &buf, &cap);
+    GEOSGeometry *c = n ? rl_clip_ring(tu_ctx, f, buf, n) : NULL;
     if (c) {
-        assert_int_equal(GEOSisValid_r(ctx->geos, c), 1);
-        assert_int_equal(GEOSArea_r(ctx->geos, c, &a), 1);
+        assert_int_equal(GEOSisValid_r(tu_ctx->geos, c), 1);
+        assert_int_equal(GEOSArea_r(tu_ctx->geos, c, &a), 1);
     }
-    GEOSGeom_destroy_r(ctx->geos, c);
-    GEOSGeom_destroy_r(ctx->geos, f);
+    GEOSGeom_destroy_r(tu_ctx->geos, c);
+    GEOSGeom_destroy_r(tu_ctx->geos, f);
     free(buf);
     rl_ringidx_free(ri);
     return a;
@@ -262,9 +247,9 @@ static void test_near_ring_hand(void **state)
     n += (size_t)snprintf(w + n, CAP - n, ",");
     n += dense_square(w + n, CAP - n, 400, 400, 600, 600, 200, 0);
     snprintf(w + n, CAP - n, ")");
-    GEOSGeometry *g = tu_wkt(ctx, w);
+    GEOSGeometry *g = tu_wkt(tu_ctx, w);
     assert_non_null(g);
-    assert_int_equal(GEOSisValid_r(ctx->geos, g), 1);
+    assert_int_equal(GEOSisValid_r(tu_ctx->geos, g), 1);
     /* across the shell's east edge: 100.5 x 200 inside */
     assert_rel(near_area(g, "POLYGON((899.5 100,1100 100,1100 300,899.5 300,899.5 100))"),
                100.5 * 200, 1e-12);
@@ -279,7 +264,7 @@ static void test_near_ring_hand(void **state)
     assert_true(near_area(g, "POLYGON((390 450,450 450,450 550,390 550,390 450))") == -1);
     /* meeting the shell and the hole: declined */
     assert_true(near_area(g, "POLYGON((-10 -10,500 -10,500 500,-10 500,-10 -10))") == -1);
-    GEOSGeom_destroy_r(ctx->geos, g);
+    GEOSGeom_destroy_r(tu_ctx->geos, g);
     free(w);
 }
 
@@ -287,7 +272,7 @@ static void test_near_ring_hand(void **state)
 static void test_near_ring_fuzz(void **state)
 {
     (void)state;
-    GEOSContextHandle_t h = ctx->geos;
+    GEOSContextHandle_t h = tu_ctx->geos;
     unsigned seed = 99;
     int cases = 0, answered = 0;
     for (int it = 0; it < 300; it++) {
@@ -297,7 +282,7 @@ static void test_near_ring_fuzz(void **state)
             GEOSGeom_destroy_r(h, c);
             c = random_star(&seed, ox, oy, 800, 1000);
         } while (GEOSGetNumCoordinates_r(h, c) < 600 || GEOSisValid_r(h, c) != 1);
-        rl_ringidx *ri = rl_ringidx_new(ctx, c);
+        rl_ringidx *ri = rl_ringidx_new(tu_ctx, c);
         assert_non_null(ri);
         for (int j = 0; j < 10; j++) {
             double t = 2 * M_PI * rand_r(&seed) / RAND_MAX, d = 700 + rand_r(&seed) % 400;
@@ -305,8 +290,8 @@ static void test_near_ring_fuzz(void **state)
             double r[4], ga = 0, ca = 0;
             GEOSGeom_getExtent_r(h, f, &r[0], &r[1], &r[2], &r[3]);
             double *buf = NULL;
-            size_t cap = 0, n = rl_ringidx_near(ctx, ri, r, &buf, &cap);
-            GEOSGeometry *p = n ? rl_clip_ring(ctx, f, buf, n) : NULL;
+            size_t cap = 0, n = rl_ringidx_near(tu_ctx, ri, r, &buf, &cap);
+            GEOSGeometry *p = n ? rl_clip_ring(tu_ctx, f, buf, n) : NULL;
             GEOSGeometry *x = GEOSIntersection_r(h, f, c);
             GEOSArea_r(h, x, &ga);
             cases++;
@@ -339,5 +324,5 @@ int main(void)
         cmocka_unit_test(test_near_ring_hand),
         cmocka_unit_test(test_near_ring_fuzz),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, tu_ctx_setup, tu_ctx_teardown);
 }

@@ -18,31 +18,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-static rl_ctx *ctx;
-
-static int setup(void **state)
-{
-    (void)state;
-    ctx = rl_ctx_new();
-    return ctx ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    rl_ctx_free(ctx);
-    return 0;
-}
 
 /* fast verdict of WKT, after checking GEOS's verdict is `geos_valid`. */
 static int fast(const char *wkt, int geos_valid)
 {
-    GEOSGeometry *g = tu_wkt(ctx, wkt);
+    GEOSGeometry *g = tu_wkt(tu_ctx, wkt);
     assert_non_null(g);
-    assert_int_equal(GEOSisValid_r(ctx->geos, g), geos_valid);
-    int v = rl_valid_fast(ctx, g);
-    assert_int_equal(rl_is_valid(ctx, g), geos_valid);
-    GEOSGeom_destroy_r(ctx->geos, g);
+    assert_int_equal(GEOSisValid_r(tu_ctx->geos, g), geos_valid);
+    int v = rl_valid_fast(tu_ctx, g);
+    assert_int_equal(rl_is_valid(tu_ctx, g), geos_valid);
+    GEOSGeom_destroy_r(tu_ctx->geos, g);
     return v;
 }
 
@@ -183,17 +168,17 @@ static void test_fuzz_against_geos(void **state)
             snprintf(wkt, 3 * CAP, "POLYGON(%s)", a);
             break;
         }
-        GEOSGeometry *g = tu_wkt(ctx, wkt);
+        GEOSGeometry *g = tu_wkt(tu_ctx, wkt);
         if (!g)
             continue;
-        char gv = GEOSisValid_r(ctx->geos, g);
-        int fv = rl_valid_fast(ctx, g);
+        char gv = GEOSisValid_r(tu_ctx->geos, g);
+        int fv = rl_valid_fast(tu_ctx, g);
         if (fv && gv != 1)
             fail_msg("certified valid but GEOS says invalid: %.300s", wkt);
         certified += fv;
         geos_valid += gv == 1;
         cases++;
-        GEOSGeom_destroy_r(ctx->geos, g);
+        GEOSGeom_destroy_r(tu_ctx->geos, g);
     }
     /* The test of usefulness: most GEOS-valid random polygons are certified. */
     print_message("fuzz: %d cases, %d valid (GEOS), %d certified\n", cases,
@@ -213,18 +198,18 @@ static int apart(int geos_disjoint, int n, ...)
     va_list ap;
     va_start(ap, n);
     for (int i = 0; i < n; i++) {
-        g[i] = tu_wkt(ctx, va_arg(ap, const char *));
+        g[i] = tu_wkt(tu_ctx, va_arg(ap, const char *));
         assert_non_null(g[i]);
     }
     va_end(ap);
     int all = 1;
     for (int i = 0; i < n; i++)
         for (int j = i + 1; j < n; j++)
-            all &= GEOSDisjoint_r(ctx->geos, g[i], g[j]) == 1;
+            all &= GEOSDisjoint_r(tu_ctx->geos, g[i], g[j]) == 1;
     assert_int_equal(all, geos_disjoint);
-    int v = rl_disjoint_fast(ctx, (const GEOSGeometry *const *)g, (size_t)n);
+    int v = rl_disjoint_fast(tu_ctx, (const GEOSGeometry *const *)g, (size_t)n);
     for (int i = 0; i < n; i++)
-        GEOSGeom_destroy_r(ctx->geos, g[i]);
+        GEOSGeom_destroy_r(tu_ctx->geos, g[i]);
     return v;
 }
 
@@ -274,19 +259,19 @@ static void test_disjoint_fuzz(void **state)
              grid);
         snprintf(wa, CAP + 64, "POLYGON(%s)", a);
         snprintf(wb, CAP + 64, "POLYGON(%s)", b);
-        GEOSGeometry *g[2] = {tu_wkt(ctx, wa), tu_wkt(ctx, wb)};
-        if (g[0] && g[1] && GEOSisValid_r(ctx->geos, g[0]) == 1 &&
-            GEOSisValid_r(ctx->geos, g[1]) == 1) {
-            int gd = GEOSDisjoint_r(ctx->geos, g[0], g[1]) == 1;
-            int fd = rl_disjoint_fast(ctx, (const GEOSGeometry *const *)g, 2);
+        GEOSGeometry *g[2] = {tu_wkt(tu_ctx, wa), tu_wkt(tu_ctx, wb)};
+        if (g[0] && g[1] && GEOSisValid_r(tu_ctx->geos, g[0]) == 1 &&
+            GEOSisValid_r(tu_ctx->geos, g[1]) == 1) {
+            int gd = GEOSDisjoint_r(tu_ctx->geos, g[0], g[1]) == 1;
+            int fd = rl_disjoint_fast(tu_ctx, (const GEOSGeometry *const *)g, 2);
             if (fd && !gd)
                 fail_msg("certified apart but GEOS says they meet: %.200s | %.200s", wa, wb);
             cases++;
             geos_apart += gd;
             certified += fd;
         }
-        GEOSGeom_destroy_r(ctx->geos, g[0]);
-        GEOSGeom_destroy_r(ctx->geos, g[1]);
+        GEOSGeom_destroy_r(tu_ctx->geos, g[0]);
+        GEOSGeom_destroy_r(tu_ctx->geos, g[1]);
     }
     print_message("disjoint fuzz: %d cases, %d apart (GEOS), %d certified\n", cases,
                   geos_apart, certified);
@@ -331,13 +316,13 @@ static rl_loc locate(const GEOSGeometry *g, const rl_ringidx *ri, double x0,
                      double y0, double x1, double y1)
 {
     double r[4] = {x0, y0, x1, y1};
-    rl_loc loc = rl_ringidx_locate(ctx, ri, r);
-    GEOSGeometry *box = GEOSGeom_createRectangle_r(ctx->geos, x0, y0, x1, y1);
+    rl_loc loc = rl_ringidx_locate(tu_ctx, ri, r);
+    GEOSGeometry *box = GEOSGeom_createRectangle_r(tu_ctx->geos, x0, y0, x1, y1);
     if (loc == RL_LOC_INSIDE)
-        assert_int_equal(GEOSContains_r(ctx->geos, g, box), 1);
+        assert_int_equal(GEOSContains_r(tu_ctx->geos, g, box), 1);
     if (loc == RL_LOC_OUTSIDE)
-        assert_int_equal(GEOSIntersects_r(ctx->geos, g, box), 0);
-    GEOSGeom_destroy_r(ctx->geos, box);
+        assert_int_equal(GEOSIntersects_r(tu_ctx->geos, g, box), 0);
+    GEOSGeom_destroy_r(tu_ctx->geos, box);
     return loc;
 }
 
@@ -345,10 +330,10 @@ static void test_ringidx_hand(void **state)
 {
     (void)state;
     /* A square with a square hole, and a second square apart. */
-    GEOSGeometry *g = tu_wkt(ctx, "MULTIPOLYGON(((0 0,100 0,100 100,0 100,0 0),"
+    GEOSGeometry *g = tu_wkt(tu_ctx, "MULTIPOLYGON(((0 0,100 0,100 100,0 100,0 0),"
                                   "(40 40,60 40,60 60,40 60,40 40)),"
                                   "((200 0,300 0,300 100,200 100,200 0)))");
-    rl_ringidx *ri = rl_ringidx_new(ctx, g);
+    rl_ringidx *ri = rl_ringidx_new(tu_ctx, g);
     assert_non_null(ri);
     assert_int_equal(locate(g, ri, 10, 10, 20, 20), RL_LOC_INSIDE);
     assert_int_equal(locate(g, ri, 210, 10, 220, 20), RL_LOC_INSIDE);
@@ -362,7 +347,7 @@ static void test_ringidx_hand(void **state)
     assert_int_equal(locate(g, ri, -10, -10, 400, 200), RL_LOC_CROSSES); /* covers all */
     rl_ringidx_free(ri);
     rl_ringidx_free(NULL);
-    GEOSGeom_destroy_r(ctx->geos, g);
+    GEOSGeom_destroy_r(tu_ctx->geos, g);
 }
 
 static void test_ringidx_random(void **state)
@@ -377,13 +362,13 @@ static void test_ringidx_random(void **state)
         star(a, CAP, &seed, 2000, 0, 0, 900, 1000, 0);
         star(b, CAP, &seed, 300, 0, 0, 200, 400, 0);
         snprintf(wkt, 2 * CAP, "POLYGON(%s,%s)", a, b);
-        GEOSGeometry *g = tu_wkt(ctx, wkt);
+        GEOSGeometry *g = tu_wkt(tu_ctx, wkt);
         assert_non_null(g);
-        if (GEOSisValid_r(ctx->geos, g) != 1) {
-            GEOSGeom_destroy_r(ctx->geos, g);
+        if (GEOSisValid_r(tu_ctx->geos, g) != 1) {
+            GEOSGeom_destroy_r(tu_ctx->geos, g);
             continue;
         }
-        rl_ringidx *ri = rl_ringidx_new(ctx, g);
+        rl_ringidx *ri = rl_ringidx_new(tu_ctx, g);
         assert_non_null(ri);
         for (int q = 0; q < 200; q++) {
             double x = 2400.0 * rand_r(&seed) / RAND_MAX - 1200;
@@ -392,7 +377,7 @@ static void test_ringidx_random(void **state)
             count[locate(g, ri, x, y, x + w, y + w)]++;
         }
         rl_ringidx_free(ri);
-        GEOSGeom_destroy_r(ctx->geos, g);
+        GEOSGeom_destroy_r(tu_ctx->geos, g);
     }
     print_message("ringidx: %d crosses, %d inside, %d outside\n", count[0], count[1],
                   count[2]);
@@ -417,5 +402,5 @@ int main(void)
         cmocka_unit_test(test_disjoint_hand),
         cmocka_unit_test(test_disjoint_fuzz),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, tu_ctx_setup, tu_ctx_teardown);
 }

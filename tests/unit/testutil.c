@@ -28,6 +28,23 @@ const char *tu_tmpdir(void)
     return tmpdir;
 }
 
+rl_ctx *tu_ctx;
+
+int tu_ctx_setup(void **state)
+{
+    (void)state;
+    tu_ctx = rl_ctx_new();
+    return tu_ctx ? 0 : -1;
+}
+
+int tu_ctx_teardown(void **state)
+{
+    (void)state;
+    rl_ctx_free(tu_ctx);
+    tu_ctx = NULL;
+    return 0;
+}
+
 const char *tu_path(const char *name)
 {
     static char ring[8][512];

@@ -18,6 +18,13 @@ const char *tu_write(const char *name, const char *text);
 const char *tu_path(const char *name);
 /* GEOS geometry from WKT, owned by caller. */
 GEOSGeometry *tu_wkt(rl_ctx *ctx, const char *wkt);
+/*
+ * One context for a whole cmocka group:
+ * cmocka_run_group_tests(tests, tu_ctx_setup, tu_ctx_teardown).
+ */
+extern rl_ctx *tu_ctx;
+int tu_ctx_setup(void **state);
+int tu_ctx_teardown(void **state);
 /* GeoJSON FeatureCollection text with an EPSG crs member (malloc'd). */
 char *tu_geojson(int epsg, const char *const *features, size_t n);
 
