@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sched.h>
 #include <unistd.h>
 
 const char *rl_feat_status_text(rl_feat_status st)
@@ -319,7 +318,7 @@ static GEOSGeometry *convert_geom(rl_ctx *ctx, GEOSWKBReader *rd, OGRGeometryH g
     GEOSGeometry *out = NULL;
     if (wkb && OGR_G_ExportToWkb(work, wkbNDR, wkb) == OGRERR_NONE) {
         if (defer) {
-            /* Converted by rl_feature_check() when a footprint meets it. */
+            /* Converted by rl_feature_prepare() in a later phase. */
             ft->wkb = wkb;
             ft->wkb_len = (size_t)size;
             OGR_G_DestroyGeometry(work);
@@ -545,8 +544,6 @@ rl_status rl_layer_read(rl_ctx *ctx, const char *path, const rl_input_opts *io,
             OGR_F_Destroy(f);
             continue;
         }
-        /* Features that are already classified need no later check. */
-        atomic_init(&ft->vstate, ft->wkb ? 0 : 2);
         if (ft->repaired)
             L->repaired++;
         if (ft->status != RL_FEAT_OK)
@@ -629,46 +626,40 @@ void rl_layer_free(rl_ctx *ctx, rl_layer *L)
     free(L);
 }
 
-const GEOSGeometry *rl_feature_check(rl_ctx *ctx, rl_layer *L, size_t i)
+const GEOSGeometry *rl_feature_prepare(rl_ctx *ctx, rl_layer *L, size_t i)
 {
     rl_feature *ft = &L->feat[i];
-    unsigned char st = atomic_load_explicit(&ft->vstate, memory_order_acquire);
-    if (st == 2)
-        return ft->geom;
-    unsigned char expect = 0;
-    if (atomic_compare_exchange_strong_explicit(&ft->vstate, &expect, 1,
-                                                memory_order_acquire,
-                                                memory_order_acquire)) {
-        rl_feat_status fs = RL_FEAT_OK;
-        int repaired = 0;
-        if (!ctx->wkb_reader)
-            ctx->wkb_reader = GEOSWKBReader_create_r(ctx->geos);
-        GEOSGeometry *g = ctx->wkb_reader ? GEOSWKBReader_read_r(ctx->geos, ctx->wkb_reader,
-                                                                 ft->wkb, ft->wkb_len)
-                                          : NULL;
-        free(ft->wkb);
-        ft->wkb = NULL;
-        if (g)
-            g = rl_repair(ctx, g, &repaired, &fs);
-        else
-            fs = RL_FEAT_BAD;
-        ft->geom = g;
-        /* Big polygons get a ring index (NULL when short of memory: unused). */
-        if (g && GEOSGetNumCoordinates_r(ctx->geos, g) >= RL_RINGIDX_MIN_VERTICES)
-            ft->ridx = rl_ringidx_new(ctx, g);
-        ft->status = fs;
-        ft->repaired = repaired;
-        if (repaired)
-            __atomic_fetch_add(&L->repaired, 1, __ATOMIC_RELAXED);
-        if (fs != RL_FEAT_OK)
-            __atomic_fetch_add(&L->bad, 1, __ATOMIC_RELAXED);
-        atomic_store_explicit(&ft->vstate, 2, memory_order_release);
-        return g;
+    if (!ft->wkb)
+        return ft->geom; /* converted at read time, or by an earlier phase */
+    rl_feat_status fs = RL_FEAT_OK;
+    int repaired = 0;
+    if (!ctx->wkb_reader)
+        ctx->wkb_reader = GEOSWKBReader_create_r(ctx->geos);
+    GEOSGeometry *g = ctx->wkb_reader
+                          ? GEOSWKBReader_read_r(ctx->geos, ctx->wkb_reader, ft->wkb, ft->wkb_len)
+                          : NULL;
+    free(ft->wkb);
+    ft->wkb = NULL;
+    if (g)
+        g = rl_repair(ctx, g, &repaired, &fs);
+    else
+        fs = RL_FEAT_BAD;
+    ft->geom = g;
+    /* Big polygons get a ring index (NULL when short of memory: unused). */
+    if (g && GEOSGetNumCoordinates_r(ctx->geos, g) >= RL_RINGIDX_MIN_VERTICES)
+        ft->ridx = rl_ringidx_new(ctx, g);
+    ft->status = fs;
+    ft->repaired = repaired;
+    return g;
+}
+
+void rl_layer_recount(rl_layer *L)
+{
+    L->repaired = L->bad = 0;
+    for (size_t i = 0; i < L->n; i++) {
+        L->repaired += L->feat[i].repaired != 0;
+        L->bad += L->feat[i].status != RL_FEAT_OK;
     }
-    /* Another worker is checking it: wait for its result (microseconds). */
-    while (atomic_load_explicit(&ft->vstate, memory_order_acquire) != 2)
-        sched_yield();
-    return ft->geom;
 }
 
 rl_status rl_layer_fetch_attrs(rl_ctx *ctx, rl_layer *L, const size_t *idx, size_t n)

@@ -165,15 +165,10 @@ typedef struct rl_feature {
     GEOSGeometry *geom; /* valid, polygonal, in the layer CRS; NULL if bad */
     rl_feat_status status;
     int repaired;
-    /*
-     * Validity check state: 0 not yet (read with defer_repair), 1 under way
-     * in some thread, 2 done.  Only rl_feature_check() moves it.
-     */
-    atomic_uchar vstate;
-    unsigned char *wkb;  /* the geometry as read, until rl_feature_check */
+    unsigned char *wkb;  /* the geometry as read, until rl_feature_prepare */
     size_t wkb_len;
     double env[4];       /* minx, miny, maxx, maxy of the geometry */
-    struct rl_ringidx *ridx; /* for big geometries, set with geom by rl_feature_check */
+    struct rl_ringidx *ridx; /* for big geometries, set with geom by rl_feature_prepare */
     char **attrs;       /* nfields UTF-8 strings, NULL for null fields */
 } rl_feature;
 
@@ -209,9 +204,10 @@ typedef struct rl_input_opts {
     const char *encoding;   /* for shapefiles without .cpg/LDID; NULL */
     int allow_no_crs;       /* audit: read a layer without CRS (crs NULL) */
     /*
-     * screen: leave the validity check and repair of each feature to
-     * rl_feature_check(), so huge control layers only pay for the features
-     * that meet a footprint, in whichever worker meets them first.
+     * screen: keep each feature's WKB and leave its conversion, validity
+     * check and repair to rl_feature_prepare(), so that a phase of the
+     * screen engine does it in parallel, and huge control layers only pay
+     * for the features that meet a footprint.
      */
     int defer_repair;
     /*
@@ -253,10 +249,15 @@ int rl_layer_field_index(const rl_layer *layer, const char *name);
  */
 int rl_shp_sibling(const char *shp, const char *ext, char *out, size_t n);
 /*
- * Make sure feature i of L has been checked (and repaired) once; safe to call
- * from several threads at once.  Returns its usable geometry, or NULL.
+ * Convert feature i of L from the WKB kept by defer_repair, check it and
+ * repair it; a no-op for a feature already converted.  Returns its usable
+ * geometry, or NULL (its status says why).  Writes feature i only, never
+ * the layer's counters (see rl_layer_recount): several threads may prepare
+ * distinct features of one layer at once, but never the same one.
  */
-const GEOSGeometry *rl_feature_check(rl_ctx *ctx, rl_layer *L, size_t i);
+const GEOSGeometry *rl_feature_prepare(rl_ctx *ctx, rl_layer *L, size_t i);
+/* Recount L->repaired and L->bad from the features, after a phase. */
+void rl_layer_recount(rl_layer *L);
 /*
  * Read the attributes of features idx[0..n-1] of a layer read with
  * lazy_attrs (by FID, from the dataset), then decode the text as
@@ -346,7 +347,7 @@ GEOSGeometry *rl_clip_ring(rl_ctx *ctx, const GEOSGeometry *convex, const double
  * clear inside or clear outside a big control polygon.
  */
 typedef struct rl_ringidx rl_ringidx;
-/* rl_feature_check() indexes geometries with at least this many vertices. */
+/* rl_feature_prepare() indexes geometries with at least this many vertices. */
 #define RL_RINGIDX_MIN_VERTICES 512
 typedef enum { RL_LOC_CROSSES = 0, RL_LOC_INSIDE, RL_LOC_OUTSIDE } rl_loc;
 /*

@@ -1,9 +1,22 @@
-/* screen.c -- footprints against control layers: overlap, outside, verdicts. */
+/*
+ * screen.c -- footprints against control layers: overlap, outside, verdicts.
+ *
+ * The engine runs in phases on one worker pool (pool.c); each phase ends
+ * with a barrier, and what a phase builds is read-only in the phases after
+ * it (docs/architecture.md):
+ *   1. prepare the footprints: convert, check, repair, measure;
+ *   2. read the control layers, keeping the features near a footprint, and
+ *      index them (skipped when the controls are loaded already: audit);
+ *   3. for each (control, footprint) pair: the footprint in the control's
+ *      CRS and the control features whose envelope meets it;
+ *   4. prepare those control features (convert, check, repair, ring index);
+ *   5. overlay and measure each pair;
+ * then, on one thread, the verdicts and the attributes of the hits.
+ */
 #include "rl_internal.h"
+#include "pool.h"
 
 #include <inttypes.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <math.h>
 #include <string.h>
@@ -25,36 +38,36 @@ typedef struct load_job {
     rl_control *cs;
 } load_job;
 
-/*
- * One screening run shared by its threads.  Each thread first claims control
- * layers to read, then footprints to prepare, then (footprint, control)
- * tasks of every control that is ready.  So a second core screens the red
- * line while the farmland layer is still being read, and no (footprint,
- * control) figure depends on which thread computed it.
- */
+/* One (control, footprint) pair; phase 3 builds it, phase 5 uses it. */
+typedef struct pair {
+    GEOSGeometry *g;  /* the footprint in the control's CRS; NULL: none */
+    double env[4];    /* g's envelope */
+    int has_env;
+    size_t *cand;     /* control features whose envelope meets g's, ascending */
+    size_t ncand;
+} pair;
+
+/* A control feature for phase 4. */
+typedef struct todo {
+    int k;
+    size_t feat;
+} todo;
+
 typedef struct engine {
     rl_screen_data *d;
-    const load_job *load; /* NULL when the controls are loaded already */
-    atomic_int next_load;
-    atomic_size_t next_fp;
-    atomic_size_t *next;  /* per control: next footprint to screen */
-    atomic_int abort;     /* a control failed to load */
-    pthread_mutex_t mu;   /* guards what follows; cv signals its changes */
-    pthread_cond_t cv;
-    int *state;           /* per control: 0 loading, 1 ready, -1 failed */
-    size_t fp_done;       /* footprints prepared */
-    /* With load: per control, how reading it failed (written by its thread). */
-    rl_status *load_st;
-    char (*load_msg)[RL_ERRMSG_MAX];
+    const load_job *load;  /* phase 2; NULL when the controls are loaded */
+    char (*load_msg)[RL_ERRMSG_MAX]; /* per control: why reading it failed */
+    pair *pairs;           /* [k * nres + i] */
+    todo *todo;
+    size_t ntodo;
+    /*
+     * Prepared big control polygons, [worker][control][feature]: GEOS
+     * builds a prepared geometry's indexes on first use, so each worker
+     * keeps its own and only that worker touches them.
+     */
+    const GEOSPreparedGeometry ****prep;
+    int jobs;
 } engine;
-
-typedef struct worker {
-    rl_ctx *ctx;
-    rl_screen_data *d;
-    engine *e;
-    const GEOSPreparedGeometry ***prep; /* [control][feature], lazily */
-    pthread_t thread;
-} worker;
 
 static void add_reason(rl_fp_result *r, const char *text)
 {
@@ -77,17 +90,27 @@ static void set_error(rl_fp_result *r, const rl_layer *L, const char *why)
     r->verdict = RL_V_ERROR;
 }
 
+/* A (footprint, control) pair failed: the footprint's verdict will say why. */
+static void pair_failed(rl_fp_control *fc, rl_ctx *ctx)
+{
+    fc->failed = 1;
+    free(fc->error);
+    fc->error = rl_strdup(rl_ctx_errmsg(ctx));
+}
+
 /*
  * Big control polygon, prepared once per worker: predicates against it then
  * cost little more than the footprint's own size.  NULL for small ones.
  */
-static const GEOSPreparedGeometry *prepared_control(worker *w, int k, size_t c,
+static const GEOSPreparedGeometry *prepared_control(rl_ctx *ctx, engine *e, int w,
+                                                    int k, size_t c,
                                                     const GEOSGeometry *cg)
 {
-    GEOSContextHandle_t h = w->ctx->geos;
-    if (!w->prep[k])
-        w->prep[k] = calloc(w->d->controls[k].layer->n + 1, sizeof **w->prep);
-    const GEOSPreparedGeometry **cache = w->prep[k];
+    GEOSContextHandle_t h = ctx->geos;
+    const GEOSPreparedGeometry ***mine = e->prep[w];
+    if (!mine[k])
+        mine[k] = calloc(e->d->controls[k].layer->n + 1, sizeof **mine);
+    const GEOSPreparedGeometry **cache = mine[k];
     if (!cache)
         return NULL; /* out of memory: the unprepared paths still work */
     if (!cache[c]) {
@@ -140,22 +163,20 @@ static GEOSGeometry *overlay(rl_ctx *ctx, const GEOSGeometry *g,
 }
 
 /* Area of a piece that lives in the control's CRS, by the chosen method. */
-static rl_status piece_area(worker *w, const GEOSGeometry *piece,
+static rl_status piece_area(rl_ctx *ctx, rl_area_method m, const GEOSGeometry *piece,
                             const rl_crs *ccrs, const rl_crs *fcrs, double *a)
 {
-    const rl_area_method m = w->d->opts->c.area;
     if (m == RL_AREA_ELLIPSOIDAL || rl_crs_same(ccrs, fcrs))
-        return rl_geom_area(w->ctx, piece, m == RL_AREA_ELLIPSOIDAL ? ccrs : fcrs,
-                            m, a);
+        return rl_geom_area(ctx, piece, m == RL_AREA_ELLIPSOIDAL ? ccrs : fcrs, m, a);
     /* Planar figures are all taken in the footprint's plane. */
-    PJ *pj = rl_ctx_pj(w->ctx, ccrs->def, fcrs->def);
+    PJ *pj = rl_ctx_pj(ctx, ccrs->def, fcrs->def);
     if (!pj)
-        return w->ctx->status;
-    GEOSGeometry *t = rl_geom_transform(w->ctx, piece, pj);
+        return ctx->status;
+    GEOSGeometry *t = rl_geom_transform(ctx, piece, pj);
     if (!t)
-        return w->ctx->status;
-    rl_status st = rl_geom_area(w->ctx, t, fcrs, m, a);
-    GEOSGeom_destroy_r(w->ctx->geos, t);
+        return ctx->status;
+    rl_status st = rl_geom_area(ctx, t, fcrs, m, a);
+    GEOSGeom_destroy_r(ctx->geos, t);
     return st;
 }
 
@@ -168,50 +189,149 @@ static GEOSGeometry *to_crs(rl_ctx *ctx, const GEOSGeometry *g,
     return pj ? rl_geom_transform(ctx, g, pj) : NULL;
 }
 
-static rl_status screen_control(worker *w, rl_fp_result *r, int k,
-                                const GEOSGeometry *fg, const rl_crs *fcrs)
+/* ---- phase 1: footprints ---- */
+
+static rl_status task_footprint(rl_ctx *ctx, void *job, size_t i, int w)
 {
-    rl_ctx *ctx = w->ctx;
-    GEOSContextHandle_t h = ctx->geos;
-    const rl_screen_data *d = w->d;
+    (void)w;
+    const rl_screen_data *d = ((engine *)job)->d;
+    rl_fp_result *r = &d->res[i];
+    rl_layer *L = d->fps[r->layer];
+    const rl_feature *ft = &L->feat[r->feat];
+    rl_feature_prepare(ctx, L, r->feat);
+    if (ft->status != RL_FEAT_OK)
+        set_error(r, L, rl_feat_status_text(ft->status));
+    else if (rl_geom_area(ctx, ft->geom, L->crs, d->opts->c.area, &r->area_m2))
+        set_error(r, L, rl_ctx_errmsg(ctx));
+    return RL_OK;
+}
+
+/* ---- phase 2: control layers ---- */
+
+static rl_status load_control(rl_ctx *ctx, const load_job *J, int k, char *msg);
+
+static rl_status task_load(rl_ctx *ctx, void *job, size_t k, int w)
+{
+    (void)w;
+    engine *e = job;
+    return load_control(ctx, e->load, (int)k, e->load_msg[k]);
+}
+
+/* ---- phase 3: pairs ---- */
+
+static rl_status task_pair(rl_ctx *ctx, void *job, size_t t, int w)
+{
+    (void)w;
+    engine *e = job;
+    const rl_screen_data *d = e->d;
+    int k = (int)(t / d->nres);
+    rl_fp_result *r = &d->res[t % d->nres];
+    pair *P = &e->pairs[t];
+    if (r->verdict == RL_V_ERROR)
+        return RL_OK;
     const rl_control *C = &d->controls[k];
-    rl_layer *CL = C->layer;
+    const rl_layer *L = d->fps[r->layer];
+    P->g = to_crs(ctx, L->feat[r->feat].geom, L->crs, C->layer->crs);
+    if (!P->g) {
+        rl_fail(ctx, RL_ERR_CRS, "cannot transform to %s's CRS %s: %s", C->spec.name,
+                C->layer->crs->name, rl_ctx_errmsg(ctx));
+        pair_failed(&r->ctl[k], ctx);
+        return RL_OK;
+    }
+    P->has_env = GEOSGeom_getExtent_r(ctx->geos, P->g, &P->env[0], &P->env[1],
+                                      &P->env[2], &P->env[3]) != 0;
+    P->ncand = rl_index_query(C->index, ctx->geos, P->g, &P->cand);
+    if (P->ncand == (size_t)-1) {
+        P->ncand = 0;
+        rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        pair_failed(&r->ctl[k], ctx);
+    }
+    return RL_OK;
+}
+
+/* ---- phase 4: control features ---- */
+
+static rl_status task_control_feature(rl_ctx *ctx, void *job, size_t t, int w)
+{
+    (void)w;
+    engine *e = job;
+    rl_feature_prepare(ctx, e->d->controls[e->todo[t].k].layer, e->todo[t].feat);
+    return RL_OK;
+}
+
+/*
+ * The control features some pair needs and that are still WKB, each once.
+ * Out of memory: RL_ERR_NOMEM, message in ctx.
+ */
+static rl_status collect_todo(rl_ctx *ctx, engine *e)
+{
+    const rl_screen_data *d = e->d;
+    rl_status st = RL_OK;
+    unsigned char *seen = NULL;
+    size_t cap = 0;
+    for (int k = 0; k < d->ncontrols; k++) {
+        const rl_layer *CL = d->controls[k].layer;
+        free(seen);
+        seen = calloc(CL->n + 1, 1);
+        if (!seen)
+            goto nomem;
+        for (size_t i = 0; i < d->nres; i++) {
+            const pair *P = &e->pairs[(size_t)k * d->nres + i];
+            for (size_t j = 0; j < P->ncand; j++) {
+                size_t f = P->cand[j];
+                if (seen[f] || !CL->feat[f].wkb)
+                    continue;
+                seen[f] = 1;
+                if (!rl_grow(&e->todo, &cap, e->ntodo + 1, sizeof *e->todo))
+                    goto nomem;
+                e->todo[e->ntodo++] = (todo){k, f};
+            }
+        }
+    }
+    goto cleanup;
+nomem:
+    st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+cleanup:
+    free(seen);
+    return st;
+}
+
+/* ---- phase 5: overlays ---- */
+
+/* Footprint r against control k, through pair P; figures into r->ctl[k]. */
+static rl_status screen_control(rl_ctx *ctx, engine *e, int w, rl_fp_result *r, int k,
+                                const pair *P)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    const rl_screen_data *d = e->d;
+    const rl_control *C = &d->controls[k];
+    const rl_layer *CL = C->layer;
+    const rl_crs *fcrs = d->fps[r->layer]->crs;
+    const rl_area_method m = d->opts->c.area;
     rl_fp_control *fc = &r->ctl[k];
     rl_status st = RL_OK;
-    GEOSGeometry *g = NULL;
+    const GEOSGeometry *g = P->g;
     const GEOSPreparedGeometry *prep = NULL;
-    size_t *cand = NULL;
     GEOSGeometry **pieces = NULL;
     size_t npieces = 0;
     int any_whole = 0;
-
-    g = to_crs(ctx, fg, fcrs, CL->crs);
-    if (!g) {
-        st = rl_fail(ctx, RL_ERR_CRS, "cannot transform to %s's CRS %s: %s",
-                     C->spec.name, CL->crs->name, rl_ctx_errmsg(ctx));
-        goto cleanup;
-    }
-    double env[4];
+    const size_t nc = P->ncand;
     /* The footprint's envelope in this CRS, for every candidate; NULL if none. */
-    const double *genv =
-        GEOSGeom_getExtent_r(h, g, &env[0], &env[1], &env[2], &env[3]) ? env : NULL;
+    const double *genv = P->has_env ? P->env : NULL;
+
     prep = GEOSPrepare_r(h, g);
-    size_t nc = rl_index_query(C->index, h, g, &cand);
-    if (!prep || nc == (size_t)-1) {
-        st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
-        goto cleanup;
-    }
     pieces = calloc(nc ? nc : 1, sizeof *pieces);
     fc->hits = calloc(nc ? nc : 1, sizeof *fc->hits);
-    if (!pieces || !fc->hits) {
+    if (!prep || !pieces || !fc->hits) {
         st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
         goto cleanup;
     }
     for (size_t i = 0; i < nc; i++) {
-        const GEOSGeometry *cg = rl_feature_check(ctx, CL, cand[i]);
+        const size_t c = P->cand[i];
+        const GEOSGeometry *cg = CL->feat[c].geom;
         if (!cg)
             continue; /* repair left nothing: counted as unusable */
-        const GEOSPreparedGeometry *pc = prepared_control(w, k, cand[i], cg);
+        const GEOSPreparedGeometry *pc = prepared_control(ctx, e, w, k, c, cg);
         GEOSGeometry *piece;
         int whole = 0; /* the piece is the whole footprint */
         /*
@@ -223,14 +343,14 @@ static rl_status screen_control(worker *w, rl_fp_result *r, int k,
                 continue;
             whole = GEOSPreparedCovers_r(h, pc, g) == 1;
             piece = whole ? GEOSGeom_clone_r(h, g)
-                          : overlay(ctx, g, cg, CL->feat[cand[i]].ridx, genv);
+                          : overlay(ctx, g, cg, CL->feat[c].ridx, genv);
         } else if (GEOSGetNumCoordinates_r(h, cg) >= RL_CLIP_MIN_VERTICES) {
             /*
              * Mid-size control: a GEOS predicate would walk all its vertices
              * again.  Its ring index settles "clear inside" (the piece is
              * the footprint) and "clear outside"; the rest is overlaid.
              */
-            const rl_ringidx *ri = CL->feat[cand[i]].ridx;
+            const rl_ringidx *ri = CL->feat[c].ridx;
             rl_loc loc = ri && genv ? rl_ringidx_locate(ctx, ri, genv) : RL_LOC_CROSSES;
             if (loc == RL_LOC_OUTSIDE)
                 continue;
@@ -250,14 +370,14 @@ static rl_status screen_control(worker *w, rl_fp_result *r, int k,
         }
         if (!piece) {
             st = rl_fail(ctx, RL_ERR_GEOM, "overlay with %s feature %" PRId64
-                         " failed: %s", C->spec.name,
-                         (int64_t)CL->feat[cand[i]].fid, ctx->geos_msg);
+                         " failed: %s", C->spec.name, (int64_t)CL->feat[c].fid,
+                         ctx->geos_msg);
             goto cleanup;
         }
         double a = r->area_m2;
         /* The whole footprint in its own CRS was measured already. */
         if (!whole || !rl_crs_same(CL->crs, fcrs))
-            st = piece_area(w, piece, CL->crs, fcrs, &a);
+            st = piece_area(ctx, m, piece, CL->crs, fcrs, &a);
         if (st || !(a > 0)) {
             GEOSGeom_destroy_r(h, piece);
             if (st)
@@ -265,7 +385,7 @@ static rl_status screen_control(worker *w, rl_fp_result *r, int k,
             continue;
         }
         rl_hit *hit = &fc->hits[fc->nhits++];
-        hit->feat = cand[i];
+        hit->feat = c;
         hit->overlap_m2 = a;
         if (d->opts->c.pieces_path) {
             hit->piece = to_crs(ctx, piece, CL->crs, d->out_crs);
@@ -301,7 +421,7 @@ static rl_status screen_control(worker *w, rl_fp_result *r, int k,
                          C->spec.name, ctx->geos_msg);
             goto cleanup;
         }
-        st = piece_area(w, u, CL->crs, fcrs, &fc->overlap_m2);
+        st = piece_area(ctx, m, u, CL->crs, fcrs, &fc->overlap_m2);
         GEOSGeom_destroy_r(h, u);
         if (st)
             goto cleanup;
@@ -318,37 +438,27 @@ cleanup:
     for (size_t i = 0; i < npieces; i++)
         GEOSGeom_destroy_r(h, pieces[i]);
     free(pieces);
-    free(cand);
     if (prep)
         GEOSPreparedGeom_destroy_r(h, prep);
-    if (g)
-        GEOSGeom_destroy_r(h, g);
     return st;
 }
 
-/* Check (and repair) a footprint and measure it; errors go to r. */
-static void prepare_footprint(worker *w, rl_fp_result *r)
+static rl_status task_overlap(rl_ctx *ctx, void *job, size_t t, int w)
 {
-    const rl_screen_data *d = w->d;
-    rl_layer *L = d->fps[r->layer];
-    const rl_feature *ft = &L->feat[r->feat];
-    rl_feature_check(w->ctx, L, r->feat);
-    if (ft->status != RL_FEAT_OK)
-        set_error(r, L, rl_feat_status_text(ft->status));
-    else if (rl_geom_area(w->ctx, ft->geom, L->crs, d->opts->c.area, &r->area_m2))
-        set_error(r, L, rl_ctx_errmsg(w->ctx));
-}
-
-static void screen_task(worker *w, rl_fp_result *r, int k)
-{
-    if (r->verdict == RL_V_ERROR)
-        return;
-    const rl_layer *L = w->d->fps[r->layer];
-    rl_fp_control *fc = &r->ctl[k];
-    if (screen_control(w, r, k, L->feat[r->feat].geom, L->crs)) {
-        fc->failed = 1;
-        fc->error = rl_strdup(rl_ctx_errmsg(w->ctx));
-    }
+    engine *e = job;
+    const rl_screen_data *d = e->d;
+    int k = (int)(t / d->nres);
+    rl_fp_result *r = &d->res[t % d->nres];
+    pair *P = &e->pairs[t];
+    if (r->verdict != RL_V_ERROR && !r->ctl[k].failed &&
+        screen_control(ctx, e, w, r, k, P) != RL_OK)
+        pair_failed(&r->ctl[k], ctx);
+    /* The pair is spent: its memory goes back now, not at the end. */
+    if (P->g)
+        GEOSGeom_destroy_r(ctx->geos, P->g);
+    free(P->cand);
+    *P = (pair){0};
+    return RL_OK;
 }
 
 /* Verdict and reasons from the per-control figures, in control order. */
@@ -383,163 +493,84 @@ static void conclude(const rl_screen_data *d, rl_fp_result *r)
     r->verdict = conflict ? RL_V_CONFLICT : warn ? RL_V_WARN : RL_V_PASS;
 }
 
-static rl_status load_control(rl_ctx *ctx, const load_job *J, int k, char *msg);
-
-static void *worker_main(void *arg)
+static void engine_free(rl_ctx *ctx, engine *e)
 {
-    worker *w = arg;
-    engine *e = w->e;
-    const rl_screen_data *d = w->d;
-    const int nc = d->ncontrols;
-    size_t i, n = 0;
-    int k;
-    if (e->load) {
-        while ((k = atomic_fetch_add(&e->next_load, 1)) < nc) {
-            e->load_st[k] = load_control(w->ctx, e->load, k, e->load_msg[k]);
-            int ok = e->load_st[k] == RL_OK;
-            pthread_mutex_lock(&e->mu);
-            e->state[k] = ok ? 1 : -1;
-            if (!ok)
-                atomic_store(&e->abort, 1);
-            pthread_cond_broadcast(&e->cv);
-            pthread_mutex_unlock(&e->mu);
+    const rl_screen_data *d = e->d;
+    for (size_t t = 0; e->pairs && t < (size_t)d->ncontrols * d->nres; t++) {
+        if (e->pairs[t].g)
+            GEOSGeom_destroy_r(ctx->geos, e->pairs[t].g);
+        free(e->pairs[t].cand);
+    }
+    free(e->pairs);
+    free(e->todo);
+    for (int w = 0; e->prep && w < e->jobs; w++) {
+        for (int k = 0; e->prep[w] && k < d->ncontrols; k++) {
+            for (size_t c = 0; e->prep[w][k] && c < d->controls[k].layer->n; c++)
+                if (e->prep[w][k][c])
+                    GEOSPreparedGeom_destroy_r(ctx->geos, e->prep[w][k][c]);
+            free(e->prep[w][k]);
         }
+        free(e->prep[w]);
     }
-    while ((i = atomic_fetch_add(&e->next_fp, 1)) < d->nres) {
-        prepare_footprint(w, &d->res[i]);
-        n++;
-    }
-    /* Every footprint is prepared before any is screened. */
-    pthread_mutex_lock(&e->mu);
-    e->fp_done += n;
-    if (e->fp_done == d->nres)
-        pthread_cond_broadcast(&e->cv);
-    while (e->fp_done < d->nres)
-        pthread_cond_wait(&e->cv, &e->mu);
-    pthread_mutex_unlock(&e->mu);
-    for (;;) {
-        pthread_mutex_lock(&e->mu);
-        for (k = -1; !atomic_load(&e->abort);) {
-            int loading = 0;
-            for (int c = 0; c < nc && k < 0; c++) {
-                if (e->state[c] == 0)
-                    loading = 1;
-                else if (e->state[c] == 1 && atomic_load(&e->next[c]) < d->nres)
-                    k = c;
-            }
-            if (k >= 0 || !loading)
-                break;
-            pthread_cond_wait(&e->cv, &e->mu);
-        }
-        pthread_mutex_unlock(&e->mu);
-        if (k < 0)
-            break;
-        while (!atomic_load(&e->abort) &&
-               (i = atomic_fetch_add(&e->next[k], 1)) < d->nres)
-            screen_task(w, &d->res[i], k);
-    }
-    return NULL;
-}
-
-static void worker_release(worker *w, int ncontrols,
-                           const rl_control *controls)
-{
-    if (w->prep) {
-        for (int k = 0; k < ncontrols; k++) {
-            if (!w->prep[k])
-                continue;
-            for (size_t c = 0; c < controls[k].layer->n; c++)
-                if (w->prep[k][c])
-                    GEOSPreparedGeom_destroy_r(w->ctx->geos, w->prep[k][c]);
-            free(w->prep[k]);
-        }
-        free(w->prep);
-    }
-    rl_ctx_free(w->ctx);
+    free(e->prep);
+    free(e->load_msg);
 }
 
 /*
- * Load the controls (when `load` is given) and screen every footprint of d
- * on `jobs` threads, this one included.  Returns the first failure in
- * control order.
+ * Run the phases of the header comment on d (results initialised) with
+ * opts' --jobs workers.  `load` reads the controls first (phase 2); NULL
+ * when d->controls are loaded.  Returns the failure of the first control
+ * that could not be read, or a failure of memory; a footprint's own
+ * failures are its verdict, not the run's.
  */
-static rl_status engine_run(rl_ctx *ctx, rl_screen_data *d, const load_job *load,
-                            int jobs)
+static rl_status engine_run(rl_ctx *ctx, rl_screen_data *d, const load_job *load)
 {
     const int nc = d->ncontrols;
-    size_t work = d->nres > (size_t)nc ? d->nres : (size_t)nc;
-    if (jobs < 1)
-        jobs = 1;
-    if ((size_t)jobs > work)
-        jobs = work ? (int)work : 1;
     engine e = {.d = d, .load = load};
-    worker *ws = calloc((size_t)jobs, sizeof *ws);
-    e.next = calloc((size_t)nc + 1, sizeof *e.next);
-    e.state = calloc((size_t)nc + 1, sizeof *e.state);
-    if (load) {
-        e.load_st = calloc((size_t)nc + 1, sizeof *e.load_st);
-        e.load_msg = calloc((size_t)nc + 1, sizeof *e.load_msg);
-    }
     rl_status st = RL_OK;
-    int started = 0, sync = 0;
-    if (!ws || !e.next || !e.state || (load && (!e.load_st || !e.load_msg))) {
-        st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+    rl_pool *pool = rl_pool_new(ctx, d->opts->c.jobs);
+    if (!pool)
+        return ctx->status;
+    e.jobs = rl_pool_jobs(pool);
+    if ((st = rl_pool_run(pool, d->nres, task_footprint, &e)))
         goto cleanup;
-    }
-    if (pthread_mutex_init(&e.mu, NULL) == 0) {
-        if (pthread_cond_init(&e.cv, NULL) == 0)
-            sync = 1;
-        else
-            pthread_mutex_destroy(&e.mu);
-    }
-    if (!sync) {
-        st = rl_fail(ctx, RL_ERR_NOMEM, "cannot create a mutex");
-        goto cleanup;
-    }
-    for (int k = 0; k < nc; k++) {
-        atomic_init(&e.next[k], 0);
-        e.state[k] = load ? 0 : 1;
-    }
-    atomic_init(&e.next_load, 0);
-    atomic_init(&e.next_fp, 0);
-    atomic_init(&e.abort, 0);
-    for (int t = 0; t < jobs; t++) {
-        worker *w = &ws[t];
-        w->d = d;
-        w->e = &e;
-        w->ctx = rl_ctx_new();
-        w->prep = calloc((size_t)nc + 1, sizeof *w->prep);
-        if (!w->ctx || !w->prep) {
+    for (size_t i = 0; i < d->nfps; i++)
+        rl_layer_recount(d->fps[i]);
+    if (load) {
+        e.load_msg = calloc((size_t)nc + 1, sizeof *e.load_msg);
+        if (!e.load_msg) {
             st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
             goto cleanup;
         }
-    }
-    /* Worker 0 runs on this thread; the others get threads of their own. */
-    for (int t = 1; t < jobs; t++) {
-        if (pthread_create(&ws[t].thread, NULL, worker_main, &ws[t]) != 0)
-            break;
-        started = t;
-    }
-    worker_main(&ws[0]);
-    for (int t = 1; t <= started; t++)
-        pthread_join(ws[t].thread, NULL);
-    for (int k = 0; load && k < nc; k++)
-        if (e.load_st[k]) {
-            st = rl_fail(ctx, e.load_st[k], "%s", e.load_msg[k]);
-            break;
+        /* Items are the controls: the lowest failed one is reported. */
+        if ((st = rl_pool_run(pool, (size_t)nc, task_load, &e))) {
+            for (int k = 0; k < nc; k++)
+                if (e.load_msg[k][0]) {
+                    st = rl_fail(ctx, st, "%s", e.load_msg[k]);
+                    break;
+                }
+            goto cleanup;
         }
-cleanup:
-    for (int t = 0; ws && t < jobs; t++)
-        worker_release(&ws[t], nc, d->controls);
-    if (sync) {
-        pthread_cond_destroy(&e.cv);
-        pthread_mutex_destroy(&e.mu);
     }
-    free(ws);
-    free(e.next);
-    free(e.state);
-    free(e.load_st);
-    free(e.load_msg);
+    const size_t npairs = (size_t)nc * d->nres;
+    e.pairs = calloc(npairs + 1, sizeof *e.pairs);
+    e.prep = calloc((size_t)e.jobs, sizeof *e.prep);
+    for (int w = 0; e.prep && w < e.jobs; w++)
+        if (!(e.prep[w] = calloc((size_t)nc + 1, sizeof **e.prep)))
+            break;
+    if (!e.pairs || !e.prep || !e.prep[e.jobs - 1]) {
+        st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    if ((st = rl_pool_run(pool, npairs, task_pair, &e)) || (st = collect_todo(ctx, &e)) ||
+        (st = rl_pool_run(pool, e.ntodo, task_control_feature, &e)))
+        goto cleanup;
+    for (int k = 0; k < nc; k++)
+        rl_layer_recount(d->controls[k].layer);
+    st = rl_pool_run(pool, npairs, task_overlap, &e);
+cleanup:
+    engine_free(ctx, &e);
+    rl_pool_free(pool);
     return st;
 }
 
@@ -578,8 +609,8 @@ static rl_envgrid *footprint_grid(rl_ctx *ctx, rl_layer *const *fps, size_t nfps
         }
         for (size_t j = 0; j < L->n; j++) {
             const rl_feature *f = &L->feat[j];
-            if (!f->wkb && !f->geom)
-                continue;
+            if (!f->geom)
+                continue; /* no usable footprint: phase 1 made it an error */
             double x[8] = {f->env[0], f->env[2], f->env[0], f->env[2],
                            (f->env[0] + f->env[2]) / 2, (f->env[0] + f->env[2]) / 2,
                            f->env[0], f->env[2]};
@@ -680,7 +711,7 @@ rl_status rl_controls_load(rl_ctx *ctx, const rl_screen_options *opts,
         return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
     /* No footprints to screen: the engine only reads, side by side with --jobs. */
     load_job J = {opts, NULL, 0, d.controls};
-    st = engine_run(ctx, &d, &J, opts->c.jobs);
+    st = engine_run(ctx, &d, &J);
     if (st == RL_OK) {
         *out = d.controls;
         *n = nc;
@@ -745,7 +776,7 @@ static rl_status init_results(rl_ctx *ctx, rl_screen_data *d)
 static rl_status screen_all(rl_ctx *ctx, rl_screen_data *d, const load_job *load)
 {
     rl_status st = init_results(ctx, d);
-    if (st || (st = engine_run(ctx, d, load, d->opts->c.jobs)))
+    if (st || (st = engine_run(ctx, d, load)))
         return st;
     for (size_t i = 0; i < d->nres; i++)
         conclude(d, &d->res[i]);

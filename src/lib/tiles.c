@@ -8,9 +8,8 @@
  * so areas add up; the cut edges are shared by the two sides and cancel.
  */
 #include "rl_internal.h"
+#include "pool.h"
 
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <math.h>
 #include <string.h>
@@ -49,8 +48,6 @@ typedef struct cell_result {
     rl_tile_fig *groups; /* ngroups */
     /* pieces[0] lost, pieces[1] gained; [ngroups + 1] each, last = total */
     piecelist *pieces[2];
-    rl_status st;
-    char msg[RL_ERRMSG_MAX];
 } cell_result;
 
 typedef struct engine {
@@ -66,7 +63,6 @@ typedef struct engine {
     size_t max_vertices; /* leaf size */
     size_t ncells;
     cell_result *cells;
-    atomic_size_t next;
 } engine;
 
 static int push(itemlist *L, GEOSContextHandle_t h, GEOSGeometry *g, int owned,
@@ -520,28 +516,11 @@ static rl_status run_cell(rl_ctx *ctx, engine *E, size_t c)
     return st;
 }
 
-typedef struct worker {
-    engine *E;
-    pthread_t t;
-} worker;
-
-static void *worker_main(void *arg)
+/* A task of the pool: root cell c.  Writes cell c's result only. */
+static rl_status task_cell(rl_ctx *ctx, void *job, size_t c, int w)
 {
-    engine *E = ((worker *)arg)->E;
-    rl_ctx *ctx = rl_ctx_new();
-    size_t c;
-    while ((c = atomic_fetch_add(&E->next, 1)) < E->ncells) {
-        if (!ctx) {
-            E->cells[c].st = RL_ERR_NOMEM;
-            snprintf(E->cells[c].msg, sizeof E->cells[c].msg, "out of memory");
-            continue;
-        }
-        E->cells[c].st = run_cell(ctx, E, c);
-        if (E->cells[c].st)
-            snprintf(E->cells[c].msg, sizeof E->cells[c].msg, "%s", ctx->msg);
-    }
-    rl_ctx_free(ctx);
-    return NULL;
+    (void)w;
+    return run_cell(ctx, job, c);
 }
 
 static void fig_add(rl_tile_fig *a, const rl_tile_fig *b)
@@ -667,31 +646,18 @@ rl_status rl_tiled_overlay(rl_ctx *ctx, const rl_tile_in *old, const rl_tile_in 
             goto done;
         }
     }
-    if (jobs < 1)
-        jobs = 1;
-    worker *ws = calloc((size_t)jobs, sizeof *ws);
-    if (!ws) {
-        st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+    rl_pool *pool = rl_pool_new(ctx, jobs);
+    if (!pool) {
+        st = ctx->status;
         goto done;
     }
-    int started = 0;
-    for (int t = 1; t < jobs; t++) {
-        ws[t].E = &E;
-        if (pthread_create(&ws[t].t, NULL, worker_main, &ws[t]) != 0)
-            break;
-        started = t;
-    }
-    ws[0].E = &E;
-    worker_main(&ws[0]);
-    for (int t = 1; t <= started; t++)
-        pthread_join(ws[t].t, NULL);
-    free(ws);
+    /* The pool reports the first failed cell in cell order, for any jobs. */
+    st = rl_pool_run(pool, E.ncells, task_cell, &E);
+    rl_pool_free(pool);
+    if (st)
+        goto done;
     /* Sum in cell order: the same figures, bit for bit, for any --jobs. */
     for (size_t c = 0; c < E.ncells; c++) {
-        if (E.cells[c].st) {
-            st = rl_fail(ctx, E.cells[c].st, "%s", E.cells[c].msg);
-            goto done;
-        }
         fig_add(&out->total, &E.cells[c].total);
         out->scopes += E.cells[c].scopes;
         out->unchanged_scopes += E.cells[c].unchanged;
