@@ -85,8 +85,9 @@ rl_status rl_ctx_status(const rl_ctx *ctx);
  * Parse the arguments of `redline screen` (argv holds the options and the
  * footprint paths, *without* the program and command names; argc counts
  * them; argv need not be NULL-terminated).  The options and their meaning
- * are those of docs/screen.md.  --help and --version are not accepted here:
- * they are the caller's business.
+ * are those of docs/screen.md; an option not given takes the value of
+ * rl_option_default().  --help and --version are not accepted here: they
+ * are the caller's business.
  *
  * Returns a new options object, or NULL with RL_ERR_USAGE (or RL_ERR_NOMEM)
  * and a message in ctx.  Free with rl_screen_options_free().
@@ -162,6 +163,7 @@ void rl_audit_options_free(rl_audit_options *opts);
  */
 typedef void (*rl_progress_fn)(void *userdata, size_t done, size_t total,
                                const char *current);
+/** Set (fn NULL: clear) the progress callback; NULL opts is a no-op. */
 void rl_audit_options_set_progress(rl_audit_options *opts, rl_progress_fn fn,
                                    void *userdata);
 
@@ -169,11 +171,50 @@ void rl_audit_options_set_progress(rl_audit_options *opts, rl_progress_fn fn,
  * Walk DIR recursively (into .zip archives too), check every vector dataset
  * found and screen it against the controls.  Each file is processed in a
  * child process (fork), so a file that crashes GDAL is reported as
- * unreadable and the audit goes on; --jobs N runs N children at once.
+ * unreadable and the audit goes on; --jobs N runs N children at once
+ * (default: one per online processor).
  * Nothing under DIR is written.  Returns RL_OK and a new report, or a
  * failure (DIR missing, control unusable, --report-dir inside DIR).
  */
 rl_status rl_audit(rl_ctx *ctx, const rl_audit_options *opts, rl_report **out);
+
+/* ------------------------------------------------------------------ */
+/* option defaults and queries                                         */
+/* ------------------------------------------------------------------ */
+
+/**
+ * Default of a command-line option, as the text a user would type.  Every
+ * *_options_new() parser starts by parsing exactly these values (for the
+ * options its command has), so a --help built from them cannot disagree
+ * with what a run does.  `option` is the long name with its dashes:
+ *
+ *   rl_option_default("--min-area")  -> "1"           (m2; screen, audit)
+ *   rl_option_default("--tolerance") -> "1"           (m2; diff)
+ *   rl_option_default("--area")      -> "ellipsoidal"
+ *   rl_option_default("--units")     -> "m2"
+ *   rl_option_default("--format")    -> "table"
+ *   rl_option_default("--jobs")      -> "ALL_CPUS"    (every online
+ *                          processor, sysconf(_SC_NPROCESSORS_ONLN),
+ *                          clamped to 1..256; audit: child processes)
+ *
+ * Returns a string in static storage, or NULL when the option has no
+ * default (it is off or empty unless given, e.g. "--id-field"), is not an
+ * option of redline, is a short name ("-j"), or `option` is NULL.
+ */
+const char *rl_option_default(const char *option);
+
+/**
+ * 1 if -q / --quiet was given, else 0: the caller should then print nothing
+ * on stderr but errors (audit's progress included).  NULL gives 0.
+ *
+ *   rl_audit_options *o = rl_audit_options_new(ctx, argc, argv);
+ *   if (o && !rl_audit_options_quiet(o) && isatty(2))
+ *       rl_audit_options_set_progress(o, show_progress, &state);
+ */
+int rl_screen_options_quiet(const rl_screen_options *opts);
+int rl_diff_options_quiet(const rl_diff_options *opts);
+int rl_area_options_quiet(const rl_area_options *opts);
+int rl_audit_options_quiet(const rl_audit_options *opts);
 
 /* ------------------------------------------------------------------ */
 /* reports                                                             */

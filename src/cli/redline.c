@@ -1,6 +1,8 @@
 /*
  * redline.c -- the command-line tool: argv -> options -> one library call ->
  * exit status.  All the work is in libredline (include/redline/redline.h).
+ * Each command is one row of `commands`; option defaults come from the
+ * library (rl_option_default()), so --help shows what a run does.
  */
 #include <redline/redline.h>
 
@@ -9,31 +11,38 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char *const usage_main =
+static const char *const usage_head =
     "Usage: redline COMMAND [OPTIONS] ARGS...\n"
     "\n"
     "Overlay construction-project footprints on China's control lines\n"
     "(生态保护红线 ecological red line, 永久基本农田 permanent basic farmland,\n"
     "城镇开发边界 urban development boundary) and report areas.\n"
     "\n"
-    "Commands:\n"
-    "  screen   check footprints against control layers\n"
-    "  diff     compare two versions of a control layer (has it shrunk?)\n"
-    "  area     union area, feature count and self-overlap of one layer\n"
-    "  audit    check and screen every vector file under a folder (and zips)\n"
+    "Commands:\n";
+
+static const char *const usage_tail =
     "\n"
     "Run 'redline COMMAND --help' for a command's options.\n"
     "Options: --help, --version.\n"
     "Exit status: 0 no conflict; 1 conflict / shrunk / below minimum;\n"
     "2 bad usage or an input that could not be processed.\n";
 
+/*
+ * In the help texts "{--opt}" stands for that option's default, as
+ * rl_option_default() gives it (print_help() fills it in).
+ */
+#define JOBS_HELP(what)                                                        \
+    "  -j, --jobs N          " what "; 1 to 256, or ALL_CPUS for\n"            \
+    "                        every online processor (default {--jobs})\n"
+
 #define COMMON_HELP                                                            \
-    "  --area ellipsoidal|planar  area method (default ellipsoidal: geodesic\n" \
-    "                        area on the CRS's ellipsoid, CGCS2000 = GRS80)\n"  \
-    "  --units m2|ha|mu|km2  units of table and CSV output (JSON is always m2;\n" \
-    "                        1 mu = 10000/15 m2)\n"                             \
-    "  -f, --format table|csv|json  output format (default table; CSV has a\n"  \
-    "                        UTF-8 BOM for Excel)\n"                           \
+    "  --area ellipsoidal|planar  area method (default {--area}).\n"           \
+    "                        ellipsoidal: geodesic area on the CRS's ellipsoid\n" \
+    "                        (CGCS2000 = GRS80); planar: on the projection plane\n" \
+    "  --units m2|ha|mu|km2  units of table and CSV output (default {--units};\n" \
+    "                        JSON is always m2; 1 mu = 10000/15 m2)\n"      \
+    "  -f, --format table|csv|json  output format (default {--format}; CSV has\n" \
+    "                        a UTF-8 BOM for Excel)\n"                         \
     "  -o, --output FILE     write the report to FILE instead of stdout\n"     \
     "  --assume-srs SRS      CRS for inputs that have none (e.g. EPSG:4527)\n" \
     "  --encoding ENC        text encoding of shapefiles with neither .cpg nor\n" \
@@ -59,11 +68,11 @@ static const char *const usage_screen =
     "                        forbid, warn for require and report)\n"
     "Options:\n"
     "  --id-field FIELD      footprint id field (default: the FID)\n"
-    "  --min-area AREA       a finding needs at least this area (default 1 m2;\n"
-    "                        units may follow: 0.5ha, 2mu)\n"
+    "  --min-area AREA       a finding needs at least this area\n"
+    "                        (default {--min-area} m2; units may follow: 0.5ha, 2mu)\n"
     "  --strict              warn-severity findings count as conflicts\n"
     "  --pieces FILE         write overlap pieces (.gpkg, .geojson or .shp)\n"
-    "  -j, --jobs N          worker threads (default 1; ALL_CPUS: one per processor)\n" COMMON_HELP;
+    JOBS_HELP("worker threads") COMMON_HELP;
 
 static const char *const usage_diff =
     "Usage: redline diff [OPTIONS] OLD NEW\n"
@@ -73,9 +82,9 @@ static const char *const usage_diff =
     "\n"
     "Options:\n"
     "  --by FIELD            break the figures down by an attribute\n"
-    "  --tolerance AREA      shrunk means net < -AREA (default 1 m2)\n"
+    "  --tolerance AREA      shrunk means net < -AREA (default {--tolerance} m2)\n"
     "  --pieces FILE         write lost and gained pieces (.gpkg, .geojson, .shp)\n"
-    "  -j, --jobs N          worker threads (default 1; ALL_CPUS: one per processor);\n"
+    JOBS_HELP("worker threads")
     "                        same figures for any N\n"
     COMMON_HELP;
 
@@ -88,7 +97,7 @@ static const char *const usage_area =
     "  --by FIELD            break the figures down by an attribute\n"
     "  --expect-min AREA     exit 1 if the union area is below AREA\n"
     "                        (e.g. 12.5km2, 1800ha, 27000mu)\n"
-    "  -j, --jobs N          worker threads (default 1; ALL_CPUS: one per processor);\n"
+    JOBS_HELP("worker threads")
     "                        same figures for any N\n" COMMON_HELP;
 
 static const char *const usage_audit =
@@ -102,12 +111,13 @@ static const char *const usage_audit =
     "under DIR is ever written.  Each file runs in a child process.\n"
     "\n"
     "Options:\n"
-    "  --eco, --farmland, --udb, --control, --id-field, --min-area, --strict\n"
+    "  --eco, --farmland, --udb, --control, --id-field, --strict\n"
     "                        as for 'redline screen' (controls are optional)\n"
+    "  --min-area AREA       as for 'redline screen' (default {--min-area} m2)\n"
     "  --report-dir DIR      also write summary.txt, summary.csv, summary.json\n"
     "                        and files/NNNN.json (per-file detail) there\n"
-    "  -j, --jobs N          files audited at once (default 1; ALL_CPUS: one per\n"
-    "                        processor)\n"
+    JOBS_HELP("files audited at once")
+    "                        (each file runs in its own child process)\n"
     "  Progress goes to stderr when it is a terminal (not with --quiet).\n"
     COMMON_HELP;
 
@@ -129,15 +139,129 @@ static void on_progress(void *userdata, size_t done, size_t total,
     fflush(stderr);
 }
 
-static int wants_help(int argc, char **argv)
+/*
+ * Each command as the library sees it: parse argv into an options object,
+ * run it, free it.  The wrappers only convert between void * and the
+ * command's own options type.
+ */
+static void *screen_new(rl_ctx *ctx, int argc, const char *const *argv)
+{
+    return rl_screen_options_new(ctx, argc, argv);
+}
+static rl_status screen_run(rl_ctx *ctx, void *opts, rl_report **out)
+{
+    return rl_screen(ctx, opts, out);
+}
+static void screen_free(void *opts) { rl_screen_options_free(opts); }
+
+static void *diff_new(rl_ctx *ctx, int argc, const char *const *argv)
+{
+    return rl_diff_options_new(ctx, argc, argv);
+}
+static rl_status diff_run(rl_ctx *ctx, void *opts, rl_report **out)
+{
+    return rl_diff(ctx, opts, out);
+}
+static void diff_free(void *opts) { rl_diff_options_free(opts); }
+
+static void *area_new(rl_ctx *ctx, int argc, const char *const *argv)
+{
+    return rl_area_options_new(ctx, argc, argv);
+}
+static rl_status area_run(rl_ctx *ctx, void *opts, rl_report **out)
+{
+    return rl_area(ctx, opts, out);
+}
+static void area_free(void *opts) { rl_area_options_free(opts); }
+
+static void *audit_new(rl_ctx *ctx, int argc, const char *const *argv)
+{
+    return rl_audit_options_new(ctx, argc, argv);
+}
+/* Shows progress on a terminal unless --quiet. */
+static rl_status audit_run(rl_ctx *ctx, void *opts, rl_report **out)
+{
+    progress_state ps = {time(NULL)};
+    if (!rl_audit_options_quiet(opts) && isatty(2))
+        rl_audit_options_set_progress(opts, on_progress, &ps);
+    rl_status st = rl_audit(ctx, opts, out);
+    rl_audit_options_set_progress(opts, NULL, NULL); /* ps goes out of scope */
+    return st;
+}
+static void audit_free(void *opts) { rl_audit_options_free(opts); }
+
+typedef struct {
+    const char *name;
+    const char *summary; /* one line of 'redline --help' */
+    const char *usage;   /* 'redline NAME --help', with "{--opt}" defaults */
+    void *(*opts_new)(rl_ctx *ctx, int argc, const char *const *argv);
+    rl_status (*run)(rl_ctx *ctx, void *opts, rl_report **out);
+    void (*opts_free)(void *opts);
+} command;
+
+static const command commands[] = {
+    {"screen", "check footprints against control layers", usage_screen,
+     screen_new, screen_run, screen_free},
+    {"diff", "compare two versions of a control layer (has it shrunk?)",
+     usage_diff, diff_new, diff_run, diff_free},
+    {"area", "union area, feature count and self-overlap of one layer",
+     usage_area, area_new, area_run, area_free},
+    {"audit", "check and screen every vector file under a folder (and zips)",
+     usage_audit, audit_new, audit_run, audit_free},
+};
+#define NCOMMANDS (sizeof commands / sizeof *commands)
+
+/* Writes `text`, replacing each "{--opt}" by rl_option_default("--opt"). */
+static void print_help(const char *text, FILE *f)
+{
+    const char *p = text, *open;
+    while ((open = strchr(p, '{')) != NULL) {
+        const char *close = strchr(open, '}');
+        char name[64];
+        size_t n = close ? (size_t)(close - open - 1) : sizeof name;
+        fwrite(p, 1, (size_t)(open - p), f);
+        const char *def = NULL;
+        if (n < sizeof name) {
+            memcpy(name, open + 1, n);
+            name[n] = '\0';
+            def = rl_option_default(name);
+        }
+        if (!def) { /* not a placeholder: keep the brace */
+            fputc('{', f);
+            p = open + 1;
+            continue;
+        }
+        fputs(def, f);
+        p = close + 1;
+    }
+    fputs(p, f);
+}
+
+static void print_usage_main(FILE *f)
+{
+    fputs(usage_head, f);
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fputs(usage_tail, f);
+}
+
+/*
+ * The one place that recognises --help, -h and --version: the first of them
+ * before "--" decides, wherever it stands (the parsers never see them).
+ */
+typedef enum { ASK_RUN, ASK_HELP, ASK_VERSION } info_request;
+
+static info_request info_requested(int argc, const char *const *argv)
 {
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--") == 0)
-            return 0;
+            break;
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-            return 1;
+            return ASK_HELP;
+        if (strcmp(argv[i], "--version") == 0)
+            return ASK_VERSION;
     }
-    return 0;
+    return ASK_RUN;
 }
 
 static int usage_error(const char *cmd, const char *msg)
@@ -152,105 +276,62 @@ int main(int argc, char **argv)
     rl_ctx *ctx = NULL;
     rl_report *rep = NULL;
     void *opts = NULL;
-    const char *cmd = argc > 1 ? argv[1] : NULL;
+    const command *cmd = NULL;
+    const char *name = argc > 1 ? argv[1] : NULL;
+    const char *const *args = (const char *const *)argv;
 
-    if (!cmd) {
-        fputs(usage_main, stderr);
+    if (!name) {
+        print_usage_main(stderr);
         return 2;
     }
-    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
-        strcmp(cmd, "help") == 0) {
-        fputs(usage_main, stdout);
-        return 0;
-    }
-    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+    for (size_t i = 0; i < NCOMMANDS && !cmd; i++)
+        if (strcmp(name, commands[i].name) == 0)
+            cmd = &commands[i];
+    /* Without a command: "redline --help", "redline help", "--version"... */
+    info_request ask = cmd ? info_requested(argc - 2, args + 2)
+                       : strcmp(name, "help") == 0      ? ASK_HELP
+                       : strcmp(name, "version") == 0   ? ASK_VERSION
+                                                        : info_requested(1, args + 1);
+    if (ask == ASK_VERSION) {
         printf("redline %s\n", rl_version());
         return 0;
     }
-    int sub_argc = argc - 2;
-    const char *const *sub_argv = (const char *const *)argv + 2;
-    const char *help = strcmp(cmd, "screen") == 0 ? usage_screen
-                       : strcmp(cmd, "diff") == 0 ? usage_diff
-                       : strcmp(cmd, "area") == 0 ? usage_area
-                       : strcmp(cmd, "audit") == 0 ? usage_audit
-                                                  : NULL;
-    if (!help) {
-        fprintf(stderr, "redline: unknown command '%s'\nTry 'redline --help'.\n", cmd);
-        return 2;
-    }
-    if (wants_help(sub_argc, argv + 2)) {
-        fputs(help, stdout);
+    if (ask == ASK_HELP) {
+        if (cmd)
+            print_help(cmd->usage, stdout);
+        else
+            print_usage_main(stdout);
         return 0;
     }
-    for (int i = 0; i < sub_argc; i++) {
-        if (strcmp(sub_argv[i], "--version") == 0) {
-            printf("redline %s\n", rl_version());
-            return 0;
-        }
+    if (!cmd) {
+        fprintf(stderr, "redline: unknown command '%s'\nTry 'redline --help'.\n", name);
+        return 2;
     }
     ctx = rl_ctx_new();
     if (!ctx) {
         fputs("redline: out of memory\n", stderr);
         return 2;
     }
-    rl_status st;
-    if (strcmp(cmd, "screen") == 0) {
-        opts = rl_screen_options_new(ctx, sub_argc, sub_argv);
-        if (!opts) {
-            code = usage_error(cmd, rl_ctx_errmsg(ctx));
-            goto exit;
-        }
-        st = rl_screen(ctx, opts, &rep);
-    } else if (strcmp(cmd, "diff") == 0) {
-        opts = rl_diff_options_new(ctx, sub_argc, sub_argv);
-        if (!opts) {
-            code = usage_error(cmd, rl_ctx_errmsg(ctx));
-            goto exit;
-        }
-        st = rl_diff(ctx, opts, &rep);
-    } else if (strcmp(cmd, "audit") == 0) {
-        opts = rl_audit_options_new(ctx, sub_argc, sub_argv);
-        if (!opts) {
-            code = usage_error(cmd, rl_ctx_errmsg(ctx));
-            goto exit;
-        }
-        progress_state ps = {time(NULL)};
-        int quiet = 0;
-        for (int i = 0; i < sub_argc; i++)
-            quiet |= strcmp(sub_argv[i], "-q") == 0 || strcmp(sub_argv[i], "--quiet") == 0;
-        if (!quiet && isatty(2))
-            rl_audit_options_set_progress(opts, on_progress, &ps);
-        st = rl_audit(ctx, opts, &rep);
-    } else {
-        opts = rl_area_options_new(ctx, sub_argc, sub_argv);
-        if (!opts) {
-            code = usage_error(cmd, rl_ctx_errmsg(ctx));
-            goto exit;
-        }
-        st = rl_area(ctx, opts, &rep);
-    }
+    opts = cmd->opts_new(ctx, argc - 2, args + 2);
+    rl_status st = opts ? cmd->run(ctx, opts, &rep)
+                 : rl_ctx_status(ctx) ? rl_ctx_status(ctx)
+                                      : RL_ERR_INTERNAL;
     if (st != RL_OK) {
         if (st == RL_ERR_USAGE)
-            code = usage_error(cmd, rl_ctx_errmsg(ctx));
+            code = usage_error(cmd->name, rl_ctx_errmsg(ctx));
         else
-            fprintf(stderr, "redline %s: %s\n", cmd, rl_ctx_errmsg(ctx));
+            fprintf(stderr, "redline %s: %s\n", cmd->name, rl_ctx_errmsg(ctx));
         goto exit;
     }
     if (rl_report_write(ctx, rep, stdout) != RL_OK) {
-        fprintf(stderr, "redline %s: %s\n", cmd, rl_ctx_errmsg(ctx));
+        fprintf(stderr, "redline %s: %s\n", cmd->name, rl_ctx_errmsg(ctx));
         goto exit;
     }
     code = rl_report_exit_code(rep);
 exit:
     rl_report_free(rep);
-    if (strcmp(cmd, "screen") == 0)
-        rl_screen_options_free(opts);
-    else if (strcmp(cmd, "diff") == 0)
-        rl_diff_options_free(opts);
-    else if (strcmp(cmd, "audit") == 0)
-        rl_audit_options_free(opts);
-    else
-        rl_area_options_free(opts);
+    if (cmd)
+        cmd->opts_free(opts);
     rl_ctx_free(ctx);
     return code;
 }

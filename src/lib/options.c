@@ -1,10 +1,37 @@
-/* options.c -- argv -> options objects for screen, diff and area. */
+/* options.c -- argv -> options objects for screen, diff, area and audit. */
 #include "rl_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+
+/*
+ * Every option default, written once, as the text a user would type.  Each
+ * parser starts by feeding these through the very code that handles the
+ * user's options (an option a command lacks is skipped), and the CLI's --help
+ * prints them through rl_option_default(), so help and behaviour agree.
+ */
+static const struct {
+    const char *opt, *value;
+} option_defaults[] = {
+    {"--area", "ellipsoidal"}, /* geodesic area on the CRS's ellipsoid */
+    {"--units", "m2"},
+    {"--format", "table"},
+    {"--jobs", "ALL_CPUS"}, /* every online processor, clamped to 1..256 */
+    {"--min-area", "1"},    /* m2 (screen, audit) */
+    {"--tolerance", "1"},   /* m2 (diff) */
+};
+
+const char *rl_option_default(const char *option)
+{
+    if (!option)
+        return NULL;
+    for (size_t k = 0; k < sizeof option_defaults / sizeof *option_defaults; k++)
+        if (strcmp(option_defaults[k].opt, option) == 0)
+            return option_defaults[k].value;
+    return NULL;
+}
 
 const char *rl_rule_name(rl_rule r)
 {
@@ -55,10 +82,13 @@ static int flag(argcur *c)
     return c->inl == NULL;
 }
 
-static int set_str(char **dst, const char *v)
+/* Replaces *dst by a copy of v; 0 (RL_ERR_NOMEM in ctx) when out of memory. */
+static int set_str(rl_ctx *ctx, char **dst, const char *v)
 {
     free(*dst);
     *dst = rl_strdup(v);
+    if (!*dst)
+        rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
     return *dst != NULL;
 }
 
@@ -109,7 +139,7 @@ static int common_option(argcur *c, rl_common_opts *o, int allow_pieces)
     if (is(c, "-o", "--output")) {
         if (!(v = take_value(c)))
             return -1;
-        return set_str(&o->out_path, v) ? 1 : -1;
+        return set_str(c->ctx, &o->out_path, v) ? 1 : -1;
     }
     if (allow_pieces && is(c, "--pieces", NULL)) {
         if (!(v = take_value(c)))
@@ -119,17 +149,17 @@ static int common_option(argcur *c, rl_common_opts *o, int allow_pieces)
                     "--pieces %s: use a .gpkg, .geojson or .shp file name", v);
             return -1;
         }
-        return set_str(&o->pieces_path, v) ? 1 : -1;
+        return set_str(c->ctx, &o->pieces_path, v) ? 1 : -1;
     }
     if (is(c, "--assume-srs", NULL)) {
         if (!(v = take_value(c)))
             return -1;
-        return set_str(&o->assume_srs, v) ? 1 : -1;
+        return set_str(c->ctx, &o->assume_srs, v) ? 1 : -1;
     }
     if (is(c, "--encoding", NULL)) {
         if (!(v = take_value(c)))
             return -1;
-        return set_str(&o->encoding, v) ? 1 : -1;
+        return set_str(c->ctx, &o->encoding, v) ? 1 : -1;
     }
     if (is(c, "--jobs", "-j")) {
         if (!(v = take_value(c)))
@@ -196,10 +226,54 @@ static int load_opt(argcur *c)
     return 1;
 }
 
-static void common_defaults(rl_common_opts *o)
+/*
+ * One command's options: `option` handles the option under the cursor (1
+ * handled, 0 not an option of this command, -1 failed with a message in ctx);
+ * `operand` takes one operand (1 ok, 0 failed with a message in ctx).
+ */
+typedef struct {
+    int (*option)(argcur *c, void *target);
+    int (*operand)(rl_ctx *ctx, void *target, const char *arg);
+} parser;
+
+/*
+ * Applies option_defaults, then argv, to `target` through `p`.  "--" ends
+ * the options.  1 ok, 0 failed with a message in ctx.
+ */
+static int parse_args(rl_ctx *ctx, int argc, const char *const *argv,
+                      const parser *p, void *target)
 {
-    memset(o, 0, sizeof *o);
-    o->jobs = 1;
+    argcur c = {ctx, argc, 0, argv, NULL, NULL, {0}};
+    for (size_t k = 0; k < sizeof option_defaults / sizeof *option_defaults; k++) {
+        snprintf(c.name, sizeof c.name, "%s", option_defaults[k].opt);
+        c.inl = option_defaults[k].value;
+        if (p->option(&c, target) < 0) {
+            if (rl_ctx_status(ctx) != RL_ERR_NOMEM)
+                rl_fail(ctx, RL_ERR_INTERNAL, "the default %s=%s is rejected",
+                        option_defaults[k].opt, option_defaults[k].value);
+            return 0;
+        }
+    }
+    int no_more_opts = 0;
+    for (c.i = 0; c.i < argc; c.i++) {
+        if (no_more_opts || !load_opt(&c)) {
+            if (!p->operand(ctx, target, argv[c.i]))
+                return 0;
+            continue;
+        }
+        if (strcmp(c.name, "--") == 0) {
+            no_more_opts = 1;
+            continue;
+        }
+        int r = p->option(&c, target);
+        if (r < 0)
+            return 0;
+        if (r == 0) {
+            rl_fail(ctx, RL_ERR_USAGE, "unknown option '%s'", argv[c.i]);
+            return 0;
+        }
+    }
+    return 1;
 }
 
 static void common_free(rl_common_opts *o)
@@ -243,6 +317,10 @@ static int add_control(rl_ctx *ctx, rl_screen_options *o, const char *name,
     s->rule = rule;
     s->severity = sev;
     s->path = rl_strdup(path);
+    if (!s->name || !s->path) {
+        rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        return 0;
+    }
     return 1;
 }
 
@@ -305,72 +383,78 @@ bad:
     return 0;
 }
 
+/* Target of screen's and audit's parser. */
+typedef struct {
+    rl_screen_options *o;
+    int audit;         /* also --report-dir; no --pieces */
+    char **report_dir; /* audit only */
+} screen_target;
+
+static int screen_option(argcur *c, void *target)
+{
+    screen_target *t = target;
+    rl_screen_options *o = t->o;
+    int r = common_option(c, &o->c, !t->audit);
+    if (r != 0)
+        return r;
+    const char *v;
+    if (is(c, "--eco", NULL) || is(c, "--farmland", NULL) || is(c, "--udb", NULL)) {
+        char name[64];
+        snprintf(name, sizeof name, "%s", c->name + 2);
+        if (!(v = take_value(c)))
+            return -1;
+        int udb = strcmp(name, "udb") == 0;
+        return add_control(c->ctx, o, name, udb ? RL_RULE_REQUIRE : RL_RULE_FORBID,
+                           udb ? RL_SEV_WARN : RL_SEV_CONFLICT, v)
+                   ? 1
+                   : -1;
+    }
+    if (is(c, "--control", NULL))
+        return (v = take_value(c)) && parse_control(c->ctx, o, v) ? 1 : -1;
+    if (is(c, "--id-field", NULL))
+        return (v = take_value(c)) && set_str(c->ctx, &o->id_field, v) ? 1 : -1;
+    if (is(c, "--min-area", NULL))
+        return parse_area_opt(c, &o->min_area);
+    if (is(c, "--strict", NULL)) {
+        if (!flag(c))
+            return -1;
+        o->strict = 1;
+        return 1;
+    }
+    if (t->audit && is(c, "--report-dir", NULL))
+        return (v = take_value(c)) && set_str(c->ctx, t->report_dir, v) ? 1 : -1;
+    if (t->audit && is(c, "--pieces", NULL)) {
+        rl_fail(c->ctx, RL_ERR_USAGE, "--pieces is not available for audit");
+        return -1;
+    }
+    return 0;
+}
+
+static int screen_operand(rl_ctx *ctx, void *target, const char *arg)
+{
+    rl_screen_options *o = ((screen_target *)target)->o;
+    if (!push_str(&o->footprints, &o->nfootprints, arg)) {
+        rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        return 0;
+    }
+    return 1;
+}
+
 /* screen's options; in audit mode also --report-dir and no control needed. */
 static rl_screen_options *parse_screen(rl_ctx *ctx, int argc,
                                        const char *const *argv, int audit,
                                        char **report_dir)
 {
+    static const parser p = {screen_option, screen_operand};
     rl_screen_options *o = calloc(1, sizeof *o);
     if (!o) {
         rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
         return NULL;
     }
     rl_ctx_clear(ctx);
-    common_defaults(&o->c);
-    o->min_area = 1.0;
-    argcur c = {ctx, argc, 0, argv, NULL, NULL, {0}};
-    int no_more_opts = 0;
-    for (c.i = 0; c.i < argc; c.i++) {
-        if (no_more_opts || !load_opt(&c)) {
-            if (!push_str(&o->footprints, &o->nfootprints, argv[c.i]))
-                goto oom;
-            continue;
-        }
-        if (strcmp(c.name, "--") == 0) {
-            no_more_opts = 1;
-            continue;
-        }
-        int r = common_option(&c, &o->c, 1);
-        if (r < 0)
-            goto fail;
-        if (r > 0)
-            continue;
-        const char *v;
-        if (is(&c, "--eco", NULL) || is(&c, "--farmland", NULL) ||
-            is(&c, "--udb", NULL)) {
-            char name[64];
-            snprintf(name, sizeof name, "%s", c.name + 2);
-            if (!(v = take_value(&c)))
-                goto fail;
-            int udb = strcmp(name, "udb") == 0;
-            if (!add_control(ctx, o, name, udb ? RL_RULE_REQUIRE : RL_RULE_FORBID,
-                             udb ? RL_SEV_WARN : RL_SEV_CONFLICT, v))
-                goto fail;
-        } else if (is(&c, "--control", NULL)) {
-            if (!(v = take_value(&c)) || !parse_control(ctx, o, v))
-                goto fail;
-        } else if (is(&c, "--id-field", NULL)) {
-            if (!(v = take_value(&c)) || !set_str(&o->id_field, v))
-                goto fail;
-        } else if (is(&c, "--min-area", NULL)) {
-            if (parse_area_opt(&c, &o->min_area) < 0)
-                goto fail;
-        } else if (is(&c, "--strict", NULL)) {
-            if (!flag(&c))
-                goto fail;
-            o->strict = 1;
-        } else if (audit && is(&c, "--report-dir", NULL)) {
-            if (!(v = take_value(&c)) || !set_str(report_dir, v))
-                goto fail;
-        } else {
-            rl_fail(ctx, RL_ERR_USAGE, "unknown option '%s'", argv[c.i]);
-            goto fail;
-        }
-    }
-    if (audit && o->c.pieces_path) {
-        rl_fail(ctx, RL_ERR_USAGE, "--pieces is not available for audit");
+    screen_target t = {o, audit, report_dir};
+    if (!parse_args(ctx, argc, argv, &p, &t))
         goto fail;
-    }
     if (audit && o->nfootprints != 1) {
         rl_fail(ctx, RL_ERR_USAGE, o->nfootprints ? "audit takes one DIR" : "no DIR given");
         goto fail;
@@ -385,8 +469,6 @@ static rl_screen_options *parse_screen(rl_ctx *ctx, int argc,
         goto fail;
     }
     return o;
-oom:
-    rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
 fail:
     rl_screen_options_free(o);
     return NULL;
@@ -428,8 +510,30 @@ void rl_audit_options_free(rl_audit_options *a)
 void rl_audit_options_set_progress(rl_audit_options *a, rl_progress_fn fn,
                                    void *userdata)
 {
+    if (!a)
+        return;
     a->progress = fn;
     a->progress_data = userdata;
+}
+
+int rl_screen_options_quiet(const rl_screen_options *o)
+{
+    return o ? o->c.quiet : 0;
+}
+
+int rl_diff_options_quiet(const rl_diff_options *o)
+{
+    return o ? o->c.quiet : 0;
+}
+
+int rl_area_options_quiet(const rl_area_options *o)
+{
+    return o ? o->c.quiet : 0;
+}
+
+int rl_audit_options_quiet(const rl_audit_options *a)
+{
+    return a ? rl_screen_options_quiet(a->s) : 0;
 }
 
 void rl_screen_options_free(rl_screen_options *o)
@@ -449,47 +553,55 @@ void rl_screen_options_free(rl_screen_options *o)
     free(o);
 }
 
-/* Shared loop for diff and area: options plus `want` positionals. */
-static int parse_simple(rl_ctx *ctx, int argc, const char *const *argv,
-                        rl_common_opts *co, int allow_pieces, char **by,
-                        double *num, const char *num_opt, int want,
-                        char **pos, const char *usage_pos)
+/* Target of diff's and area's parser: options plus `want` operands. */
+typedef struct {
+    rl_common_opts *co;
+    int allow_pieces;
+    char **by;
+    double *num;         /* the command's area option ... */
+    const char *num_opt; /* ... and its name */
+    char **pos;
+    int npos, want;
+    const char *usage_pos; /* "OLD NEW", "LAYER" */
+} simple_target;
+
+static int simple_option(argcur *c, void *target)
 {
-    argcur c = {ctx, argc, 0, argv, NULL, NULL, {0}};
-    int npos = 0, no_more_opts = 0;
-    for (c.i = 0; c.i < argc; c.i++) {
-        if (no_more_opts || !load_opt(&c)) {
-            if (npos >= want) {
-                rl_fail(ctx, RL_ERR_USAGE, "too many operands: expected %s",
-                        usage_pos);
-                return 0;
-            }
-            pos[npos++] = rl_strdup(argv[c.i]);
-            continue;
-        }
-        if (strcmp(c.name, "--") == 0) {
-            no_more_opts = 1;
-            continue;
-        }
-        int r = common_option(&c, co, allow_pieces);
-        if (r < 0)
-            return 0;
-        if (r > 0)
-            continue;
-        const char *v;
-        if (is(&c, "--by", NULL)) {
-            if (!(v = take_value(&c)) || !set_str(by, v))
-                return 0;
-        } else if (is(&c, num_opt, NULL)) {
-            if (parse_area_opt(&c, num) < 0)
-                return 0;
-        } else {
-            rl_fail(ctx, RL_ERR_USAGE, "unknown option '%s'", argv[c.i]);
-            return 0;
-        }
+    simple_target *t = target;
+    int r = common_option(c, t->co, t->allow_pieces);
+    if (r != 0)
+        return r;
+    const char *v;
+    if (is(c, "--by", NULL))
+        return (v = take_value(c)) && set_str(c->ctx, t->by, v) ? 1 : -1;
+    if (is(c, t->num_opt, NULL))
+        return parse_area_opt(c, t->num);
+    return 0;
+}
+
+static int simple_operand(rl_ctx *ctx, void *target, const char *arg)
+{
+    simple_target *t = target;
+    if (t->npos >= t->want) {
+        rl_fail(ctx, RL_ERR_USAGE, "too many operands: expected %s", t->usage_pos);
+        return 0;
     }
-    if (npos < want) {
-        rl_fail(ctx, RL_ERR_USAGE, "missing operand: expected %s", usage_pos);
+    if (!(t->pos[t->npos++] = rl_strdup(arg))) {
+        rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        return 0;
+    }
+    return 1;
+}
+
+/* Parses diff's or area's argv into `t`; 1 ok, 0 failed (message in ctx). */
+static int parse_simple(rl_ctx *ctx, int argc, const char *const *argv,
+                        simple_target *t)
+{
+    static const parser p = {simple_option, simple_operand};
+    if (!parse_args(ctx, argc, argv, &p, t))
+        return 0;
+    if (t->npos < t->want) {
+        rl_fail(ctx, RL_ERR_USAGE, "missing operand: expected %s", t->usage_pos);
         return 0;
     }
     return 1;
@@ -504,11 +616,10 @@ rl_diff_options *rl_diff_options_new(rl_ctx *ctx, int argc,
         return NULL;
     }
     rl_ctx_clear(ctx);
-    common_defaults(&o->c);
-    o->tolerance = 1.0;
     char *pos[2] = {NULL, NULL};
-    int ok = parse_simple(ctx, argc, argv, &o->c, 1, &o->by, &o->tolerance,
-                          "--tolerance", 2, pos, "OLD NEW");
+    simple_target t = {&o->c, 1, &o->by, &o->tolerance, "--tolerance",
+                       pos, 0, 2, "OLD NEW"};
+    int ok = parse_simple(ctx, argc, argv, &t);
     o->old_path = pos[0];
     o->new_path = pos[1];
     if (!ok) {
@@ -538,11 +649,11 @@ rl_area_options *rl_area_options_new(rl_ctx *ctx, int argc,
         return NULL;
     }
     rl_ctx_clear(ctx);
-    common_defaults(&o->c);
-    o->expect_min = -1;
+    o->expect_min = -1; /* none */
     char *pos[1] = {NULL};
-    int ok = parse_simple(ctx, argc, argv, &o->c, 0, &o->by, &o->expect_min,
-                          "--expect-min", 1, pos, "LAYER");
+    simple_target t = {&o->c, 0, &o->by, &o->expect_min, "--expect-min",
+                       pos, 0, 1, "LAYER"};
+    int ok = parse_simple(ctx, argc, argv, &t);
     o->path = pos[0];
     if (!ok) {
         rl_area_options_free(o);

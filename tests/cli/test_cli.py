@@ -9,6 +9,7 @@ after the arguments that produce them.  Usage: test_cli.py REDLINE SRCDIR
 import csv
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -131,7 +132,7 @@ def test_csv_and_units():
 
 
 def test_jobs_and_formats_deterministic():
-    _, a, _ = run("screen", *CONTROLS, "-f", "json", S("projects.shp"))
+    _, a, _ = run("screen", *CONTROLS, "-f", "json", "--jobs", "1", S("projects.shp"))
     _, b, _ = run("screen", *CONTROLS, "-f", "json", "--jobs", "2", S("projects.shp"))
     _, c, _ = run("screen", *CONTROLS, "-f", "json", S("projects.shp"))
     check(a == b == c, "--jobs 2 and repeated runs give byte-identical JSON")
@@ -330,6 +331,85 @@ def test_help_and_version():
         check(code == 0 and all(o in out for o in opts), "%s --help" % cmd)
 
 
+def help_default(text, option):
+    """The default --help states for OPTION: "(default X" after its entry."""
+    m = re.search(r"^\s+(?:-\w, )?%s\b.*?\(default (\S+?)[);\s]" % re.escape(option), text,
+                  re.M | re.S)
+    check(m is not None, "--help states a default for %s" % option)
+    return m.group(1) if m else None
+
+
+def test_help_shows_the_defaults():
+    """What --help calls the default is what a run without the option does."""
+    helps = {}
+    for cmd in ("screen", "diff", "area", "audit"):
+        code, helps[cmd], _ = run(cmd, "--help")
+        check(code == 0 and "{" not in helps[cmd], "%s --help: every default filled in" % cmd)
+        check(help_default(helps[cmd], "--jobs") == "ALL_CPUS",
+              "%s --help: --jobs defaults to every online processor" % cmd)
+    h = helps["screen"]
+    args = [*CONTROLS, "--id-field", "XMBH", S("projects.shp")]
+    _, js, _ = run("screen", "-f", "json", *args)
+    doc = json.loads(js)
+    check(doc["min_area_m2"] == float(help_default(h, "--min-area")),
+          "screen: min_area_m2 %s is --help's --min-area default" % doc["min_area_m2"])
+    check(doc["area_method"] == help_default(h, "--area"),
+          "screen: area_method %s is --help's --area default" % doc["area_method"])
+    check(help_default(helps["audit"], "--min-area") == help_default(h, "--min-area"),
+          "audit and screen state the same --min-area default")
+    # The default format and units give what naming them gives.
+    _, plain, _ = run("screen", *args)
+    _, named, _ = run("screen", "-f", help_default(h, "--format"),
+                      "--units", help_default(h, "--units"), *args)
+    check(plain == named and not plain.lstrip().startswith("{"),
+          "screen without -f/--units = with --help's defaults")
+    _, jobs, _ = run("screen", "-f", "json", "--jobs", help_default(h, "--jobs"), *args)
+    check(jobs == js, "screen without --jobs = with --help's --jobs default")
+    _, dj, _ = run("diff", "-f", "json", S("eco.shp"), S("eco_v2.gpkg"))
+    d = json.loads(dj)
+    check(d["tolerance_m2"] == float(help_default(helps["diff"], "--tolerance")),
+          "diff: tolerance_m2 %s is --help's --tolerance default" % d["tolerance_m2"])
+    check(d["area_method"] == help_default(helps["diff"], "--area"), "diff: --area default")
+    # --help / -h anywhere before "--" (even where a value belongs); not after it.
+    code, out, _ = run("screen", "--eco", "-h")
+    check(code == 0 and out == h, "screen --eco -h prints screen's help")
+    code, out, _ = run("diff", "a", "--bogus", "--help")
+    check(code == 0 and out == helps["diff"], "diff with a bad option and --help: help, exit 0")
+    code, _, err = run("screen", "--eco", S("eco.shp"), "--", "--help")
+    check(code == 2 and "--help" in err, "--help after -- is a footprint")
+    code, out, _ = run("audit", "--version")
+    check(code == 0 and out.strip() == "redline 0.1.0", "audit --version")
+    code, out, _ = run("help")
+    check(code == 0 and all(c in out for c in helps), "redline help lists every command")
+
+
+def test_audit_progress_and_quiet():
+    """audit's progress goes to a terminal stderr, and -q (parsed) turns it off."""
+    try:
+        import pty
+    except ImportError:
+        return
+    for quiet in (False, True):
+        master, slave = pty.openpty()
+        args = [REDLINE, "audit", "-f", "json"] + (["-q"] if quiet else []) + [SAMPLES]
+        p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=slave)
+        os.close(slave)
+        err = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            err += chunk
+        p.communicate()
+        os.close(master)
+        shown = b" elapsed" in err
+        check(shown != quiet, "audit %s: progress %s on a terminal" %
+              ("-q" if quiet else "without -q", "hidden" if quiet else "shown"))
+
+
 def test_diff_and_area_against_postgis(tmp):
     code, out, err = run("diff", "--by", "HXLX", "-f", "json", S("eco.shp"), S("eco_v2.gpkg"))
     doc = json.loads(out)
@@ -398,6 +478,8 @@ def main():
         test_exit_codes_and_rules(tmp)
         test_bad_input(tmp)
         test_help_and_version()
+        test_help_shows_the_defaults()
+        test_audit_progress_and_quiet()
         test_diff_and_area_against_postgis(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -9,6 +9,13 @@
 #define NARGS(...) (int)(sizeof((const char *const[]){__VA_ARGS__}) / sizeof(char *))
 #define SCREEN(ctx, ...) rl_screen_options_new(ctx, NARGS(__VA_ARGS__), ARGS(__VA_ARGS__))
 
+/* What --jobs ALL_CPUS (the default) means: every online processor, 1..256. */
+static int all_cpus(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 256 ? 256 : (int)n;
+}
+
 static void screen_defaults_and_controls(void **state)
 {
     (void)state;
@@ -36,7 +43,7 @@ static void screen_defaults_and_controls(void **state)
     assert_rel(o->min_area, 1.0, 0);
     assert_int_equal(o->c.area, RL_AREA_ELLIPSOIDAL);
     assert_int_equal(o->c.format, RL_FMT_TABLE);
-    assert_int_equal(o->c.jobs, 1);
+    assert_int_equal(o->c.jobs, all_cpus());
     rl_screen_options_free(o);
     rl_ctx_free(ctx);
 }
@@ -88,7 +95,7 @@ static void short_options_attached(void **state)
     rl_screen_options_free(o);
     o = SCREEN(ctx, "--eco", "e.shp", "--jobs", "all_cpus", "a.shp");
     assert_non_null(o);
-    assert_int_equal(o->c.jobs, (int)sysconf(_SC_NPROCESSORS_ONLN));
+    assert_int_equal(o->c.jobs, all_cpus());
     rl_screen_options_free(o);
     rl_ctx_free(ctx);
 }
@@ -157,6 +164,147 @@ static void diff_and_area_options(void **state)
     rl_ctx_free(ctx);
 }
 
+/*
+ * The defaults --help shows (rl_option_default()) are what a run without the
+ * option gets: parsing no options equals parsing each default spelled out,
+ * and both equal the documented values.
+ */
+static void defaults_are_what_help_shows(void **state)
+{
+    (void)state;
+    rl_ctx *ctx = rl_ctx_new();
+    const char *area = rl_option_default("--area");
+    const char *units = rl_option_default("--units");
+    const char *fmt = rl_option_default("--format");
+    const char *jobs = rl_option_default("--jobs");
+    const char *min_area = rl_option_default("--min-area");
+    const char *tol = rl_option_default("--tolerance");
+    assert_non_null(area);
+    assert_non_null(units);
+    assert_non_null(fmt);
+    assert_non_null(jobs);
+    assert_non_null(min_area);
+    assert_non_null(tol);
+    /* The documented values (SPEC.md, docs/, --help). */
+    assert_string_equal(area, "ellipsoidal");
+    assert_string_equal(units, "m2");
+    assert_string_equal(fmt, "table");
+    assert_string_equal(jobs, "ALL_CPUS");
+    assert_string_equal(min_area, "1");
+    assert_string_equal(tol, "1");
+    /* No default, not an option, a short name, NULL. */
+    assert_null(rl_option_default("--id-field"));
+    assert_null(rl_option_default("--expect-min"));
+    assert_null(rl_option_default("--bogus"));
+    assert_null(rl_option_default("-j"));
+    assert_null(rl_option_default(NULL));
+
+    rl_screen_options *d = SCREEN(ctx, "--eco", "e.shp", "a.shp");
+    rl_screen_options *e = SCREEN(ctx, "--eco", "e.shp", "--area", area, "--units", units,
+                                  "--format", fmt, "--jobs", jobs, "--min-area", min_area,
+                                  "a.shp");
+    assert_non_null(d);
+    assert_non_null(e);
+    assert_int_equal(d->c.area, e->c.area);
+    assert_int_equal(d->c.units, e->c.units);
+    assert_int_equal(d->c.format, e->c.format);
+    assert_int_equal(d->c.jobs, e->c.jobs);
+    assert_true(d->min_area == e->min_area);
+    assert_int_equal(d->c.area, RL_AREA_ELLIPSOIDAL);
+    assert_int_equal(d->c.units, RL_U_M2);
+    assert_int_equal(d->c.format, RL_FMT_TABLE);
+    assert_int_equal(d->c.jobs, all_cpus());
+    assert_rel(d->min_area, 1.0, 0);
+    assert_false(d->strict);
+    assert_false(d->c.quiet);
+    assert_null(d->id_field);
+    assert_null(d->c.out_path);
+    rl_screen_options_free(d);
+    rl_screen_options_free(e);
+
+    rl_diff_options *dd = rl_diff_options_new(ctx, 2, ARGS("old.shp", "new.shp"));
+    rl_diff_options *de = rl_diff_options_new(
+        ctx, 12, ARGS("--tolerance", tol, "--jobs", jobs, "--area", area, "--units", units,
+                      "--format", fmt, "old.shp", "new.shp"));
+    assert_non_null(dd);
+    assert_non_null(de);
+    assert_true(dd->tolerance == de->tolerance);
+    assert_rel(dd->tolerance, 1.0, 0);
+    assert_int_equal(dd->c.jobs, de->c.jobs);
+    assert_int_equal(dd->c.jobs, all_cpus());
+    assert_int_equal(dd->c.area, RL_AREA_ELLIPSOIDAL);
+    assert_int_equal(dd->c.format, RL_FMT_TABLE);
+    assert_null(dd->by);
+    rl_diff_options_free(dd);
+    rl_diff_options_free(de);
+
+    rl_area_options *a = rl_area_options_new(ctx, 1, ARGS("x.shp"));
+    assert_non_null(a);
+    assert_int_equal(a->c.jobs, all_cpus());
+    assert_int_equal(a->c.units, RL_U_M2);
+    assert_true(a->expect_min < 0); /* none */
+    rl_area_options_free(a);
+
+    rl_audit_options *au = rl_audit_options_new(ctx, 1, ARGS("dir"));
+    assert_non_null(au);
+    assert_int_equal(au->s->c.jobs, all_cpus()); /* child processes at once */
+    assert_rel(au->s->min_area, 1.0, 0);
+    rl_audit_options_free(au);
+
+    /* --jobs 1 stays available. */
+    d = SCREEN(ctx, "--eco", "e.shp", "--jobs", "1", "a.shp");
+    assert_non_null(d);
+    assert_int_equal(d->c.jobs, 1);
+    rl_screen_options_free(d);
+    rl_ctx_free(ctx);
+}
+
+/* The quiet accessors read the parsed -q / --quiet; NULL gives 0. */
+static void quiet_accessors(void **state)
+{
+    (void)state;
+    rl_ctx *ctx = rl_ctx_new();
+    rl_screen_options *s = SCREEN(ctx, "--eco", "e.shp", "a.shp");
+    assert_int_equal(rl_screen_options_quiet(s), 0);
+    rl_screen_options_free(s);
+    s = SCREEN(ctx, "--eco", "e.shp", "--quiet", "a.shp");
+    assert_int_equal(rl_screen_options_quiet(s), 1);
+    rl_screen_options_free(s);
+    /* After "--", -q is a footprint, not an option. */
+    s = SCREEN(ctx, "--eco", "e.shp", "--", "-q");
+    assert_int_equal(rl_screen_options_quiet(s), 0);
+    rl_screen_options_free(s);
+
+    rl_diff_options *d = rl_diff_options_new(ctx, 3, ARGS("-q", "o", "n"));
+    assert_int_equal(rl_diff_options_quiet(d), 1);
+    rl_diff_options_free(d);
+    d = rl_diff_options_new(ctx, 2, ARGS("o", "n"));
+    assert_int_equal(rl_diff_options_quiet(d), 0);
+    rl_diff_options_free(d);
+
+    rl_area_options *a = rl_area_options_new(ctx, 2, ARGS("x", "--quiet"));
+    assert_int_equal(rl_area_options_quiet(a), 1);
+    rl_area_options_free(a);
+
+    rl_audit_options *au = rl_audit_options_new(ctx, 2, ARGS("-q", "dir"));
+    assert_int_equal(rl_audit_options_quiet(au), 1);
+    rl_audit_options_free(au);
+    au = rl_audit_options_new(ctx, 1, ARGS("dir"));
+    assert_int_equal(rl_audit_options_quiet(au), 0);
+    rl_audit_options_free(au);
+    /* audit has no --pieces. */
+    assert_null(rl_audit_options_new(ctx, 3, ARGS("--pieces", "p.gpkg", "dir")));
+    assert_non_null(strstr(rl_ctx_errmsg(ctx), "--pieces is not available"));
+
+    assert_int_equal(rl_screen_options_quiet(NULL), 0);
+    assert_int_equal(rl_diff_options_quiet(NULL), 0);
+    assert_int_equal(rl_area_options_quiet(NULL), 0);
+    assert_int_equal(rl_audit_options_quiet(NULL), 0);
+    rl_audit_options_set_progress(NULL, NULL, NULL);
+    rl_audit_options_free(NULL);
+    rl_ctx_free(ctx);
+}
+
 /* The output buffer: JSON quoting of every escape class, long printf. */
 static void buffer_and_json_quoting(void **state)
 {
@@ -189,6 +337,8 @@ int main(void)
         cmocka_unit_test(short_options_attached),
         cmocka_unit_test(screen_usage_errors),
         cmocka_unit_test(diff_and_area_options),
+        cmocka_unit_test(defaults_are_what_help_shows),
+        cmocka_unit_test(quiet_accessors),
         cmocka_unit_test(buffer_and_json_quoting),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
