@@ -1,5 +1,6 @@
 /* ctx.c -- the per-thread context: GEOS handle, PROJ context, last error. */
 #include "rl_internal.h"
+#include "rings.h"
 
 #include <gdal.h>
 #include <stdarg.h>
@@ -43,7 +44,7 @@ void rl_ctx_free(rl_ctx *ctx)
 {
     if (!ctx)
         return;
-    rl_valid_scratch_free(ctx->valid_scratch);
+    rl_rings_free(ctx->rings);
     free(ctx->coord_buf);
     free(ctx->clip_buf);
     rl_pj_cache *c = ctx->pjs;

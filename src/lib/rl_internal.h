@@ -33,7 +33,7 @@ struct rl_ctx {
     char msg[RL_ERRMSG_MAX];
     char geos_msg[RL_ERRMSG_MAX]; /* last GEOS error, folded into msg */
     rl_pj_cache *pjs;
-    void *valid_scratch; /* work arrays of rl_valid_fast (valid.c) */
+    struct rl_rings *rings; /* ring arrays of valid.c and disjoint.c (rings.h) */
     double *coord_buf;   /* x,y work buffer of rl_ringidx_new, coord_cap points */
     size_t coord_cap;
     double *clip_buf;    /* work buffer of rl_clip_small, clip_cap doubles */
@@ -282,7 +282,7 @@ GEOSGeometry *rl_repair(rl_ctx *ctx, GEOSGeometry *g, int *repaired,
  * returns 1 for a geometry GEOS finds invalid (valid.c).
  */
 int rl_valid_fast(rl_ctx *ctx, const GEOSGeometry *g);
-void rl_valid_scratch_free(void *scratch);
+
 /*
  * 1 when the n valid polygonal geometries g[] certainly share no point, so
  * the area of their union is the sum of their areas; 0 when that is not
