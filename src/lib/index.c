@@ -1,18 +1,18 @@
 /* index.c -- STRtree over a layer's features, queried by envelope. */
 #include "rl_internal.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 
 struct rl_index {
     GEOSSTRtree *tree;
     const rl_layer *layer;
-    /*
-     * GEOS promises nothing about concurrent queries of one tree, so
-     * queries are serialised; they are cheap next to the overlays.
-     */
-    pthread_mutex_t lock;
 };
+
+static void on_nothing(void *item, void *userdata)
+{
+    (void)item;
+    (void)userdata;
+}
 
 rl_index *rl_index_new(rl_ctx *ctx, const rl_layer *layer)
 {
@@ -20,7 +20,6 @@ rl_index *rl_index_new(rl_ctx *ctx, const rl_layer *layer)
     if (!idx)
         return NULL;
     idx->layer = layer;
-    pthread_mutex_init(&idx->lock, NULL);
     idx->tree = GEOSSTRtree_create_r(ctx->geos, 10);
     if (!idx->tree) {
         rl_index_free(ctx, idx);
@@ -42,6 +41,18 @@ rl_index *rl_index_new(rl_ctx *ctx, const rl_layer *layer)
             GEOSGeom_destroy_r(ctx->geos, r);
         }
     }
+    /*
+     * GEOS builds the tree on its first query, and that build is not safe
+     * from several threads (GEOS pull request #458); a built tree is only
+     * read by queries.  So the first query happens here, on this thread.
+     */
+    GEOSGeometry *probe = GEOSGeom_createRectangle_r(ctx->geos, 0, 0, 1, 1);
+    if (!probe) {
+        rl_index_free(ctx, idx);
+        return NULL;
+    }
+    GEOSSTRtree_query_r(ctx->geos, idx->tree, probe, on_nothing, NULL);
+    GEOSGeom_destroy_r(ctx->geos, probe);
     return idx;
 }
 
@@ -51,7 +62,6 @@ void rl_index_free(rl_ctx *ctx, rl_index *idx)
         return;
     if (idx->tree)
         GEOSSTRtree_destroy_r(ctx->geos, idx->tree);
-    pthread_mutex_destroy(&idx->lock);
     free(idx);
 }
 
@@ -85,13 +95,11 @@ static int cmp_size(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-size_t rl_index_query(rl_index *idx, GEOSContextHandle_t h,
+size_t rl_index_query(const rl_index *idx, GEOSContextHandle_t h,
                       const GEOSGeometry *g, size_t **out)
 {
     hits_acc a = {idx->layer, NULL, 0, 0, 0};
-    pthread_mutex_lock(&idx->lock);
     GEOSSTRtree_query_r(h, idx->tree, g, on_item, &a);
-    pthread_mutex_unlock(&idx->lock);
     if (a.oom) {
         free(a.v);
         *out = NULL;

@@ -381,10 +381,11 @@ rl_index *rl_index_new(rl_ctx *ctx, const rl_layer *layer);
 void rl_index_free(rl_ctx *ctx, rl_index *idx);
 /*
  * Indices of features whose envelope meets g's, ascending.  *out is
- * malloc'd (free it).  Safe to call from several threads: queries are
- * serialised internally.  Returns count, or (size_t)-1 when out of memory.
+ * malloc'd (free it).  Reads the index only (rl_index_new built the tree),
+ * so several threads may query one index at once, each with its own GEOS
+ * handle h.  Returns count, or (size_t)-1 when out of memory.
  */
-size_t rl_index_query(rl_index *idx, GEOSContextHandle_t h,
+size_t rl_index_query(const rl_index *idx, GEOSContextHandle_t h,
                       const GEOSGeometry *g, size_t **out);
 
 /* ---- options shared by commands (options.c) ---- */
