@@ -15,6 +15,9 @@
  *  - Objects are opaque.  Whatever a *_new() or an out-parameter hands you is
  *    yours and is released with the matching *_free(); every *_free() accepts
  *    NULL.
+ *  - A report borrows the context and the options it was built with: it
+ *    keeps pointers to both, so they must outlive it (free the report
+ *    first).  A report, like its context, belongs to one thread at a time.
  *  - Areas are square metres.  The default area method is "ellipsoidal":
  *    the geodesic area (GeographicLib, via PROJ's geodesic.h) on the
  *    ellipsoid of the layer's geographic CRS, which for Chinese data is
@@ -36,6 +39,17 @@ extern "C" {
 
 #define RL_VERSION "0.1.0"
 
+/*
+ * RL_API marks the public functions.  The shared library is built with
+ * hidden visibility and RL_BUILDING_LIBRARY defined, so these are all it
+ * exports; for a program that includes this header RL_API is empty.
+ */
+#if defined(RL_BUILDING_LIBRARY) && (defined(__GNUC__) || defined(__clang__))
+#define RL_API __attribute__((visibility("default")))
+#else
+#define RL_API
+#endif
+
 /** Status codes.  RL_OK is 0; every other value is a failure family. */
 typedef enum rl_status {
     RL_OK = 0,
@@ -56,26 +70,26 @@ typedef struct rl_area_options rl_area_options;
 typedef struct rl_audit_options rl_audit_options;
 
 /** Library version string, e.g. "0.1.0".  Static storage. */
-const char *rl_version(void);
+RL_API const char *rl_version(void);
 
 /**
  * Create a context: a GEOS context handle, a PROJ context and the last error.
  * Returns NULL only when out of memory.  Also registers GDAL's drivers
  * (idempotent).
  */
-rl_ctx *rl_ctx_new(void);
+RL_API rl_ctx *rl_ctx_new(void);
 
 /** Free a context and everything cached in it.  NULL is a no-op. */
-void rl_ctx_free(rl_ctx *ctx);
+RL_API void rl_ctx_free(rl_ctx *ctx);
 
 /**
  * Message of the last failure in ctx, or "" if none.  Owned by ctx and valid
  * until the next call that fails on ctx.  NULL ctx gives "".
  */
-const char *rl_ctx_errmsg(const rl_ctx *ctx);
+RL_API const char *rl_ctx_errmsg(const rl_ctx *ctx);
 
 /** Status of the last failure in ctx (RL_OK if none; NULL ctx: RL_OK). */
-rl_status rl_ctx_status(const rl_ctx *ctx);
+RL_API rl_status rl_ctx_status(const rl_ctx *ctx);
 
 /* ------------------------------------------------------------------ */
 /* screen                                                              */
@@ -92,9 +106,9 @@ rl_status rl_ctx_status(const rl_ctx *ctx);
  * Returns a new options object, or NULL with RL_ERR_USAGE (or RL_ERR_NOMEM)
  * and a message in ctx.  Free with rl_screen_options_free().
  */
-rl_screen_options *rl_screen_options_new(rl_ctx *ctx, int argc,
-                                         const char *const *argv);
-void rl_screen_options_free(rl_screen_options *opts);
+RL_API rl_screen_options *rl_screen_options_new(rl_ctx *ctx, int argc,
+                                                const char *const *argv);
+RL_API void rl_screen_options_free(rl_screen_options *opts);
 
 /**
  * Screen every footprint of every footprint dataset against every control.
@@ -110,38 +124,44 @@ void rl_screen_options_free(rl_screen_options *opts);
  * leaves *out NULL, when an input dataset cannot be used at all (missing
  * file, no CRS and no --assume-srs, unknown layer, non-polygon footprint
  * layer, unknown --id-field).
+ *
+ * The report borrows ctx (rl_report_free() frees its GEOS objects with it)
+ * and opts (rl_report_write() reads the format, units, -o and --pieces from
+ * it): both must outlive the report.
  */
-rl_status rl_screen(rl_ctx *ctx, const rl_screen_options *opts,
-                    rl_report **out);
+RL_API rl_status rl_screen(rl_ctx *ctx, const rl_screen_options *opts,
+                           rl_report **out);
 
 /* ------------------------------------------------------------------ */
 /* diff and area                                                       */
 /* ------------------------------------------------------------------ */
 
 /** Parse the arguments of `redline diff` (options, OLD, NEW). As above. */
-rl_diff_options *rl_diff_options_new(rl_ctx *ctx, int argc,
-                                     const char *const *argv);
-void rl_diff_options_free(rl_diff_options *opts);
+RL_API rl_diff_options *rl_diff_options_new(rl_ctx *ctx, int argc,
+                                            const char *const *argv);
+RL_API void rl_diff_options_free(rl_diff_options *opts);
 
 /**
  * Compare two versions of one control layer: union areas of each version,
  * lost = area(old - new), gained = area(new - old), net = new - old, in total
  * and per --by group.  The overlay runs in OLD's CRS.  Returns RL_OK and a
- * new report in *out, or a failure status with a message in ctx.
+ * new report in *out, or a failure status with a message in ctx.  The
+ * report borrows ctx and opts, as rl_screen()'s does: they must outlive it.
  */
-rl_status rl_diff(rl_ctx *ctx, const rl_diff_options *opts, rl_report **out);
+RL_API rl_status rl_diff(rl_ctx *ctx, const rl_diff_options *opts, rl_report **out);
 
 /** Parse the arguments of `redline area` (options, LAYER). As above. */
-rl_area_options *rl_area_options_new(rl_ctx *ctx, int argc,
-                                     const char *const *argv);
-void rl_area_options_free(rl_area_options *opts);
+RL_API rl_area_options *rl_area_options_new(rl_ctx *ctx, int argc,
+                                            const char *const *argv);
+RL_API void rl_area_options_free(rl_area_options *opts);
 
 /**
  * Union area, feature count and self-overlap of one layer, in total and per
  * --by group.  Returns RL_OK and a new report in *out, or a failure status
- * with a message in ctx.
+ * with a message in ctx.  The report borrows ctx and opts, as rl_screen()'s
+ * does: they must outlive it.
  */
-rl_status rl_area(rl_ctx *ctx, const rl_area_options *opts, rl_report **out);
+RL_API rl_status rl_area(rl_ctx *ctx, const rl_area_options *opts, rl_report **out);
 
 /* ------------------------------------------------------------------ */
 /* audit                                                               */
@@ -152,20 +172,21 @@ rl_status rl_area(rl_ctx *ctx, const rl_area_options *opts, rl_report **out);
  * --report-dir DIR, and exactly one DIR operand.  No control is needed (the
  * files are then only checked).  As rl_screen_options_new() otherwise.
  */
-rl_audit_options *rl_audit_options_new(rl_ctx *ctx, int argc,
-                                       const char *const *argv);
-void rl_audit_options_free(rl_audit_options *opts);
+RL_API rl_audit_options *rl_audit_options_new(rl_ctx *ctx, int argc,
+                                              const char *const *argv);
+RL_API void rl_audit_options_free(rl_audit_options *opts);
 
 /**
  * Progress callback: `done` of `total` files finished, `current` is the
  * display path of the file just finished (borrowed, UTF-8).  Called on the
- * thread that runs rl_audit().
+ * thread that runs rl_audit().  opts keeps fn and userdata (NULL fn: no
+ * progress); userdata must stay valid while rl_audit() runs with opts.
  */
 typedef void (*rl_progress_fn)(void *userdata, size_t done, size_t total,
                                const char *current);
 /** Set (fn NULL: clear) the progress callback; NULL opts is a no-op. */
-void rl_audit_options_set_progress(rl_audit_options *opts, rl_progress_fn fn,
-                                   void *userdata);
+RL_API void rl_audit_options_set_progress(rl_audit_options *opts, rl_progress_fn fn,
+                                          void *userdata);
 
 /**
  * Walk DIR recursively (into .zip archives too), check every vector dataset
@@ -174,9 +195,10 @@ void rl_audit_options_set_progress(rl_audit_options *opts, rl_progress_fn fn,
  * unreadable and the audit goes on; --jobs N runs N children at once
  * (default: one per online processor).
  * Nothing under DIR is written.  Returns RL_OK and a new report, or a
- * failure (DIR missing, control unusable, --report-dir inside DIR).
+ * failure (DIR missing, control unusable, --report-dir inside DIR).  The
+ * report borrows ctx and opts, as rl_screen()'s does: they must outlive it.
  */
-rl_status rl_audit(rl_ctx *ctx, const rl_audit_options *opts, rl_report **out);
+RL_API rl_status rl_audit(rl_ctx *ctx, const rl_audit_options *opts, rl_report **out);
 
 /* ------------------------------------------------------------------ */
 /* option defaults and queries                                         */
@@ -201,7 +223,7 @@ rl_status rl_audit(rl_ctx *ctx, const rl_audit_options *opts, rl_report **out);
  * default (it is off or empty unless given, e.g. "--id-field"), is not an
  * option of redline, is a short name ("-j"), or `option` is NULL.
  */
-const char *rl_option_default(const char *option);
+RL_API const char *rl_option_default(const char *option);
 
 /**
  * 1 if -q / --quiet was given, else 0: the caller should then print nothing
@@ -211,10 +233,10 @@ const char *rl_option_default(const char *option);
  *   if (o && !rl_audit_options_quiet(o) && isatty(2))
  *       rl_audit_options_set_progress(o, show_progress, &state);
  */
-int rl_screen_options_quiet(const rl_screen_options *opts);
-int rl_diff_options_quiet(const rl_diff_options *opts);
-int rl_area_options_quiet(const rl_area_options *opts);
-int rl_audit_options_quiet(const rl_audit_options *opts);
+RL_API int rl_screen_options_quiet(const rl_screen_options *opts);
+RL_API int rl_diff_options_quiet(const rl_diff_options *opts);
+RL_API int rl_area_options_quiet(const rl_area_options *opts);
+RL_API int rl_audit_options_quiet(const rl_audit_options *opts);
 
 /* ------------------------------------------------------------------ */
 /* reports                                                             */
@@ -224,11 +246,13 @@ int rl_audit_options_quiet(const rl_audit_options *opts);
  * Write a report in the format its options chose (table, csv or json) to
  * the options' -o file, or to `fallback` when no -o was given; also writes
  * --pieces when asked.  `fallback` is borrowed and not closed.  Output is
- * deterministic: the same inputs give byte-identical output.
- * Returns RL_OK, or RL_ERR_OUTPUT with a message in ctx.
+ * deterministic: the same inputs give byte-identical output.  ctx takes
+ * the error message; pass the context the report was built with.
+ * Returns RL_OK, or RL_ERR_OUTPUT with a message in ctx (RL_ERR_INTERNAL
+ * for a NULL report).
  */
-rl_status rl_report_write(rl_ctx *ctx, const rl_report *report,
-                          FILE *fallback);
+RL_API rl_status rl_report_write(rl_ctx *ctx, const rl_report *report,
+                                 FILE *fallback);
 
 /**
  * Exit status the report calls for: 0 no conflict-severity finding and no
@@ -236,10 +260,13 @@ rl_status rl_report_write(rl_ctx *ctx, const rl_report *report,
  * --expect-min); 2 some input or footprint could not be processed.  2 wins
  * over 1.  NULL gives 2.
  */
-int rl_report_exit_code(const rl_report *report);
+RL_API int rl_report_exit_code(const rl_report *report);
 
-/** Free a report.  NULL is a no-op. */
-void rl_report_free(rl_report *report);
+/**
+ * Free a report, using the context it was built with (which must still be
+ * alive).  The options it borrowed are not freed.  NULL is a no-op.
+ */
+RL_API void rl_report_free(rl_report *report);
 
 #ifdef __cplusplus
 }

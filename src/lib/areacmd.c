@@ -4,19 +4,43 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void free_area(rl_ctx *ctx, void *data)
+{
+    rl_area_data *d = data;
+    if (!d)
+        return;
+    for (size_t g = 0; g < d->ngroups; g++)
+        free(d->groups[g].key);
+    free(d->groups);
+    rl_layer_free(ctx, d->layer);
+}
+
+static rl_status write_area(rl_ctx *ctx, const void *data, FILE *f)
+{
+    return rl_write_area(ctx, data, f);
+}
+
+/* 1 when the total is below --expect-min. */
+static int area_exit_code(const void *data)
+{
+    const rl_area_data *d = data;
+    return d->below ? 1 : 0;
+}
+
+/* area has no pieces: its options refuse --pieces. */
+static const rl_report_ops area_ops = {sizeof(rl_area_data), free_area, write_area, NULL,
+                                       area_exit_code};
+
 rl_status rl_area(rl_ctx *ctx, const rl_area_options *opts, rl_report **out)
 {
     rl_status st = RL_OK;
-    rl_report *rep = calloc(1, sizeof *rep);
     char **keys = NULL;
     size_t *grp = NULL, nk = 0;
     *out = NULL;
+    rl_report *rep = rl_report_new(ctx, &area_ops, &opts->c);
     if (!rep)
-        return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
-    rl_ctx_clear(ctx);
-    rep->cmd = RL_CMD_AREA;
-    rep->ctx = ctx;
-    rl_area_data *d = &rep->u.area;
+        return ctx->status;
+    rl_area_data *d = rep->data;
     d->opts = opts;
     rl_input_opts io = {.assume_srs = opts->c.assume_srs, .encoding = opts->c.encoding};
     if ((st = rl_layer_read(ctx, opts->path, &io, &d->layer)))
@@ -81,12 +105,4 @@ fail:
     free(grp);
     rl_report_free(rep);
     return st;
-}
-
-void rl_area_data_free(rl_ctx *ctx, rl_area_data *d)
-{
-    for (size_t g = 0; g < d->ngroups; g++)
-        free(d->groups[g].key);
-    free(d->groups);
-    rl_layer_free(ctx, d->layer);
 }

@@ -651,20 +651,50 @@ static int inside(const char *outer, const char *inner)
     return strncmp(a, b, n) == 0 && (b[n] == '/' || b[n] == '\0');
 }
 
+static void free_audit(rl_ctx *ctx, void *data)
+{
+    rl_audit_data *d = data;
+    if (!d)
+        return;
+    for (size_t i = 0; i < d->nfiles; i++) {
+        free(d->files[i].path);
+        free(d->files[i].codes);
+        free(d->files[i].messages);
+        free(d->files[i].json);
+    }
+    free(d->files);
+    rl_controls_free(ctx, d->controls, d->ncontrols);
+}
+
+static rl_status write_audit(rl_ctx *ctx, const void *data, FILE *f)
+{
+    return rl_write_audit(ctx, data, f);
+}
+
+/* 2 when a file or a footprint could not be processed, else 1 on a conflict. */
+static int audit_exit_code(const void *data)
+{
+    const rl_audit_data *d = data;
+    if (d->status_counts[2] || d->counts[RL_V_ERROR])
+        return 2;
+    return d->counts[RL_V_CONFLICT] ? 1 : 0;
+}
+
+/* audit has no pieces: its options refuse --pieces. */
+static const rl_report_ops audit_ops = {sizeof(rl_audit_data), free_audit, write_audit,
+                                        NULL, audit_exit_code};
+
 rl_status rl_audit(rl_ctx *ctx, const rl_audit_options *ao, rl_report **out)
 {
     rl_status st = RL_OK;
     entries E = {0};
     slot *slots = NULL;
     const int jobs = ao->s->c.jobs > 0 ? ao->s->c.jobs : 1;
-    rl_report *rep = calloc(1, sizeof *rep);
     *out = NULL;
+    rl_report *rep = rl_report_new(ctx, &audit_ops, &ao->s->c);
     if (!rep)
-        return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
-    rl_ctx_clear(ctx);
-    rep->cmd = RL_CMD_AUDIT;
-    rep->ctx = ctx;
-    rl_audit_data *d = &rep->u.audit;
+        return ctx->status;
+    rl_audit_data *d = rep->data;
     d->opts = ao;
     const rl_screen_options *so = ao->s;
 
@@ -803,16 +833,4 @@ fail:
     free(E.v);
     rl_report_free(rep);
     return st;
-}
-
-void rl_audit_data_free(rl_ctx *ctx, rl_audit_data *d)
-{
-    for (size_t i = 0; i < d->nfiles; i++) {
-        free(d->files[i].path);
-        free(d->files[i].codes);
-        free(d->files[i].messages);
-        free(d->files[i].json);
-    }
-    free(d->files);
-    rl_controls_free(ctx, d->controls, d->ncontrols);
 }

@@ -63,15 +63,13 @@ static void json_diff(const rl_diff_data *d, rl_buf *b)
         rl_buf_printf(b, ", \"old_features\": %zu, \"new_features\": %zu, ",
                       f->old_features, f->new_features);
         json_fig(b, f);
-        rl_buf_printf(b, ", \"shrunk\": %s}",
-                      f->net_m2 < -o->tolerance ? "true" : "false");
+        rl_buf_printf(b, ", \"shrunk\": %s}", f->shrunk ? "true" : "false");
     }
     rl_buf_puts(b, "]}\n");
 }
 
 static void csv_fig_row(rl_buf *b, const char *scope, const char *key,
-                        size_t of, size_t nf, const rl_group_fig *f, double fac,
-                        double tol)
+                        size_t of, size_t nf, const rl_group_fig *f, double fac)
 {
     rl_buf_csv_str(b, scope);
     rl_buf_puts(b, ",");
@@ -79,7 +77,7 @@ static void csv_fig_row(rl_buf *b, const char *scope, const char *key,
     rl_buf_printf(b, ",%zu,%zu,%.6f,%.6f,%.6f,%.6f,%.6f,%s" RL_CSV_EOL, of, nf,
                   f->old_m2 / fac, f->new_m2 / fac, f->lost_m2 / fac,
                   f->gained_m2 / fac, f->net_m2 / fac,
-                  f->net_m2 < -tol ? "shrunk" : "not_shrunk");
+                  f->shrunk ? "shrunk" : "not_shrunk");
 }
 
 static void csv_diff(const rl_diff_data *d, rl_buf *b)
@@ -91,16 +89,14 @@ static void csv_diff(const rl_diff_data *d, rl_buf *b)
                   "scope,key,old_features,new_features,old_%s,new_%s,lost_%s,"
                   "gained_%s,net_%s,verdict" RL_CSV_EOL,
                   un, un, un, un, un);
-    csv_fig_row(b, "total", "", d->old->n, d->nw->n, &d->total, fac,
-                d->opts->tolerance);
+    csv_fig_row(b, "total", "", d->old->n, d->nw->n, &d->total, fac);
     for (size_t g = 0; g < d->ngroups; g++)
         csv_fig_row(b, "group", d->groups[g].key, d->groups[g].old_features,
-                    d->groups[g].new_features, &d->groups[g], fac,
-                    d->opts->tolerance);
+                    d->groups[g].new_features, &d->groups[g], fac);
 }
 
 static void table_fig_row(rl_table *t, const char *key, const rl_group_fig *f,
-                          double fac, int dec, double tol)
+                          double fac, int dec)
 {
     rl_table_cell(t, key);
     rl_table_num(t, f->old_m2 / fac, dec);
@@ -108,7 +104,7 @@ static void table_fig_row(rl_table *t, const char *key, const rl_group_fig *f,
     rl_table_num(t, f->lost_m2 / fac, dec);
     rl_table_num(t, f->gained_m2 / fac, dec);
     rl_table_num(t, f->net_m2 / fac, dec);
-    rl_table_cell(t, f->net_m2 < -tol ? "shrunk" : "not shrunk");
+    rl_table_cell(t, f->shrunk ? "shrunk" : "not shrunk");
 }
 
 static void table_diff(const rl_diff_data *d, rl_buf *b)
@@ -131,8 +127,8 @@ static void table_diff(const rl_diff_data *d, rl_buf *b)
     rl_table_cell(&t, "VERDICT");
     for (size_t g = 0; g < d->ngroups; g++)
         table_fig_row(&t, d->groups[g].key[0] ? d->groups[g].key : "(empty)",
-                      &d->groups[g], fac, dec, d->opts->tolerance);
-    table_fig_row(&t, "TOTAL", &d->total, fac, dec, d->opts->tolerance);
+                      &d->groups[g], fac, dec);
+    table_fig_row(&t, "TOTAL", &d->total, fac, dec);
     rl_buf_printf(b, "redline diff: %s area, units %s, tolerance %g m2, overlay in %s\n",
                   rl_area_method_name(d->opts->c.area), un, d->opts->tolerance,
                   d->old->crs->name);
@@ -167,57 +163,20 @@ rl_status rl_write_diff(rl_ctx *ctx, const rl_diff_data *d, FILE *f)
     return rl_emit(ctx, &b, f);
 }
 
-/* Diff pieces smaller than this are overlay round-off, not a moved line. */
-#define RL_PIECE_MIN_M2 0.01
-
-/* One feature per polygon part, so each piece has its own area. */
-static rl_status write_parts(rl_ctx *ctx, rl_vec_writer *w, const rl_crs *crs,
-                             rl_area_method m, const GEOSGeometry *g,
-                             const char *change, const char *key)
-{
-    if (!g)
-        return RL_OK;
-    int n = GEOSGetNumGeometries_r(ctx->geos, g);
-    for (int i = 0; i < n; i++) {
-        const GEOSGeometry *p = GEOSGetGeometryN_r(ctx->geos, g, i);
-        if (GEOSisEmpty_r(ctx->geos, p) == 1)
-            continue;
-        double a = 0;
-        rl_status st = rl_geom_area(ctx, p, crs, m, &a);
-        if (st)
-            return st;
-        /* Overlay round-off leaves slivers of ~1e-5 m2 along shared edges. */
-        if (a < RL_PIECE_MIN_M2)
-            continue;
-        const void *vals[] = {change, key, &a};
-        if ((st = rl_vec_writer_add(ctx, w, p, vals)))
-            return st;
-    }
-    return RL_OK;
-}
-
+/* One feature per piece that diff.c kept, so each has its own area. */
 rl_status rl_write_diff_pieces(rl_ctx *ctx, const rl_diff_data *d,
                                const char *path)
 {
     static const rl_vec_field fields[] = {{"change", RL_VF_STRING}, {"grp", RL_VF_STRING},
                                              {"area_m2", RL_VF_REAL}};
-    const rl_crs *crs = d->old->crs;
-    const rl_area_method m = d->opts->c.area;
-    rl_vec_writer *w = rl_vec_writer_new(ctx, path, crs, fields, 3);
+    rl_vec_writer *w = rl_vec_writer_new(ctx, path, d->old->crs, fields, 3);
     if (!w)
         return ctx->status;
     rl_status st = RL_OK;
-    if (d->ngroups) {
-        for (size_t g = 0; g < d->ngroups && !st; g++) {
-            st = write_parts(ctx, w, crs, m, d->glost[g], "lost", d->groups[g].key);
-            if (!st)
-                st = write_parts(ctx, w, crs, m, d->ggained[g], "gained",
-                                 d->groups[g].key);
-        }
-    } else {
-        st = write_parts(ctx, w, crs, m, d->lost, "lost", NULL);
-        if (!st)
-            st = write_parts(ctx, w, crs, m, d->gained, "gained", NULL);
+    for (size_t i = 0; i < d->npieces && !st; i++) {
+        const rl_diff_piece *p = &d->pieces[i];
+        const void *vals[] = {p->change, p->key, &p->area_m2};
+        st = rl_vec_writer_add(ctx, w, p->g, vals);
     }
     rl_status st2 = rl_vec_writer_close(ctx, w);
     return st ? st : st2;

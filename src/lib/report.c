@@ -1,18 +1,40 @@
-/* report.c -- route a report to its writer and to -o / --pieces. */
+/*
+ * report.c -- the life of a report: new, write (to -o / --pieces), exit
+ * code, free.  The command-specific parts come through the command's
+ * rl_report_ops, so this module names no command and no command names
+ * another to free or write a report.
+ */
 #include "rl_internal.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+
+rl_report *rl_report_new(rl_ctx *ctx, const rl_report_ops *ops,
+                         const rl_common_opts *opts)
+{
+    /* A command's errors are its own: an old message must not look like one. */
+    rl_ctx_clear(ctx);
+    rl_report *rep = calloc(1, sizeof *rep);
+    void *data = calloc(1, ops->size);
+    if (!rep || !data) {
+        free(rep);
+        free(data);
+        rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    rep->ops = ops;
+    rep->ctx = ctx;
+    rep->opts = opts;
+    rep->data = data;
+    return rep;
+}
 
 rl_status rl_report_write(rl_ctx *ctx, const rl_report *rep, FILE *fallback)
 {
-    const rl_common_opts *c = NULL;
-    switch (rep->cmd) {
-    case RL_CMD_SCREEN: c = &rep->u.screen.opts->c; break;
-    case RL_CMD_DIFF: c = &rep->u.diff.opts->c; break;
-    case RL_CMD_AREA: c = &rep->u.area.opts->c; break;
-    case RL_CMD_AUDIT: c = &rep->u.audit.opts->s->c; break;
-    }
+    if (!rep)
+        return rl_fail(ctx, RL_ERR_INTERNAL, "no report to write");
+    const rl_common_opts *c = rep->opts;
     FILE *f = fallback;
     if (c->out_path) {
         f = fopen(c->out_path, "wb");
@@ -20,13 +42,7 @@ rl_status rl_report_write(rl_ctx *ctx, const rl_report *rep, FILE *fallback)
             return rl_fail(ctx, RL_ERR_OUTPUT, "%s: cannot write: %s",
                            c->out_path, strerror(errno));
     }
-    rl_status st = RL_OK;
-    switch (rep->cmd) {
-    case RL_CMD_SCREEN: st = rl_write_screen(ctx, &rep->u.screen, f); break;
-    case RL_CMD_DIFF: st = rl_write_diff(ctx, &rep->u.diff, f); break;
-    case RL_CMD_AREA: st = rl_write_area(ctx, &rep->u.area, f); break;
-    case RL_CMD_AUDIT: st = rl_write_audit(ctx, &rep->u.audit, f); break;
-    }
+    rl_status st = rep->ops->write(ctx, rep->data, f);
     if (f != fallback) {
         if (fclose(f) != 0 && !st)
             st = rl_fail(ctx, RL_ERR_OUTPUT, "%s: cannot write: %s",
@@ -35,11 +51,24 @@ rl_status rl_report_write(rl_ctx *ctx, const rl_report *rep, FILE *fallback)
         st = rl_fail(ctx, RL_ERR_OUTPUT, "cannot write the report: %s",
                      strerror(errno));
     }
-    if (st || !c->pieces_path)
+    if (st || !c->pieces_path || !rep->ops->write_pieces)
         return st;
-    if (rep->cmd == RL_CMD_SCREEN)
-        return rl_write_screen_pieces(ctx, &rep->u.screen, c->pieces_path);
-    if (rep->cmd == RL_CMD_DIFF)
-        return rl_write_diff_pieces(ctx, &rep->u.diff, c->pieces_path);
-    return RL_OK;
+    return rep->ops->write_pieces(ctx, rep->data, c->pieces_path);
+}
+
+int rl_report_exit_code(const rl_report *rep)
+{
+    /* No report means the run failed: that is status 2 by the contract. */
+    if (!rep)
+        return 2;
+    return rep->ops->exit_code(rep->data);
+}
+
+void rl_report_free(rl_report *rep)
+{
+    if (!rep)
+        return;
+    rep->ops->free(rep->ctx, rep->data);
+    free(rep->data);
+    free(rep);
 }

@@ -509,7 +509,20 @@ typedef struct rl_group_fig {
     size_t features, old_features, new_features;
     double old_m2, new_m2, lost_m2, gained_m2, net_m2, area_m2;
     double self_overlap_m2;
+    int shrunk; /* diff: net_m2 < -tolerance, decided by diff.c for every writer */
 } rl_group_fig;
+
+/*
+ * One lost or gained polygon of a diff, as --pieces writes it: diff.c
+ * decides which pieces count (RL_PIECE_MIN_M2) and measures them, so the
+ * writer only formats.
+ */
+typedef struct rl_diff_piece {
+    const GEOSGeometry *g; /* a part of rl_diff_data's lost/gained (borrowed) */
+    const char *change;    /* "lost" or "gained" (static) */
+    const char *key;       /* its group's key (borrowed), NULL without --by */
+    double area_m2;        /* by the options' area method, in OLD's CRS */
+} rl_diff_piece;
 
 typedef struct rl_diff_data {
     const rl_diff_options *opts;
@@ -520,7 +533,9 @@ typedef struct rl_diff_data {
     size_t ngroups;
     GEOSGeometry *lost, *gained;    /* in OLD's CRS, for --pieces */
     GEOSGeometry **glost, **ggained; /* per group */
-    int shrunk;
+    rl_diff_piece *pieces; /* with --pieces: what the writer writes, in order */
+    size_t npieces;
+    int shrunk;            /* total.shrunk: the diff's verdict */
     /* Diagnostics, not written: leaf scopes of the tiles, and how many held
      * the same pieces in both versions and needed no overlay. */
     size_t scopes, unchanged_scopes;
@@ -556,21 +571,42 @@ typedef struct rl_audit_data {
     size_t counts[4];
 } rl_audit_data;
 
-typedef enum { RL_CMD_SCREEN = 0, RL_CMD_DIFF, RL_CMD_AREA, RL_CMD_AUDIT } rl_command;
+/* ---- reports (report.c) ---- */
+
+/*
+ * What a command hands report.c so that report.c can own its reports: the
+ * size of the command's data and how to free, write and judge it.  Each
+ * command module (screen.c, diff.c, areacmd.c, audit.c) keeps one, static
+ * const, and passes it to rl_report_new().  report.c calls down through the
+ * table, so no command calls another (or report.c) to free or write data
+ * that is not its own.
+ */
+typedef struct rl_report_ops {
+    size_t size; /* bytes of the command's data (zeroed by rl_report_new) */
+    /* Free what data holds (not data itself); data may be partly filled. */
+    void (*free)(rl_ctx *ctx, void *data);
+    /* Write data in the format its options chose. */
+    rl_status (*write)(rl_ctx *ctx, const void *data, FILE *f);
+    /* Write --pieces to path; NULL when the command has none. */
+    rl_status (*write_pieces)(rl_ctx *ctx, const void *data, const char *path);
+    /* Exit status the data calls for (see rl_report_exit_code). */
+    int (*exit_code)(const void *data);
+} rl_report_ops;
 
 struct rl_report {
-    rl_command cmd;
-    rl_ctx *ctx; /* the ctx that built it; for freeing GEOS objects */
-    union {
-        rl_screen_data screen;
-        rl_diff_data diff;
-        rl_area_data area;
-        rl_audit_data audit;
-    } u;
+    const rl_report_ops *ops;
+    rl_ctx *ctx;                /* borrowed: the ctx that built it, for freeing */
+    const rl_common_opts *opts; /* borrowed: -o and --pieces */
+    void *data;                 /* the command's data, ops->size bytes */
 };
 
-void rl_diff_data_free(rl_ctx *ctx, rl_diff_data *d);
-void rl_area_data_free(rl_ctx *ctx, rl_area_data *d);
+/*
+ * The one set-up of every command: clears ctx's last error and returns a
+ * report with zeroed data, which borrows ctx and opts (they must outlive
+ * it).  NULL with RL_ERR_NOMEM in ctx when out of memory.
+ */
+rl_report *rl_report_new(rl_ctx *ctx, const rl_report_ops *ops,
+                         const rl_common_opts *opts);
 
 /* screen internals shared with audit (screen.c) */
 /*
@@ -591,7 +627,6 @@ void rl_json_controls(rl_buf *b, const rl_control *controls, int n);
 void rl_json_footprint(rl_buf *b, const rl_screen_data *d, size_t i);
 /* CSV header and rows of a screen (out_screen.c). */
 void rl_csv_screen(const rl_screen_data *d, rl_buf *b, int bom);
-void rl_audit_data_free(rl_ctx *ctx, rl_audit_data *d);
 rl_status rl_write_audit(rl_ctx *ctx, const rl_audit_data *d, FILE *f);
 /* summary.{txt,csv,json} and files/NNNN.json under --report-dir. */
 rl_status rl_audit_write_report_dir(rl_ctx *ctx, const rl_audit_data *d);

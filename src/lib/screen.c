@@ -818,17 +818,38 @@ rl_status rl_screen_run(rl_ctx *ctx, rl_screen_data *d)
     return screen_all(ctx, d, NULL);
 }
 
+static void free_screen(rl_ctx *ctx, void *data);
+
+static rl_status write_screen(rl_ctx *ctx, const void *data, FILE *f)
+{
+    return rl_write_screen(ctx, data, f);
+}
+
+static rl_status write_screen_pieces(rl_ctx *ctx, const void *data, const char *path)
+{
+    return rl_write_screen_pieces(ctx, data, path);
+}
+
+/* 2 when a footprint could not be processed, else 1 on any conflict. */
+static int screen_exit_code(const void *data)
+{
+    const rl_screen_data *d = data;
+    if (d->counts[RL_V_ERROR])
+        return 2;
+    return d->counts[RL_V_CONFLICT] ? 1 : 0;
+}
+
+static const rl_report_ops screen_ops = {sizeof(rl_screen_data), free_screen, write_screen,
+                                         write_screen_pieces, screen_exit_code};
+
 rl_status rl_screen(rl_ctx *ctx, const rl_screen_options *opts, rl_report **out)
 {
     rl_status st = RL_OK;
-    rl_report *rep = calloc(1, sizeof *rep);
     *out = NULL;
+    rl_report *rep = rl_report_new(ctx, &screen_ops, &opts->c);
     if (!rep)
-        return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
-    rl_ctx_clear(ctx);
-    rep->cmd = RL_CMD_SCREEN;
-    rep->ctx = ctx;
-    rl_screen_data *d = &rep->u.screen;
+        return ctx->status;
+    rl_screen_data *d = rep->data;
     d->opts = opts;
     /* A corrupt footprint record is that footprint's error, not the run's. */
     rl_input_opts io = {.assume_srs = opts->c.assume_srs, .encoding = opts->c.encoding,
@@ -873,6 +894,8 @@ fail:
 
 void rl_screen_results_free(rl_ctx *ctx, rl_screen_data *d)
 {
+    if (!d)
+        return;
     GEOSContextHandle_t h = ctx->geos;
     for (size_t i = 0; i < d->nres; i++) {
         rl_fp_result *r = &d->res[i];
@@ -903,46 +926,11 @@ void rl_screen_results_free(rl_ctx *ctx, rl_screen_data *d)
     }
 }
 
-static void free_screen(rl_ctx *ctx, rl_screen_data *d)
+static void free_screen(rl_ctx *ctx, void *data)
 {
+    rl_screen_data *d = data;
+    if (!d)
+        return;
     rl_screen_results_free(ctx, d);
     rl_controls_free(ctx, d->controls, d->ncontrols);
-}
-
-void rl_report_free(rl_report *rep)
-{
-    if (!rep)
-        return;
-    switch (rep->cmd) {
-    case RL_CMD_SCREEN: free_screen(rep->ctx, &rep->u.screen); break;
-    case RL_CMD_DIFF: rl_diff_data_free(rep->ctx, &rep->u.diff); break;
-    case RL_CMD_AREA: rl_area_data_free(rep->ctx, &rep->u.area); break;
-    case RL_CMD_AUDIT: rl_audit_data_free(rep->ctx, &rep->u.audit); break;
-    }
-    free(rep);
-}
-
-int rl_report_exit_code(const rl_report *rep)
-{
-    if (!rep)
-        return 2;
-    switch (rep->cmd) {
-    case RL_CMD_SCREEN: {
-        const rl_screen_data *d = &rep->u.screen;
-        if (d->counts[RL_V_ERROR])
-            return 2;
-        return d->counts[RL_V_CONFLICT] ? 1 : 0;
-    }
-    case RL_CMD_DIFF:
-        return rep->u.diff.shrunk ? 1 : 0;
-    case RL_CMD_AREA:
-        return rep->u.area.below ? 1 : 0;
-    case RL_CMD_AUDIT: {
-        const rl_audit_data *d = &rep->u.audit;
-        if (d->status_counts[2] || d->counts[RL_V_ERROR])
-            return 2;
-        return d->counts[RL_V_CONFLICT] ? 1 : 0;
-    }
-    }
-    return 2;
 }

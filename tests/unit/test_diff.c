@@ -9,6 +9,10 @@
 #include <gdal_utils.h>
 #include <string.h>
 
+/* A report's data: report.c keeps it untyped, the command knows its type. */
+#define DIFF(rep) ((const rl_diff_data *)(rep)->data)
+#define AREA(rep) ((const rl_area_data *)(rep)->data)
+
 #define X0 39500000.0
 #define Y0 4400000.0
 
@@ -73,7 +77,7 @@ static void shrink_move_reclassify_split(void **state)
     rl_diff_options *opts;
     rl_report *rep = diff(ctx, 6, (const char *const[]){"--area", "planar", "--by",
                               "HXLX", path_old, path_new}, &opts);
-    const rl_diff_data *d = &rep->u.diff;
+    const rl_diff_data *d = DIFF(rep);
     assert_rel(d->total.old_m2, 3e6, 1e-12);
     assert_rel(d->total.new_m2, 2.9e6, 1e-12);
     assert_rel(d->total.lost_m2, 1e5, 1e-9);
@@ -95,6 +99,11 @@ static void shrink_move_reclassify_split(void **state)
     assert_rel(water->lost_m2, 0, 1e-9);
     assert_rel(water->gained_m2, 0, 1e-9);
     assert_int_equal(water->new_features, 2);
+    /* Per-group verdicts are decided in diff.c, once for every writer. */
+    assert_true(d->total.shrunk);
+    assert_true(bio->shrunk);
+    assert_false(soil->shrunk);
+    assert_false(water->shrunk);
     rl_report_free(rep);
     rl_diff_options_free(opts);
     rl_ctx_free(ctx);
@@ -132,7 +141,7 @@ static void grow_in_other_crs_and_self_overlap(void **state)
     const char *gpkg = to_4490(layer("n2.geojson", n, 1), "n2.gpkg", "10");
     rl_diff_options *opts;
     rl_report *rep = diff(ctx, 2, (const char *const[]){path_old, gpkg}, &opts);
-    const rl_diff_data *d = &rep->u.diff;
+    const rl_diff_data *d = DIFF(rep);
     /* Ellipsoidal here: ratios to hand values within the GK scale (~2e-5). */
     assert_rel(d->total.old_m2, 1.8e6, 2e-5);
     assert_rel(d->total.gained_m2, 5e4, 2e-5);
@@ -154,11 +163,11 @@ static void grow_in_other_crs_and_self_overlap(void **state)
                                  "HXLX", "--expect-min", "181ha", path_old});
     assert_non_null(ao);
     assert_int_equal(rl_area(ctx, ao, &rep), RL_OK);
-    assert_rel(rep->u.area.total.area_m2, 1.8e6, 1e-12);
-    assert_rel(rep->u.area.total.self_overlap_m2, 2e5, 1e-9);
-    assert_int_equal(rep->u.area.total.features, 2);
-    assert_int_equal(rep->u.area.ngroups, 1);
-    assert_true(rep->u.area.below);
+    assert_rel(AREA(rep)->total.area_m2, 1.8e6, 1e-12);
+    assert_rel(AREA(rep)->total.self_overlap_m2, 2e5, 1e-9);
+    assert_int_equal(AREA(rep)->total.features, 2);
+    assert_int_equal(AREA(rep)->ngroups, 1);
+    assert_true(AREA(rep)->below);
     assert_int_equal(rl_report_exit_code(rep), 1);
     rl_report_free(rep);
     rl_area_options_free(ao);
@@ -177,8 +186,8 @@ static void triple_overlap_counts_once(void **state)
         ctx, 3, (const char *const[]){"--area", "planar", p});
     rl_report *rep = NULL;
     assert_int_equal(rl_area(ctx, ao, &rep), RL_OK);
-    assert_rel(rep->u.area.total.area_m2, 1e4, 1e-12);
-    assert_rel(rep->u.area.total.self_overlap_m2, 1e4, 1e-12);
+    assert_rel(AREA(rep)->total.area_m2, 1e4, 1e-12);
+    assert_rel(AREA(rep)->total.self_overlap_m2, 1e4, 1e-12);
     rl_report_free(rep);
     rl_area_options_free(ao);
     rl_ctx_free(ctx);
@@ -249,7 +258,7 @@ static void tiled_big_layers(void **state)
         assert_rel(OGR_F_GetFieldAsDouble(f, 2), 1e6, 1e-9);
         OGR_F_Destroy(f);
         GDALClose(ds);
-        const rl_diff_data *d = &rep->u.diff;
+        const rl_diff_data *d = DIFF(rep);
         assert_rel(d->total.old_m2, 1.5e6, 1e-9);
         assert_rel(d->total.new_m2, 1e6, 1e-9);
         assert_rel(d->total.lost_m2, 0.5e6, 1e-9);
@@ -258,6 +267,11 @@ static void tiled_big_layers(void **state)
         assert_rel(group(d, "soil")->lost_m2, 1e6, 1e-9);
         assert_true(group(d, "water")->lost_m2 < 1e-3);
         assert_true(d->shrunk);
+        /* The pieces to write are chosen and measured by diff, not the writer. */
+        assert_int_equal(d->npieces, 1);
+        assert_string_equal(d->pieces[0].change, "lost");
+        assert_string_equal(d->pieces[0].key, "soil");
+        assert_rel(d->pieces[0].area_m2, 1e6, 1e-9);
         rl_report_free(rep);
         rl_diff_options_free(opts);
     }
@@ -286,7 +300,7 @@ static void unchanged_tiles_skip_overlay(void **state)
     rl_diff_options *opts;
     rl_report *rep = diff(ctx, 6, (const char *const[]){"--area", "planar", "--by",
                                    "HXLX", p_old, p_copy}, &opts);
-    const rl_diff_data *d = &rep->u.diff;
+    const rl_diff_data *d = DIFF(rep);
     /* A few tiles are cut within 1e-9 m of a vertex: the copy gets one vertex
      * more or less there, and those tiles take the overlay. */
     assert_true(d->scopes > 100);
@@ -302,7 +316,7 @@ static void unchanged_tiles_skip_overlay(void **state)
 
     rep = diff(ctx, 6, (const char *const[]){"--area", "planar", "--by", "HXLX", p_old,
                                              p_dent}, &opts);
-    d = &rep->u.diff;
+    d = DIFF(rep);
     assert_true(d->unchanged_scopes > 0 && d->unchanged_scopes < d->scopes);
     assert_rel(d->total.gained_m2, 5e-5, 1e-3);
     assert_rel(group(d, "water")->gained_m2, 5e-5, 1e-3);

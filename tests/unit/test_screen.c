@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A screen report's data: report.c keeps it untyped, screen.c knows its type. */
+#define SCREEN(rep) ((rl_screen_data *)(rep)->data)
+
 #define NARGS(...) (int)(sizeof((const char *const[]){__VA_ARGS__}) / sizeof(char *))
 #define RUN(ctx, ...) run(ctx, NARGS(__VA_ARGS__), (const char *const[]){__VA_ARGS__})
 #define X0 39500000.0
@@ -94,14 +97,13 @@ static rl_report *run(rl_ctx *ctx, int argc, const char *const *argv)
     rl_status st = rl_screen(ctx, o, &rep);
     if (st)
         fail_msg("screen failed: %s", rl_ctx_errmsg(ctx));
-    /* The report borrows o; keep it alive with the report (freed by caller). */
-    *(rl_screen_options **)&rep->u.screen.opts = o;
+    /* The report borrows o (its opts): done() frees o after the report. */
     return rep;
 }
 
 static void done(rl_report *rep)
 {
-    rl_screen_options *o = (rl_screen_options *)rep->u.screen.opts;
+    rl_screen_options *o = (rl_screen_options *)SCREEN(rep)->opts;
     rl_report_free(rep);
     rl_screen_options_free(o);
 }
@@ -112,7 +114,7 @@ static void planar_figures_by_hand(void **state)
     rl_ctx *ctx = rl_ctx_new();
     rl_report *rep = RUN(ctx, "--eco", eco, "--udb", udb,
                              "--id-field", "ID", "--area=planar", fps);
-    const rl_screen_data *d = &rep->u.screen;
+    const rl_screen_data *d = SCREEN(rep);
     assert_int_equal(d->nres, 6);
     const rl_fp_result *r = d->res;
     /* P1 lies in A and half in B: total counts the union once. */
@@ -161,7 +163,7 @@ static void ellipsoidal_and_cross_crs(void **state)
     rl_ctx *ctx = rl_ctx_new();
     rl_report *rep = RUN(ctx, "--eco", eco, "--farmland",
                              farm, "--id-field", "ID", fps);
-    const rl_fp_result *r = rep->u.screen.res;
+    const rl_fp_result *r = SCREEN(rep)->res;
     /* Near the central meridian GK plane and ellipsoid agree to ~2e-5. */
     assert_rel(r[0].area_m2, 360000, 2e-5);
     assert_true(r[0].area_m2 != 360000);
@@ -183,19 +185,19 @@ static void strict_min_area_and_exit_codes(void **state)
     /* Only the UDB: P3 is warn, and --strict makes it a conflict. */
     rl_report *rep = RUN(ctx, "--udb", udb, "--id-field",
                              "ID", fps);
-    assert_int_equal(rep->u.screen.res[2].verdict, RL_V_WARN);
+    assert_int_equal(SCREEN(rep)->res[2].verdict, RL_V_WARN);
     done(rep);
     rep = RUN(ctx, "--udb", udb, "--strict", "--id-field",
                   "ID", fps);
-    assert_int_equal(rep->u.screen.res[2].verdict, RL_V_CONFLICT);
+    assert_int_equal(SCREEN(rep)->res[2].verdict, RL_V_CONFLICT);
     done(rep);
     /* --min-area above every overlap (P1: 36 ha): nothing is a finding. */
     char spec[600];
     snprintf(spec, sizeof spec, "eco2:forbid:warn=%s", eco);
     rep = RUN(ctx, "--control", spec, "--min-area",
                   "40ha", "--id-field", "ID", fps);
-    assert_int_equal(rep->u.screen.res[0].verdict, RL_V_PASS);
-    assert_rel(rep->u.screen.res[0].ctl[0].overlap_m2, 360000, 2e-5);
+    assert_int_equal(SCREEN(rep)->res[0].verdict, RL_V_PASS);
+    assert_rel(SCREEN(rep)->res[0].ctl[0].overlap_m2, 360000, 2e-5);
     assert_int_equal(rl_report_exit_code(rep), 2); /* P5 is still an error */
     done(rep);
     /* A warn-severity forbid control gives warn, exit 0 without errors. */
@@ -206,8 +208,8 @@ static void strict_min_area_and_exit_codes(void **state)
     snprintf(spec, sizeof spec, "eco2:forbid=%s", eco);
     rep = RUN(ctx, "--control", spec, "--id-field", "DLMC",
                   farm);
-    assert_int_equal(rep->u.screen.res[0].verdict, RL_V_CONFLICT);
-    assert_string_equal(rep->u.screen.res[0].id, "水田");
+    assert_int_equal(SCREEN(rep)->res[0].verdict, RL_V_CONFLICT);
+    assert_string_equal(SCREEN(rep)->res[0].id, "水田");
     assert_int_equal(rl_report_exit_code(rep), 1);
     done(rep);
     rl_ctx_free(ctx);
@@ -253,7 +255,7 @@ static void jobs_give_identical_output_and_pieces(void **state)
     /* Pieces: one per hit; their areas sum to the per-feature overlaps. */
     size_t nhits = 0;
     double sum = 0;
-    const rl_screen_data *d = &r1->u.screen;
+    const rl_screen_data *d = SCREEN(r1);
     for (size_t i = 0; i < d->nres; i++)
         for (int k = 0; k < d->ncontrols; k++)
             for (size_t j = 0; j < d->res[i].ctl[k].nhits; j++) {
@@ -305,7 +307,7 @@ static void big_control_polygon(void **state)
     snprintf(fp, sizeof fp, "%s", write_layer("bigfp.geojson", 4527, f, 3));
     rl_ctx *ctx = rl_ctx_new();
     rl_report *rep = RUN(ctx, "--eco", big, "--area", "planar", "--id-field", "ID", fp);
-    const rl_fp_result *r = rep->u.screen.res;
+    const rl_fp_result *r = SCREEN(rep)->res;
     assert_rel(r[0].ctl[0].overlap_m2, 99.5 * 200, 1e-9);
     assert_rel(r[1].ctl[0].overlap_m2, 40000, 1e-9);
     assert_rel(r[2].ctl[0].overlap_m2, 2500, 1e-9);
@@ -344,7 +346,7 @@ static void mid_size_control_ring_index(void **state)
     snprintf(fp, sizeof fp, "%s", write_layer("midfp.geojson", 4527, f, 4));
     rl_ctx *ctx = rl_ctx_new();
     rl_report *rep = RUN(ctx, "--eco", mid, "--area", "planar", "--id-field", "ID", fp);
-    const rl_screen_data *d = &rep->u.screen;
+    const rl_screen_data *d = SCREEN(rep);
     assert_non_null(d->controls[0].layer->feat[0].ridx);
     const rl_fp_result *r = d->res;
     assert_int_equal(r[0].ctl[0].nhits, 2);
@@ -379,7 +381,7 @@ static void far_control_features_counted(void **state)
     snprintf(spec, sizeof spec, "far:forbid=%s", ctl);
     rl_report *rep = RUN(ctx, "--control", spec, "--id-field", "ID", "--area=planar",
                          "-f", "json", fps);
-    const rl_screen_data *d = &rep->u.screen;
+    const rl_screen_data *d = SCREEN(rep);
     const rl_layer *CL = d->controls[0].layer;
     assert_int_equal(CL->n + CL->nfar, 3);
     assert_int_equal(CL->nfar, 2);
@@ -420,7 +422,7 @@ static void apart_pieces_summed_overlaps_once(void **state)
     snprintf(fp, sizeof fp, "%s", write_layer("parcelfp.geojson", 4527, f, 3));
     rl_ctx *ctx = rl_ctx_new();
     rl_report *rep = RUN(ctx, "--farmland", ctl, "--area", "planar", "--id-field", "ID", fp);
-    const rl_fp_result *r = rep->u.screen.res;
+    const rl_fp_result *r = SCREEN(rep)->res;
     assert_int_equal(r[0].ctl[0].nhits, 2);
     assert_rel(r[0].ctl[0].overlap_m2, 50 * 60 + 30 * 60, 1e-9);
     assert_int_equal(r[1].ctl[0].nhits, 3);
@@ -570,7 +572,7 @@ static void random_layers_against_geos(void **state)
         assert_int_equal(GEOSisValid_r(h, cg[i]), 1);
     }
     rl_report *rep = RUN(ctx, "--farmland", ctl, "--area", "planar", "--id-field", "ID", fp);
-    const rl_screen_data *d = &rep->u.screen;
+    const rl_screen_data *d = SCREEN(rep);
     const rl_layer *CL = d->controls[0].layer;
     assert_int_equal(d->nres, NF);
     int hits = 0, multi = 0;
