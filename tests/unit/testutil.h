@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "rl_internal.h"
+#include "report/report.h"
 
 /* A fresh temporary directory (static storage; removed at exit). */
 const char *tu_tmpdir(void);

@@ -1,0 +1,100 @@
+/*
+ * base.h -- what every stage of libredline needs: the per-thread context,
+ * failures, growable buffers and strings, envelope tests.  GEOS is used
+ * through its reentrant API only.
+ */
+#ifndef RL_BASE_H
+#define RL_BASE_H
+
+#define GEOS_USE_ONLY_R_API
+#include <geos_c.h>
+#include <proj.h>
+#include <stddef.h>
+#include <stdio.h>
+#include "redline/redline.h"
+
+#define RL_ERRMSG_MAX 1024
+
+/* ---- context (ctx.c) ---- */
+
+typedef struct rl_pj_cache {
+    char *src;     /* definitions the transformation was built from */
+    char *dst;
+    PJ *pj;
+    struct rl_pj_cache *next;
+} rl_pj_cache;
+
+/*
+ * Work memory a module keeps in the context between calls (big fresh
+ * allocations are mapped and faulted in anew each time); the context frees
+ * it with the module's own function, so base never calls up into a module.
+ */
+typedef struct rl_scratch {
+    void *p;
+    void (*free)(void *p);
+} rl_scratch;
+
+struct rl_ctx {
+    GEOSContextHandle_t geos;
+    PJ_CONTEXT *proj;
+    GEOSWKBReader *wkb_reader; /* created on first use */
+    rl_status status;
+    char msg[RL_ERRMSG_MAX];
+    char geos_msg[RL_ERRMSG_MAX]; /* last GEOS error, folded into msg */
+    rl_pj_cache *pjs;
+    rl_scratch rings; /* ring arrays of valid.c and disjoint.c (geometry/rings.h) */
+    double *coord_buf;   /* x,y work buffer of rl_ringidx_new, coord_cap points */
+    size_t coord_cap;
+    double *clip_buf;    /* work buffer of rl_clip_small, clip_cap doubles */
+    size_t clip_cap;
+};
+
+/* Record a failure; returns `st` so callers can `return rl_fail(...)`. */
+rl_status rl_fail(rl_ctx *ctx, rl_status st, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+void rl_ctx_clear(rl_ctx *ctx);
+
+
+/* ---- small utilities (util.c) ---- */
+
+typedef struct rl_buf {
+    char *s;
+    size_t len, cap;
+    int oom;
+} rl_buf;
+
+/*
+ * Make the array *pp (a T **, cast to void *) hold at least n items of `size`
+ * bytes; *cap counts items and grows by half.  0 when out of memory (the
+ * array is then unchanged).
+ */
+int rl_grow(void *pp, size_t *cap, size_t n, size_t size);
+void rl_buf_puts(rl_buf *b, const char *s);
+void rl_buf_putn(rl_buf *b, const char *s, size_t n);
+void rl_buf_printf(rl_buf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+void rl_buf_json_str(rl_buf *b, const char *s); /* quoted, escaped */
+void rl_buf_json_num(rl_buf *b, double v);      /* %.10g, finite */
+/* Opens a report object: {"tool": "redline", "version": ..., "command": ... */
+void rl_json_head(rl_buf *b, const char *command);
+void rl_buf_json_m2(rl_buf *b, double v);       /* an area: %.4f m2 */
+void rl_buf_csv_str(rl_buf *b, const char *s);  /* RFC 4180 quoting */
+void rl_buf_free(rl_buf *b);
+char *rl_strdup(const char *s); /* NULL in, NULL out */
+int rl_is_utf8(const char *s);
+/* Display width of a UTF-8 string in a terminal (CJK counts 2). */
+int rl_display_width(const char *s);
+
+/* 1 when envelopes a and b (minx, miny, maxx, maxy) share a point. */
+static inline int rl_env_meet(const double *a, const double *b)
+{
+    return a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3];
+}
+
+#endif

@@ -1,0 +1,108 @@
+/* areacmd.c -- union area, feature count and self-overlap of one layer. */
+#include "report/report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void free_area(rl_ctx *ctx, void *data)
+{
+    rl_area_data *d = data;
+    if (!d)
+        return;
+    for (size_t g = 0; g < d->ngroups; g++)
+        free(d->groups[g].key);
+    free(d->groups);
+    rl_layer_free(ctx, d->layer);
+}
+
+static rl_status write_area(rl_ctx *ctx, const void *data, FILE *f)
+{
+    return rl_write_area(ctx, data, f);
+}
+
+/* 1 when the total is below --expect-min. */
+static int area_exit_code(const void *data)
+{
+    const rl_area_data *d = data;
+    return d->below ? 1 : 0;
+}
+
+/* area has no pieces: its options refuse --pieces. */
+static const rl_report_ops area_ops = {sizeof(rl_area_data), free_area, write_area, NULL,
+                                       area_exit_code};
+
+rl_status rl_area(rl_ctx *ctx, const rl_area_options *opts, rl_report **out)
+{
+    rl_status st = RL_OK;
+    char **keys = NULL;
+    size_t *grp = NULL, nk = 0;
+    *out = NULL;
+    rl_report *rep = rl_report_new(ctx, &area_ops, &opts->c);
+    if (!rep)
+        return ctx->status;
+    rl_area_data *d = rep->data;
+    d->opts = opts;
+    rl_input_opts io = {.assume_srs = opts->c.assume_srs, .encoding = opts->c.encoding};
+    if ((st = rl_layer_read(ctx, opts->path, &io, &d->layer)))
+        goto fail;
+    const rl_layer *L = d->layer;
+    const GEOSGeometry **geoms = calloc(L->n + 1, sizeof *geoms);
+    if (!geoms) {
+        st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < L->n; i++)
+        geoms[i] = L->feat[i].geom;
+    if (opts->by) {
+        int fi = rl_layer_field_index(L, opts->by);
+        if (fi < 0) {
+            free(geoms);
+            st = rl_fail(ctx, RL_ERR_USAGE, "%s: no field '%s' for --by",
+                         opts->path, opts->by);
+            goto fail;
+        }
+        nk = rl_group_keys(L, fi, &keys, &grp);
+        d->groups = nk == (size_t)-1 ? NULL : calloc(nk + 1, sizeof *d->groups);
+        if (!d->groups) {
+            free(geoms);
+            st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+            goto fail;
+        }
+        for (size_t g = 0; g < nk; g++) {
+            d->groups[g].key = keys[g];
+            keys[g] = NULL;
+        }
+        d->ngroups = nk;
+        for (size_t i = 0; i < L->n; i++)
+            d->groups[grp[i]].features++;
+    }
+    rl_tile_in tin = {geoms, grp, L->n};
+    rl_tile_in none = {NULL, NULL, 0};
+    rl_tile_out tout;
+    st = rl_tiled_overlay(ctx, &tin, &none, d->ngroups, L->crs, opts->c.area, 0, 1,
+                          opts->c.jobs, &tout);
+    free(geoms);
+    if (!st) {
+        d->total.features = L->n;
+        d->total.area_m2 = tout.total.old_m2;
+        d->total.self_overlap_m2 = tout.total.old_self_m2;
+        for (size_t g = 0; g < d->ngroups; g++) {
+            d->groups[g].area_m2 = tout.groups[g].old_m2;
+            d->groups[g].self_overlap_m2 = tout.groups[g].old_self_m2;
+        }
+    }
+    rl_tile_out_free(ctx, &tout, d->ngroups);
+    if (st)
+        goto fail;
+    d->below = opts->expect_min >= 0 && d->total.area_m2 < opts->expect_min;
+    *out = rep;
+    rep = NULL;
+fail:
+    if (keys && nk != (size_t)-1)
+        for (size_t g = 0; g < nk; g++)
+            free(keys[g]);
+    free(keys);
+    free(grp);
+    rl_report_free(rep);
+    return st;
+}

@@ -1,0 +1,668 @@
+/* options.c -- argv -> options objects for screen, diff, area and audit. */
+#include "report/report.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+/*
+ * Every option default, written once, as the text a user would type.  Each
+ * parser starts by feeding these through the very code that handles the
+ * user's options (an option a command lacks is skipped), and the CLI's --help
+ * prints them through rl_option_default(), so help and behaviour agree.
+ */
+static const struct {
+    const char *opt, *value;
+} option_defaults[] = {
+    {"--area", "ellipsoidal"}, /* geodesic area on the CRS's ellipsoid */
+    {"--units", "m2"},
+    {"--format", "table"},
+    {"--jobs", "ALL_CPUS"}, /* every online processor, clamped to 1..256 */
+    {"--min-area", "1"},    /* m2 (screen, audit) */
+    {"--tolerance", "1"},   /* m2 (diff) */
+};
+
+const char *rl_option_default(const char *option)
+{
+    if (!option)
+        return NULL;
+    for (size_t k = 0; k < sizeof option_defaults / sizeof *option_defaults; k++)
+        if (strcmp(option_defaults[k].opt, option) == 0)
+            return option_defaults[k].value;
+    return NULL;
+}
+
+const char *rl_rule_name(rl_rule r)
+{
+    return r == RL_RULE_FORBID ? "forbid" : r == RL_RULE_REQUIRE ? "require" : "report";
+}
+
+const char *rl_severity_name(rl_severity s)
+{
+    return s == RL_SEV_CONFLICT ? "conflict" : "warn";
+}
+
+/* Cursor over argv that understands "--opt value" and "--opt=value". */
+typedef struct {
+    rl_ctx *ctx;
+    int argc, i;
+    const char *const *argv;
+    const char *opt;   /* current option name without "=value" */
+    const char *inl;   /* inline value after '=' or NULL */
+    char name[64];
+} argcur;
+
+static const char *take_value(argcur *c)
+{
+    if (c->inl)
+        return c->inl;
+    if (c->i + 1 >= c->argc) {
+        rl_fail(c->ctx, RL_ERR_USAGE, "option %s needs a value", c->name);
+        return NULL;
+    }
+    return c->argv[++c->i];
+}
+
+static int is(argcur *c, const char *a, const char *b)
+{
+    return strcmp(c->name, a) == 0 || (b && strcmp(c->name, b) == 0);
+}
+
+/* 1 for an option that takes no value, as it should be; 0 (message set) if given one. */
+static int flag(argcur *c)
+{
+    if (c->inl)
+        rl_fail(c->ctx, RL_ERR_USAGE, "%s takes no value", c->name);
+    return c->inl == NULL;
+}
+
+/* Replaces *dst by a copy of v; 0 (RL_ERR_NOMEM in ctx) when out of memory. */
+static int set_str(rl_ctx *ctx, char **dst, const char *v)
+{
+    free(*dst);
+    *dst = rl_strdup(v);
+    if (!*dst)
+        rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+    return *dst != NULL;
+}
+
+/* 1 handled, 0 not a common option, -1 error (message in ctx). */
+static int common_option(argcur *c, rl_common_opts *o, int allow_pieces)
+{
+    const char *v;
+    if (is(c, "--area", NULL)) {
+        if (!(v = take_value(c)))
+            return -1;
+        if (strcmp(v, "ellipsoidal") == 0)
+            o->area = RL_AREA_ELLIPSOIDAL;
+        else if (strcmp(v, "planar") == 0)
+            o->area = RL_AREA_PLANAR;
+        else {
+            rl_fail(c->ctx, RL_ERR_USAGE,
+                    "--area must be 'ellipsoidal' or 'planar', not '%s'", v);
+            return -1;
+        }
+        return 1;
+    }
+    if (is(c, "--units", NULL)) {
+        if (!(v = take_value(c)))
+            return -1;
+        if (!rl_units_parse(v, &o->units)) {
+            rl_fail(c->ctx, RL_ERR_USAGE,
+                    "--units must be m2, ha, mu or km2, not '%s'", v);
+            return -1;
+        }
+        return 1;
+    }
+    if (is(c, "--format", "-f")) {
+        if (!(v = take_value(c)))
+            return -1;
+        if (strcmp(v, "table") == 0)
+            o->format = RL_FMT_TABLE;
+        else if (strcmp(v, "csv") == 0)
+            o->format = RL_FMT_CSV;
+        else if (strcmp(v, "json") == 0)
+            o->format = RL_FMT_JSON;
+        else {
+            rl_fail(c->ctx, RL_ERR_USAGE,
+                    "--format must be table, csv or json, not '%s'", v);
+            return -1;
+        }
+        return 1;
+    }
+    if (is(c, "-o", "--output")) {
+        if (!(v = take_value(c)))
+            return -1;
+        return set_str(c->ctx, &o->out_path, v) ? 1 : -1;
+    }
+    if (allow_pieces && is(c, "--pieces", NULL)) {
+        if (!(v = take_value(c)))
+            return -1;
+        if (!rl_vec_driver_for(v)) {
+            rl_fail(c->ctx, RL_ERR_USAGE,
+                    "--pieces %s: use a .gpkg, .geojson or .shp file name", v);
+            return -1;
+        }
+        return set_str(c->ctx, &o->pieces_path, v) ? 1 : -1;
+    }
+    if (is(c, "--assume-srs", NULL)) {
+        if (!(v = take_value(c)))
+            return -1;
+        return set_str(c->ctx, &o->assume_srs, v) ? 1 : -1;
+    }
+    if (is(c, "--encoding", NULL)) {
+        if (!(v = take_value(c)))
+            return -1;
+        return set_str(c->ctx, &o->encoding, v) ? 1 : -1;
+    }
+    if (is(c, "--jobs", "-j")) {
+        if (!(v = take_value(c)))
+            return -1;
+        char *end;
+        long n = strtol(v, &end, 10);
+        /* GDAL's spelling (NUM_THREADS=ALL_CPUS) for "every processor". */
+        if (strcasecmp(v, "ALL_CPUS") == 0) {
+            n = sysconf(_SC_NPROCESSORS_ONLN);
+            n = n < 1 ? 1 : n > 256 ? 256 : n;
+        } else if (*end || n < 1 || n > 256) {
+            rl_fail(c->ctx, RL_ERR_USAGE,
+                    "--jobs must be a whole number from 1 to 256 or ALL_CPUS, not '%s'", v);
+            return -1;
+        }
+        o->jobs = (int)n;
+        return 1;
+    }
+    if (is(c, "--quiet", "-q")) {
+        if (!flag(c))
+            return -1;
+        o->quiet = 1;
+        return 1;
+    }
+    return 0;
+}
+
+static int parse_area_opt(argcur *c, double *dst)
+{
+    const char *v = take_value(c);
+    if (!v)
+        return -1;
+    if (!rl_parse_area_with_unit(v, dst)) {
+        rl_fail(c->ctx, RL_ERR_USAGE,
+                "%s needs a non-negative area such as 1, 0.5ha or 2mu, not '%s'",
+                c->name, v);
+        return -1;
+    }
+    return 1;
+}
+
+/*
+ * Splits argv[i] into name and inline value ("--opt=VALUE", or "-jVALUE" as
+ * getopt allows); 1 if it is an option.
+ */
+static int load_opt(argcur *c)
+{
+    const char *a = c->argv[c->i];
+    c->inl = NULL;
+    if (a[0] != '-' || a[1] == '\0')
+        return 0;
+    size_t n = 2;
+    if (a[1] == '-') {
+        const char *eq = strchr(a, '=');
+        n = eq ? (size_t)(eq - a) : strlen(a);
+        c->inl = eq ? eq + 1 : NULL;
+    } else if (a[2]) {
+        c->inl = a + 2;
+    }
+    if (n >= sizeof c->name)
+        n = sizeof c->name - 1;
+    memcpy(c->name, a, n);
+    c->name[n] = '\0';
+    return 1;
+}
+
+/*
+ * One command's options: `option` handles the option under the cursor (1
+ * handled, 0 not an option of this command, -1 failed with a message in ctx);
+ * `operand` takes one operand (1 ok, 0 failed with a message in ctx).
+ */
+typedef struct {
+    int (*option)(argcur *c, void *target);
+    int (*operand)(rl_ctx *ctx, void *target, const char *arg);
+} parser;
+
+/*
+ * Applies option_defaults, then argv, to `target` through `p`.  "--" ends
+ * the options.  1 ok, 0 failed with a message in ctx.
+ */
+static int parse_args(rl_ctx *ctx, int argc, const char *const *argv,
+                      const parser *p, void *target)
+{
+    argcur c = {ctx, argc, 0, argv, NULL, NULL, {0}};
+    for (size_t k = 0; k < sizeof option_defaults / sizeof *option_defaults; k++) {
+        snprintf(c.name, sizeof c.name, "%s", option_defaults[k].opt);
+        c.inl = option_defaults[k].value;
+        if (p->option(&c, target) < 0) {
+            if (rl_ctx_status(ctx) != RL_ERR_NOMEM)
+                rl_fail(ctx, RL_ERR_INTERNAL, "the default %s=%s is rejected",
+                        option_defaults[k].opt, option_defaults[k].value);
+            return 0;
+        }
+    }
+    int no_more_opts = 0;
+    for (c.i = 0; c.i < argc; c.i++) {
+        if (no_more_opts || !load_opt(&c)) {
+            if (!p->operand(ctx, target, argv[c.i]))
+                return 0;
+            continue;
+        }
+        if (strcmp(c.name, "--") == 0) {
+            no_more_opts = 1;
+            continue;
+        }
+        int r = p->option(&c, target);
+        if (r < 0)
+            return 0;
+        if (r == 0) {
+            rl_fail(ctx, RL_ERR_USAGE, "unknown option '%s'", argv[c.i]);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static void common_free(rl_common_opts *o)
+{
+    free(o->out_path);
+    free(o->pieces_path);
+    free(o->assume_srs);
+    free(o->encoding);
+}
+
+static int push_str(char ***arr, int *n, const char *s)
+{
+    char **a = realloc(*arr, (size_t)(*n + 1) * sizeof *a);
+    if (!a)
+        return 0;
+    *arr = a;
+    a[*n] = rl_strdup(s);
+    if (!a[*n])
+        return 0;
+    (*n)++;
+    return 1;
+}
+
+static int add_control(rl_ctx *ctx, rl_screen_options *o, const char *name,
+                       rl_rule rule, rl_severity sev, const char *path)
+{
+    for (int i = 0; i < o->ncontrols; i++) {
+        if (strcmp(o->controls[i].name, name) == 0) {
+            rl_fail(ctx, RL_ERR_USAGE, "control '%s' is given twice", name);
+            return 0;
+        }
+    }
+    rl_control_spec *a = realloc(o->controls, (size_t)(o->ncontrols + 1) * sizeof *a);
+    if (!a) {
+        rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        return 0;
+    }
+    o->controls = a;
+    rl_control_spec *s = &a[o->ncontrols++];
+    s->name = rl_strdup(name);
+    s->rule = rule;
+    s->severity = sev;
+    s->path = rl_strdup(path);
+    if (!s->name || !s->path) {
+        rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        return 0;
+    }
+    return 1;
+}
+
+/* NAME:RULE[:SEVERITY]=PATH */
+static int parse_control(rl_ctx *ctx, rl_screen_options *o, const char *spec)
+{
+    const char *eq = strchr(spec, '=');
+    char head[256];
+    if (!eq || eq == spec || (size_t)(eq - spec) >= sizeof head || !eq[1])
+        goto bad;
+    memcpy(head, spec, (size_t)(eq - spec));
+    head[eq - spec] = '\0';
+    char *rule = strchr(head, ':');
+    if (!rule || rule == head)
+        goto bad;
+    *rule++ = '\0';
+    char *sev = strchr(rule, ':');
+    if (sev)
+        *sev++ = '\0';
+    for (const char *p = head; *p; p++) {
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+              (*p >= '0' && *p <= '9') || *p == '_' || *p == '-')) {
+            rl_fail(ctx, RL_ERR_USAGE,
+                    "--control: name '%s' may hold only letters, digits, '_' "
+                    "and '-'",
+                    head);
+            return 0;
+        }
+    }
+    rl_rule r;
+    if (strcmp(rule, "forbid") == 0)
+        r = RL_RULE_FORBID;
+    else if (strcmp(rule, "require") == 0)
+        r = RL_RULE_REQUIRE;
+    else if (strcmp(rule, "report") == 0)
+        r = RL_RULE_REPORT;
+    else {
+        rl_fail(ctx, RL_ERR_USAGE,
+                "--control: rule must be forbid, require or report, not '%s'",
+                rule);
+        return 0;
+    }
+    rl_severity s = r == RL_RULE_FORBID ? RL_SEV_CONFLICT : RL_SEV_WARN;
+    if (sev) {
+        if (strcmp(sev, "conflict") == 0)
+            s = RL_SEV_CONFLICT;
+        else if (strcmp(sev, "warn") == 0)
+            s = RL_SEV_WARN;
+        else {
+            rl_fail(ctx, RL_ERR_USAGE,
+                    "--control: severity must be conflict or warn, not '%s'",
+                    sev);
+            return 0;
+        }
+    }
+    return add_control(ctx, o, head, r, s, eq + 1);
+bad:
+    rl_fail(ctx, RL_ERR_USAGE,
+            "--control needs NAME:RULE[:SEVERITY]=PATH, not '%s'", spec);
+    return 0;
+}
+
+/* Target of screen's and audit's parser. */
+typedef struct {
+    rl_screen_options *o;
+    int audit;         /* also --report-dir; no --pieces */
+    char **report_dir; /* audit only */
+} screen_target;
+
+static int screen_option(argcur *c, void *target)
+{
+    screen_target *t = target;
+    rl_screen_options *o = t->o;
+    int r = common_option(c, &o->c, !t->audit);
+    if (r != 0)
+        return r;
+    const char *v;
+    if (is(c, "--eco", NULL) || is(c, "--farmland", NULL) || is(c, "--udb", NULL)) {
+        char name[64];
+        snprintf(name, sizeof name, "%s", c->name + 2);
+        if (!(v = take_value(c)))
+            return -1;
+        int udb = strcmp(name, "udb") == 0;
+        return add_control(c->ctx, o, name, udb ? RL_RULE_REQUIRE : RL_RULE_FORBID,
+                           udb ? RL_SEV_WARN : RL_SEV_CONFLICT, v)
+                   ? 1
+                   : -1;
+    }
+    if (is(c, "--control", NULL))
+        return (v = take_value(c)) && parse_control(c->ctx, o, v) ? 1 : -1;
+    if (is(c, "--id-field", NULL))
+        return (v = take_value(c)) && set_str(c->ctx, &o->id_field, v) ? 1 : -1;
+    if (is(c, "--min-area", NULL))
+        return parse_area_opt(c, &o->min_area);
+    if (is(c, "--strict", NULL)) {
+        if (!flag(c))
+            return -1;
+        o->strict = 1;
+        return 1;
+    }
+    if (t->audit && is(c, "--report-dir", NULL))
+        return (v = take_value(c)) && set_str(c->ctx, t->report_dir, v) ? 1 : -1;
+    if (t->audit && is(c, "--pieces", NULL)) {
+        rl_fail(c->ctx, RL_ERR_USAGE, "--pieces is not available for audit");
+        return -1;
+    }
+    return 0;
+}
+
+static int screen_operand(rl_ctx *ctx, void *target, const char *arg)
+{
+    rl_screen_options *o = ((screen_target *)target)->o;
+    if (!push_str(&o->footprints, &o->nfootprints, arg)) {
+        rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        return 0;
+    }
+    return 1;
+}
+
+/* screen's options; in audit mode also --report-dir and no control needed. */
+static rl_screen_options *parse_screen(rl_ctx *ctx, int argc,
+                                       const char *const *argv, int audit,
+                                       char **report_dir)
+{
+    static const parser p = {screen_option, screen_operand};
+    rl_screen_options *o = calloc(1, sizeof *o);
+    if (!o) {
+        rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    rl_ctx_clear(ctx);
+    screen_target t = {o, audit, report_dir};
+    if (!parse_args(ctx, argc, argv, &p, &t))
+        goto fail;
+    if (audit && o->nfootprints != 1) {
+        rl_fail(ctx, RL_ERR_USAGE, o->nfootprints ? "audit takes one DIR" : "no DIR given");
+        goto fail;
+    }
+    if (o->nfootprints == 0) {
+        rl_fail(ctx, RL_ERR_USAGE, "no FOOTPRINT dataset given");
+        goto fail;
+    }
+    if (o->ncontrols == 0 && !audit) {
+        rl_fail(ctx, RL_ERR_USAGE,
+                "no control layer: give --eco, --farmland, --udb or --control");
+        goto fail;
+    }
+    return o;
+fail:
+    rl_screen_options_free(o);
+    return NULL;
+}
+
+rl_screen_options *rl_screen_options_new(rl_ctx *ctx, int argc,
+                                         const char *const *argv)
+{
+    return parse_screen(ctx, argc, argv, 0, NULL);
+}
+
+rl_audit_options *rl_audit_options_new(rl_ctx *ctx, int argc,
+                                       const char *const *argv)
+{
+    rl_audit_options *a = calloc(1, sizeof *a);
+    if (!a) {
+        rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    a->s = parse_screen(ctx, argc, argv, 1, &a->report_dir);
+    if (!a->s) {
+        free(a->report_dir);
+        free(a);
+        return NULL;
+    }
+    a->dir = a->s->footprints[0];
+    return a;
+}
+
+void rl_audit_options_free(rl_audit_options *a)
+{
+    if (!a)
+        return;
+    rl_screen_options_free(a->s);
+    free(a->report_dir);
+    free(a);
+}
+
+void rl_audit_options_set_progress(rl_audit_options *a, rl_progress_fn fn,
+                                   void *userdata)
+{
+    if (!a)
+        return;
+    a->progress = fn;
+    a->progress_data = userdata;
+}
+
+int rl_screen_options_quiet(const rl_screen_options *o)
+{
+    return o ? o->c.quiet : 0;
+}
+
+int rl_diff_options_quiet(const rl_diff_options *o)
+{
+    return o ? o->c.quiet : 0;
+}
+
+int rl_area_options_quiet(const rl_area_options *o)
+{
+    return o ? o->c.quiet : 0;
+}
+
+int rl_audit_options_quiet(const rl_audit_options *a)
+{
+    return a ? rl_screen_options_quiet(a->s) : 0;
+}
+
+void rl_screen_options_free(rl_screen_options *o)
+{
+    if (!o)
+        return;
+    common_free(&o->c);
+    for (int i = 0; i < o->ncontrols; i++) {
+        free(o->controls[i].name);
+        free(o->controls[i].path);
+    }
+    free(o->controls);
+    for (int i = 0; i < o->nfootprints; i++)
+        free(o->footprints[i]);
+    free(o->footprints);
+    free(o->id_field);
+    free(o);
+}
+
+/* Target of diff's and area's parser: options plus `want` operands. */
+typedef struct {
+    rl_common_opts *co;
+    int allow_pieces;
+    char **by;
+    double *num;         /* the command's area option ... */
+    const char *num_opt; /* ... and its name */
+    char **pos;
+    int npos, want;
+    const char *usage_pos; /* "OLD NEW", "LAYER" */
+} simple_target;
+
+static int simple_option(argcur *c, void *target)
+{
+    simple_target *t = target;
+    int r = common_option(c, t->co, t->allow_pieces);
+    if (r != 0)
+        return r;
+    const char *v;
+    if (is(c, "--by", NULL))
+        return (v = take_value(c)) && set_str(c->ctx, t->by, v) ? 1 : -1;
+    if (is(c, t->num_opt, NULL))
+        return parse_area_opt(c, t->num);
+    return 0;
+}
+
+static int simple_operand(rl_ctx *ctx, void *target, const char *arg)
+{
+    simple_target *t = target;
+    if (t->npos >= t->want) {
+        rl_fail(ctx, RL_ERR_USAGE, "too many operands: expected %s", t->usage_pos);
+        return 0;
+    }
+    if (!(t->pos[t->npos++] = rl_strdup(arg))) {
+        rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        return 0;
+    }
+    return 1;
+}
+
+/* Parses diff's or area's argv into `t`; 1 ok, 0 failed (message in ctx). */
+static int parse_simple(rl_ctx *ctx, int argc, const char *const *argv,
+                        simple_target *t)
+{
+    static const parser p = {simple_option, simple_operand};
+    if (!parse_args(ctx, argc, argv, &p, t))
+        return 0;
+    if (t->npos < t->want) {
+        rl_fail(ctx, RL_ERR_USAGE, "missing operand: expected %s", t->usage_pos);
+        return 0;
+    }
+    return 1;
+}
+
+rl_diff_options *rl_diff_options_new(rl_ctx *ctx, int argc,
+                                     const char *const *argv)
+{
+    rl_diff_options *o = calloc(1, sizeof *o);
+    if (!o) {
+        rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    rl_ctx_clear(ctx);
+    char *pos[2] = {NULL, NULL};
+    simple_target t = {&o->c, 1, &o->by, &o->tolerance, "--tolerance",
+                       pos, 0, 2, "OLD NEW"};
+    int ok = parse_simple(ctx, argc, argv, &t);
+    o->old_path = pos[0];
+    o->new_path = pos[1];
+    if (!ok) {
+        rl_diff_options_free(o);
+        return NULL;
+    }
+    return o;
+}
+
+void rl_diff_options_free(rl_diff_options *o)
+{
+    if (!o)
+        return;
+    common_free(&o->c);
+    free(o->old_path);
+    free(o->new_path);
+    free(o->by);
+    free(o);
+}
+
+rl_area_options *rl_area_options_new(rl_ctx *ctx, int argc,
+                                     const char *const *argv)
+{
+    rl_area_options *o = calloc(1, sizeof *o);
+    if (!o) {
+        rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    rl_ctx_clear(ctx);
+    o->expect_min = -1; /* none */
+    char *pos[1] = {NULL};
+    simple_target t = {&o->c, 0, &o->by, &o->expect_min, "--expect-min",
+                       pos, 0, 1, "LAYER"};
+    int ok = parse_simple(ctx, argc, argv, &t);
+    o->path = pos[0];
+    if (!ok) {
+        rl_area_options_free(o);
+        return NULL;
+    }
+    return o;
+}
+
+void rl_area_options_free(rl_area_options *o)
+{
+    if (!o)
+        return;
+    common_free(&o->c);
+    free(o->path);
+    free(o->by);
+    free(o);
+}

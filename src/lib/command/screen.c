@@ -1,0 +1,958 @@
+/*
+ * screen.c -- footprints against control layers: overlap, outside, verdicts.
+ *
+ * The engine runs in phases on one worker pool (pool.c); each phase ends
+ * with a barrier, and what a phase builds is read-only in the phases after
+ * it (docs/architecture.md):
+ *   1. prepare the footprints: convert, check, repair, measure;
+ *   2. read the control layers, keeping the features near a footprint, and
+ *      index them (skipped when the controls are loaded already: audit);
+ *   3. for each (control, footprint) pair: the footprint in the control's
+ *      CRS and the control features whose envelope meets it;
+ *   4. prepare those control features (convert, check, repair, ring index);
+ *   5. overlay and measure each pair;
+ * then, on one thread, the verdicts and the attributes of the hits.
+ */
+#include "report/report.h"
+#include "base/pool.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <math.h>
+#include <string.h>
+
+/* Control polygons with more vertices than this get a prepared geometry. */
+#define RL_PREPARE_MIN_VERTICES 20000
+/*
+ * ... and from this size they are clipped to the footprint's envelope before
+ * an overlay, after their ring index has found the footprint is not clear
+ * inside or outside them.
+ */
+#define RL_CLIP_MIN_VERTICES RL_RINGIDX_MIN_VERTICES
+
+/* Reading of the control layers (rl_screen, rl_controls_load). */
+typedef struct load_job {
+    const rl_screen_options *opts;
+    rl_layer *const *fps; /* footprints: only control features near them are kept */
+    size_t nfps;
+    rl_control *cs;
+} load_job;
+
+/* One (control, footprint) pair; phase 3 builds it, phase 5 uses it. */
+typedef struct pair {
+    GEOSGeometry *g;  /* the footprint in the control's CRS; NULL: none */
+    double env[4];    /* g's envelope */
+    int has_env;
+    size_t *cand;     /* control features whose envelope meets g's, ascending */
+    size_t ncand;
+} pair;
+
+/* A control feature for phase 4. */
+typedef struct todo {
+    int k;
+    size_t feat;
+} todo;
+
+typedef struct engine {
+    rl_screen_data *d;
+    const load_job *load;  /* phase 2; NULL when the controls are loaded */
+    char (*load_msg)[RL_ERRMSG_MAX]; /* per control: why reading it failed */
+    pair *pairs;           /* [k * nres + i] */
+    todo *todo;
+    size_t ntodo;
+    /*
+     * Prepared big control polygons, [worker][control][feature]: GEOS
+     * builds a prepared geometry's indexes on first use, so each worker
+     * keeps its own and only that worker touches them.
+     */
+    const GEOSPreparedGeometry ****prep;
+    int jobs;
+} engine;
+
+static void add_reason(rl_fp_result *r, const char *text)
+{
+    char **a = realloc(r->reasons, (r->nreasons + 1) * sizeof *a);
+    if (!a)
+        return;
+    r->reasons = a;
+    a[r->nreasons] = rl_strdup(text);
+    if (a[r->nreasons])
+        r->nreasons++;
+}
+
+static void set_error(rl_fp_result *r, const rl_layer *L, const char *why)
+{
+    char buf[RL_ERRMSG_MAX + 256];
+    snprintf(buf, sizeof buf, "%s: feature %" PRId64 ": %s", L->path,
+             (int64_t)L->feat[r->feat].fid, why);
+    free(r->error);
+    r->error = rl_strdup(buf);
+    r->verdict = RL_V_ERROR;
+}
+
+/* A (footprint, control) pair failed: the footprint's verdict will say why. */
+static void pair_failed(rl_fp_control *fc, rl_ctx *ctx)
+{
+    fc->failed = 1;
+    free(fc->error);
+    fc->error = rl_strdup(rl_ctx_errmsg(ctx));
+}
+
+/*
+ * Big control polygon, prepared once per worker: predicates against it then
+ * cost little more than the footprint's own size.  NULL for small ones.
+ */
+static const GEOSPreparedGeometry *prepared_control(rl_ctx *ctx, engine *e, int w,
+                                                    int k, size_t c,
+                                                    const GEOSGeometry *cg)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    const GEOSPreparedGeometry ***mine = e->prep[w];
+    if (!mine[k])
+        mine[k] = calloc(e->d->controls[k].layer->n + 1, sizeof **mine);
+    const GEOSPreparedGeometry **cache = mine[k];
+    if (!cache)
+        return NULL; /* out of memory: the unprepared paths still work */
+    if (!cache[c]) {
+        if (GEOSGetNumCoordinates_r(h, cg) < RL_PREPARE_MIN_VERTICES)
+            return NULL;
+        cache[c] = GEOSPrepare_r(h, cg);
+    }
+    return cache[c];
+}
+
+/*
+ * Footprint ∩ control polygon.  A big control polygon is first cut to the
+ * footprint's envelope (GEOSClipByRect is linear and cheap), so the overlay
+ * only sees the few vertices near the footprint; the clip is checked and
+ * skipped when it is not valid.  When the footprint or the cut piece is
+ * convex, the overlay is a clip by a convex polygon (clip.c).
+ */
+static GEOSGeometry *overlay(rl_ctx *ctx, const GEOSGeometry *g,
+                             const GEOSGeometry *cg, const rl_ringidx *ri,
+                             const double *genv)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    GEOSGeometry *clip = NULL;
+    /*
+     * A convex footprint is clipped against the one control ring near its
+     * envelope genv, the far runs cut to chords by the ring index: no walk
+     * over every vertex, no GEOS overlay.
+     */
+    if (ri && genv) {
+        size_t n = rl_ringidx_near(ctx, ri, genv, &ctx->coord_buf, &ctx->coord_cap);
+        GEOSGeometry *piece = n ? rl_clip_ring(ctx, g, ctx->coord_buf, n) : NULL;
+        if (piece)
+            return piece;
+    }
+    if (genv && GEOSGetNumCoordinates_r(h, cg) >= RL_CLIP_MIN_VERTICES) {
+        /* A margin keeps the clip edges off the footprint's own edges. */
+        double m = ((genv[2] - genv[0]) + (genv[3] - genv[1])) * 0.01 + 1e-6;
+        clip = GEOSClipByRect_r(h, cg, genv[0] - m, genv[1] - m, genv[2] + m, genv[3] + m);
+        if (clip && rl_is_valid(ctx, clip) != 1) {
+            GEOSGeom_destroy_r(h, clip);
+            clip = NULL;
+        }
+    }
+    /* Unclipped, cg is small and rl_clip_small has had its try already. */
+    GEOSGeometry *piece = clip ? rl_clip_small(ctx, g, clip) : NULL;
+    if (!piece)
+        piece = rl_overlay2(ctx, g, clip ? clip : cg, 0, 0);
+    GEOSGeom_destroy_r(h, clip);
+    return piece;
+}
+
+/* Area of a piece that lives in the control's CRS, by the chosen method. */
+static rl_status piece_area(rl_ctx *ctx, rl_area_method m, const GEOSGeometry *piece,
+                            const rl_crs *ccrs, const rl_crs *fcrs, double *a)
+{
+    if (m == RL_AREA_ELLIPSOIDAL || rl_crs_same(ccrs, fcrs))
+        return rl_geom_area(ctx, piece, m == RL_AREA_ELLIPSOIDAL ? ccrs : fcrs, m, a);
+    /* Planar figures are all taken in the footprint's plane. */
+    PJ *pj = rl_ctx_pj(ctx, ccrs->def, fcrs->def);
+    if (!pj)
+        return ctx->status;
+    GEOSGeometry *t = rl_geom_transform(ctx, piece, pj);
+    if (!t)
+        return ctx->status;
+    rl_status st = rl_geom_area(ctx, t, fcrs, m, a);
+    GEOSGeom_destroy_r(ctx->geos, t);
+    return st;
+}
+
+static GEOSGeometry *to_crs(rl_ctx *ctx, const GEOSGeometry *g,
+                            const rl_crs *from, const rl_crs *to)
+{
+    if (rl_crs_same(from, to))
+        return GEOSGeom_clone_r(ctx->geos, g);
+    PJ *pj = rl_ctx_pj(ctx, from->def, to->def);
+    return pj ? rl_geom_transform(ctx, g, pj) : NULL;
+}
+
+/* ---- phase 1: footprints ---- */
+
+static rl_status task_footprint(rl_ctx *ctx, void *job, size_t i, int w)
+{
+    (void)w;
+    const rl_screen_data *d = ((engine *)job)->d;
+    rl_fp_result *r = &d->res[i];
+    rl_layer *L = d->fps[r->layer];
+    const rl_feature *ft = &L->feat[r->feat];
+    rl_feature_prepare(ctx, L, r->feat);
+    if (ft->status != RL_FEAT_OK)
+        set_error(r, L, rl_feat_status_text(ft->status));
+    else if (rl_geom_area(ctx, ft->geom, L->crs, d->opts->c.area, &r->area_m2))
+        set_error(r, L, rl_ctx_errmsg(ctx));
+    return RL_OK;
+}
+
+/* ---- phase 2: control layers ---- */
+
+static rl_status load_control(rl_ctx *ctx, const load_job *J, int k, char *msg);
+
+static rl_status task_load(rl_ctx *ctx, void *job, size_t k, int w)
+{
+    (void)w;
+    engine *e = job;
+    return load_control(ctx, e->load, (int)k, e->load_msg[k]);
+}
+
+/* ---- phase 3: pairs ---- */
+
+static rl_status task_pair(rl_ctx *ctx, void *job, size_t t, int w)
+{
+    (void)w;
+    engine *e = job;
+    const rl_screen_data *d = e->d;
+    int k = (int)(t / d->nres);
+    rl_fp_result *r = &d->res[t % d->nres];
+    pair *P = &e->pairs[t];
+    if (r->verdict == RL_V_ERROR)
+        return RL_OK;
+    const rl_control *C = &d->controls[k];
+    const rl_layer *L = d->fps[r->layer];
+    P->g = to_crs(ctx, L->feat[r->feat].geom, L->crs, C->layer->crs);
+    if (!P->g) {
+        rl_fail(ctx, RL_ERR_CRS, "cannot transform to %s's CRS %s: %s", C->spec.name,
+                C->layer->crs->name, rl_ctx_errmsg(ctx));
+        pair_failed(&r->ctl[k], ctx);
+        return RL_OK;
+    }
+    P->has_env = GEOSGeom_getExtent_r(ctx->geos, P->g, &P->env[0], &P->env[1],
+                                      &P->env[2], &P->env[3]) != 0;
+    P->ncand = rl_index_query(C->index, ctx->geos, P->g, &P->cand);
+    if (P->ncand == (size_t)-1) {
+        P->ncand = 0;
+        rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        pair_failed(&r->ctl[k], ctx);
+    }
+    return RL_OK;
+}
+
+/* ---- phase 4: control features ---- */
+
+static rl_status task_control_feature(rl_ctx *ctx, void *job, size_t t, int w)
+{
+    (void)w;
+    engine *e = job;
+    rl_feature_prepare(ctx, e->d->controls[e->todo[t].k].layer, e->todo[t].feat);
+    return RL_OK;
+}
+
+/*
+ * The control features some pair needs and that are still WKB, each once.
+ * Out of memory: RL_ERR_NOMEM, message in ctx.
+ */
+static rl_status collect_todo(rl_ctx *ctx, engine *e)
+{
+    const rl_screen_data *d = e->d;
+    rl_status st = RL_OK;
+    unsigned char *seen = NULL;
+    size_t cap = 0;
+    for (int k = 0; k < d->ncontrols; k++) {
+        const rl_layer *CL = d->controls[k].layer;
+        free(seen);
+        seen = calloc(CL->n + 1, 1);
+        if (!seen)
+            goto nomem;
+        for (size_t i = 0; i < d->nres; i++) {
+            const pair *P = &e->pairs[(size_t)k * d->nres + i];
+            for (size_t j = 0; j < P->ncand; j++) {
+                size_t f = P->cand[j];
+                if (seen[f] || !CL->feat[f].wkb)
+                    continue;
+                seen[f] = 1;
+                if (!rl_grow(&e->todo, &cap, e->ntodo + 1, sizeof *e->todo))
+                    goto nomem;
+                e->todo[e->ntodo++] = (todo){k, f};
+            }
+        }
+    }
+    goto cleanup;
+nomem:
+    st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+cleanup:
+    free(seen);
+    return st;
+}
+
+/* ---- phase 5: overlays ---- */
+
+/* Footprint r against control k, through pair P; figures into r->ctl[k]. */
+static rl_status screen_control(rl_ctx *ctx, engine *e, int w, rl_fp_result *r, int k,
+                                const pair *P)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    const rl_screen_data *d = e->d;
+    const rl_control *C = &d->controls[k];
+    const rl_layer *CL = C->layer;
+    const rl_crs *fcrs = d->fps[r->layer]->crs;
+    const rl_area_method m = d->opts->c.area;
+    rl_fp_control *fc = &r->ctl[k];
+    rl_status st = RL_OK;
+    const GEOSGeometry *g = P->g;
+    const GEOSPreparedGeometry *prep = NULL;
+    GEOSGeometry **pieces = NULL;
+    size_t npieces = 0;
+    int any_whole = 0;
+    const size_t nc = P->ncand;
+    /* The footprint's envelope in this CRS, for every candidate; NULL if none. */
+    const double *genv = P->has_env ? P->env : NULL;
+
+    prep = GEOSPrepare_r(h, g);
+    pieces = calloc(nc ? nc : 1, sizeof *pieces);
+    fc->hits = calloc(nc ? nc : 1, sizeof *fc->hits);
+    if (!prep || !pieces || !fc->hits) {
+        st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    for (size_t i = 0; i < nc; i++) {
+        const size_t c = P->cand[i];
+        const GEOSGeometry *cg = CL->feat[c].geom;
+        if (!cg)
+            continue; /* repair left nothing: counted as unusable */
+        const GEOSPreparedGeometry *pc = prepared_control(ctx, e, w, k, c, cg);
+        GEOSGeometry *piece;
+        int whole = 0; /* the piece is the whole footprint */
+        /*
+         * Test with whichever side is prepared and big.  Containment needs
+         * no overlay: the piece is one of the inputs.
+         */
+        if (pc) {
+            if (GEOSPreparedIntersects_r(h, pc, g) != 1)
+                continue;
+            whole = GEOSPreparedCovers_r(h, pc, g) == 1;
+            piece = whole ? GEOSGeom_clone_r(h, g)
+                          : overlay(ctx, g, cg, CL->feat[c].ridx, genv);
+        } else if (GEOSGetNumCoordinates_r(h, cg) >= RL_CLIP_MIN_VERTICES) {
+            /*
+             * Mid-size control: a GEOS predicate would walk all its vertices
+             * again.  Its ring index settles "clear inside" (the piece is
+             * the footprint) and "clear outside"; the rest is overlaid.
+             */
+            const rl_ringidx *ri = CL->feat[c].ridx;
+            rl_loc loc = ri && genv ? rl_ringidx_locate(ctx, ri, genv) : RL_LOC_CROSSES;
+            if (loc == RL_LOC_OUTSIDE)
+                continue;
+            whole = loc == RL_LOC_INSIDE;
+            piece = whole ? GEOSGeom_clone_r(h, g) : overlay(ctx, g, cg, ri, genv);
+        } else if ((piece = rl_clip_small(ctx, g, cg)) != NULL) {
+            /* Small, one of them convex: clipped without GEOS's overlay. */
+            if (GEOSisEmpty_r(h, piece)) {
+                GEOSGeom_destroy_r(h, piece);
+                continue;
+            }
+        } else {
+            if (GEOSPreparedIntersects_r(h, prep, cg) != 1)
+                continue;
+            piece = GEOSPreparedCovers_r(h, prep, cg) == 1 ? GEOSGeom_clone_r(h, cg)
+                                                            : overlay(ctx, g, cg, NULL, genv);
+        }
+        if (!piece) {
+            st = rl_fail(ctx, RL_ERR_GEOM, "overlay with %s feature %" PRId64
+                         " failed: %s", C->spec.name, (int64_t)CL->feat[c].fid,
+                         ctx->geos_msg);
+            goto cleanup;
+        }
+        double a = r->area_m2;
+        /* The whole footprint in its own CRS was measured already. */
+        if (!whole || !rl_crs_same(CL->crs, fcrs))
+            st = piece_area(ctx, m, piece, CL->crs, fcrs, &a);
+        if (st || !(a > 0)) {
+            GEOSGeom_destroy_r(h, piece);
+            if (st)
+                goto cleanup;
+            continue;
+        }
+        rl_hit *hit = &fc->hits[fc->nhits++];
+        hit->feat = c;
+        hit->overlap_m2 = a;
+        if (d->opts->c.pieces_path) {
+            hit->piece = to_crs(ctx, piece, CL->crs, d->out_crs);
+            if (!hit->piece) {
+                GEOSGeom_destroy_r(h, piece);
+                st = ctx->status;
+                goto cleanup;
+            }
+        }
+        pieces[npieces++] = piece;
+        any_whole |= whole;
+    }
+    /*
+     * Overlapping control features are counted once: union the pieces.  All
+     * pieces lie in the footprint, so one whole footprint is their union;
+     * pieces that certainly share no point (parcels apart, the common case)
+     * need no union, the sum of their areas is its area.
+     */
+    if (npieces == 1) {
+        fc->overlap_m2 = fc->hits[0].overlap_m2;
+    } else if (any_whole) {
+        fc->overlap_m2 = r->area_m2;
+    } else if (npieces > 1 &&
+               rl_disjoint_fast(ctx, (const GEOSGeometry *const *)pieces, npieces)) {
+        fc->overlap_m2 = 0;
+        for (size_t i = 0; i < npieces; i++)
+            fc->overlap_m2 += fc->hits[i].overlap_m2;
+    } else if (npieces > 1) {
+        GEOSGeometry *u = rl_union_all(ctx, (const GEOSGeometry *const *)pieces,
+                                       npieces, 0);
+        if (!u) {
+            st = rl_fail(ctx, RL_ERR_GEOM, "union of %s overlaps failed: %s",
+                         C->spec.name, ctx->geos_msg);
+            goto cleanup;
+        }
+        st = piece_area(ctx, m, u, CL->crs, fcrs, &fc->overlap_m2);
+        GEOSGeom_destroy_r(h, u);
+        if (st)
+            goto cleanup;
+    }
+    if (fc->overlap_m2 > r->area_m2)
+        fc->overlap_m2 = r->area_m2; /* reprojection noise, ~1e-9 relative */
+    fc->overlap_pct = r->area_m2 > 0 ? 100.0 * fc->overlap_m2 / r->area_m2 : 0;
+    fc->outside_m2 = r->area_m2 - fc->overlap_m2;
+    double measured = C->spec.rule == RL_RULE_REQUIRE ? fc->outside_m2 : fc->overlap_m2;
+    fc->finding = C->spec.rule != RL_RULE_REPORT && measured > 0 &&
+                  measured >= d->opts->min_area;
+
+cleanup:
+    for (size_t i = 0; i < npieces; i++)
+        GEOSGeom_destroy_r(h, pieces[i]);
+    free(pieces);
+    if (prep)
+        GEOSPreparedGeom_destroy_r(h, prep);
+    return st;
+}
+
+static rl_status task_overlap(rl_ctx *ctx, void *job, size_t t, int w)
+{
+    engine *e = job;
+    const rl_screen_data *d = e->d;
+    int k = (int)(t / d->nres);
+    rl_fp_result *r = &d->res[t % d->nres];
+    pair *P = &e->pairs[t];
+    if (r->verdict != RL_V_ERROR && !r->ctl[k].failed &&
+        screen_control(ctx, e, w, r, k, P) != RL_OK)
+        pair_failed(&r->ctl[k], ctx);
+    /* The pair is spent: its memory goes back now, not at the end. */
+    if (P->g)
+        GEOSGeom_destroy_r(ctx->geos, P->g);
+    free(P->cand);
+    *P = (pair){0};
+    return RL_OK;
+}
+
+/* Verdict and reasons from the per-control figures, in control order. */
+static void conclude(const rl_screen_data *d, rl_fp_result *r)
+{
+    const rl_screen_options *o = d->opts;
+    char buf[512];
+    if (r->verdict == RL_V_ERROR)
+        return;
+    int conflict = 0, warn = 0;
+    for (int k = 0; k < d->ncontrols; k++) {
+        const rl_control *C = &d->controls[k];
+        const rl_fp_control *fc = &r->ctl[k];
+        if (fc->failed) {
+            set_error(r, d->fps[r->layer], fc->error ? fc->error : "out of memory");
+            return;
+        }
+        if (fc->finding) {
+            if (C->spec.rule == RL_RULE_REQUIRE)
+                snprintf(buf, sizeof buf, "outside %s: %.1f m2 (%.1f%%)",
+                         C->spec.name, fc->outside_m2, 100.0 - fc->overlap_pct);
+            else
+                snprintf(buf, sizeof buf, "overlaps %s: %.1f m2 (%.1f%%)",
+                         C->spec.name, fc->overlap_m2, fc->overlap_pct);
+            add_reason(r, buf);
+            if (C->spec.severity == RL_SEV_CONFLICT || o->strict)
+                conflict = 1;
+            else
+                warn = 1;
+        }
+    }
+    r->verdict = conflict ? RL_V_CONFLICT : warn ? RL_V_WARN : RL_V_PASS;
+}
+
+static void engine_free(rl_ctx *ctx, engine *e)
+{
+    const rl_screen_data *d = e->d;
+    for (size_t t = 0; e->pairs && t < (size_t)d->ncontrols * d->nres; t++) {
+        if (e->pairs[t].g)
+            GEOSGeom_destroy_r(ctx->geos, e->pairs[t].g);
+        free(e->pairs[t].cand);
+    }
+    free(e->pairs);
+    free(e->todo);
+    for (int w = 0; e->prep && w < e->jobs; w++) {
+        for (int k = 0; e->prep[w] && k < d->ncontrols; k++) {
+            for (size_t c = 0; e->prep[w][k] && c < d->controls[k].layer->n; c++)
+                if (e->prep[w][k][c])
+                    GEOSPreparedGeom_destroy_r(ctx->geos, e->prep[w][k][c]);
+            free(e->prep[w][k]);
+        }
+        free(e->prep[w]);
+    }
+    free(e->prep);
+    free(e->load_msg);
+}
+
+/*
+ * Run the phases of the header comment on d (results initialised) with
+ * opts' --jobs workers.  `load` reads the controls first (phase 2); NULL
+ * when d->controls are loaded.  Returns the failure of the first control
+ * that could not be read, or a failure of memory; a footprint's own
+ * failures are its verdict, not the run's.
+ */
+static rl_status engine_run(rl_ctx *ctx, rl_screen_data *d, const load_job *load)
+{
+    const int nc = d->ncontrols;
+    engine e = {.d = d, .load = load};
+    rl_status st = RL_OK;
+    rl_pool *pool = rl_pool_new(ctx, d->opts->c.jobs);
+    if (!pool)
+        return ctx->status;
+    e.jobs = rl_pool_jobs(pool);
+    if ((st = rl_pool_run(pool, d->nres, task_footprint, &e)))
+        goto cleanup;
+    for (size_t i = 0; i < d->nfps; i++)
+        rl_layer_recount(d->fps[i]);
+    if (load) {
+        e.load_msg = calloc((size_t)nc + 1, sizeof *e.load_msg);
+        if (!e.load_msg) {
+            st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+            goto cleanup;
+        }
+        /* Items are the controls: the lowest failed one is reported. */
+        if ((st = rl_pool_run(pool, (size_t)nc, task_load, &e))) {
+            for (int k = 0; k < nc; k++)
+                if (e.load_msg[k][0]) {
+                    st = rl_fail(ctx, st, "%s", e.load_msg[k]);
+                    break;
+                }
+            goto cleanup;
+        }
+    }
+    const size_t npairs = (size_t)nc * d->nres;
+    e.pairs = calloc(npairs + 1, sizeof *e.pairs);
+    e.prep = calloc((size_t)e.jobs, sizeof *e.prep);
+    for (int w = 0; e.prep && w < e.jobs; w++)
+        if (!(e.prep[w] = calloc((size_t)nc + 1, sizeof **e.prep)))
+            break;
+    if (!e.pairs || !e.prep || !e.prep[e.jobs - 1]) {
+        st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    if ((st = rl_pool_run(pool, npairs, task_pair, &e)) || (st = collect_todo(ctx, &e)) ||
+        (st = rl_pool_run(pool, e.ntodo, task_control_feature, &e)))
+        goto cleanup;
+    for (int k = 0; k < nc; k++)
+        rl_layer_recount(d->controls[k].layer);
+    st = rl_pool_run(pool, npairs, task_overlap, &e);
+cleanup:
+    engine_free(ctx, &e);
+    rl_pool_free(pool);
+    return st;
+}
+
+static int is_linear_or_point(int t)
+{
+    return t == wkbPoint || t == wkbMultiPoint || t == wkbLineString ||
+           t == wkbMultiLineString || t == wkbCircularString ||
+           t == wkbCompoundCurve || t == wkbMultiCurve;
+}
+
+static const char *geom_type_name(int t)
+{
+    return OGRGeometryTypeToName((OGRwkbGeometryType)t);
+}
+
+/*
+ * The footprints' envelopes in `crs`, padded: a transformed rectangle is not
+ * a rectangle, so the corners and edge midpoints are taken and 1% added.
+ */
+static rl_envgrid *footprint_grid(rl_ctx *ctx, rl_layer *const *fps, size_t nfps,
+                                  const rl_crs *crs)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < nfps; i++)
+        total += fps[i]->n;
+    double (*env)[4] = malloc((total ? total : 1) * sizeof *env);
+    if (!env)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < nfps; i++) {
+        const rl_layer *L = fps[i];
+        PJ *pj = rl_crs_same(L->crs, crs) ? NULL : rl_ctx_pj(ctx, L->crs->def, crs->def);
+        if (!rl_crs_same(L->crs, crs) && !pj) {
+            free(env);
+            return NULL;
+        }
+        for (size_t j = 0; j < L->n; j++) {
+            const rl_feature *f = &L->feat[j];
+            if (!f->geom)
+                continue; /* no usable footprint: phase 1 made it an error */
+            double x[8] = {f->env[0], f->env[2], f->env[0], f->env[2],
+                           (f->env[0] + f->env[2]) / 2, (f->env[0] + f->env[2]) / 2,
+                           f->env[0], f->env[2]};
+            double y[8] = {f->env[1], f->env[1], f->env[3], f->env[3], f->env[1],
+                           f->env[3], (f->env[1] + f->env[3]) / 2,
+                           (f->env[1] + f->env[3]) / 2};
+            if (pj)
+                proj_trans_generic(pj, PJ_FWD, x, sizeof *x, 8, y, sizeof *y, 8, NULL, 0,
+                                   0, NULL, 0, 0);
+            double e[4] = {x[0], y[0], x[0], y[0]};
+            int ok = 1;
+            for (int p = 0; p < 8; p++) {
+                ok &= isfinite(x[p]) && isfinite(y[p]) && x[p] != HUGE_VAL;
+                e[0] = fmin(e[0], x[p]), e[1] = fmin(e[1], y[p]);
+                e[2] = fmax(e[2], x[p]), e[3] = fmax(e[3], y[p]);
+            }
+            if (!ok) {
+                /* Keep everything rather than risk losing a hit. */
+                free(env);
+                return NULL;
+            }
+            double pad = ((e[2] - e[0]) + (e[3] - e[1])) * 0.01 +
+                         (crs->geographic ? 1e-5 : 1.0 / crs->unit_m);
+            env[k][0] = e[0] - pad, env[k][1] = e[1] - pad;
+            env[k][2] = e[2] + pad, env[k][3] = e[3] + pad;
+            k++;
+        }
+    }
+    rl_envgrid *g = rl_envgrid_new((const double(*)[4])env, k);
+    free(env);
+    return g;
+}
+
+/* Index of L's features that have a geometry, by their envelopes. */
+static rl_index *index_layer(rl_ctx *ctx, const rl_layer *L)
+{
+    double (*env)[4] = malloc((L->n + 1) * sizeof *env);
+    size_t *items = malloc((L->n + 1) * sizeof *items);
+    size_t n = 0;
+    rl_index *idx = NULL;
+    if (env && items) {
+        for (size_t i = 0; i < L->n; i++) {
+            const rl_feature *f = &L->feat[i];
+            if (!f->wkb && !f->geom)
+                continue; /* nothing to meet: its status says why */
+            memcpy(env[n], f->env, sizeof env[n]);
+            items[n++] = i;
+        }
+        idx = rl_index_new(ctx, (const double(*)[4])env, items, n);
+    }
+    free(env);
+    free(items);
+    return idx;
+}
+
+/*
+ * Read control k, check it holds polygons and index it.  Returns RL_OK, or a
+ * failure with its message in msg (RL_ERRMSG_MAX bytes).  Runs on any
+ * thread, with that thread's ctx.
+ */
+static rl_status load_control(rl_ctx *ctx, const load_job *J, int k, char *msg)
+{
+    const rl_screen_options *opts = J->opts;
+    rl_input_opts io = {.assume_srs = opts->c.assume_srs, .encoding = opts->c.encoding,
+                        .defer_repair = 1, .lazy_attrs = 1};
+    rl_control *C = &J->cs[k];
+    rl_envgrid *near = NULL;
+    rl_layer *peek = NULL;
+    if (J->nfps) {
+        rl_input_opts po = io;
+        po.peek = 1;
+        if (rl_layer_read(ctx, C->spec.path, &po, &peek) == RL_OK && peek->crs)
+            near = footprint_grid(ctx, J->fps, J->nfps, peek->crs);
+        io.keep_near = near;
+        io.keep_near_crs = near ? peek->crs : NULL;
+    }
+    rl_status st = rl_layer_read(ctx, C->spec.path, &io, &C->layer);
+    if (st) {
+        snprintf(msg, RL_ERRMSG_MAX, "control %s: %s", C->spec.name,
+                 rl_ctx_errmsg(ctx));
+    } else if (is_linear_or_point(C->layer->geom_type)) {
+        st = RL_ERR_INPUT;
+        snprintf(msg, RL_ERRMSG_MAX,
+                 "control %s: %s: layer '%s' holds %s geometries, not polygons",
+                 C->spec.name, C->spec.path, C->layer->layer_name,
+                 geom_type_name(C->layer->geom_type));
+    } else if (!(C->index = index_layer(ctx, C->layer))) {
+        st = RL_ERR_NOMEM;
+        snprintf(msg, RL_ERRMSG_MAX, "out of memory");
+    }
+    rl_envgrid_free(near);
+    rl_layer_free(ctx, peek);
+    return st;
+}
+
+/* Control table of opts with nothing loaded yet (specs borrowed). */
+static rl_control *controls_new(const rl_screen_options *opts)
+{
+    rl_control *cs = calloc((size_t)opts->ncontrols + 1, sizeof *cs);
+    for (int k = 0; cs && k < opts->ncontrols; k++)
+        cs[k].spec = opts->controls[k];
+    return cs;
+}
+
+/*
+ * Screening data d (footprints set, controls allocated) through the engine,
+ * then the verdicts and the attributes of the hits.
+ */
+static rl_status screen_all(rl_ctx *ctx, rl_screen_data *d, const load_job *load);
+
+rl_status rl_controls_load(rl_ctx *ctx, const rl_screen_options *opts,
+                           rl_control **out, int *n)
+{
+    int nc = opts->ncontrols;
+    rl_screen_data d = {.opts = opts, .ncontrols = nc, .controls = controls_new(opts)};
+    rl_status st;
+    *out = NULL;
+    *n = 0;
+    if (!d.controls)
+        return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+    /* No footprints to screen: the engine only reads, side by side with --jobs. */
+    load_job J = {opts, NULL, 0, d.controls};
+    st = engine_run(ctx, &d, &J);
+    if (st == RL_OK) {
+        *out = d.controls;
+        *n = nc;
+        d.controls = NULL;
+    }
+    rl_controls_free(ctx, d.controls, nc);
+    return st;
+}
+
+void rl_controls_free(rl_ctx *ctx, rl_control *cs, int n)
+{
+    if (!cs)
+        return;
+    for (int k = 0; k < n; k++) {
+        rl_index_free(ctx, cs[k].index);
+        rl_layer_free(ctx, cs[k].layer);
+    }
+    free(cs);
+}
+
+static int cmp_index(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* One result per footprint feature, ids taken, figures still empty. */
+static rl_status init_results(rl_ctx *ctx, rl_screen_data *d)
+{
+    const rl_screen_options *opts = d->opts;
+    size_t total = 0;
+    for (size_t i = 0; i < d->nfps; i++)
+        total += d->fps[i]->n;
+    d->out_crs = d->nfps ? d->fps[0]->crs : NULL;
+    d->res = calloc(total ? total : 1, sizeof *d->res);
+    if (!d->res)
+        return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < d->nfps; i++) {
+        const rl_layer *L = d->fps[i];
+        int idf = opts->id_field ? rl_layer_field_index(L, opts->id_field) : -1;
+        for (size_t j = 0; j < L->n; j++) {
+            rl_fp_result *r = &d->res[d->nres++];
+            r->layer = i;
+            r->feat = j;
+            char buf[32];
+            const char *id = NULL;
+            if (idf >= 0 && L->feat[j].attrs)
+                id = L->feat[j].attrs[idf];
+            if (idf < 0) {
+                snprintf(buf, sizeof buf, "%" PRId64, (int64_t)L->feat[j].fid);
+                id = buf;
+            }
+            r->id = rl_strdup(id ? id : "");
+            r->ctl = calloc((size_t)d->ncontrols + 1, sizeof *r->ctl);
+            if (!r->id || !r->ctl)
+                return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        }
+    }
+    return RL_OK;
+}
+
+static rl_status screen_all(rl_ctx *ctx, rl_screen_data *d, const load_job *load)
+{
+    rl_status st = init_results(ctx, d);
+    if (st || (st = engine_run(ctx, d, load)))
+        return st;
+    for (size_t i = 0; i < d->nres; i++)
+        conclude(d, &d->res[i]);
+    /* Attributes of control features are read for the hits only. */
+    for (int k = 0; k < d->ncontrols; k++) {
+        rl_layer *CL = d->controls[k].layer;
+        if (!CL->attrs_pending)
+            continue;
+        size_t nh = 0;
+        for (size_t i = 0; i < d->nres; i++)
+            nh += d->res[i].ctl[k].nhits;
+        size_t *idx = malloc((nh ? nh : 1) * sizeof *idx);
+        if (!idx)
+            return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        nh = 0;
+        for (size_t i = 0; i < d->nres; i++)
+            for (size_t j = 0; j < d->res[i].ctl[k].nhits; j++)
+                idx[nh++] = d->res[i].ctl[k].hits[j].feat;
+        /* In feature order, each once: the reads then run along the file. */
+        if (nh > 1)
+            qsort(idx, nh, sizeof *idx, cmp_index);
+        size_t u = 0;
+        for (size_t i = 0; i < nh; i++)
+            if (u == 0 || idx[u - 1] != idx[i])
+                idx[u++] = idx[i];
+        st = rl_layer_fetch_attrs(ctx, CL, idx, u);
+        free(idx);
+        if (st)
+            return rl_fail(ctx, st, "control %s: %s", d->controls[k].spec.name,
+                           rl_ctx_errmsg(ctx));
+    }
+    for (size_t i = 0; i < d->nres; i++)
+        d->counts[d->res[i].verdict]++;
+    return RL_OK;
+}
+
+rl_status rl_screen_run(rl_ctx *ctx, rl_screen_data *d)
+{
+    return screen_all(ctx, d, NULL);
+}
+
+static void free_screen(rl_ctx *ctx, void *data);
+
+static rl_status write_screen(rl_ctx *ctx, const void *data, FILE *f)
+{
+    return rl_write_screen(ctx, data, f);
+}
+
+static rl_status write_screen_pieces(rl_ctx *ctx, const void *data, const char *path)
+{
+    return rl_write_screen_pieces(ctx, data, path);
+}
+
+/* 2 when a footprint could not be processed, else 1 on any conflict. */
+static int screen_exit_code(const void *data)
+{
+    const rl_screen_data *d = data;
+    if (d->counts[RL_V_ERROR])
+        return 2;
+    return d->counts[RL_V_CONFLICT] ? 1 : 0;
+}
+
+static const rl_report_ops screen_ops = {sizeof(rl_screen_data), free_screen, write_screen,
+                                         write_screen_pieces, screen_exit_code};
+
+rl_status rl_screen(rl_ctx *ctx, const rl_screen_options *opts, rl_report **out)
+{
+    rl_status st = RL_OK;
+    *out = NULL;
+    rl_report *rep = rl_report_new(ctx, &screen_ops, &opts->c);
+    if (!rep)
+        return ctx->status;
+    rl_screen_data *d = rep->data;
+    d->opts = opts;
+    /* A corrupt footprint record is that footprint's error, not the run's. */
+    rl_input_opts io = {.assume_srs = opts->c.assume_srs, .encoding = opts->c.encoding,
+                        .defer_repair = 1, .keep_unreadable = 1};
+
+    d->fps = calloc((size_t)opts->nfootprints, sizeof *d->fps);
+    d->controls = controls_new(opts);
+    if (!d->fps || !d->controls) {
+        st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    d->ncontrols = opts->ncontrols;
+    for (int i = 0; i < opts->nfootprints; i++) {
+        st = rl_layer_read(ctx, opts->footprints[i], &io, &d->fps[i]);
+        d->nfps = (size_t)i + 1;
+        if (st)
+            goto fail;
+        rl_layer *L = d->fps[i];
+        if (is_linear_or_point(L->geom_type)) {
+            st = rl_fail(ctx, RL_ERR_INPUT,
+                         "%s: layer '%s' holds %s geometries; footprints must "
+                         "be polygons",
+                         L->path, L->layer_name, geom_type_name(L->geom_type));
+            goto fail;
+        }
+        if (opts->id_field && rl_layer_field_index(L, opts->id_field) < 0) {
+            st = rl_fail(ctx, RL_ERR_USAGE, "%s: no field '%s' for --id-field",
+                         L->path, opts->id_field);
+            goto fail;
+        }
+    }
+    /* Controls after footprints: only features near a footprint are kept. */
+    load_job J = {opts, d->fps, d->nfps, d->controls};
+    if ((st = screen_all(ctx, d, &J)))
+        goto fail;
+    *out = rep;
+    return RL_OK;
+fail:
+    rl_report_free(rep);
+    return st ? st : RL_ERR_INTERNAL;
+}
+
+void rl_screen_results_free(rl_ctx *ctx, rl_screen_data *d)
+{
+    if (!d)
+        return;
+    GEOSContextHandle_t h = ctx->geos;
+    for (size_t i = 0; i < d->nres; i++) {
+        rl_fp_result *r = &d->res[i];
+        free(r->id);
+        free(r->error);
+        for (size_t j = 0; j < r->nreasons; j++)
+            free(r->reasons[j]);
+        free(r->reasons);
+        if (r->ctl) {
+            for (int k = 0; k < d->ncontrols; k++) {
+                for (size_t j = 0; j < r->ctl[k].nhits; j++)
+                    if (r->ctl[k].hits[j].piece)
+                        GEOSGeom_destroy_r(h, r->ctl[k].hits[j].piece);
+                free(r->ctl[k].hits);
+                free(r->ctl[k].error);
+            }
+            free(r->ctl);
+        }
+    }
+    free(d->res);
+    d->res = NULL;
+    d->nres = 0;
+    if (d->fps) {
+        for (size_t i = 0; i < d->nfps; i++)
+            rl_layer_free(ctx, d->fps[i]);
+        free(d->fps);
+        d->fps = NULL;
+    }
+}
+
+static void free_screen(rl_ctx *ctx, void *data)
+{
+    rl_screen_data *d = data;
+    if (!d)
+        return;
+    rl_screen_results_free(ctx, d);
+    rl_controls_free(ctx, d->controls, d->ncontrols);
+}

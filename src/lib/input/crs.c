@@ -1,0 +1,179 @@
+/* crs.c -- coordinate reference systems: identification, ellipsoid, transforms. */
+#include "input/input.h"
+
+#include <cpl_conv.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *export_wkt2(OGRSpatialReferenceH srs)
+{
+    const char *const opts[] = {"FORMAT=WKT2_2019", NULL};
+    char *wkt = NULL;
+    if (OSRExportToWktEx(srs, &wkt, opts) != OGRERR_NONE) {
+        CPLFree(wkt);
+        return NULL;
+    }
+    char *out = rl_strdup(wkt);
+    CPLFree(wkt);
+    return out;
+}
+
+/* "EPSG:4527" when the CRS is, or is equivalent to, an EPSG entry. */
+static char *crs_display_name(OGRSpatialReferenceH srs)
+{
+    const char *auth = OSRGetAuthorityName(srs, NULL);
+    const char *code = OSRGetAuthorityCode(srs, NULL);
+    char buf[256];
+    if (auth && code) {
+        snprintf(buf, sizeof buf, "%s:%s", auth, code);
+        return rl_strdup(buf);
+    }
+    /*
+     * ESRI .prj files carry no authority; ask PROJ's database for an exact
+     * match (confidence 100 only) so users see the EPSG code they know.
+     */
+    int n = 0;
+    int *conf = NULL;
+    OGRSpatialReferenceH *matches = OSRFindMatches(srs, NULL, &n, &conf);
+    char *out = NULL;
+    if (matches && n > 0 && conf[0] >= 100) {
+        auth = OSRGetAuthorityName(matches[0], NULL);
+        code = OSRGetAuthorityCode(matches[0], NULL);
+        if (auth && code) {
+            snprintf(buf, sizeof buf, "%s:%s", auth, code);
+            out = rl_strdup(buf);
+        }
+    }
+    OSRFreeSRSArray(matches);
+    CPLFree(conf);
+    if (out)
+        return out;
+    const char *name = OSRGetName(srs);
+    return rl_strdup(name ? name : "unnamed CRS");
+}
+
+rl_crs *rl_crs_new(rl_ctx *ctx, OGRSpatialReferenceH in)
+{
+    rl_crs *crs = calloc(1, sizeof *crs);
+    OGRSpatialReferenceH geog = NULL;
+    if (!crs) {
+        rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    crs->srs = OSRClone(in);
+    if (!crs->srs)
+        goto fail;
+    OSRSetAxisMappingStrategy(crs->srs, OAMS_TRADITIONAL_GIS_ORDER);
+    if (OSRIsCompound(crs->srs)) {
+        /* Keep the horizontal part: areas are 2D. */
+        OGRSpatialReferenceH h = OSRClone(crs->srs);
+        if (h && OSRStripVertical(h) == OGRERR_NONE) {
+            OSRDestroySpatialReference(crs->srs);
+            crs->srs = h;
+            OSRSetAxisMappingStrategy(crs->srs, OAMS_TRADITIONAL_GIS_ORDER);
+        } else {
+            OSRDestroySpatialReference(h);
+        }
+    }
+    crs->geographic = OSRIsGeographic(crs->srs) ? 1 : 0;
+    if (!crs->geographic && !OSRIsProjected(crs->srs)) {
+        rl_fail(ctx, RL_ERR_CRS,
+                "unsupported CRS (neither geographic nor projected)");
+        goto fail;
+    }
+    crs->def = export_wkt2(crs->srs);
+    geog = OSRCloneGeogCS(crs->srs);
+    if (!crs->def || !geog)
+        goto fail;
+    crs->geog_def = export_wkt2(geog);
+    if (!crs->geog_def)
+        goto fail;
+    OGRErr err = OGRERR_NONE;
+    crs->a = OSRGetSemiMajor(crs->srs, &err);
+    double invf = OSRGetInvFlattening(crs->srs, &err);
+    if (err != OGRERR_NONE || !(crs->a > 0))
+        goto fail;
+    crs->f = invf > 0 ? 1.0 / invf : 0.0;
+    crs->unit_m = crs->geographic ? 1.0 : OSRGetLinearUnits(crs->srs, NULL);
+    geod_init(&crs->geod, crs->a, crs->f);
+    crs->name = crs_display_name(crs->srs);
+    OSRDestroySpatialReference(geog);
+    return crs;
+fail:
+    if (ctx->status == RL_OK || ctx->msg[0] == '\0')
+        rl_fail(ctx, RL_ERR_CRS, "cannot interpret the CRS");
+    OSRDestroySpatialReference(geog);
+    rl_crs_free(crs);
+    return NULL;
+}
+
+rl_crs *rl_crs_from_user(rl_ctx *ctx, const char *text)
+{
+    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
+    rl_crs *crs = NULL;
+    if (OSRSetFromUserInput(srs, text) != OGRERR_NONE) {
+        rl_fail(ctx, RL_ERR_CRS, "cannot understand the CRS '%s'", text);
+        goto done;
+    }
+    crs = rl_crs_new(ctx, srs);
+done:
+    OSRDestroySpatialReference(srs);
+    return crs;
+}
+
+void rl_crs_free(rl_crs *crs)
+{
+    if (!crs)
+        return;
+    if (crs->srs)
+        OSRDestroySpatialReference(crs->srs);
+    free(crs->def);
+    free(crs->geog_def);
+    free(crs->name);
+    free(crs);
+}
+
+int rl_crs_same(const rl_crs *a, const rl_crs *b)
+{
+    if (a == b)
+        return 1;
+    return strcmp(a->def, b->def) == 0;
+}
+
+static int transform_xy(double *x, double *y, void *userdata)
+{
+    PJ_COORD c = proj_coord(*x, *y, 0, 0);
+    c = proj_trans((PJ *)userdata, PJ_FWD, c);
+    if (c.xy.x == HUGE_VAL || !isfinite(c.xy.x) || !isfinite(c.xy.y))
+        return 0;
+    *x = c.xy.x;
+    *y = c.xy.y;
+    return 1;
+}
+
+GEOSGeometry *rl_geom_transform(rl_ctx *ctx, const GEOSGeometry *g, PJ *pj)
+{
+    GEOSGeometry *out = GEOSGeom_transformXY_r(ctx->geos, g, transform_xy, pj);
+    if (!out)
+        rl_fail(ctx, RL_ERR_CRS,
+                "coordinates could not be transformed (outside the CRS's "
+                "domain?)");
+    return out;
+}
+
+char *rl_gk_zone_def(const rl_crs *crs, double lon, char *buf, size_t n)
+{
+    int zone = (int)floor(lon / 3.0 + 0.5);
+    if (crs->f > 0)
+        snprintf(buf, n,
+                 "+proj=tmerc +lat_0=0 +lon_0=%d +k=1 +x_0=500000 +y_0=0 "
+                 "+a=%.17g +rf=%.17g +units=m +no_defs +type=crs",
+                 zone * 3, crs->a, 1.0 / crs->f);
+    else
+        snprintf(buf, n,
+                 "+proj=tmerc +lat_0=0 +lon_0=%d +k=1 +x_0=500000 +y_0=0 "
+                 "+R=%.17g +units=m +no_defs +type=crs",
+                 zone * 3, crs->a);
+    return buf;
+}

@@ -1,0 +1,167 @@
+/*
+ * input.h -- reading: CRSs (crs.c), layers, their features, attributes
+ * and encodings (layer.c), and grouping features by an attribute
+ * (groups.c).
+ */
+#ifndef RL_INPUT_H
+#define RL_INPUT_H
+
+#include "index/index.h"
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+#include <geodesic.h>
+
+/* ---- CRS (crs.c) ---- */
+
+typedef struct rl_crs {
+    OGRSpatialReferenceH srs; /* traditional GIS axis order; main thread */
+    char *def;      /* WKT2 definition, for PROJ in any thread */
+    char *geog_def; /* WKT2 of its geographic CRS */
+    char *name;     /* "EPSG:4527" or the CRS name */
+    int geographic;
+    double a, f;    /* ellipsoid of the geographic CRS */
+    double unit_m;  /* metres per linear unit (projected CRSs) */
+    struct geod_geodesic geod;
+} rl_crs;
+
+/* Build from an SRS (cloned; the caller keeps its own). NULL on failure. */
+rl_crs *rl_crs_new(rl_ctx *ctx, OGRSpatialReferenceH srs);
+/* Build from user input (EPSG:4527, WKT, PROJ string...). */
+rl_crs *rl_crs_from_user(rl_ctx *ctx, const char *text);
+void rl_crs_free(rl_crs *crs);
+int rl_crs_same(const rl_crs *a, const rl_crs *b);
+/*
+ * Transformation between two definitions, cached in ctx (borrowed).  Axis
+ * order is normalised for visualisation: x = easting/longitude.
+ */
+PJ *rl_ctx_pj(rl_ctx *ctx, const char *src_def, const char *dst_def);
+/* A copy of g with every coordinate transformed; NULL + message on error. */
+GEOSGeometry *rl_geom_transform(rl_ctx *ctx, const GEOSGeometry *g, PJ *pj);
+/*
+ * Definition of the Gauss-Krüger 3-degree zone (k = 1, x0 = 500 km) on the
+ * crs's own ellipsoid whose central meridian is nearest to lon.
+ * Writes into buf; returns buf.
+ */
+char *rl_gk_zone_def(const rl_crs *crs, double lon, char *buf, size_t n);
+
+/* ---- layers (layer.c) ---- */
+
+typedef struct rl_feature {
+    long long fid;
+    GEOSGeometry *geom; /* valid, polygonal, in the layer CRS; NULL if bad */
+    rl_feat_status status;
+    int repaired;
+    unsigned char *wkb;  /* the geometry as read, until rl_feature_prepare */
+    size_t wkb_len;
+    double env[4];       /* minx, miny, maxx, maxy of the geometry */
+    struct rl_ringidx *ridx; /* for big geometries, set with geom by rl_feature_prepare */
+    char **attrs;       /* nfields UTF-8 strings, NULL for null fields */
+} rl_feature;
+
+typedef struct rl_layer {
+    char *path;       /* as the user gave it */
+    char *layer_name;
+    rl_crs *crs;
+    int crs_assumed;  /* CRS came from --assume-srs */
+    int nfields;
+    char **fields;    /* UTF-8 field names */
+    size_t n;         /* features kept in feat */
+    rl_feature *feat;
+    size_t nfar;      /* features read but not kept: no footprint near (keep_near) */
+    char *encoding;   /* how text was decoded, e.g. "GBK (.cpg)" */
+    int encoding_guessed;
+    int shx_rebuilt;  /* .shx was missing and rebuilt in memory */
+    /* With lazy_attrs: how to open the dataset again. */
+    char *reopen;     /* dataset name given to GDAL */
+    int raw_text;     /* opened with ENCODING="" (decode_text decides) */
+    char *forced_encoding;
+    int attrs_pending;
+    int geom_type;    /* OGRwkbGeometryType of the layer, flattened */
+    size_t repaired;
+    size_t bad;       /* features whose status is not OK */
+    /* Records GDAL returned with a read error (keep_unreadable only). */
+    size_t unreadable;
+    long long unreadable_fid; /* the first of them */
+    char *unreadable_msg;     /* GDAL's message for it */
+} rl_layer;
+
+typedef struct rl_input_opts {
+    const char *assume_srs; /* for layers without a CRS; may be NULL */
+    const char *encoding;   /* for shapefiles without .cpg/LDID; NULL */
+    int allow_no_crs;       /* audit: read a layer without CRS (crs NULL) */
+    /*
+     * screen: keep each feature's WKB and leave its conversion, validity
+     * check and repair to rl_feature_prepare(), so that a phase of the
+     * screen engine does it in parallel, and huge control layers only pay
+     * for the features that meet a footprint.
+     */
+    int defer_repair;
+    /*
+     * screen's controls: read no attributes now; rl_layer_fetch_attrs()
+     * reads them later for the few features that are hits.
+     */
+    int lazy_attrs;
+    /*
+     * screen's controls: features whose envelope meets none of these
+     * rectangles (the footprints' envelopes in this layer's CRS) are counted
+     * but not kept; NULL keeps all.  Needs the layer's CRS known: see
+     * filter_crs.
+     */
+    const rl_envgrid *keep_near;
+    const rl_crs *keep_near_crs; /* the rectangles' CRS; must equal the layer's */
+    int peek;                    /* open, read CRS and fields, no features */
+    /*
+     * Footprints: a record GDAL cannot decode (a corrupt or truncated file)
+     * becomes a feature with status RL_FEAT_UNREADABLE, and reading goes on.
+     * Otherwise such a record fails the read, naming the file and the FID:
+     * a control layer with a feature missing would give wrong figures.
+     */
+    int keep_unreadable;
+} rl_input_opts;
+
+/*
+ * Open PATH (optionally "PATH|layername=NAME" or "PATH|layerid=N"; a plain
+ * .zip path is read through /vsizip/) and read every feature: geometry
+ * converted to GEOS, repaired with MakeValid when invalid, attributes decoded
+ * to UTF-8.  Returns RL_OK and a new layer, or a failure naming the file.
+ */
+rl_status rl_layer_read(rl_ctx *ctx, const char *path,
+                        const rl_input_opts *io, rl_layer **out);
+void rl_layer_free(rl_ctx *ctx, rl_layer *layer);
+int rl_layer_field_index(const rl_layer *layer, const char *name);
+/*
+ * Path of the file beside `shp` (a .shp path) with extension `ext` ("dbf"),
+ * lower case tried first, then upper; written to out.  1 if it exists.
+ */
+int rl_shp_sibling(const char *shp, const char *ext, char *out, size_t n);
+/*
+ * Convert feature i of L from the WKB kept by defer_repair, check it and
+ * repair it; a no-op for a feature already converted.  Returns its usable
+ * geometry, or NULL (its status says why).  Writes feature i only, never
+ * the layer's counters (see rl_layer_recount): several threads may prepare
+ * distinct features of one layer at once, but never the same one.
+ */
+const GEOSGeometry *rl_feature_prepare(rl_ctx *ctx, rl_layer *L, size_t i);
+/* Recount L->repaired and L->bad from the features, after a phase. */
+void rl_layer_recount(rl_layer *L);
+/*
+ * Read the attributes of features idx[0..n-1] of a layer read with
+ * lazy_attrs (by FID, from the dataset), then decode the text as
+ * rl_layer_read would have.  Call once, from one thread.
+ */
+rl_status rl_layer_fetch_attrs(rl_ctx *ctx, rl_layer *L, const size_t *idx, size_t n);
+const char *rl_feat_status_text(rl_feat_status st);
+
+/* ---- groups (groups.c) ---- */
+
+/*
+ * Group the features of L by field `field`: *keys gets the sorted distinct
+ * values (NULL values are grouped under ""), *group[i] the key index of
+ * feature i.  Returns the number of keys, or (size_t)-1 when out of memory.
+ */
+size_t rl_group_keys(const rl_layer *L, int field, char ***keys, size_t **group);
+
+/* Index of key in sorted keys, or (size_t)-1. */
+size_t rl_key_find(char *const *keys, size_t n, const char *key);
+
+#endif

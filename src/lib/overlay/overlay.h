@@ -1,0 +1,109 @@
+/*
+ * overlay.h -- footprints and layers laid over each other: GEOS overlays
+ * with the snap-rounding fallback (overlay.c), the convex clipper
+ * (clip.c), the certificate that pieces share no point (disjoint.c), the
+ * tiled overlay of whole layers (tiles.c) and self-overlap
+ * (selfoverlap.c).
+ */
+#ifndef RL_OVERLAY_H
+#define RL_OVERLAY_H
+
+#include "measure/measure.h"
+
+/* ---- overlays (overlay.c) ---- */
+
+/*
+ * One MultiPolygon of copies of the polygons of gs[0..n-1] (borrowed; NULL
+ * entries skipped), with no overlay: the caller knows they do not overlap.
+ * NULL when out of memory.
+ */
+GEOSGeometry *rl_multipolygon_of(rl_ctx *ctx, const GEOSGeometry *const *gs, size_t n);
+/*
+ * a ∩ b, or a − b with `difference`, polygonal part (a, b borrowed); NULL
+ * on GEOS failure.  Fallback to snap-rounding as for rl_union_all.
+ */
+GEOSGeometry *rl_overlay2(rl_ctx *ctx, const GEOSGeometry *a, const GEOSGeometry *b,
+                          double grid, int difference);
+/*
+ * Union of the polygonal geometries (borrowed); NULL on GEOS failure.  The
+ * floating overlay first; with grid > 0, where it fails, snap-rounding to
+ * that grid (OverlayNG fixed precision), which is slower.
+ */
+GEOSGeometry *rl_union_all(rl_ctx *ctx, const GEOSGeometry *const *gs,
+                           size_t n, double grid);
+
+/* ---- convex clipping (clip.c) ---- */
+
+/*
+ * a ∩ b for two hole-free polygons, one of them convex with at most 64
+ * vertices, the other with at most 4 096 (clip.c).  Returns the intersection as a new valid polygon, an
+ * empty polygon when they do not overlap, or NULL when this shortcut does not
+ * apply or cannot certify its result: then overlay with GEOS.  Planar, in
+ * the inputs' common coordinates.
+ */
+GEOSGeometry *rl_clip_small(rl_ctx *ctx, const GEOSGeometry *a, const GEOSGeometry *b);
+/*
+ * convex ∩ the region of open ring s (ns points, ring s may cross itself
+ * outside convex): as rl_clip_small, for a convex hole-free polygon of at
+ * most 64 vertices; NULL when convex is not one or the result is not
+ * certified valid.
+ */
+GEOSGeometry *rl_clip_ring(rl_ctx *ctx, const GEOSGeometry *convex, const double *s,
+                           size_t ns);
+
+/* ---- pieces apart (disjoint.c) ---- */
+
+/*
+ * 1 when the n valid polygonal geometries g[] certainly share no point, so
+ * the area of their union is the sum of their areas; 0 when that is not
+ * proven (they meet, a predicate is too close to call, or there are too many
+ * segment pairs to test).  Planar, in the geometries' own coordinates; uses
+ * the context's valid.c scratch (valid.c).
+ */
+int rl_disjoint_fast(rl_ctx *ctx, const GEOSGeometry *const *g, size_t n);
+
+/* ---- tiled layer overlay (tiles.c) ---- */
+
+typedef struct rl_tile_in {
+    const GEOSGeometry *const *g; /* borrowed; NULL entries are skipped */
+    const size_t *group;          /* group of each, or NULL (all group 0) */
+    size_t n;
+} rl_tile_in;
+
+typedef struct rl_tile_fig {
+    double old_m2, new_m2, lost_m2, gained_m2, old_self_m2, new_self_m2;
+} rl_tile_fig;
+
+typedef struct rl_tile_out {
+    rl_tile_fig total;
+    rl_tile_fig *groups;               /* ngroups */
+    GEOSGeometry **lost, **gained;     /* [ngroups + 1], last = total; pieces */
+    size_t scopes, unchanged_scopes;   /* leaf scopes; those the same in both */
+} rl_tile_out;
+
+/*
+ * Union areas of `old` and `nw` (both in crs), lost = area(old − new), gained
+ * = area(new − old) and self-overlaps (area covered twice or more), in total
+ * and per group, summed over a quadtree of disjoint rectangles; `jobs`
+ * threads, identical figures for any jobs.  Per-group self-overlaps only
+ * with group_self.  Lost and gained geometries only with want_pieces.
+ * Free with rl_tile_out_free().
+ */
+rl_status rl_tiled_overlay(rl_ctx *ctx, const rl_tile_in *old, const rl_tile_in *nw,
+                           size_t ngroups, const rl_crs *crs, rl_area_method m,
+                           int want_pieces, int group_self, int jobs,
+                           rl_tile_out *out);
+void rl_tile_out_free(rl_ctx *ctx, rl_tile_out *out, size_t ngroups);
+
+/* ---- self-overlap (selfoverlap.c) ---- */
+
+/*
+ * Area covered by two or more of the geometries gs[0..n-1] (borrowed, all in
+ * `crs`): the union of their pairwise intersections, measured by `m`.  With
+ * grid > 0, overlays that fail in floating point snap-round to that grid.
+ */
+rl_status rl_self_overlap(rl_ctx *ctx, const GEOSGeometry *const *gs, size_t n,
+                          const rl_crs *crs, rl_area_method m, double grid,
+                          double *area);
+
+#endif

@@ -1,0 +1,179 @@
+/* out_audit.c -- audit reports: table, CSV, JSON, and the --report-dir set. */
+#include "report/out_table.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char *status_name(int s)
+{
+    return s == 2 ? "error" : s == 1 ? "warn" : "ok";
+}
+
+static void json_audit(const rl_audit_data *d, rl_buf *b)
+{
+    const rl_screen_options *so = d->opts->s;
+    rl_json_head(b, "audit");
+    rl_buf_puts(b, ", \"root\": ");
+    rl_buf_json_str(b, d->opts->dir);
+    rl_buf_puts(b, ",\n \"area_method\": ");
+    rl_buf_json_str(b, rl_area_method_name(so->c.area));
+    rl_buf_puts(b, ", \"min_area_m2\": ");
+    rl_buf_json_num(b, so->min_area);
+    rl_buf_puts(b, ",\n \"controls\": [");
+    rl_json_controls(b, d->controls, d->ncontrols);
+    rl_buf_puts(b, "],\n \"files\": [");
+    for (size_t i = 0; i < d->nfiles; i++) {
+        rl_buf_puts(b, i ? ",\n  " : "\n  ");
+        rl_buf_puts(b, d->files[i].json ? d->files[i].json : "{}");
+    }
+    size_t nfp = d->counts[0] + d->counts[1] + d->counts[2] + d->counts[3];
+    rl_buf_printf(b,
+                  "],\n \"summary\": {\"files\": %zu, \"files_ok\": %zu, "
+                  "\"files_warn\": %zu, \"files_error\": %zu, \"skipped\": %zu, "
+                  "\"footprints\": %zu, \"pass\": %zu, \"warn\": %zu, "
+                  "\"conflict\": %zu, \"error\": %zu}}\n",
+                  d->nfiles, d->status_counts[0], d->status_counts[1],
+                  d->status_counts[2], d->skipped, nfp, d->counts[0], d->counts[1],
+                  d->counts[2], d->counts[3]);
+}
+
+static void csv_audit(const rl_audit_data *d, rl_buf *b)
+{
+    rl_buf_puts(b, RL_CSV_BOM "path,status,features,pass,warn,conflict,error,"
+                               "problem_codes,problems" RL_CSV_EOL);
+    for (size_t i = 0; i < d->nfiles; i++) {
+        const rl_audit_file *f = &d->files[i];
+        rl_buf_csv_str(b, f->path);
+        rl_buf_printf(b, ",%s,%zu,%zu,%zu,%zu,%zu,", status_name(f->status),
+                      f->features, f->counts[0], f->counts[1], f->counts[2],
+                      f->counts[3]);
+        rl_buf_csv_str(b, f->codes ? f->codes : "");
+        rl_buf_puts(b, ",");
+        rl_buf m = {0};
+        for (const char *p = f->messages ? f->messages : ""; *p; p++)
+            rl_buf_puts(&m, *p == '\x1f' ? "; " : (char[]){*p, 0});
+        rl_buf_csv_str(b, m.s ? m.s : "");
+        rl_buf_free(&m);
+        rl_buf_puts(b, RL_CSV_EOL);
+    }
+}
+
+static void table_audit(const rl_audit_data *d, rl_buf *b)
+{
+    rl_table t;
+    char num[32];
+    rl_table_init(&t, 8);
+    const char *hdr[] = {"FILE", "STATUS", "FEATURES", "PASS", "WARN", "CONFLICT",
+                         "ERROR", "PROBLEMS"};
+    for (int i = 0; i < 8; i++)
+        rl_table_cell(&t, hdr[i]);
+    for (size_t i = 0; i < d->nfiles; i++) {
+        const rl_audit_file *f = &d->files[i];
+        rl_table_cell(&t, f->path);
+        rl_table_cell(&t, status_name(f->status));
+        snprintf(num, sizeof num, "%zu", f->features);
+        rl_table_cell(&t, num);
+        for (int k = 0; k < 4; k++) {
+            snprintf(num, sizeof num, "%zu", f->counts[k]);
+            rl_table_cell(&t, num);
+        }
+        rl_table_cell(&t, f->codes ? f->codes : "");
+    }
+    rl_buf_printf(b, "redline audit: %s: %zu vector files, %zu other files skipped\n",
+                  d->opts->dir, d->nfiles, d->skipped);
+    for (int k = 0; k < d->ncontrols; k++)
+        rl_buf_printf(b, "  control %s (%s, %s): %s\n", d->controls[k].spec.name,
+                      rl_rule_name(d->controls[k].spec.rule),
+                      rl_severity_name(d->controls[k].spec.severity),
+                      d->controls[k].spec.path);
+    rl_buf_puts(b, "\n");
+    rl_table_render(&t, b);
+    rl_table_free(&t);
+    int any = 0;
+    for (size_t i = 0; i < d->nfiles; i++) {
+        const char *m = d->files[i].messages;
+        if (!m || !*m)
+            continue;
+        rl_buf_puts(b, any ? "" : "\nproblems:\n");
+        any = 1;
+        /* One line per problem. */
+        const char *p = m;
+        while (*p) {
+            const char *q = strchr(p, '\x1f');
+            size_t n = q ? (size_t)(q - p) : strlen(p);
+            rl_buf_puts(b, "  ");
+            rl_buf_putn(b, p, n);
+            rl_buf_puts(b, "\n");
+            p += n;
+            if (q)
+                p += 1;
+        }
+    }
+    size_t nfp = d->counts[0] + d->counts[1] + d->counts[2] + d->counts[3];
+    rl_buf_printf(b,
+                  "\nsummary: files %zu ok, %zu warn, %zu error; footprints %zu: "
+                  "%zu pass, %zu warn, %zu conflict, %zu error\n",
+                  d->status_counts[0], d->status_counts[1], d->status_counts[2], nfp,
+                  d->counts[0], d->counts[1], d->counts[2], d->counts[3]);
+}
+
+rl_status rl_write_audit(rl_ctx *ctx, const rl_audit_data *d, FILE *f)
+{
+    rl_buf b = {0};
+    switch (d->opts->s->c.format) {
+    case RL_FMT_JSON: json_audit(d, &b); break;
+    case RL_FMT_CSV: csv_audit(d, &b); break;
+    case RL_FMT_TABLE: table_audit(d, &b); break;
+    }
+    return rl_emit(ctx, &b, f);
+}
+
+static rl_status write_file(rl_ctx *ctx, const char *dir, const char *name,
+                            rl_buf *b)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        rl_buf_free(b);
+        return rl_fail(ctx, RL_ERR_OUTPUT, "%s: cannot write: %s", path,
+                       strerror(errno));
+    }
+    rl_status st = rl_emit(ctx, b, f);
+    if (fclose(f) != 0 && !st)
+        st = rl_fail(ctx, RL_ERR_OUTPUT, "%s: cannot write", path);
+    return st;
+}
+
+rl_status rl_audit_write_report_dir(rl_ctx *ctx, const rl_audit_data *d)
+{
+    const char *dir = d->opts->report_dir;
+    rl_buf b = {0};
+    rl_status st;
+    table_audit(d, &b);
+    if ((st = write_file(ctx, dir, "summary.txt", &b)))
+        return st;
+    csv_audit(d, &b);
+    if ((st = write_file(ctx, dir, "summary.csv", &b)))
+        return st;
+    json_audit(d, &b);
+    if ((st = write_file(ctx, dir, "summary.json", &b)))
+        return st;
+    char files[4096];
+    snprintf(files, sizeof files, "%s/files", dir);
+    if (mkdir(files, 0755) != 0 && errno != EEXIST)
+        return rl_fail(ctx, RL_ERR_OUTPUT, "%s: cannot create: %s", files,
+                       strerror(errno));
+    for (size_t i = 0; i < d->nfiles; i++) {
+        /* Numbered in audit order; the path is inside the JSON. */
+        char name[64];
+        snprintf(name, sizeof name, "%04zu.json", i + 1);
+        rl_buf_puts(&b, d->files[i].json ? d->files[i].json : "{}");
+        rl_buf_puts(&b, "\n");
+        if ((st = write_file(ctx, files, name, &b)))
+            return st;
+    }
+    return RL_OK;
+}

@@ -1,0 +1,313 @@
+/* out_screen.c -- screen reports as table, CSV and JSON; pieces as vectors. */
+#include "report/out_table.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *verdict_name(rl_verdict v)
+{
+    static const char *names[] = {"pass", "warn", "conflict", "error"};
+    return names[v];
+}
+
+void rl_json_footprint(rl_buf *b, const rl_screen_data *d, size_t i)
+{
+    {
+        const rl_fp_result *r = &d->res[i];
+        const rl_layer *L = d->fps[r->layer];
+        const rl_feature *ft = &L->feat[r->feat];
+        rl_buf_puts(b, "{");
+        rl_buf_puts(b, "\"id\": ");
+        rl_buf_json_str(b, r->id);
+        rl_buf_puts(b, ", \"source\": ");
+        rl_buf_json_str(b, L->path);
+        rl_buf_printf(b, ", \"fid\": %" PRId64 ", \"area_m2\": ", (int64_t)ft->fid);
+        rl_buf_json_m2(b, r->area_m2);
+        rl_buf_puts(b, ", \"verdict\": ");
+        rl_buf_json_str(b, verdict_name(r->verdict));
+        rl_buf_printf(b, ", \"repaired\": %s", ft->repaired ? "true" : "false");
+        if (r->error) {
+            rl_buf_puts(b, ", \"error\": ");
+            rl_buf_json_str(b, r->error);
+        }
+        rl_buf_puts(b, ",\n   \"reasons\": [");
+        if (r->error)
+            rl_buf_json_str(b, r->error);
+        for (size_t j = 0; j < r->nreasons; j++) {
+            if (j)
+                rl_buf_puts(b, ", ");
+            rl_buf_json_str(b, r->reasons[j]);
+        }
+        rl_buf_puts(b, "],\n   \"controls\": {");
+        for (int k = 0; k < d->ncontrols && r->verdict != RL_V_ERROR; k++) {
+            const rl_control *C = &d->controls[k];
+            const rl_fp_control *fc = &r->ctl[k];
+            rl_buf_puts(b, k ? ",\n    " : "\n    ");
+            rl_buf_json_str(b, C->spec.name);
+            rl_buf_puts(b, ": {\"overlap_m2\": ");
+            rl_buf_json_m2(b, fc->overlap_m2);
+            rl_buf_printf(b, ", \"overlap_pct\": %.4f", fc->overlap_pct);
+            if (C->spec.rule == RL_RULE_REQUIRE) {
+                rl_buf_puts(b, ", \"outside_m2\": ");
+                rl_buf_json_m2(b, fc->outside_m2);
+            }
+            rl_buf_printf(b, ", \"finding\": %s, \"hits\": [",
+                          fc->finding ? "true" : "false");
+            for (size_t j = 0; j < fc->nhits; j++) {
+                const rl_hit *h = &fc->hits[j];
+                const rl_feature *cf = &C->layer->feat[h->feat];
+                rl_buf_printf(b, "%s{\"fid\": %" PRId64 ", \"overlap_m2\": ",
+                              j ? ", " : "", (int64_t)cf->fid);
+                rl_buf_json_m2(b, h->overlap_m2);
+                rl_buf_puts(b, ", \"attrs\": {");
+                for (int a = 0; a < C->layer->nfields; a++) {
+                    if (a)
+                        rl_buf_puts(b, ", ");
+                    rl_buf_json_str(b, C->layer->fields[a]);
+                    rl_buf_puts(b, ": ");
+                    if (cf->attrs && cf->attrs[a])
+                        rl_buf_json_str(b, cf->attrs[a]);
+                    else
+                        rl_buf_puts(b, "null");
+                }
+                rl_buf_puts(b, "}}");
+            }
+            rl_buf_puts(b, "]}");
+        }
+        rl_buf_puts(b, "}}");
+    }
+}
+
+void rl_json_controls(rl_buf *b, const rl_control *controls, int n)
+{
+    for (int k = 0; k < n; k++) {
+        const rl_control *C = &controls[k];
+        rl_buf_puts(b, k ? ",\n  {" : "\n  {");
+        rl_buf_puts(b, "\"name\": ");
+        rl_buf_json_str(b, C->spec.name);
+        rl_buf_puts(b, ", \"rule\": ");
+        rl_buf_json_str(b, rl_rule_name(C->spec.rule));
+        rl_buf_puts(b, ", \"severity\": ");
+        rl_buf_json_str(b, rl_severity_name(C->spec.severity));
+        rl_buf_puts(b, ", \"path\": ");
+        rl_buf_json_str(b, C->spec.path);
+        rl_buf_puts(b, ", \"layer\": ");
+        rl_buf_json_str(b, C->layer->layer_name);
+        rl_buf_printf(b, ", \"features\": %zu, \"crs\": ", C->layer->n + C->layer->nfar);
+        rl_buf_json_str(b, C->layer->crs->name);
+        rl_buf_printf(b, ", \"repaired\": %zu, \"unusable\": %zu}",
+                      C->layer->repaired, C->layer->bad);
+    }
+}
+
+static void json_screen(const rl_screen_data *d, rl_buf *b)
+{
+    const rl_screen_options *o = d->opts;
+    rl_json_head(b, "screen");
+    rl_buf_puts(b, ",\n \"area_method\": ");
+    rl_buf_json_str(b, rl_area_method_name(o->c.area));
+    rl_buf_puts(b, ", \"min_area_m2\": ");
+    rl_buf_json_num(b, o->min_area);
+    rl_buf_puts(b, ", \"strict\": ");
+    rl_buf_puts(b, o->strict ? "true" : "false");
+    rl_buf_puts(b, ",\n \"controls\": [");
+    rl_json_controls(b, d->controls, d->ncontrols);
+    rl_buf_puts(b, "],\n \"footprints\": [");
+    for (size_t i = 0; i < d->nres; i++) {
+        rl_buf_puts(b, i ? ",\n  " : "\n  ");
+        rl_json_footprint(b, d, i);
+    }
+    rl_buf_printf(b,
+                  "],\n \"summary\": {\"footprints\": %zu, \"pass\": %zu, "
+                  "\"warn\": %zu, \"conflict\": %zu, \"error\": %zu}}\n",
+                  d->nres, d->counts[RL_V_PASS], d->counts[RL_V_WARN],
+                  d->counts[RL_V_CONFLICT], d->counts[RL_V_ERROR]);
+}
+
+static void join_reasons(const rl_fp_result *r, rl_buf *out)
+{
+    if (r->error)
+        rl_buf_puts(out, r->error);
+    for (size_t j = 0; j < r->nreasons; j++) {
+        if (j || r->error)
+            rl_buf_puts(out, "; ");
+        rl_buf_puts(out, r->reasons[j]);
+    }
+    if (!out->s)
+        rl_buf_puts(out, "");
+}
+
+void rl_csv_screen(const rl_screen_data *d, rl_buf *b, int bom)
+{
+    const rl_units u = d->opts->c.units;
+    const char *un = rl_units_name(u);
+    const double fac = rl_units_factor(u);
+    if (bom)
+        rl_buf_puts(b, RL_CSV_BOM);
+    rl_buf_printf(b, "id,source,fid,area_%s,verdict,repaired", un);
+    for (int k = 0; k < d->ncontrols; k++) {
+        const char *n = d->controls[k].spec.name;
+        rl_buf_printf(b, ",%s_overlap_%s,%s_overlap_pct", n, un, n);
+        if (d->controls[k].spec.rule == RL_RULE_REQUIRE)
+            rl_buf_printf(b, ",%s_outside_%s", n, un);
+        rl_buf_printf(b, ",%s_hits", n);
+    }
+    rl_buf_puts(b, ",reasons" RL_CSV_EOL);
+    for (size_t i = 0; i < d->nres; i++) {
+        const rl_fp_result *r = &d->res[i];
+        const rl_layer *L = d->fps[r->layer];
+        const rl_feature *ft = &L->feat[r->feat];
+        rl_buf_csv_str(b, r->id);
+        rl_buf_puts(b, ",");
+        rl_buf_csv_str(b, L->path);
+        rl_buf_printf(b, ",%" PRId64 ",%.6f,%s,%s", (int64_t)ft->fid,
+                      r->area_m2 / fac, verdict_name(r->verdict),
+                      ft->repaired ? "yes" : "no");
+        for (int k = 0; k < d->ncontrols; k++) {
+            const rl_fp_control *fc = &r->ctl[k];
+            int err = r->verdict == RL_V_ERROR;
+            if (err)
+                rl_buf_puts(b, ",,");
+            else
+                rl_buf_printf(b, ",%.6f,%.4f", fc->overlap_m2 / fac,
+                              fc->overlap_pct);
+            if (d->controls[k].spec.rule == RL_RULE_REQUIRE) {
+                if (err)
+                    rl_buf_puts(b, ",");
+                else
+                    rl_buf_printf(b, ",%.6f", fc->outside_m2 / fac);
+            }
+            if (err)
+                rl_buf_puts(b, ",");
+            else
+                rl_buf_printf(b, ",%zu", fc->nhits);
+        }
+        rl_buf reasons = {0};
+        join_reasons(r, &reasons);
+        rl_buf_puts(b, ",");
+        rl_buf_csv_str(b, reasons.s ? reasons.s : "");
+        rl_buf_free(&reasons);
+        rl_buf_puts(b, RL_CSV_EOL);
+    }
+}
+
+static void table_screen(const rl_screen_data *d, rl_buf *b)
+{
+    const rl_units u = d->opts->c.units;
+    const char *un = rl_units_name(u);
+    const double fac = rl_units_factor(u);
+    const int dec = rl_units_decimals(u);
+    int ncols = 4 + d->ncontrols + 1;
+    rl_table t;
+    char hdr[128];
+    rl_table_init(&t, ncols);
+    rl_table_cell(&t, "ID");
+    rl_table_cell(&t, "SOURCE:FID");
+    snprintf(hdr, sizeof hdr, "AREA(%s)", un);
+    rl_table_cell(&t, hdr);
+    rl_table_cell(&t, "VERDICT");
+    for (int k = 0; k < d->ncontrols; k++) {
+        const rl_control *C = &d->controls[k];
+        snprintf(hdr, sizeof hdr, "%s %s(%s)", C->spec.name,
+                 C->spec.rule == RL_RULE_REQUIRE ? "outside" : "overlap", un);
+        rl_table_cell(&t, hdr);
+    }
+    rl_table_cell(&t, "REASONS");
+    for (size_t i = 0; i < d->nres; i++) {
+        const rl_fp_result *r = &d->res[i];
+        const rl_layer *L = d->fps[r->layer];
+        const char *base = strrchr(L->path, '/');
+        char src[512];
+        snprintf(src, sizeof src, "%s:%" PRId64, base ? base + 1 : L->path,
+                 (int64_t)L->feat[r->feat].fid);
+        rl_table_cell(&t, r->id);
+        rl_table_cell(&t, src);
+        if (r->verdict == RL_V_ERROR)
+            rl_table_cell(&t, "-");
+        else
+            rl_table_num(&t, r->area_m2 / fac, dec);
+        rl_table_cell(&t, verdict_name(r->verdict));
+        for (int k = 0; k < d->ncontrols; k++) {
+            const rl_fp_control *fc = &r->ctl[k];
+            if (r->verdict == RL_V_ERROR)
+                rl_table_cell(&t, "-");
+            else
+                rl_table_num(&t,
+                             (d->controls[k].spec.rule == RL_RULE_REQUIRE
+                                  ? fc->outside_m2
+                                  : fc->overlap_m2) / fac,
+                             dec);
+        }
+        rl_buf reasons = {0};
+        join_reasons(r, &reasons);
+        if (!reasons.len && d->fps[r->layer]->feat[r->feat].repaired)
+            rl_buf_puts(&reasons, "(geometry repaired)");
+        rl_table_cell(&t, reasons.s ? reasons.s : "");
+        rl_buf_free(&reasons);
+    }
+    rl_buf_printf(b, "redline screen: %zu footprints, %s area, units %s\n",
+                  d->nres, rl_area_method_name(d->opts->c.area), un);
+    for (int k = 0; k < d->ncontrols; k++) {
+        const rl_control *C = &d->controls[k];
+        rl_buf_printf(b, "  control %s (%s, %s): %s, %zu features, %s",
+                      C->spec.name, rl_rule_name(C->spec.rule),
+                      rl_severity_name(C->spec.severity), C->spec.path,
+                      C->layer->n + C->layer->nfar, C->layer->crs->name);
+        if (C->layer->repaired)
+            rl_buf_printf(b, ", %zu repaired", C->layer->repaired);
+        if (C->layer->bad)
+            rl_buf_printf(b, ", %zu unusable (null, empty or not polygons)",
+                          C->layer->bad);
+        rl_buf_puts(b, "\n");
+    }
+    rl_buf_puts(b, "\n");
+    rl_table_render(&t, b);
+    rl_table_free(&t);
+    rl_buf_printf(b, "\nsummary: %zu pass, %zu warn, %zu conflict, %zu error\n",
+                  d->counts[RL_V_PASS], d->counts[RL_V_WARN],
+                  d->counts[RL_V_CONFLICT], d->counts[RL_V_ERROR]);
+}
+
+rl_status rl_write_screen(rl_ctx *ctx, const rl_screen_data *d, FILE *f)
+{
+    rl_buf b = {0};
+    switch (d->opts->c.format) {
+    case RL_FMT_JSON: json_screen(d, &b); break;
+    case RL_FMT_CSV: rl_csv_screen(d, &b, 1); break;
+    case RL_FMT_TABLE: table_screen(d, &b); break;
+    }
+    return rl_emit(ctx, &b, f);
+}
+
+rl_status rl_write_screen_pieces(rl_ctx *ctx, const rl_screen_data *d,
+                                 const char *path)
+{
+    static const rl_vec_field fields[] = {
+        {"fp_id", RL_VF_STRING}, {"fp_source", RL_VF_STRING}, {"fp_fid", RL_VF_INT},
+        {"control", RL_VF_STRING}, {"ctl_fid", RL_VF_INT}, {"area_m2", RL_VF_REAL},
+    };
+    rl_vec_writer *w = rl_vec_writer_new(ctx, path, d->out_crs, fields, 6);
+    if (!w)
+        return ctx->status;
+    rl_status st = RL_OK;
+    for (size_t i = 0; i < d->nres && !st; i++) {
+        const rl_fp_result *r = &d->res[i];
+        const rl_layer *L = d->fps[r->layer];
+        int64_t fpfid = L->feat[r->feat].fid;
+        if (r->verdict == RL_V_ERROR)
+            continue;
+        for (int k = 0; k < d->ncontrols && !st; k++) {
+            const rl_control *C = &d->controls[k];
+            for (size_t j = 0; j < r->ctl[k].nhits && !st; j++) {
+                const rl_hit *h = &r->ctl[k].hits[j];
+                int64_t cfid = C->layer->feat[h->feat].fid;
+                const void *vals[] = {r->id, L->path, &fpfid, C->spec.name,
+                                      &cfid, &h->overlap_m2};
+                st = rl_vec_writer_add(ctx, w, h->piece, vals);
+            }
+        }
+    }
+    rl_status st2 = rl_vec_writer_close(ctx, w);
+    return st ? st : st2;
+}

@@ -1,0 +1,85 @@
+/* out_table.c -- aligned plain-text tables that respect CJK display width. */
+#include "report/out_table.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void rl_table_init(rl_table *t, int ncols) { memset(t, 0, sizeof *t); t->ncols = ncols; }
+
+void rl_table_cell(rl_table *t, const char *s)
+{
+    if (t->n == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 64;
+        char **c = realloc(t->cells, t->cap * sizeof *c);
+        if (!c)
+            return;
+        t->cells = c;
+    }
+    t->cells[t->n++] = rl_strdup(s ? s : "");
+}
+
+void rl_table_num(rl_table *t, double v, int decimals)
+{
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.*f", decimals, v == 0 ? 0.0 : v);
+    rl_table_cell(t, buf);
+}
+
+void rl_table_render(rl_table *t, rl_buf *b)
+{
+    int *w = calloc((size_t)t->ncols, sizeof *w);
+    if (!w)
+        return;
+    for (size_t i = 0; i < t->n; i++) {
+        int cw = rl_display_width(t->cells[i]);
+        if (cw > w[i % (size_t)t->ncols])
+            w[i % (size_t)t->ncols] = cw;
+    }
+    for (size_t i = 0; i < t->n; i++) {
+        int col = (int)(i % (size_t)t->ncols);
+        const char *s = t->cells[i];
+        int pad = w[col] - rl_display_width(s);
+        /* Numbers right-aligned, text left-aligned; last column unpadded. */
+        int numeric = s[0] && strspn(s, "0123456789.-") == strlen(s);
+        if (numeric)
+            rl_buf_printf(b, "%*s", pad, "");
+        rl_buf_puts(b, s);
+        if (col == t->ncols - 1) {
+            while (b->len && b->s[b->len - 1] == ' ')
+                b->s[--b->len] = '\0';
+            rl_buf_puts(b, "\n");
+        }
+        else
+            rl_buf_printf(b, "%*s", numeric ? 2 : pad + 2, "");
+    }
+    free(w);
+}
+
+void rl_table_free(rl_table *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        free(t->cells[i]);
+    free(t->cells);
+}
+
+int rl_units_decimals(rl_units u)
+{
+    switch (u) {
+    case RL_U_M2: return 2;
+    case RL_U_MU: return 3;
+    case RL_U_HA: return 4;
+    case RL_U_KM2: return 6;
+    }
+    return 2;
+}
+
+rl_status rl_emit(rl_ctx *ctx, rl_buf *b, FILE *f)
+{
+    rl_status st = RL_OK;
+    if (b->oom)
+        st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+    else if (b->len && fwrite(b->s, 1, b->len, f) != b->len)
+        st = rl_fail(ctx, RL_ERR_OUTPUT, "cannot write the report");
+    rl_buf_free(b);
+    return st;
+}

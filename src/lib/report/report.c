@@ -1,0 +1,74 @@
+/*
+ * report.c -- the life of a report: new, write (to -o / --pieces), exit
+ * code, free.  The command-specific parts come through the command's
+ * rl_report_ops, so this module names no command and no command names
+ * another to free or write a report.
+ */
+#include "report/report.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+rl_report *rl_report_new(rl_ctx *ctx, const rl_report_ops *ops,
+                         const rl_common_opts *opts)
+{
+    /* A command's errors are its own: an old message must not look like one. */
+    rl_ctx_clear(ctx);
+    rl_report *rep = calloc(1, sizeof *rep);
+    void *data = calloc(1, ops->size);
+    if (!rep || !data) {
+        free(rep);
+        free(data);
+        rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    rep->ops = ops;
+    rep->ctx = ctx;
+    rep->opts = opts;
+    rep->data = data;
+    return rep;
+}
+
+rl_status rl_report_write(rl_ctx *ctx, const rl_report *rep, FILE *fallback)
+{
+    if (!rep)
+        return rl_fail(ctx, RL_ERR_INTERNAL, "no report to write");
+    const rl_common_opts *c = rep->opts;
+    FILE *f = fallback;
+    if (c->out_path) {
+        f = fopen(c->out_path, "wb");
+        if (!f)
+            return rl_fail(ctx, RL_ERR_OUTPUT, "%s: cannot write: %s",
+                           c->out_path, strerror(errno));
+    }
+    rl_status st = rep->ops->write(ctx, rep->data, f);
+    if (f != fallback) {
+        if (fclose(f) != 0 && !st)
+            st = rl_fail(ctx, RL_ERR_OUTPUT, "%s: cannot write: %s",
+                         c->out_path, strerror(errno));
+    } else if (fflush(f) != 0 && !st) {
+        st = rl_fail(ctx, RL_ERR_OUTPUT, "cannot write the report: %s",
+                     strerror(errno));
+    }
+    if (st || !c->pieces_path || !rep->ops->write_pieces)
+        return st;
+    return rep->ops->write_pieces(ctx, rep->data, c->pieces_path);
+}
+
+int rl_report_exit_code(const rl_report *rep)
+{
+    /* No report means the run failed: that is status 2 by the contract. */
+    if (!rep)
+        return 2;
+    return rep->ops->exit_code(rep->data);
+}
+
+void rl_report_free(rl_report *rep)
+{
+    if (!rep)
+        return;
+    rep->ops->free(rep->ctx, rep->data);
+    free(rep->data);
+    free(rep);
+}
