@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "report/report.h"
+#include "command/command.h"
 
 /* A fresh temporary directory (static storage; removed at exit). */
 const char *tu_tmpdir(void);

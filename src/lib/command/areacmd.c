@@ -1,5 +1,5 @@
 /* areacmd.c -- union area, feature count and self-overlap of one layer. */
-#include "report/report.h"
+#include "command/command.h"
 
 #include <stdlib.h>
 #include <string.h>

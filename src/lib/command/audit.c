@@ -2,7 +2,7 @@
  * audit.c -- walk a delivery folder (and its zips), check every vector
  * dataset, screen it, each file in a child process of its own.
  */
-#include "report/report.h"
+#include "command/command.h"
 
 #include <cpl_conv.h>
 #include <cpl_string.h>

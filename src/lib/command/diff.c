@@ -1,5 +1,5 @@
 /* diff.c -- two versions of a control layer: union areas, lost, gained, net. */
-#include "report/report.h"
+#include "command/command.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -13,7 +13,7 @@
  *   5. overlay and measure each pair;
  * then, on one thread, the verdicts and the attributes of the hits.
  */
-#include "report/report.h"
+#include "command/command.h"
 #include "base/pool.h"
 
 #include <inttypes.h>

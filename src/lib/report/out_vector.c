@@ -19,20 +19,6 @@ struct rl_vec_writer {
     char *path;
 };
 
-const char *rl_vec_driver_for(const char *path)
-{
-    const char *dot = strrchr(path, '.');
-    if (!dot)
-        return NULL;
-    if (strcasecmp(dot, ".gpkg") == 0)
-        return "GPKG";
-    if (strcasecmp(dot, ".geojson") == 0 || strcasecmp(dot, ".json") == 0)
-        return "GeoJSON";
-    if (strcasecmp(dot, ".shp") == 0)
-        return "ESRI Shapefile";
-    return NULL;
-}
-
 rl_vec_writer *rl_vec_writer_new(rl_ctx *ctx, const char *path,
                                  const rl_crs *crs, const rl_vec_field *fields,
                                  int nfields)

@@ -1,11 +1,133 @@
 /*
- * report.h -- a report's life (report.c: new, write, exit code, free) and
- * the writers, which only format what a command decided (out_*.c).
+ * report.h -- what a command's report holds (the figures and verdicts
+ * each command decided), its life (report.c: new, write, exit code, free)
+ * and the writers, which only format it (out_*.c).
  */
 #ifndef RL_REPORT_H
 #define RL_REPORT_H
 
-#include "command/command.h"
+#include "options/options.h"
+
+/* ---- screen results (screen.c) ---- */
+
+typedef struct rl_hit {
+    size_t feat;       /* index into the control layer */
+    double overlap_m2;
+    GEOSGeometry *piece; /* in the output CRS, only with --pieces */
+} rl_hit;
+
+typedef struct rl_fp_control {
+    double overlap_m2;
+    double overlap_pct;
+    double outside_m2; /* require rule */
+    int finding;       /* 1 if the overlap/outside counts as a finding */
+    rl_hit *hits;
+    size_t nhits;
+    int failed;        /* screening this footprint against it failed: */
+    char *error;       /* why (NULL when even the message was out of memory) */
+} rl_fp_control;
+
+typedef enum { RL_V_PASS = 0, RL_V_WARN, RL_V_CONFLICT, RL_V_ERROR } rl_verdict;
+
+typedef struct rl_fp_result {
+    size_t layer;  /* footprint layer index */
+    size_t feat;   /* index into that layer */
+    char *id;
+    double area_m2;
+    rl_verdict verdict;
+    char *error;   /* reason, when verdict is error */
+    char **reasons;
+    size_t nreasons;
+    rl_fp_control *ctl; /* one per control */
+} rl_fp_result;
+
+typedef struct rl_control {
+    rl_control_spec spec; /* borrowed strings */
+    rl_layer *layer;
+    rl_index *index;
+} rl_control;
+
+typedef struct rl_screen_data {
+    const rl_screen_options *opts;
+    rl_control *controls;
+    int ncontrols;
+    rl_layer **fps;
+    size_t nfps;
+    rl_fp_result *res;
+    size_t nres;
+    size_t counts[4]; /* by verdict */
+    const rl_crs *out_crs; /* CRS of pieces */
+} rl_screen_data;
+
+/* ---- diff / area results (diff.c, areacmd.c) ---- */
+
+typedef struct rl_group_fig {
+    char *key;
+    size_t features, old_features, new_features;
+    double old_m2, new_m2, lost_m2, gained_m2, net_m2, area_m2;
+    double self_overlap_m2;
+    int shrunk; /* diff: net_m2 < -tolerance, decided by diff.c for every writer */
+} rl_group_fig;
+
+/*
+ * One lost or gained polygon of a diff, as --pieces writes it: diff.c
+ * decides which pieces count (RL_PIECE_MIN_M2) and measures them, so the
+ * writer only formats.
+ */
+typedef struct rl_diff_piece {
+    const GEOSGeometry *g; /* a part of rl_diff_data's lost/gained (borrowed) */
+    const char *change;    /* "lost" or "gained" (static) */
+    const char *key;       /* its group's key (borrowed), NULL without --by */
+    double area_m2;        /* by the options' area method, in OLD's CRS */
+} rl_diff_piece;
+
+typedef struct rl_diff_data {
+    const rl_diff_options *opts;
+    rl_layer *old, *nw;
+    rl_group_fig total;
+    double old_self_overlap_m2, new_self_overlap_m2;
+    rl_group_fig *groups;
+    size_t ngroups;
+    GEOSGeometry *lost, *gained;    /* in OLD's CRS, for --pieces */
+    GEOSGeometry **glost, **ggained; /* per group */
+    rl_diff_piece *pieces; /* with --pieces: what the writer writes, in order */
+    size_t npieces;
+    int shrunk;            /* total.shrunk: the diff's verdict */
+    /* Diagnostics, not written: leaf scopes of the tiles, and how many held
+     * the same pieces in both versions and needed no overlay. */
+    size_t scopes, unchanged_scopes;
+} rl_diff_data;
+
+typedef struct rl_area_data {
+    const rl_area_options *opts;
+    rl_layer *layer;
+    rl_group_fig total;
+    rl_group_fig *groups;
+    size_t ngroups;
+    int below;
+} rl_area_data;
+
+typedef struct rl_audit_file {
+    char *path;    /* display path relative to DIR, UTF-8 */
+    int status;    /* 0 ok, 1 warn, 2 error */
+    char *codes;   /* problem codes joined by ';' */
+    char *messages;/* problem messages joined by '; ' */
+    size_t features;
+    size_t counts[4]; /* footprint verdicts */
+    char *json;    /* the file's JSON object */
+} rl_audit_file;
+
+typedef struct rl_audit_data {
+    const rl_audit_options *opts;
+    rl_control *controls;
+    int ncontrols;
+    rl_audit_file *files;
+    size_t nfiles;
+    size_t skipped;   /* non-vector files */
+    size_t status_counts[3];
+    size_t counts[4];
+} rl_audit_data;
+
 
 /* ---- reports (report.c) ---- */
 
@@ -70,8 +192,6 @@ typedef struct rl_vec_field {
     const char *name;
     int type; /* RL_VF_STRING, RL_VF_REAL or RL_VF_INT */
 } rl_vec_field;
-/* OGR driver name for an output path by its extension, or NULL. */
-const char *rl_vec_driver_for(const char *path);
 rl_vec_writer *rl_vec_writer_new(rl_ctx *ctx, const char *path,
                                  const rl_crs *crs, const rl_vec_field *fields,
                                  int nfields);

@@ -1,5 +1,5 @@
 /* options.c -- argv -> options objects for screen, diff, area and audit. */
-#include "report/report.h"
+#include "options/options.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -665,4 +665,18 @@ void rl_area_options_free(rl_area_options *o)
     free(o->path);
     free(o->by);
     free(o);
+}
+
+const char *rl_vec_driver_for(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    if (!dot)
+        return NULL;
+    if (strcasecmp(dot, ".gpkg") == 0)
+        return "GPKG";
+    if (strcasecmp(dot, ".geojson") == 0 || strcasecmp(dot, ".json") == 0)
+        return "GeoJSON";
+    if (strcasecmp(dot, ".shp") == 0)
+        return "ESRI Shapefile";
+    return NULL;
 }

@@ -1,0 +1,75 @@
+/*
+ * options.h -- what the user asked for: argv parsed into the options of
+ * each command (options.c), with every default written once.
+ */
+#ifndef RL_OPTIONS_H
+#define RL_OPTIONS_H
+
+#include "measure/measure.h"
+
+/* ---- options shared by commands (options.c) ---- */
+
+typedef enum { RL_FMT_TABLE = 0, RL_FMT_CSV, RL_FMT_JSON } rl_format;
+
+typedef enum { RL_RULE_FORBID = 0, RL_RULE_REQUIRE, RL_RULE_REPORT } rl_rule;
+typedef enum { RL_SEV_CONFLICT = 0, RL_SEV_WARN } rl_severity;
+
+typedef struct rl_control_spec {
+    char *name;
+    rl_rule rule;
+    rl_severity severity;
+    char *path;
+} rl_control_spec;
+
+typedef struct rl_common_opts {
+    rl_area_method area;
+    rl_units units;
+    rl_format format;
+    char *out_path;    /* -o; NULL = caller's stream */
+    char *pieces_path; /* --pieces */
+    char *assume_srs;
+    char *encoding;
+    int jobs;
+    int quiet;
+} rl_common_opts;
+
+struct rl_screen_options {
+    rl_common_opts c;
+    rl_control_spec *controls;
+    int ncontrols;
+    char **footprints;
+    int nfootprints;
+    char *id_field;
+    double min_area;
+    int strict;
+};
+
+struct rl_diff_options {
+    rl_common_opts c;
+    char *old_path, *new_path;
+    char *by;
+    double tolerance;
+};
+
+struct rl_area_options {
+    rl_common_opts c;
+    char *path;
+    char *by;
+    double expect_min; /* < 0: none */
+};
+
+struct rl_audit_options {
+    rl_screen_options *s; /* controls and screen options; footprints[0] = DIR */
+    const char *dir;      /* borrowed from s */
+    char *report_dir;
+    rl_progress_fn progress;
+    void *progress_data;
+};
+
+const char *rl_rule_name(rl_rule r);
+const char *rl_severity_name(rl_severity s);
+
+/* OGR driver name for an output path by its extension, or NULL. */
+const char *rl_vec_driver_for(const char *path);
+
+#endif
