@@ -33,10 +33,13 @@ stage "asan tests" env ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
 stage "tsan configure" cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DREDLINE_WERROR=ON -DREDLINE_TSAN=ON
 stage "tsan build" cmake --build build-tsan -j"$jobs"
-# halt_on_error: the first report fails the test that hit it (redline exits
-# 66), with both stacks in the log.  tests/tsan.supp silences reports from
-# inside GDAL/PROJ/GEOS only, each with its reason; never redline code.
-tsan_env=(env "TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp")
+# halt_on_error: the first report fails the test that hit it, with both
+# stacks in the log.  abort_on_error: end by SIGABRT (as under ASan), so the
+# audit test's deliberate crash of a worker still reads as a crash and not
+# as TSan's exit status 66.  tests/tsan.supp silences reports from inside
+# GDAL/PROJ/GEOS only, each with its reason; never redline code.
+tsan_opts=halt_on_error=1:abort_on_error=1:second_deadlock_stack=1
+tsan_env=(env "TSAN_OPTIONS=$tsan_opts:suppressions=$PWD/tests/tsan.supp")
 # gcc 12's TSan cannot map its shadow memory when the kernel randomises
 # mmap addresses with more entropy than it knows (vm.mmap_rnd_bits > 28 on
 # newer kernels): every program dies with "FATAL: ThreadSanitizer:
