@@ -31,6 +31,16 @@ GEOSGeometry *rl_repair(rl_ctx *ctx, GEOSGeometry *g, int *repaired,
 /* Polygonal part of g as a new geometry (empty MultiPolygon if none). */
 GEOSGeometry *rl_polygonal(rl_ctx *ctx, const GEOSGeometry *g);
 
+/*
+ * Fill in what GEOS computes on first use and then caches inside g: the
+ * envelopes of g, of its parts and of their rings.  GEOS 3.11 fills them
+ * lazily and without a lock, so two threads reading one geometry for the
+ * first time both write them.  A geometry that phases of a worker pool
+ * share is frozen by its owner before the phase that shares it.  NULL g is
+ * a no-op.
+ */
+void rl_geom_freeze(rl_ctx *ctx, const GEOSGeometry *g);
+
 /* ---- validity (valid.c) ---- */
 
 /*

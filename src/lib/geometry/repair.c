@@ -85,3 +85,23 @@ GEOSGeometry *rl_repair(rl_ctx *ctx, GEOSGeometry *g, int *repaired,
     }
     return poly;
 }
+
+void rl_geom_freeze(rl_ctx *ctx, const GEOSGeometry *g)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    double v;
+    if (!g || GEOSisEmpty_r(h, g) != 0)
+        return;
+    GEOSGeom_getXMin_r(h, g, &v);
+    int type = GEOSGeomTypeId_r(h, g);
+    if (type == GEOS_POLYGON) {
+        GEOSGeom_getXMin_r(h, GEOSGetExteriorRing_r(h, g), &v);
+        int nh = GEOSGetNumInteriorRings_r(h, g);
+        for (int i = 0; i < nh; i++)
+            GEOSGeom_getXMin_r(h, GEOSGetInteriorRingN_r(h, g, i), &v);
+    } else if (type >= GEOS_MULTIPOINT) {
+        int n = GEOSGetNumGeometries_r(h, g);
+        for (int i = 0; i < n; i++)
+            rl_geom_freeze(ctx, GEOSGetGeometryN_r(h, g, i));
+    }
+}

@@ -335,6 +335,7 @@ static GEOSGeometry *convert_geom(rl_ctx *ctx, GEOSWKBReader *rd, OGRGeometryH g
     rl_feat_status st = RL_FEAT_OK;
     out = rl_repair(ctx, out, &ft->repaired, &st);
     ft->status = st;
+    rl_geom_freeze(ctx, out); /* diff and area read it from several threads */
     return out;
 }
 
@@ -644,6 +645,8 @@ const GEOSGeometry *rl_feature_prepare(rl_ctx *ctx, rl_layer *L, size_t i)
         g = rl_repair(ctx, g, &repaired, &fs);
     else
         fs = RL_FEAT_BAD;
+    /* Later phases read it from several threads at once. */
+    rl_geom_freeze(ctx, g);
     ft->geom = g;
     /* Big polygons get a ring index (NULL when short of memory: unused). */
     if (g && GEOSGetNumCoordinates_r(ctx->geos, g) >= RL_RINGIDX_MIN_VERTICES)
