@@ -42,4 +42,34 @@ rl_ctx *rl_pool_ctx(const rl_pool *p, int w);
  */
 rl_status rl_pool_run(rl_pool *p, size_t n, rl_task_fn fn, void *job);
 
+/*
+ * One stage of a pipeline.  `size` runs on one thread when every earlier
+ * stage of the same pipeline has finished (it may build what this stage's
+ * items read: it is the barrier step) and returns the number of items, or
+ * sets *st (message in wctx) to stop the pipeline; NULL size: no items.
+ * `run` runs item i of the stage in pipeline `pipe`, on worker `worker`.
+ */
+typedef struct rl_stage {
+    size_t (*size)(rl_ctx *wctx, void *job, int pipe, rl_status *st);
+    rl_status (*run)(rl_ctx *wctx, void *job, int pipe, size_t i, int worker);
+} rl_stage;
+
+/*
+ * Run `npipes` independent pipelines of the same `nstages` stages.  Within
+ * a pipeline the stages run in order, each behind a barrier: stage s + 1
+ * starts (its size step) only when every item of stage s has finished, so
+ * what a stage wrote is visible to, and read-only in, the stages after it.
+ * Pipelines do not wait for each other: a worker with nothing left to
+ * claim in one pipeline takes items of another (lowest pipeline first), so
+ * a long stage of one pipeline (reading a big layer) overlaps the work of
+ * the others.  Items of a stage are claimed in increasing order.
+ *
+ * A failed item or size step stops its own pipeline only.  Returns RL_OK,
+ * or the first failure of the lowest pipeline that failed (its earliest
+ * stage, lowest item), with its message copied into the pool's ctx: the
+ * same failure whatever the number of workers.
+ */
+rl_status rl_pool_run_pipes(rl_pool *p, int npipes, const rl_stage *stages, int nstages,
+                            void *job);
+
 #endif

@@ -1,16 +1,20 @@
 /*
  * screen.c -- footprints against control layers: overlap, outside, verdicts.
  *
- * The engine runs in phases on one worker pool (pool.c); each phase ends
- * with a barrier, and what a phase builds is read-only in the phases after
- * it (docs/architecture.md):
+ * The engine runs in phases on one worker pool (base/pool.c); each phase
+ * ends with a barrier, and what a phase builds is read-only in the phases
+ * after it (docs/architecture.md):
  *   1. prepare the footprints: convert, check, repair, measure;
- *   2. read the control layers, keeping the features near a footprint, and
- *      index them (skipped when the controls are loaded already: audit);
- *   3. for each (control, footprint) pair: the footprint in the control's
- *      CRS and the control features whose envelope meets it;
- *   4. prepare those control features (convert, check, repair, ring index);
- *   5. overlay and measure each pair;
+ * then one pipeline per control layer, the pipelines side by side (a
+ * worker done with one takes items of another), each stage behind a
+ * barrier within its pipeline:
+ *   2. read the layer, keeping the features near a footprint, and index it
+ *      (no item when the controls are loaded already: audit);
+ *   3. for each footprint: the footprint in the control's CRS and the
+ *      control features whose envelope meets it;
+ *   4. prepare those control features, each once (convert, check, repair,
+ *      ring index);
+ *   5. overlay and measure each (control, footprint) pair;
  * then, on one thread, the verdicts and the attributes of the hits.
  */
 #include "command/command.h"
@@ -47,19 +51,12 @@ typedef struct pair {
     size_t ncand;
 } pair;
 
-/* A control feature for phase 4. */
-typedef struct todo {
-    int k;
-    size_t feat;
-} todo;
 
 typedef struct engine {
     rl_screen_data *d;
     const load_job *load;  /* phase 2; NULL when the controls are loaded */
-    char (*load_msg)[RL_ERRMSG_MAX]; /* per control: why reading it failed */
     pair *pairs;           /* [k * nres + i] */
-    todo *todo;
-    size_t ntodo;
+    size_t **todo;         /* per control: the features phase 4 prepares */
     /*
      * Prepared big control polygons, [worker][control][feature]: GEOS
      * builds a prepared geometry's indexes on first use, so each worker
@@ -208,25 +205,35 @@ static rl_status task_footprint(rl_ctx *ctx, void *job, size_t i, int w)
 
 /* ---- phase 2: control layers ---- */
 
-static rl_status load_control(rl_ctx *ctx, const load_job *J, int k, char *msg);
+static rl_status load_control(rl_ctx *ctx, const load_job *J, int k);
 
-static rl_status task_load(rl_ctx *ctx, void *job, size_t k, int w)
+static size_t size_load(rl_ctx *ctx, void *job, int k, rl_status *st)
 {
-    (void)w;
-    engine *e = job;
-    return load_control(ctx, e->load, (int)k, e->load_msg[k]);
+    (void)ctx, (void)k, (void)st;
+    return ((engine *)job)->load ? 1 : 0;
+}
+
+static rl_status run_load(rl_ctx *ctx, void *job, int k, size_t i, int w)
+{
+    (void)i, (void)w;
+    return load_control(ctx, ((engine *)job)->load, k);
 }
 
 /* ---- phase 3: pairs ---- */
 
-static rl_status task_pair(rl_ctx *ctx, void *job, size_t t, int w)
+static size_t size_pairs(rl_ctx *ctx, void *job, int k, rl_status *st)
+{
+    (void)ctx, (void)k, (void)st;
+    return ((engine *)job)->d->nres;
+}
+
+static rl_status run_pair(rl_ctx *ctx, void *job, int k, size_t i, int w)
 {
     (void)w;
     engine *e = job;
     const rl_screen_data *d = e->d;
-    int k = (int)(t / d->nres);
-    rl_fp_result *r = &d->res[t % d->nres];
-    pair *P = &e->pairs[t];
+    rl_fp_result *r = &d->res[i];
+    pair *P = &e->pairs[(size_t)k * d->nres + i];
     if (r->verdict == RL_V_ERROR)
         return RL_OK;
     const rl_control *C = &d->controls[k];
@@ -238,6 +245,7 @@ static rl_status task_pair(rl_ctx *ctx, void *job, size_t t, int w)
         pair_failed(&r->ctl[k], ctx);
         return RL_OK;
     }
+    /* Its envelopes are read by phase 5 only, on this pair's worker. */
     P->has_env = GEOSGeom_getExtent_r(ctx->geos, P->g, &P->env[0], &P->env[1],
                                       &P->env[2], &P->env[3]) != 0;
     P->ncand = rl_index_query(C->index, ctx->geos, P->g, &P->cand);
@@ -251,49 +259,45 @@ static rl_status task_pair(rl_ctx *ctx, void *job, size_t t, int w)
 
 /* ---- phase 4: control features ---- */
 
-static rl_status task_control_feature(rl_ctx *ctx, void *job, size_t t, int w)
+/*
+ * The barrier step before phase 4: the features of control k that some
+ * pair needs and that are still WKB, each once.
+ */
+static size_t size_features(rl_ctx *ctx, void *job, int k, rl_status *st)
+{
+    engine *e = job;
+    const rl_screen_data *d = e->d;
+    const rl_layer *CL = d->controls[k].layer;
+    unsigned char *seen = calloc(CL->n + 1, 1);
+    size_t n = 0, cap = 0;
+    if (!seen)
+        goto nomem;
+    for (size_t i = 0; i < d->nres; i++) {
+        const pair *P = &e->pairs[(size_t)k * d->nres + i];
+        for (size_t j = 0; j < P->ncand; j++) {
+            size_t f = P->cand[j];
+            if (seen[f] || !CL->feat[f].wkb)
+                continue;
+            seen[f] = 1;
+            if (!rl_grow(&e->todo[k], &cap, n + 1, sizeof *e->todo[k]))
+                goto nomem;
+            e->todo[k][n++] = f;
+        }
+    }
+    free(seen);
+    return n;
+nomem:
+    free(seen);
+    *st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+    return 0;
+}
+
+static rl_status run_feature(rl_ctx *ctx, void *job, int k, size_t i, int w)
 {
     (void)w;
     engine *e = job;
-    rl_feature_prepare(ctx, e->d->controls[e->todo[t].k].layer, e->todo[t].feat);
+    rl_feature_prepare(ctx, e->d->controls[k].layer, e->todo[k][i]);
     return RL_OK;
-}
-
-/*
- * The control features some pair needs and that are still WKB, each once.
- * Out of memory: RL_ERR_NOMEM, message in ctx.
- */
-static rl_status collect_todo(rl_ctx *ctx, engine *e)
-{
-    const rl_screen_data *d = e->d;
-    rl_status st = RL_OK;
-    unsigned char *seen = NULL;
-    size_t cap = 0;
-    for (int k = 0; k < d->ncontrols; k++) {
-        const rl_layer *CL = d->controls[k].layer;
-        free(seen);
-        seen = calloc(CL->n + 1, 1);
-        if (!seen)
-            goto nomem;
-        for (size_t i = 0; i < d->nres; i++) {
-            const pair *P = &e->pairs[(size_t)k * d->nres + i];
-            for (size_t j = 0; j < P->ncand; j++) {
-                size_t f = P->cand[j];
-                if (seen[f] || !CL->feat[f].wkb)
-                    continue;
-                seen[f] = 1;
-                if (!rl_grow(&e->todo, &cap, e->ntodo + 1, sizeof *e->todo))
-                    goto nomem;
-                e->todo[e->ntodo++] = (todo){k, f};
-            }
-        }
-    }
-    goto cleanup;
-nomem:
-    st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
-cleanup:
-    free(seen);
-    return st;
 }
 
 /* ---- phase 5: overlays ---- */
@@ -443,13 +447,21 @@ cleanup:
     return st;
 }
 
-static rl_status task_overlap(rl_ctx *ctx, void *job, size_t t, int w)
+/* The barrier step before phase 5: the layer's counters, on one thread. */
+static size_t size_overlaps(rl_ctx *ctx, void *job, int k, rl_status *st)
+{
+    (void)ctx, (void)st;
+    engine *e = job;
+    rl_layer_recount(e->d->controls[k].layer);
+    return e->d->nres;
+}
+
+static rl_status run_overlap(rl_ctx *ctx, void *job, int k, size_t i, int w)
 {
     engine *e = job;
     const rl_screen_data *d = e->d;
-    int k = (int)(t / d->nres);
-    rl_fp_result *r = &d->res[t % d->nres];
-    pair *P = &e->pairs[t];
+    rl_fp_result *r = &d->res[i];
+    pair *P = &e->pairs[(size_t)k * d->nres + i];
     if (r->verdict != RL_V_ERROR && !r->ctl[k].failed &&
         screen_control(ctx, e, w, r, k, P) != RL_OK)
         pair_failed(&r->ctl[k], ctx);
@@ -460,6 +472,14 @@ static rl_status task_overlap(rl_ctx *ctx, void *job, size_t t, int w)
     *P = (pair){0};
     return RL_OK;
 }
+
+/* Phases 2 to 5, one pipeline per control. */
+static const rl_stage control_stages[] = {
+    {size_load, run_load},
+    {size_pairs, run_pair},
+    {size_features, run_feature},
+    {size_overlaps, run_overlap},
+};
 
 /* Verdict and reasons from the per-control figures, in control order. */
 static void conclude(const rl_screen_data *d, rl_fp_result *r)
@@ -502,6 +522,8 @@ static void engine_free(rl_ctx *ctx, engine *e)
         free(e->pairs[t].cand);
     }
     free(e->pairs);
+    for (int k = 0; e->todo && k < d->ncontrols; k++)
+        free(e->todo[k]);
     free(e->todo);
     for (int w = 0; e->prep && w < e->jobs; w++) {
         for (int k = 0; e->prep[w] && k < d->ncontrols; k++) {
@@ -513,7 +535,6 @@ static void engine_free(rl_ctx *ctx, engine *e)
         free(e->prep[w]);
     }
     free(e->prep);
-    free(e->load_msg);
 }
 
 /*
@@ -536,38 +557,20 @@ static rl_status engine_run(rl_ctx *ctx, rl_screen_data *d, const load_job *load
         goto cleanup;
     for (size_t i = 0; i < d->nfps; i++)
         rl_layer_recount(d->fps[i]);
-    if (load) {
-        e.load_msg = calloc((size_t)nc + 1, sizeof *e.load_msg);
-        if (!e.load_msg) {
-            st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
-            goto cleanup;
-        }
-        /* Items are the controls: the lowest failed one is reported. */
-        if ((st = rl_pool_run(pool, (size_t)nc, task_load, &e))) {
-            for (int k = 0; k < nc; k++)
-                if (e.load_msg[k][0]) {
-                    st = rl_fail(ctx, st, "%s", e.load_msg[k]);
-                    break;
-                }
-            goto cleanup;
-        }
-    }
     const size_t npairs = (size_t)nc * d->nres;
     e.pairs = calloc(npairs + 1, sizeof *e.pairs);
+    e.todo = calloc((size_t)nc + 1, sizeof *e.todo);
     e.prep = calloc((size_t)e.jobs, sizeof *e.prep);
     for (int w = 0; e.prep && w < e.jobs; w++)
         if (!(e.prep[w] = calloc((size_t)nc + 1, sizeof **e.prep)))
             break;
-    if (!e.pairs || !e.prep || !e.prep[e.jobs - 1]) {
+    if (!e.pairs || !e.todo || !e.prep || !e.prep[e.jobs - 1]) {
         st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
         goto cleanup;
     }
-    if ((st = rl_pool_run(pool, npairs, task_pair, &e)) || (st = collect_todo(ctx, &e)) ||
-        (st = rl_pool_run(pool, e.ntodo, task_control_feature, &e)))
-        goto cleanup;
-    for (int k = 0; k < nc; k++)
-        rl_layer_recount(d->controls[k].layer);
-    st = rl_pool_run(pool, npairs, task_overlap, &e);
+    /* Reports the first control, in control order, that could not be read. */
+    st = rl_pool_run_pipes(pool, nc, control_stages,
+                           (int)(sizeof control_stages / sizeof *control_stages), &e);
 cleanup:
     engine_free(ctx, &e);
     rl_pool_free(pool);
@@ -668,10 +671,10 @@ static rl_index *index_layer(rl_ctx *ctx, const rl_layer *L)
 
 /*
  * Read control k, check it holds polygons and index it.  Returns RL_OK, or a
- * failure with its message in msg (RL_ERRMSG_MAX bytes).  Runs on any
- * thread, with that thread's ctx.
+ * failure with its message in ctx.  Runs on any thread, with that thread's
+ * ctx; writes control k only.
  */
-static rl_status load_control(rl_ctx *ctx, const load_job *J, int k, char *msg)
+static rl_status load_control(rl_ctx *ctx, const load_job *J, int k)
 {
     const rl_screen_options *opts = J->opts;
     rl_input_opts io = {.assume_srs = opts->c.assume_srs, .encoding = opts->c.encoding,
@@ -689,17 +692,14 @@ static rl_status load_control(rl_ctx *ctx, const load_job *J, int k, char *msg)
     }
     rl_status st = rl_layer_read(ctx, C->spec.path, &io, &C->layer);
     if (st) {
-        snprintf(msg, RL_ERRMSG_MAX, "control %s: %s", C->spec.name,
-                 rl_ctx_errmsg(ctx));
+        rl_fail(ctx, st, "control %s: %s", C->spec.name, rl_ctx_errmsg(ctx));
     } else if (is_linear_or_point(C->layer->geom_type)) {
-        st = RL_ERR_INPUT;
-        snprintf(msg, RL_ERRMSG_MAX,
-                 "control %s: %s: layer '%s' holds %s geometries, not polygons",
-                 C->spec.name, C->spec.path, C->layer->layer_name,
-                 geom_type_name(C->layer->geom_type));
+        st = rl_fail(ctx, RL_ERR_INPUT,
+                     "control %s: %s: layer '%s' holds %s geometries, not polygons",
+                     C->spec.name, C->spec.path, C->layer->layer_name,
+                     geom_type_name(C->layer->geom_type));
     } else if (!(C->index = index_layer(ctx, C->layer))) {
-        st = RL_ERR_NOMEM;
-        snprintf(msg, RL_ERRMSG_MAX, "out of memory");
+        st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
     }
     rl_envgrid_free(near);
     rl_layer_free(ctx, peek);
