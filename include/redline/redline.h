@@ -113,11 +113,18 @@ RL_API void rl_screen_options_free(rl_screen_options *opts);
 /**
  * Screen every footprint of every footprint dataset against every control.
  *
- * Control layers are read in full; overlaps are computed in each control
- * layer's CRS (footprints are reprojected into it), then measured by the
- * options' area method.  A footprint that cannot be processed (null, empty
- * or non-polygonal geometry, failed transformation) gets verdict "error" and
- * does not stop the others.
+ * Every feature of a control layer is read; those whose envelope meets no
+ * footprint's are counted and not kept.  Overlaps are computed in each
+ * control layer's CRS (footprints are reprojected into it), then measured
+ * by the options' area method.  A footprint that cannot be processed (null,
+ * empty or non-polygonal geometry, failed transformation) gets verdict
+ * "error" and does not stop the others.
+ *
+ * Runs on the options' --jobs threads (default: one per online processor),
+ * each with a context of its own; the calling thread is one of them and
+ * uses ctx.  The report is the same, byte for byte, for any --jobs.  When a
+ * control layer cannot be read, the failure reported is that of the first
+ * such control in the order given.
  *
  * On success returns RL_OK and sets *out to a new report (free with
  * rl_report_free()).  Returns a failure status with a message in ctx, and
