@@ -15,7 +15,8 @@
  *   4. prepare those control features, each once (convert, check, repair,
  *      ring index);
  *   5. overlay and measure each (control, footprint) pair;
- * then, on one thread, the verdicts and the attributes of the hits.
+ *   6. read the attributes of the control features that are hits;
+ * then, on one thread, the verdicts.
  */
 #include "command/command.h"
 #include "base/pool.h"
@@ -56,7 +57,9 @@ typedef struct engine {
     rl_screen_data *d;
     const load_job *load;  /* phase 2; NULL when the controls are loaded */
     pair *pairs;           /* [k * nres + i] */
-    size_t **todo;         /* per control: the features phase 4 prepares */
+    size_t **todo;         /* per control: the features phase 4 prepares, then
+                              those phase 6 reads the attributes of */
+    size_t *ntodo;
     /*
      * Prepared big control polygons, [worker][control][feature]: GEOS
      * builds a prepared geometry's indexes on first use, so each worker
@@ -285,6 +288,7 @@ static size_t size_features(rl_ctx *ctx, void *job, int k, rl_status *st)
         }
     }
     free(seen);
+    e->ntodo[k] = n;
     return n;
 nomem:
     free(seen);
@@ -473,12 +477,68 @@ static rl_status run_overlap(rl_ctx *ctx, void *job, int k, size_t i, int w)
     return RL_OK;
 }
 
-/* Phases 2 to 5, one pipeline per control. */
+/* ---- phase 6: attributes of the hits ---- */
+
+static int cmp_index(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return (x > y) - (x < y);
+}
+
+/*
+ * The barrier step before phase 6: the features of control k that are a
+ * hit of some footprint, each once, in feature order (the reads then run
+ * along the file).  One item when their attributes are still to be read.
+ */
+static size_t size_attrs(rl_ctx *ctx, void *job, int k, rl_status *st)
+{
+    engine *e = job;
+    const rl_screen_data *d = e->d;
+    if (!d->controls[k].layer->attrs_pending)
+        return 0;
+    size_t nh = 0;
+    for (size_t i = 0; i < d->nres; i++)
+        nh += d->res[i].ctl[k].nhits;
+    size_t *idx = malloc((nh ? nh : 1) * sizeof *idx);
+    if (!idx) {
+        *st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        return 0;
+    }
+    nh = 0;
+    for (size_t i = 0; i < d->nres; i++)
+        for (size_t j = 0; j < d->res[i].ctl[k].nhits; j++)
+            idx[nh++] = d->res[i].ctl[k].hits[j].feat;
+    if (nh > 1)
+        qsort(idx, nh, sizeof *idx, cmp_index);
+    size_t u = 0;
+    for (size_t i = 0; i < nh; i++)
+        if (u == 0 || idx[u - 1] != idx[i])
+            idx[u++] = idx[i];
+    /* Phase 4's list of features is spent: this one takes its place. */
+    free(e->todo[k]);
+    e->todo[k] = idx;
+    e->ntodo[k] = u;
+    return 1;
+}
+
+static rl_status run_attrs(rl_ctx *ctx, void *job, int k, size_t i, int w)
+{
+    (void)i, (void)w;
+    engine *e = job;
+    const rl_control *C = &e->d->controls[k];
+    rl_status st = rl_layer_fetch_attrs(ctx, C->layer, e->todo[k], e->ntodo[k]);
+    if (st)
+        rl_fail(ctx, st, "control %s: %s", C->spec.name, rl_ctx_errmsg(ctx));
+    return st;
+}
+
+/* Phases 2 to 6, one pipeline per control. */
 static const rl_stage control_stages[] = {
     {size_load, run_load},
     {size_pairs, run_pair},
     {size_features, run_feature},
     {size_overlaps, run_overlap},
+    {size_attrs, run_attrs},
 };
 
 /* Verdict and reasons from the per-control figures, in control order. */
@@ -525,6 +585,7 @@ static void engine_free(rl_ctx *ctx, engine *e)
     for (int k = 0; e->todo && k < d->ncontrols; k++)
         free(e->todo[k]);
     free(e->todo);
+    free(e->ntodo);
     for (int w = 0; e->prep && w < e->jobs; w++) {
         for (int k = 0; e->prep[w] && k < d->ncontrols; k++) {
             for (size_t c = 0; e->prep[w][k] && c < d->controls[k].layer->n; c++)
@@ -560,11 +621,12 @@ static rl_status engine_run(rl_ctx *ctx, rl_screen_data *d, const load_job *load
     const size_t npairs = (size_t)nc * d->nres;
     e.pairs = calloc(npairs + 1, sizeof *e.pairs);
     e.todo = calloc((size_t)nc + 1, sizeof *e.todo);
+    e.ntodo = calloc((size_t)nc + 1, sizeof *e.ntodo);
     e.prep = calloc((size_t)e.jobs, sizeof *e.prep);
     for (int w = 0; e.prep && w < e.jobs; w++)
         if (!(e.prep[w] = calloc((size_t)nc + 1, sizeof **e.prep)))
             break;
-    if (!e.pairs || !e.todo || !e.prep || !e.prep[e.jobs - 1]) {
+    if (!e.pairs || !e.todo || !e.ntodo || !e.prep || !e.prep[e.jobs - 1]) {
         st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
         goto cleanup;
     }
@@ -754,12 +816,6 @@ void rl_controls_free(rl_ctx *ctx, rl_control *cs, int n)
     free(cs);
 }
 
-static int cmp_index(const void *a, const void *b)
-{
-    size_t x = *(const size_t *)a, y = *(const size_t *)b;
-    return (x > y) - (x < y);
-}
-
 /* One result per footprint feature, ids taken, figures still empty. */
 static rl_status init_results(rl_ctx *ctx, rl_screen_data *d)
 {
@@ -802,34 +858,6 @@ static rl_status screen_all(rl_ctx *ctx, rl_screen_data *d, const load_job *load
         return st;
     for (size_t i = 0; i < d->nres; i++)
         conclude(d, &d->res[i]);
-    /* Attributes of control features are read for the hits only. */
-    for (int k = 0; k < d->ncontrols; k++) {
-        rl_layer *CL = d->controls[k].layer;
-        if (!CL->attrs_pending)
-            continue;
-        size_t nh = 0;
-        for (size_t i = 0; i < d->nres; i++)
-            nh += d->res[i].ctl[k].nhits;
-        size_t *idx = malloc((nh ? nh : 1) * sizeof *idx);
-        if (!idx)
-            return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
-        nh = 0;
-        for (size_t i = 0; i < d->nres; i++)
-            for (size_t j = 0; j < d->res[i].ctl[k].nhits; j++)
-                idx[nh++] = d->res[i].ctl[k].hits[j].feat;
-        /* In feature order, each once: the reads then run along the file. */
-        if (nh > 1)
-            qsort(idx, nh, sizeof *idx, cmp_index);
-        size_t u = 0;
-        for (size_t i = 0; i < nh; i++)
-            if (u == 0 || idx[u - 1] != idx[i])
-                idx[u++] = idx[i];
-        st = rl_layer_fetch_attrs(ctx, CL, idx, u);
-        free(idx);
-        if (st)
-            return rl_fail(ctx, st, "control %s: %s", d->controls[k].spec.name,
-                           rl_ctx_errmsg(ctx));
-    }
     for (size_t i = 0; i < d->nres; i++)
         d->counts[d->res[i].verdict]++;
     return RL_OK;
