@@ -1,5 +1,6 @@
 /* out_screen.c -- screen reports as table, CSV and JSON; pieces as vectors. */
 #include "report/out_table.h"
+#include "base/pool.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -101,7 +102,48 @@ void rl_json_controls(rl_buf *b, const rl_control *controls, int n)
     }
 }
 
-static void json_screen(const rl_screen_data *d, rl_buf *b)
+/* Footprints per item of the parallel JSON formatting. */
+#define JSON_CHUNK 256
+
+typedef struct json_job {
+    const rl_screen_data *d;
+    rl_buf *parts; /* one per chunk of footprints */
+} json_job;
+
+static rl_status task_json(rl_ctx *ctx, void *job, size_t c, int w)
+{
+    (void)w;
+    const json_job *J = job;
+    size_t i1 = (c + 1) * JSON_CHUNK < J->d->nres ? (c + 1) * JSON_CHUNK : J->d->nres;
+    for (size_t i = c * JSON_CHUNK; i < i1; i++) {
+        rl_buf_puts(&J->parts[c], i ? ",\n  " : "\n  ");
+        rl_json_footprint(&J->parts[c], J->d, i);
+    }
+    return J->parts[c].oom ? rl_fail(ctx, RL_ERR_NOMEM, "out of memory") : RL_OK;
+}
+
+/*
+ * The footprints' objects, formatted in chunks on --jobs workers and
+ * joined in input order: the same bytes for any --jobs.
+ */
+static rl_status json_footprints(rl_ctx *ctx, const rl_screen_data *d, rl_buf *b)
+{
+    size_t nchunks = (d->nres + JSON_CHUNK - 1) / JSON_CHUNK;
+    json_job J = {d, calloc(nchunks + 1, sizeof *J.parts)};
+    rl_pool *pool = J.parts ? rl_pool_new(ctx, d->opts->c.jobs) : NULL;
+    rl_status st = pool ? rl_pool_run(pool, nchunks, task_json, &J)
+                        : rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+    for (size_t c = 0; J.parts && c < nchunks; c++) {
+        if (!st)
+            rl_buf_putn(b, J.parts[c].s ? J.parts[c].s : "", J.parts[c].len);
+        rl_buf_free(&J.parts[c]);
+    }
+    rl_pool_free(pool);
+    free(J.parts);
+    return st;
+}
+
+static rl_status json_screen(rl_ctx *ctx, const rl_screen_data *d, rl_buf *b)
 {
     const rl_screen_options *o = d->opts;
     rl_json_head(b, "screen");
@@ -114,15 +156,15 @@ static void json_screen(const rl_screen_data *d, rl_buf *b)
     rl_buf_puts(b, ",\n \"controls\": [");
     rl_json_controls(b, d->controls, d->ncontrols);
     rl_buf_puts(b, "],\n \"footprints\": [");
-    for (size_t i = 0; i < d->nres; i++) {
-        rl_buf_puts(b, i ? ",\n  " : "\n  ");
-        rl_json_footprint(b, d, i);
-    }
+    rl_status st = json_footprints(ctx, d, b);
+    if (st)
+        return st;
     rl_buf_printf(b,
                   "],\n \"summary\": {\"footprints\": %zu, \"pass\": %zu, "
                   "\"warn\": %zu, \"conflict\": %zu, \"error\": %zu}}\n",
                   d->nres, d->counts[RL_V_PASS], d->counts[RL_V_WARN],
                   d->counts[RL_V_CONFLICT], d->counts[RL_V_ERROR]);
+    return RL_OK;
 }
 
 static void join_reasons(const rl_fp_result *r, rl_buf *out)
@@ -273,7 +315,12 @@ rl_status rl_write_screen(rl_ctx *ctx, const rl_screen_data *d, FILE *f)
 {
     rl_buf b = {0};
     switch (d->opts->c.format) {
-    case RL_FMT_JSON: json_screen(d, &b); break;
+    case RL_FMT_JSON:
+        if (json_screen(ctx, d, &b)) {
+            rl_buf_free(&b);
+            return ctx->status;
+        }
+        break;
     case RL_FMT_CSV: rl_csv_screen(d, &b, 1); break;
     case RL_FMT_TABLE: table_screen(d, &b); break;
     }
