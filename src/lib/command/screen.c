@@ -327,10 +327,9 @@ static rl_status screen_control(rl_ctx *ctx, engine *e, int w, rl_fp_result *r, 
     /* The footprint's envelope in this CRS, for every candidate; NULL if none. */
     const double *genv = P->has_env ? P->env : NULL;
 
-    prep = GEOSPrepare_r(h, g);
     pieces = calloc(nc ? nc : 1, sizeof *pieces);
     fc->hits = calloc(nc ? nc : 1, sizeof *fc->hits);
-    if (!prep || !pieces || !fc->hits) {
+    if (!pieces || !fc->hits) {
         st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
         goto cleanup;
     }
@@ -371,6 +370,11 @@ static rl_status screen_control(rl_ctx *ctx, engine *e, int w, rl_fp_result *r, 
                 continue;
             }
         } else {
+            /* Prepared once per pair, and only when a small control needs it. */
+            if (!prep && !(prep = GEOSPrepare_r(h, g))) {
+                st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+                goto cleanup;
+            }
             if (GEOSPreparedIntersects_r(h, prep, cg) != 1)
                 continue;
             piece = GEOSPreparedCovers_r(h, prep, cg) == 1 ? GEOSGeom_clone_r(h, cg)
