@@ -69,8 +69,6 @@ void rl_pool_free(rl_pool *p)
 
 int rl_pool_jobs(const rl_pool *p) { return p->jobs; }
 
-rl_ctx *rl_pool_ctx(const rl_pool *p, int w) { return p->wctx[w]; }
-
 static void *work(void *arg)
 {
     slot *s = arg;

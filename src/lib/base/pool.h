@@ -28,8 +28,6 @@ rl_pool *rl_pool_new(rl_ctx *ctx, int jobs);
 void rl_pool_free(rl_pool *p);
 /* Number of workers: how large per-worker arrays must be. */
 int rl_pool_jobs(const rl_pool *p);
-/* Context of worker w (borrowed; valid until rl_pool_free). */
-rl_ctx *rl_pool_ctx(const rl_pool *p, int w);
 
 /*
  * Run fn(job, i) for every i in 0..n-1, and return when all have finished:
