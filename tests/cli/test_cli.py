@@ -468,6 +468,51 @@ def test_diff_and_area_against_postgis(tmp):
           "area --expect-min just above total exits 1")
 
 
+def test_outputs_never_land_on_inputs(tmp):
+    """Every way of aiming -o or --pieces at an input is refused before any
+    work, with exit 2 and a message naming both; the input is untouched."""
+    d = os.path.join(tmp, "aim")
+    os.makedirs(os.path.join(d, "sub"))
+    for name in ("eco", "projects"):
+        for ext in ("shp", "shx", "dbf", "prj", "cpg"):
+            shutil.copy(os.path.join(SAMPLES, "%s.%s" % (name, ext)), d)
+    shutil.copy(os.path.join(SAMPLES, "eco_v2.gpkg"), d)
+    os.symlink("projects.shp", os.path.join(d, "link.shp"))
+    os.link(os.path.join(d, "eco_v2.gpkg"), os.path.join(d, "hard.gpkg"))
+    scr = ["screen", "--eco", "eco.shp"]
+    cases = [
+        (scr + ["-o", "projects.shp", "projects.shp"], "-o projects.shp", "projects.shp"),
+        (scr + ["-o", "./projects.shp", "projects.shp"], "-o ./projects.shp", "projects.shp"),
+        (scr + ["-o", "../aim/projects.shp", "sub/../projects.shp"], "-o ../aim/projects.shp",
+         "projects.shp"),
+        (scr + ["-o", "link.shp", "projects.shp"], "-o link.shp", "projects.shp"),
+        (scr + ["-o", "eco.shp", "projects.shp"], "-o eco.shp", "eco.shp"),
+        (scr + ["-o", "projects.dbf", "projects.shp"], "-o projects.dbf", "projects.shp"),
+        (scr + ["--pieces", "projects.shp", "projects.shp"], "--pieces projects.shp",
+         "projects.shp"),
+        (scr + ["--pieces", "eco.shp", "projects.shp"], "--pieces eco.shp", "eco.shp"),
+        (["diff", "-o", "eco.shp", "eco.shp", "eco_v2.gpkg"], "-o eco.shp", "eco.shp"),
+        (["diff", "-o", "hard.gpkg", "eco.shp", "eco_v2.gpkg"], "-o hard.gpkg", "eco_v2.gpkg"),
+        (["diff", "--pieces", "eco_v2.gpkg", "eco.shp", "eco_v2.gpkg"],
+         "--pieces eco_v2.gpkg", "eco_v2.gpkg"),
+        (["area", "-o", "eco.shp", "eco.shp"], "-o eco.shp", "eco.shp"),
+        (["area", "-o", "eco.shp", "eco.shp|layername=eco"], "-o eco.shp", "eco.shp"),
+        (["audit", "--eco", "eco.shp", "-o", "eco.dbf", "sub"], "-o eco.dbf", "eco.shp"),
+    ]
+    for args, out_part, in_part in cases:
+        before_aim = digest(d)
+        code, out, err = run(*args, cwd=d)
+        check(code == 2 and out_part in err and in_part in err and "never" in err,
+              "%s: refused naming both (exit %d): %s" % (" ".join(args), code, err.strip()))
+        check(digest(d) == before_aim, "%s: no input changed" % " ".join(args))
+    code, _, err = run(*(scr + ["-o", "r.gpkg", "--pieces", "./r.gpkg", "projects.shp"]), cwd=d)
+    check(code == 2 and "same file" in err, "-o and --pieces on one file refused: %s" % err)
+    # An output beside the inputs, under another name, is still fine.
+    code, _, err = run(*(scr + ["-o", "report.json", "-f", "json", "projects.shp"]), cwd=d)
+    check(code == 1 and os.path.getsize(os.path.join(d, "report.json")) > 0,
+          "an output under a new name is written (exit %d): %s" % (code, err))
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="rlcli.")
     try:
@@ -481,6 +526,7 @@ def main():
         test_help_shows_the_defaults()
         test_audit_progress_and_quiet()
         test_diff_and_area_against_postgis(tmp)
+        test_outputs_never_land_on_inputs(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     check(digest(SAMPLES) == before, "sample_shapes/ is byte-identical after all runs")

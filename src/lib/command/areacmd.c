@@ -42,6 +42,8 @@ rl_status rl_area(rl_ctx *ctx, const rl_area_options *opts, rl_report **out)
         return ctx->status;
     rl_area_data *d = rep->data;
     d->opts = opts;
+    if ((st = rl_outputs_check(ctx, &opts->c, (const char *const *)&opts->path, 1, NULL)))
+        goto fail;
     rl_input_opts io = {.assume_srs = opts->c.assume_srs, .encoding = opts->c.encoding};
     if ((st = rl_layer_read(ctx, opts->path, &io, &d->layer)))
         goto fail;

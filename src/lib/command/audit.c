@@ -620,37 +620,6 @@ typedef struct slot {
     FILE *tmp;
 } slot;
 
-/* realpath() that also works for a path whose last part does not exist yet. */
-static int resolve(const char *path, char *out)
-{
-    if (realpath(path, out))
-        return 1;
-    char tmp[PATH_MAX];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    char *slash = strrchr(tmp, '/');
-    const char *base = slash ? slash + 1 : tmp;
-    const char *dir = slash ? (slash == tmp ? "/" : (*slash = '\0', tmp)) : ".";
-    char d[PATH_MAX];
-    if (!realpath(dir, d))
-        return 0;
-    size_t dl = strcmp(d, "/") ? strlen(d) : 0, bl = strlen(base);
-    if (dl + bl + 2 > PATH_MAX)
-        return 0;
-    memcpy(out, d, dl);
-    out[dl] = '/';
-    memcpy(out + dl + 1, base, bl + 1);
-    return 1;
-}
-
-static int inside(const char *outer, const char *inner)
-{
-    char a[PATH_MAX], b[PATH_MAX];
-    if (!realpath(outer, a) || !resolve(inner, b))
-        return 0;
-    size_t n = strlen(a);
-    return strncmp(a, b, n) == 0 && (b[n] == '/' || b[n] == '\0');
-}
-
 static void free_audit(rl_ctx *ctx, void *data)
 {
     rl_audit_data *d = data;
@@ -703,17 +672,24 @@ rl_status rl_audit(rl_ctx *ctx, const rl_audit_options *ao, rl_report **out)
         st = rl_fail(ctx, RL_ERR_INPUT, "%s: not a directory", ao->dir);
         goto fail;
     }
-    if (ao->report_dir && inside(ao->dir, ao->report_dir)) {
+    if (ao->report_dir && rl_path_inside(ao->dir, ao->report_dir)) {
         st = rl_fail(ctx, RL_ERR_USAGE,
                      "--report-dir %s is inside %s, which audit never writes to",
                      ao->report_dir, ao->dir);
         goto fail;
     }
-    if (so->c.out_path && inside(ao->dir, so->c.out_path)) {
-        st = rl_fail(ctx, RL_ERR_USAGE, "-o %s is inside %s, which audit never writes to",
-                     so->c.out_path, ao->dir);
+    /* -o inside DIR, or on a control layer, would change an input. */
+    const char **inputs = malloc(((size_t)so->ncontrols + 1) * sizeof *inputs);
+    if (!inputs) {
+        st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
         goto fail;
     }
+    for (int k = 0; k < so->ncontrols; k++)
+        inputs[k] = so->controls[k].path;
+    st = rl_outputs_check(ctx, &so->c, inputs, (size_t)so->ncontrols, ao->dir);
+    free(inputs);
+    if (st)
+        goto fail;
     if (ao->report_dir && mkdir(ao->report_dir, 0755) != 0 && errno != EEXIST) {
         st = rl_fail(ctx, RL_ERR_OUTPUT, "%s: cannot create: %s", ao->report_dir,
                      strerror(errno));

@@ -896,6 +896,22 @@ static int screen_exit_code(const void *data)
 static const rl_report_ops screen_ops = {sizeof(rl_screen_data), free_screen, write_screen,
                                          write_screen_pieces, screen_exit_code};
 
+/* No output of opts may land on a footprint file or a control layer. */
+static rl_status check_outputs(rl_ctx *ctx, const rl_screen_options *opts)
+{
+    size_t n = (size_t)opts->nfootprints + (size_t)opts->ncontrols;
+    const char **inputs = malloc((n + 1) * sizeof *inputs);
+    if (!inputs)
+        return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < opts->nfootprints; i++)
+        inputs[i] = opts->footprints[i];
+    for (int k = 0; k < opts->ncontrols; k++)
+        inputs[opts->nfootprints + k] = opts->controls[k].path;
+    rl_status st = rl_outputs_check(ctx, &opts->c, inputs, n, NULL);
+    free(inputs);
+    return st;
+}
+
 rl_status rl_screen(rl_ctx *ctx, const rl_screen_options *opts, rl_report **out)
 {
     rl_status st = RL_OK;
@@ -909,6 +925,8 @@ rl_status rl_screen(rl_ctx *ctx, const rl_screen_options *opts, rl_report **out)
     rl_input_opts io = {.assume_srs = opts->c.assume_srs, .encoding = opts->c.encoding,
                         .defer_repair = 1, .keep_unreadable = 1};
 
+    if ((st = check_outputs(ctx, opts)))
+        goto fail;
     d->fps = calloc((size_t)opts->nfootprints, sizeof *d->fps);
     d->controls = controls_new(opts);
     if (!d->fps || !d->controls) {

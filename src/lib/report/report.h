@@ -129,6 +129,24 @@ typedef struct rl_audit_data {
 } rl_audit_data;
 
 
+/* ---- where outputs may go (outputs.c) ---- */
+
+/*
+ * Refuse, before any work, an -o or --pieces of c that would write over a
+ * file of one of the n input datasets (by file identity: links, ./ and ../
+ * spellings and hard links are the same file; a shapefile's sidecars and a
+ * zip count), or that lies inside the folder `tree` (audit's DIR; NULL:
+ * none), and an -o that is the same file as --pieces.  Returns RL_OK, or
+ * RL_ERR_USAGE with a message in ctx naming both paths.  NULL inputs are
+ * skipped.
+ */
+rl_status rl_outputs_check(rl_ctx *ctx, const rl_common_opts *c, const char *const *inputs,
+                           size_t n, const char *tree);
+/* realpath() of path, which need not exist yet (its folder must); 1 ok. */
+int rl_path_resolve(const char *path, char *out);
+/* 1 when `inner` (existing or not) is `outer` or lies inside it. */
+int rl_path_inside(const char *outer, const char *inner);
+
 /* ---- reports (report.c) ---- */
 
 /*

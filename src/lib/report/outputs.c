@@ -1,0 +1,133 @@
+/*
+ * outputs.c -- where outputs may go: never onto an input.
+ *
+ * Paths are compared by file identity (device and inode, links followed),
+ * not by spelling, so ./x.shp, ../dir/x.shp, a symbolic link and a hard link
+ * to an input are all the input.  A shapefile is all of its sidecars, a
+ * zipped dataset is its zip.
+ */
+#include "report/report.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+int rl_path_resolve(const char *path, char *out)
+{
+    if (realpath(path, out))
+        return 1;
+    char tmp[PATH_MAX];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    char *slash = strrchr(tmp, '/');
+    const char *base = slash ? slash + 1 : tmp;
+    const char *dir = slash ? (slash == tmp ? "/" : (*slash = '\0', tmp)) : ".";
+    char d[PATH_MAX];
+    if (!realpath(dir, d))
+        return 0;
+    size_t dl = strcmp(d, "/") ? strlen(d) : 0, bl = strlen(base);
+    if (dl + bl + 2 > PATH_MAX)
+        return 0;
+    memcpy(out, d, dl);
+    out[dl] = '/';
+    memcpy(out + dl + 1, base, bl + 1);
+    return 1;
+}
+
+int rl_path_inside(const char *outer, const char *inner)
+{
+    char a[PATH_MAX], b[PATH_MAX];
+    if (!realpath(outer, a) || !rl_path_resolve(inner, b))
+        return 0;
+    size_t n = strlen(a);
+    return strncmp(a, b, n) == 0 && (b[n] == '/' || b[n] == '\0');
+}
+
+/* The files of one dataset name, as plain paths (n at most 8). */
+static size_t dataset_files(const char *name, char files[][PATH_MAX])
+{
+    char p[PATH_MAX];
+    snprintf(p, sizeof p, "%s", name);
+    /* "PATH|layername=X" and "PATH|layerid=N" name a layer of PATH. */
+    char *bar = strrchr(p, '|');
+    if (bar && (strncmp(bar + 1, "layername=", 10) == 0 || strncmp(bar + 1, "layerid=", 8) == 0))
+        *bar = '\0';
+    if (strncmp(p, "PG:", 3) == 0 || strncasecmp(p, "/vsimem/", 8) == 0)
+        return 0;
+    /* A dataset inside a zip: the zip is the file. */
+    const char *q = strncmp(p, "/vsizip/", 8) == 0 ? p + 8 : p;
+    const char *z = strcasestr(q, ".zip/");
+    if (z) {
+        memmove(p, q, (size_t)(z + 4 - q));
+        p[z + 4 - q] = '\0';
+    } else if (q != p) {
+        memmove(p, q, strlen(q) + 1);
+    }
+    size_t n = 0;
+    snprintf(files[n++], PATH_MAX, "%s", p);
+    size_t len = strlen(p);
+    if (len > 4 && strcasecmp(p + len - 4, ".shp") == 0) {
+        static const char *const side[] = {"shx", "dbf", "prj", "cpg", "qix", "sbn", "sbx"};
+        for (size_t i = 0; i < sizeof side / sizeof *side; i++) {
+            char s[PATH_MAX];
+            if (rl_shp_sibling(p, side[i], s, sizeof s))
+                snprintf(files[n++], PATH_MAX, "%s", s);
+        }
+    }
+    return n;
+}
+
+/* 1 when a and b are one existing file. */
+static int same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
+/* 1 when output path o would write over one of the files of input `in`. */
+static int lands_on(const char *o, const char *in)
+{
+    char of[8][PATH_MAX], inf[8][PATH_MAX];
+    size_t no = dataset_files(o, of), ni = dataset_files(in, inf);
+    for (size_t i = 0; i < no; i++)
+        for (size_t j = 0; j < ni; j++)
+            if (same_file(of[i], inf[j]))
+                return 1;
+    return 0;
+}
+
+/* 1 when outputs a and b are one file, existing or not yet. */
+static int same_output(const char *a, const char *b)
+{
+    char ra[PATH_MAX], rb[PATH_MAX];
+    if (same_file(a, b))
+        return 1;
+    return rl_path_resolve(a, ra) && rl_path_resolve(b, rb) && strcmp(ra, rb) == 0;
+}
+
+rl_status rl_outputs_check(rl_ctx *ctx, const rl_common_opts *c, const char *const *inputs,
+                           size_t n, const char *tree)
+{
+    const char *outs[2] = {c->out_path, c->pieces_path};
+    static const char *const what[2] = {"-o", "--pieces"};
+    if (outs[0] && outs[1] && same_output(outs[0], outs[1]))
+        return rl_fail(ctx, RL_ERR_USAGE, "-o %s and --pieces %s are the same file; "
+                       "give them different names", outs[0], outs[1]);
+    for (int k = 0; k < 2; k++) {
+        if (!outs[k])
+            continue;
+        for (size_t i = 0; i < n; i++)
+            if (inputs[i] && lands_on(outs[k], inputs[i]))
+                return rl_fail(ctx, RL_ERR_USAGE,
+                               "%s %s would write over the input %s; an input is "
+                               "never overwritten, choose another output name",
+                               what[k], outs[k], inputs[i]);
+        if (tree && rl_path_inside(tree, outs[k]))
+            return rl_fail(ctx, RL_ERR_USAGE,
+                           "%s %s is inside the audited folder %s, which is never "
+                           "written to", what[k], outs[k], tree);
+    }
+    return RL_OK;
+}
