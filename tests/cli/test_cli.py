@@ -513,6 +513,44 @@ def test_outputs_never_land_on_inputs(tmp):
           "an output under a new name is written (exit %d): %s" % (code, err))
 
 
+def test_outputs_are_written_whole(tmp):
+    """An output appears whole or not at all: a run that cannot finish
+    writing (here: a file-size limit, with SIGXFSZ ignored so that the
+    write fails with EFBIG) exits 2 and leaves the previous file intact and
+    no temporary file behind."""
+    import resource
+    d = os.path.join(tmp, "whole")
+    os.makedirs(d)
+    base = ["screen"] + CONTROLS + ["-f", "json", S("projects.shp")]
+    out, pieces = os.path.join(d, "out.json"), os.path.join(d, "pieces.gpkg")
+    code, _, err = run(*(base + ["-o", out, "--pieces", pieces]))
+    check(code == 1 and os.path.getsize(out) > 5000 and os.path.getsize(pieces) > 10000,
+          "good report and pieces written (exit %d): %s" % (code, err))
+    shp = os.path.join(d, "pieces.shp")
+    code, _, err = run(*(base + ["-o", os.devnull, "--pieces", shp]))
+    check(code == 1 and all(os.path.exists(os.path.join(d, "pieces." + e))
+                            for e in ("shp", "shx", "dbf", "prj")),
+          "shapefile pieces renamed into place with their sidecars: %s" % err)
+    good = digest(d)
+
+    def limited(*args):
+        def lim():
+            resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+        p = subprocess.run([REDLINE] + list(args), cwd=SRC, capture_output=True,
+                           preexec_fn=lim, restore_signals=False)
+        return p.returncode, p.stderr.decode("utf-8", "replace")
+
+    code, err = limited(*(base + ["-o", out]))
+    check(code == 2 and "out.json" in err and "cannot write" in err,
+          "-o under a size limit exits 2 naming the file (exit %d): %s" % (code, err.strip()))
+    code, err = limited(*(base + ["-o", os.devnull, "--pieces", pieces]))
+    check(code == 2 and "pieces.gpkg" in err,
+          "--pieces under a size limit exits 2 naming the file (exit %d): %s" % (code, err.strip()))
+    now = digest(d)
+    check(now == good, "the previous report and pieces survive intact, no temporary file "
+          "is left: %s" % sorted(set(now) ^ set(good)))
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="rlcli.")
     try:
@@ -527,6 +565,7 @@ def main():
         test_audit_progress_and_quiet()
         test_diff_and_area_against_postgis(tmp)
         test_outputs_never_land_on_inputs(tmp)
+        test_outputs_are_written_whole(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     check(digest(SAMPLES) == before, "sample_shapes/ is byte-identical after all runs")

@@ -178,8 +178,7 @@ rl_status rl_write_diff_pieces(rl_ctx *ctx, const rl_diff_data *d,
         const void *vals[] = {p->change, p->key, &p->area_m2};
         st = rl_vec_writer_add(ctx, w, p->g, vals);
     }
-    rl_status st2 = rl_vec_writer_close(ctx, w);
-    return st ? st : st2;
+    return rl_vec_writer_close(ctx, w, st);
 }
 
 /* ---- area ---- */

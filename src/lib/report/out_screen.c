@@ -355,6 +355,5 @@ rl_status rl_write_screen_pieces(rl_ctx *ctx, const rl_screen_data *d,
             }
         }
     }
-    rl_status st2 = rl_vec_writer_close(ctx, w);
-    return st ? st : st2;
+    return rl_vec_writer_close(ctx, w, st);
 }

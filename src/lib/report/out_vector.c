@@ -5,10 +5,12 @@
 #include <cpl_string.h>
 #include <cpl_vsi.h>
 #include <gdal.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 struct rl_vec_writer {
     GDALDatasetH ds;
@@ -16,7 +18,10 @@ struct rl_vec_writer {
     int nfields;
     const rl_vec_field *fields;
     GEOSWKBWriter *wkb;
-    char *path;
+    char *path;        /* the output's name */
+    char tmp[4096];    /* where it is written until rl_vec_writer_close */
+    GDALDriverH drv;
+    int shp;
 };
 
 rl_vec_writer *rl_vec_writer_new(rl_ctx *ctx, const char *path,
@@ -41,10 +46,19 @@ rl_vec_writer *rl_vec_writer_new(rl_ctx *ctx, const char *path,
     w->path = rl_strdup(path);
     w->fields = fields;
     w->nfields = nfields;
-    VSIStatBufL sb;
-    if (VSIStatL(path, &sb) == 0)
-        GDALDeleteDataset(drv, path); /* -o semantics: replace the output */
-    w->ds = GDALCreate(drv, path, 0, 0, 0, GDT_Unknown, NULL);
+    w->drv = drv;
+    w->shp = strcmp(drvname, "ESRI Shapefile") == 0;
+    /*
+     * Written beside the output under a temporary name with the same
+     * extension, renamed into place only when whole: the previous file
+     * survives a failed or interrupted run.
+     */
+    const char *dot = strrchr(path, '.');
+    if (!w->path || !rl_output_temp_name(path, dot, w->tmp, sizeof w->tmp)) {
+        rl_fail(ctx, RL_ERR_OUTPUT, "%s: name too long", path);
+        goto fail;
+    }
+    w->ds = GDALCreate(drv, w->tmp, 0, 0, 0, GDT_Unknown, NULL);
     if (!w->ds) {
         rl_fail(ctx, RL_ERR_OUTPUT, "%s: cannot create: %s", path,
                 CPLGetLastErrorMsg());
@@ -81,8 +95,10 @@ rl_vec_writer *rl_vec_writer_new(rl_ctx *ctx, const char *path,
 fail:
     CSLDestroy(lco);
     if (w) {
-        if (w->ds)
+        if (w->ds) {
             GDALClose(w->ds);
+            GDALDeleteDataset(drv, w->tmp);
+        }
         free(w->path);
         free(w);
     }
@@ -125,17 +141,42 @@ done:
     return st;
 }
 
-rl_status rl_vec_writer_close(rl_ctx *ctx, rl_vec_writer *w)
+/* Rename the temporary dataset over w->path (a shapefile: file by file). */
+static int move_into_place(rl_vec_writer *w)
 {
-    rl_status st = RL_OK;
+    if (!w->shp)
+        return rename(w->tmp, w->path) == 0;
+    static const char *const side[] = {"shp", "shx", "dbf", "prj", "cpg", "qix", "sbn", "sbx"};
+    size_t lt = strlen(w->tmp), lp = strlen(w->path);
+    char from[4096 + 8], to[4096 + 8];
+    for (size_t i = 0; i < sizeof side / sizeof *side; i++) {
+        snprintf(from, sizeof from, "%.*s%s", (int)(lt - 3), w->tmp, side[i]);
+        snprintf(to, sizeof to, "%.*s%s", (int)(lp - 3), w->path, side[i]);
+        VSIStatBufL sb;
+        if (VSIStatL(from, &sb) == 0) {
+            if (rename(from, to) != 0)
+                return 0;
+        } else {
+            unlink(to); /* a stale sidecar of the previous output */
+        }
+    }
+    return 1;
+}
+
+rl_status rl_vec_writer_close(rl_ctx *ctx, rl_vec_writer *w, rl_status st)
+{
     if (!w)
-        return RL_OK;
+        return st;
     CPLPushErrorHandler(CPLQuietErrorHandler);
     CPLErrorReset();
     GDALDatasetCommitTransaction(w->ds);
     GDALClose(w->ds);
-    if (CPLGetLastErrorType() == CE_Failure)
+    if (!st && CPLGetLastErrorType() == CE_Failure)
         st = rl_fail(ctx, RL_ERR_OUTPUT, "%s: %s", w->path, CPLGetLastErrorMsg());
+    if (!st && !move_into_place(w))
+        st = rl_fail(ctx, RL_ERR_OUTPUT, "%s: cannot write: %s", w->path, strerror(errno));
+    if (st)
+        GDALDeleteDataset(w->drv, w->tmp);
     CPLPopErrorHandler();
     if (w->wkb)
         GEOSWKBWriter_destroy_r(ctx->geos, w->wkb);

@@ -8,11 +8,14 @@
  */
 #include "report/report.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 int rl_path_resolve(const char *path, char *out)
 {
@@ -130,4 +133,71 @@ rl_status rl_outputs_check(rl_ctx *ctx, const rl_common_opts *c, const char *con
                            "written to", what[k], outs[k], tree);
     }
     return RL_OK;
+}
+
+/* ---- atomic outputs ---- */
+
+int rl_output_temp_name(const char *path, const char *ext, char *out, size_t n)
+{
+    static int counter;
+    const char *slash = strrchr(path, '/');
+    int dl = slash ? (int)(slash - path + 1) : 0;
+    const char *base = slash ? slash + 1 : path;
+    int k = snprintf(out, n, "%.*s.%s.redline-%ld-%d.tmp%s", dl, path, base, (long)getpid(),
+                     __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED), ext ? ext : "");
+    return k > 0 && (size_t)k < n;
+}
+
+FILE *rl_output_open(rl_ctx *ctx, rl_output *o, const char *path)
+{
+    struct stat sb;
+    memset(o, 0, sizeof *o);
+    o->path = path;
+    /* A device, FIFO or terminal cannot be replaced: written in place. */
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+        o->f = fopen(path, "wb");
+        if (!o->f)
+            rl_fail(ctx, RL_ERR_OUTPUT, "%s: cannot write: %s", path, strerror(errno));
+        return o->f;
+    }
+    for (int tries = 0; tries < 100; tries++) {
+        if (!rl_output_temp_name(path, NULL, o->tmp, sizeof o->tmp))
+            break;
+        int fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd < 0 && errno == EEXIST)
+            continue;
+        if (fd < 0)
+            break;
+        if (!(o->f = fdopen(fd, "wb"))) {
+            close(fd);
+            unlink(o->tmp);
+            break;
+        }
+        o->temp = 1;
+        return o->f;
+    }
+    rl_fail(ctx, RL_ERR_OUTPUT, "%s: cannot write: %s", path, strerror(errno));
+    return NULL;
+}
+
+rl_status rl_output_commit(rl_ctx *ctx, rl_output *o, rl_status st)
+{
+    if (!o->f)
+        return st;
+    int err = fflush(o->f) != 0 || ferror(o->f);
+    int saved = errno;
+    if (!err && o->temp && fsync(fileno(o->f)) != 0)
+        err = 1, saved = errno;
+    if (fclose(o->f) != 0 && !err)
+        err = 1, saved = errno;
+    o->f = NULL;
+    if (!st && err)
+        st = rl_fail(ctx, RL_ERR_OUTPUT, "%s: cannot write: %s", o->path, strerror(saved));
+    if (o->temp) {
+        if (!st && rename(o->tmp, o->path) != 0)
+            st = rl_fail(ctx, RL_ERR_OUTPUT, "%s: cannot write: %s", o->path, strerror(errno));
+        if (st)
+            unlink(o->tmp);
+    }
+    return st;
 }

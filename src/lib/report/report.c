@@ -35,21 +35,18 @@ rl_status rl_report_write(rl_ctx *ctx, const rl_report *rep, FILE *fallback)
     if (!rep)
         return rl_fail(ctx, RL_ERR_INTERNAL, "no report to write");
     const rl_common_opts *c = rep->opts;
+    rl_status st = RL_OK;
+    rl_output out = {0};
     FILE *f = fallback;
     if (c->out_path) {
-        f = fopen(c->out_path, "wb");
-        if (!f)
-            return rl_fail(ctx, RL_ERR_OUTPUT, "%s: cannot write: %s",
-                           c->out_path, strerror(errno));
-    }
-    rl_status st = rep->ops->write(ctx, rep->data, f);
-    if (f != fallback) {
-        if (fclose(f) != 0 && !st)
-            st = rl_fail(ctx, RL_ERR_OUTPUT, "%s: cannot write: %s",
-                         c->out_path, strerror(errno));
-    } else if (fflush(f) != 0 && !st) {
-        st = rl_fail(ctx, RL_ERR_OUTPUT, "cannot write the report: %s",
-                     strerror(errno));
+        if (!(f = rl_output_open(ctx, &out, c->out_path)))
+            return ctx->status;
+        st = rep->ops->write(ctx, rep->data, f);
+        st = rl_output_commit(ctx, &out, st);
+    } else {
+        st = rep->ops->write(ctx, rep->data, f);
+        if (fflush(f) != 0 && !st)
+            st = rl_fail(ctx, RL_ERR_OUTPUT, "cannot write the report: %s", strerror(errno));
     }
     if (st || !c->pieces_path || !rep->ops->write_pieces)
         return st;

@@ -142,6 +142,25 @@ typedef struct rl_audit_data {
  */
 rl_status rl_outputs_check(rl_ctx *ctx, const rl_common_opts *c, const char *const *inputs,
                            size_t n, const char *tree);
+/*
+ * An output written whole or not at all: rl_output_open() opens a new file
+ * beside path (".NAME.redline-PID-N.tmp"), and rl_output_commit() flushes,
+ * syncs and renames it over path when st is RL_OK and every write
+ * succeeded; otherwise it removes it, so path keeps its previous contents.
+ * A path that exists and is not a regular file (a FIFO, a device) is
+ * written in place.  Both return with a message in ctx on failure; commit
+ * returns st, or the write failure when st was RL_OK.
+ */
+typedef struct rl_output {
+    const char *path; /* borrowed */
+    char tmp[4096];
+    FILE *f;
+    int temp;         /* f writes tmp, to be renamed */
+} rl_output;
+FILE *rl_output_open(rl_ctx *ctx, rl_output *o, const char *path);
+rl_status rl_output_commit(rl_ctx *ctx, rl_output *o, rl_status st);
+/* Name for a temporary file beside path, ending in ext (may be NULL); 1 ok. */
+int rl_output_temp_name(const char *path, const char *ext, char *out, size_t n);
 /* realpath() of path, which need not exist yet (its folder must); 1 ok. */
 int rl_path_resolve(const char *path, char *out);
 /* 1 when `inner` (existing or not) is `outer` or lies inside it. */
@@ -216,6 +235,11 @@ rl_vec_writer *rl_vec_writer_new(rl_ctx *ctx, const char *path,
 /* values: strings, pointers to double (real) or to int64_t (int) */
 rl_status rl_vec_writer_add(rl_ctx *ctx, rl_vec_writer *w,
                             const GEOSGeometry *g, const void *const *values);
-rl_status rl_vec_writer_close(rl_ctx *ctx, rl_vec_writer *w);
+/*
+ * Finish w: with st RL_OK, close it and rename it over its path (the
+ * output appears whole or not at all); otherwise, or when that fails,
+ * delete what was written.  Frees w.  Returns st, or the failure.
+ */
+rl_status rl_vec_writer_close(rl_ctx *ctx, rl_vec_writer *w, rl_status st);
 
 #endif
