@@ -43,7 +43,9 @@ static const char *const usage_tail =
     "                        JSON is always m2; 1 mu = 10000/15 m2)\n"      \
     "  -f, --format table|csv|json  output format (default {--format}; CSV has\n" \
     "                        a UTF-8 BOM for Excel)\n"                         \
-    "  -o, --output FILE     write the report to FILE instead of stdout\n"     \
+    "  -o, --output FILE     write the report to FILE instead of stdout; an\n"  \
+    "                        output that is an input is refused, and outputs\n" \
+    "                        appear whole or not at all\n"                    \
     "  --assume-srs SRS      CRS for inputs that have none (e.g. EPSG:4527)\n" \
     "  --encoding ENC        text encoding of shapefiles with neither .cpg nor\n" \
     "                        DBF code page (default: UTF-8 if valid, else GBK)\n" \
