@@ -57,9 +57,9 @@ typedef struct engine {
     rl_screen_data *d;
     const load_job *load;  /* phase 2; NULL when the controls are loaded */
     pair *pairs;           /* [k * nres + i] */
-    size_t **todo;         /* per control: the features phase 4 prepares, then
+    size_t **feats;         /* per control: the features phase 4 prepares, then
                               those phase 6 reads the attributes of */
-    size_t *ntodo;
+    size_t *nfeats;
     /*
      * Prepared big control polygons, [worker][control][feature]: GEOS
      * builds a prepared geometry's indexes on first use, so each worker
@@ -282,13 +282,13 @@ static size_t size_features(rl_ctx *ctx, void *job, int k, rl_status *st)
             if (seen[f] || !CL->feat[f].wkb)
                 continue;
             seen[f] = 1;
-            if (!rl_grow(&e->todo[k], &cap, n + 1, sizeof *e->todo[k]))
+            if (!rl_grow(&e->feats[k], &cap, n + 1, sizeof *e->feats[k]))
                 goto nomem;
-            e->todo[k][n++] = f;
+            e->feats[k][n++] = f;
         }
     }
     free(seen);
-    e->ntodo[k] = n;
+    e->nfeats[k] = n;
     return n;
 nomem:
     free(seen);
@@ -300,7 +300,7 @@ static rl_status run_feature(rl_ctx *ctx, void *job, int k, size_t i, int w)
 {
     (void)w;
     engine *e = job;
-    rl_feature_prepare(ctx, e->d->controls[k].layer, e->todo[k][i]);
+    rl_feature_prepare(ctx, e->d->controls[k].layer, e->feats[k][i]);
     return RL_OK;
 }
 
@@ -519,9 +519,9 @@ static size_t size_attrs(rl_ctx *ctx, void *job, int k, rl_status *st)
         if (u == 0 || idx[u - 1] != idx[i])
             idx[u++] = idx[i];
     /* Phase 4's list of features is spent: this one takes its place. */
-    free(e->todo[k]);
-    e->todo[k] = idx;
-    e->ntodo[k] = u;
+    free(e->feats[k]);
+    e->feats[k] = idx;
+    e->nfeats[k] = u;
     return 1;
 }
 
@@ -530,7 +530,7 @@ static rl_status run_attrs(rl_ctx *ctx, void *job, int k, size_t i, int w)
     (void)i, (void)w;
     engine *e = job;
     const rl_control *C = &e->d->controls[k];
-    rl_status st = rl_layer_fetch_attrs(ctx, C->layer, e->todo[k], e->ntodo[k]);
+    rl_status st = rl_layer_fetch_attrs(ctx, C->layer, e->feats[k], e->nfeats[k]);
     if (st)
         rl_fail(ctx, st, "control %s: %s", C->spec.name, rl_ctx_errmsg(ctx));
     return st;
@@ -586,10 +586,10 @@ static void engine_free(rl_ctx *ctx, engine *e)
         free(e->pairs[t].cand);
     }
     free(e->pairs);
-    for (int k = 0; e->todo && k < d->ncontrols; k++)
-        free(e->todo[k]);
-    free(e->todo);
-    free(e->ntodo);
+    for (int k = 0; e->feats && k < d->ncontrols; k++)
+        free(e->feats[k]);
+    free(e->feats);
+    free(e->nfeats);
     for (int w = 0; e->prep && w < e->jobs; w++) {
         for (int k = 0; e->prep[w] && k < d->ncontrols; k++) {
             for (size_t c = 0; e->prep[w][k] && c < d->controls[k].layer->n; c++)
@@ -624,13 +624,13 @@ static rl_status engine_run(rl_ctx *ctx, rl_screen_data *d, const load_job *load
         rl_layer_recount(d->fps[i]);
     const size_t npairs = (size_t)nc * d->nres;
     e.pairs = calloc(npairs + 1, sizeof *e.pairs);
-    e.todo = calloc((size_t)nc + 1, sizeof *e.todo);
-    e.ntodo = calloc((size_t)nc + 1, sizeof *e.ntodo);
+    e.feats = calloc((size_t)nc + 1, sizeof *e.feats);
+    e.nfeats = calloc((size_t)nc + 1, sizeof *e.nfeats);
     e.prep = calloc((size_t)e.jobs, sizeof *e.prep);
     for (int w = 0; e.prep && w < e.jobs; w++)
         if (!(e.prep[w] = calloc((size_t)nc + 1, sizeof **e.prep)))
             break;
-    if (!e.pairs || !e.todo || !e.ntodo || !e.prep || !e.prep[e.jobs - 1]) {
+    if (!e.pairs || !e.feats || !e.nfeats || !e.prep || !e.prep[e.jobs - 1]) {
         st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
         goto cleanup;
     }
