@@ -65,14 +65,9 @@ static void on_item(void *item, void *userdata)
     hits_acc *a = userdata;
     if (a->oom)
         return;
-    if (a->n == a->cap) {
-        a->cap = a->cap ? a->cap * 2 : 16;
-        size_t *v = realloc(a->v, a->cap * sizeof *v);
-        if (!v) {
-            a->oom = 1;
-            return;
-        }
-        a->v = v;
+    if (!rl_grow(&a->v, &a->cap, a->n + 1, sizeof *a->v)) {
+        a->oom = 1;
+        return;
     }
     a->v[a->n++] = (size_t)(uintptr_t)item - 1;
 }

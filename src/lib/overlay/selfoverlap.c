@@ -18,14 +18,9 @@ static void on_pair(void *item, void *userdata)
     size_t j = (size_t)((const GEOSGeometry *const *)item - a->gs);
     if (j <= a->self || a->oom)
         return;
-    if (a->n == a->cap) {
-        a->cap = a->cap ? a->cap * 2 : 16;
-        size_t *v = realloc(a->v, a->cap * sizeof *v);
-        if (!v) {
-            a->oom = 1;
-            return;
-        }
-        a->v = v;
+    if (!rl_grow(&a->v, &a->cap, a->n + 1, sizeof *a->v)) {
+        a->oom = 1;
+        return;
     }
     a->v[a->n++] = j;
 }
