@@ -275,6 +275,17 @@ RL_API int rl_report_exit_code(const rl_report *report);
  */
 RL_API void rl_report_free(rl_report *report);
 
+/**
+ * Remove the temporary files of outputs this process is writing (-o,
+ * --pieces, audit's --report-dir files: each is written beside its final
+ * name and renamed into place only when whole).  Async-signal-safe: meant
+ * for a SIGINT/SIGTERM handler that then ends the process, so an
+ * interrupted run leaves no temporary file, and every final name keeps its
+ * previous contents.  Files of a parent process are left alone in a forked
+ * child.  Never fails; does nothing when no output is being written.
+ */
+RL_API void rl_remove_temporary_outputs(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -6,6 +6,8 @@
  */
 #include <redline/redline.h>
 
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -266,6 +268,42 @@ static info_request info_requested(int argc, const char *const *argv)
     return ASK_RUN;
 }
 
+/*
+ * A signal that ends the run removes the outputs' temporary files first,
+ * then ends the process as the signal would have (the parent sees the same
+ * status).  A signal the caller ignored (nohup, trap '' TERM) stays
+ * ignored.
+ */
+static void end_by_signal(int sig)
+{
+    rl_remove_temporary_outputs();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void clean_up_on_signals(void)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGXFSZ, SIGXCPU};
+    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
+        struct sigaction old, sa;
+        if (sigaction(sigs[i], NULL, &old) != 0 || old.sa_handler == SIG_IGN)
+            continue;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = end_by_signal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(sigs[i], &sa, NULL);
+    }
+}
+
+/* --help and --version: 0, or 2 when stdout cannot take the text. */
+static int stdout_done(void)
+{
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return 0;
+    fprintf(stderr, "redline: cannot write to standard output: %s\n", strerror(errno));
+    return 2;
+}
+
 static int usage_error(const char *cmd, const char *msg)
 {
     fprintf(stderr, "redline %s: %s\nTry 'redline %s --help'.\n", cmd, msg, cmd);
@@ -296,19 +334,20 @@ int main(int argc, char **argv)
                                                         : info_requested(1, args + 1);
     if (ask == ASK_VERSION) {
         printf("redline %s\n", rl_version());
-        return 0;
+        return stdout_done();
     }
     if (ask == ASK_HELP) {
         if (cmd)
             print_help(cmd->usage, stdout);
         else
             print_usage_main(stdout);
-        return 0;
+        return stdout_done();
     }
     if (!cmd) {
         fprintf(stderr, "redline: unknown command '%s'\nTry 'redline --help'.\n", name);
         return 2;
     }
+    clean_up_on_signals();
     ctx = rl_ctx_new();
     if (!ctx) {
         fputs("redline: out of memory\n", stderr);

@@ -551,6 +551,91 @@ def test_outputs_are_written_whole(tmp):
           "is left: %s" % sorted(set(now) ^ set(good)))
 
 
+def squares_geojson(path, squares, epsg=4527):
+    """A GeoJSON polygon layer: squares are (id, x0, y0, side) in EPSG units."""
+    feats = []
+    for fid, x0, y0, side in squares:
+        ring = [[x0, y0], [x0 + side, y0], [x0 + side, y0 + side], [x0, y0 + side], [x0, y0]]
+        feats.append({"type": "Feature", "properties": {"ID": fid},
+                      "geometry": {"type": "Polygon", "coordinates": [ring]}})
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump({"type": "FeatureCollection",
+                   "crs": {"type": "name",
+                           "properties": {"name": "urn:ogc:def:crs:EPSG::%d" % epsg}},
+                   "features": feats}, fh)
+
+
+def test_signals_leave_no_temporary_file(tmp):
+    """A run ended by a signal while an output is being written removes the
+    temporary file and dies by that signal; the previous output survives.
+    SIGXFSZ (file-size limit, default action) is deterministic; SIGTERM and
+    SIGINT are sent while the process is stopped with its temporary
+    --pieces file present, so the test knows the write was under way."""
+    import resource
+    import signal
+    import time
+    d = os.path.join(tmp, "signals")
+    os.makedirs(d)
+    base = ["screen"] + CONTROLS + ["-f", "json", S("projects.shp")]
+    out, gpkg, shp = (os.path.join(d, n) for n in ("out.json", "p.gpkg", "p.shp"))
+    code, _, err = run(*(base + ["-o", out, "--pieces", gpkg]))
+    code2, _, err2 = run(*(base + ["-o", os.devnull, "--pieces", shp]))
+    check(code == 1 and code2 == 1, "previous outputs written: %s %s" % (err, err2))
+    good = digest(d)
+
+    def limited(*args):
+        def lim():
+            resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+        # restore_signals (the default) gives the child SIGXFSZ's default
+        # action, which Python itself ignores.
+        p = subprocess.run([REDLINE] + list(args), cwd=SRC, capture_output=True,
+                           preexec_fn=lim)
+        return p.returncode
+    for extra in (["-o", out], ["-o", os.devnull, "--pieces", gpkg],
+                  ["-o", os.devnull, "--pieces", shp]):
+        code = limited(*(base + extra))
+        now = digest(d)
+        check(code == -signal.SIGXFSZ and now == good,
+              "%s under a size limit: killed by SIGXFSZ (status %d), previous output "
+              "intact, no temporary file: %s" % (extra[-1], code,
+                                                 sorted(set(now) ^ set(good))))
+
+    # Many footprints, so that writing the pieces takes a while.
+    d = os.path.join(tmp, "signals2")
+    os.makedirs(d)
+    n = 20000
+    ctl, fps = os.path.join(d, "ctl.geojson"), os.path.join(d, "fps.geojson")
+    squares_geojson(ctl, [("C", 39500000.0, 3500000.0, 20000.0)])
+    squares_geojson(fps, [("F%d" % i, 39500010.0 + (i % 140) * 100, 3500010.0 + (i // 140) * 100,
+                           50.0) for i in range(n)])
+    big = os.path.join(d, "big.gpkg")
+    code, _, err = run("screen", "--eco", ctl, fps, "-o", os.devnull, "--pieces", big)
+    check(code == 1, "pieces of %d footprints written (exit %d): %s" % (n, code, err))
+    good = digest(d)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        caught = False
+        for attempt in range(5):
+            p = subprocess.Popen([REDLINE, "screen", "--eco", ctl, fps, "-o", os.devnull,
+                                  "--pieces", big], cwd=SRC, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+            while p.poll() is None:
+                if any(f.startswith(".big.gpkg.redline-") for f in os.listdir(d)):
+                    p.send_signal(signal.SIGSTOP)
+                    caught = any(f.startswith(".big.gpkg.redline-") for f in os.listdir(d))
+                    p.send_signal(sig)
+                    p.send_signal(signal.SIGCONT)
+                    break
+                time.sleep(0.001)
+            code = p.wait()
+            if caught:
+                break
+        now = digest(d)
+        check(caught and code == -sig and now == good,
+              "%s during the --pieces write: ends by the signal (status %s, caught %s), "
+              "previous pieces intact, no temporary file: %s"
+              % (signal.Signals(sig).name, code, caught, sorted(set(now) ^ set(good))))
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="rlcli.")
     try:
@@ -566,6 +651,7 @@ def main():
         test_diff_and_area_against_postgis(tmp)
         test_outputs_never_land_on_inputs(tmp)
         test_outputs_are_written_whole(tmp)
+        test_signals_leave_no_temporary_file(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     check(digest(SAMPLES) == before, "sample_shapes/ is byte-identical after all runs")

@@ -189,6 +189,20 @@ static void units(void **state)
     assert_false(rl_parse_area_with_unit("5 furlongs", &m2));
     assert_false(rl_parse_area_with_unit("-1", &m2));
     assert_false(rl_parse_area_with_unit("", &m2));
+    /* strtod() would read these as 16, 1, 1 and infinity. */
+    assert_false(rl_parse_area_with_unit("0x10", &m2));
+    assert_false(rl_parse_area_with_unit(" 1", &m2));
+    assert_false(rl_parse_area_with_unit("+1", &m2));
+    assert_false(rl_parse_area_with_unit("inf", &m2));
+    assert_false(rl_parse_area_with_unit("nan", &m2));
+    assert_false(rl_parse_area_with_unit("1e999", &m2));
+    assert_false(rl_parse_area_with_unit(".", &m2));
+    assert_true(rl_parse_area_with_unit("1e3", &m2));
+    assert_rel(m2, 1000.0, 0);
+    assert_true(rl_parse_area_with_unit(".5ha", &m2));
+    assert_rel(m2, 5000.0, 0);
+    assert_true(rl_parse_area_with_unit("2e1mu", &m2));
+    assert_rel(m2, 20 * 10000.0 / 15.0, 1e-15);
 }
 
 int main(void)

@@ -48,14 +48,44 @@ double rl_units_factor(rl_units u) { return units[u].m2; }
 
 const char *rl_units_name(rl_units u) { return units[u].name; }
 
+/*
+ * Length of the plain decimal number at s (digits, one optional point,
+ * optional exponent), 0 if there is none.  strtod() alone would also take
+ * "0x10", "inf", "nan" and leading blanks, which no user means as an area.
+ */
+static size_t decimal_span(const char *s)
+{
+    size_t i = 0, digits = 0;
+    while (s[i] >= '0' && s[i] <= '9')
+        i++, digits++;
+    if (s[i] == '.')
+        for (i++; s[i] >= '0' && s[i] <= '9'; i++)
+            digits++;
+    if (!digits)
+        return 0;
+    if (s[i] == 'e' || s[i] == 'E') {
+        size_t j = i + 1;
+        if (s[j] == '+' || s[j] == '-')
+            j++;
+        if (s[j] >= '0' && s[j] <= '9') {
+            while (s[j] >= '0' && s[j] <= '9')
+                j++;
+            i = j;
+        }
+    }
+    return i;
+}
+
 int rl_parse_area_with_unit(const char *s, double *m2)
 {
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || !(v >= 0) || !isfinite(v))
+    size_t n = decimal_span(s);
+    if (!n)
+        return 0;
+    double v = strtod(s, NULL);
+    if (!(v >= 0) || !isfinite(v))
         return 0;
     rl_units u = RL_U_M2;
-    if (*end && !rl_units_parse(end, &u))
+    if (s[n] && !rl_units_parse(s + n, &u))
         return 0;
     *m2 = v * rl_units_factor(u);
     return 1;

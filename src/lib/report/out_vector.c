@@ -22,6 +22,7 @@ struct rl_vec_writer {
     char tmp[4096];    /* where it is written until rl_vec_writer_close */
     GDALDriverH drv;
     int shp;
+    int slot;          /* rl_temp_register() slot of tmp */
 };
 
 rl_vec_writer *rl_vec_writer_new(rl_ctx *ctx, const char *path,
@@ -39,6 +40,8 @@ rl_vec_writer *rl_vec_writer_new(rl_ctx *ctx, const char *path,
     CPLPushErrorHandler(CPLQuietErrorHandler);
     GDALDriverH drv = GDALGetDriverByName(drvname);
     w = calloc(1, sizeof *w);
+    if (w)
+        w->slot = -1;
     if (!drv || !w) {
         rl_fail(ctx, RL_ERR_OUTPUT, "%s: driver %s is not available", path, drvname);
         goto fail;
@@ -58,6 +61,7 @@ rl_vec_writer *rl_vec_writer_new(rl_ctx *ctx, const char *path,
         rl_fail(ctx, RL_ERR_OUTPUT, "%s: name too long", path);
         goto fail;
     }
+    w->slot = rl_temp_register(w->tmp);
     w->ds = GDALCreate(drv, w->tmp, 0, 0, 0, GDT_Unknown, NULL);
     if (!w->ds) {
         rl_fail(ctx, RL_ERR_OUTPUT, "%s: cannot create: %s", path,
@@ -99,6 +103,7 @@ fail:
             GDALClose(w->ds);
             GDALDeleteDataset(drv, w->tmp);
         }
+        rl_temp_release(w->slot);
         free(w->path);
         free(w);
     }
@@ -177,6 +182,7 @@ rl_status rl_vec_writer_close(rl_ctx *ctx, rl_vec_writer *w, rl_status st)
         st = rl_fail(ctx, RL_ERR_OUTPUT, "%s: cannot write: %s", w->path, strerror(errno));
     if (st)
         GDALDeleteDataset(w->drv, w->tmp);
+    rl_temp_release(w->slot);
     CPLPopErrorHandler();
     if (w->wkb)
         GEOSWKBWriter_destroy_r(ctx->geos, w->wkb);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 int rl_path_resolve(const char *path, char *out)
@@ -153,6 +154,7 @@ FILE *rl_output_open(rl_ctx *ctx, rl_output *o, const char *path)
     struct stat sb;
     memset(o, 0, sizeof *o);
     o->path = path;
+    o->slot = -1;
     /* A device, FIFO or terminal cannot be replaced: written in place. */
     if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
         o->f = fopen(path, "wb");
@@ -160,17 +162,27 @@ FILE *rl_output_open(rl_ctx *ctx, rl_output *o, const char *path)
             rl_fail(ctx, RL_ERR_OUTPUT, "%s: cannot write: %s", path, strerror(errno));
         return o->f;
     }
+    o->slot = -1;
     for (int tries = 0; tries < 100; tries++) {
         if (!rl_output_temp_name(path, NULL, o->tmp, sizeof o->tmp))
             break;
+        /* Registered before it exists: a signal in between finds it. */
+        o->slot = rl_temp_register(o->tmp);
         int fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (fd < 0 && errno == EEXIST)
-            continue;
-        if (fd < 0)
+        if (fd < 0) {
+            int saved = errno;
+            rl_temp_release(o->slot);
+            o->slot = -1;
+            errno = saved;
+            if (errno == EEXIST)
+                continue;
             break;
+        }
         if (!(o->f = fdopen(fd, "wb"))) {
             close(fd);
             unlink(o->tmp);
+            rl_temp_release(o->slot);
+            o->slot = -1;
             break;
         }
         o->temp = 1;
@@ -198,6 +210,82 @@ rl_status rl_output_commit(rl_ctx *ctx, rl_output *o, rl_status st)
             st = rl_fail(ctx, RL_ERR_OUTPUT, "%s: cannot write: %s", o->path, strerror(errno));
         if (st)
             unlink(o->tmp);
+        rl_temp_release(o->slot);
+        o->slot = -1;
     }
     return st;
+}
+
+/* ---- temporary outputs left behind by a signal ---- */
+
+/*
+ * The temporary files this process is writing, so that a signal handler
+ * can remove them (rl_remove_temporary_outputs).  Slots, not a list: the
+ * handler may run at any instruction, so it reads only whole, published
+ * entries and calls only async-signal-safe functions.  A slot is free (0),
+ * being filled (1) or published (2); pid keeps a forked child (audit) from
+ * removing its parent's files.
+ */
+#define RL_TEMP_SLOTS 64
+static struct {
+    int state; /* accessed with __atomic builtins only */
+    pid_t pid;
+    char path[4096];
+} temps[RL_TEMP_SLOTS];
+
+int rl_temp_register(const char *tmp)
+{
+    size_t n = strlen(tmp);
+    if (n >= sizeof temps[0].path)
+        return -1;
+    for (int i = 0; i < RL_TEMP_SLOTS; i++) {
+        int free_state = 0;
+        if (!__atomic_compare_exchange_n(&temps[i].state, &free_state, 1, 0,
+                                         __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+            continue;
+        memcpy(temps[i].path, tmp, n + 1);
+        temps[i].pid = getpid();
+        __atomic_store_n(&temps[i].state, 2, __ATOMIC_RELEASE);
+        return i;
+    }
+    return -1; /* more outputs at once than slots: written, not cleanable */
+}
+
+void rl_temp_release(int slot)
+{
+    if (slot >= 0 && slot < RL_TEMP_SLOTS)
+        __atomic_store_n(&temps[slot].state, 0, __ATOMIC_RELEASE);
+}
+
+/* unlink(base + suffix), or (ext_len > 0) base with its last ext_len bytes
+ * replaced by suffix; async-signal-safe (no snprintf). */
+static void unlink_variant(const char *base, size_t ext_len, const char *suffix)
+{
+    char name[4096 + 16];
+    size_t n = strlen(base), s = strlen(suffix);
+    if (ext_len > n || n - ext_len + s >= sizeof name)
+        return;
+    memcpy(name, base, n - ext_len);
+    memcpy(name + n - ext_len, suffix, s + 1);
+    unlink(name);
+}
+
+void rl_remove_temporary_outputs(void)
+{
+    /* Sidecars a driver may have created beside a temporary dataset. */
+    static const char *const journal[] = {"-journal", "-wal", "-shm"};
+    static const char *const shp_side[] = {"shx", "dbf", "prj", "cpg", "qix"};
+    pid_t self = getpid();
+    for (int i = 0; i < RL_TEMP_SLOTS; i++) {
+        if (__atomic_load_n(&temps[i].state, __ATOMIC_ACQUIRE) != 2 || temps[i].pid != self)
+            continue;
+        const char *p = temps[i].path;
+        size_t n = strlen(p);
+        unlink(p);
+        for (size_t k = 0; k < sizeof journal / sizeof *journal; k++)
+            unlink_variant(p, 0, journal[k]);
+        if (n > 4 && strcasecmp(p + n - 4, ".shp") == 0)
+            for (size_t k = 0; k < sizeof shp_side / sizeof *shp_side; k++)
+                unlink_variant(p, 3, shp_side[k]);
+    }
 }

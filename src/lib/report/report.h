@@ -156,11 +156,21 @@ typedef struct rl_output {
     char tmp[4096];
     FILE *f;
     int temp;         /* f writes tmp, to be renamed */
+    int slot;         /* rl_temp_register() slot of tmp, or -1 */
 } rl_output;
 FILE *rl_output_open(rl_ctx *ctx, rl_output *o, const char *path);
 rl_status rl_output_commit(rl_ctx *ctx, rl_output *o, rl_status st);
 /* Name for a temporary file beside path, ending in ext (may be NULL); 1 ok. */
 int rl_output_temp_name(const char *path, const char *ext, char *out, size_t n);
+/*
+ * Note tmp as a temporary output of this process, which
+ * rl_remove_temporary_outputs() removes (with a shapefile's sidecars and a
+ * database's -journal/-wal/-shm) if a signal ends the run; returns the slot
+ * for rl_temp_release(), or -1 (no slot free: then not removed on a signal).
+ * rl_temp_release(-1) is a no-op.
+ */
+int rl_temp_register(const char *tmp);
+void rl_temp_release(int slot);
 /* realpath() of path, which need not exist yet (its folder must); 1 ok. */
 int rl_path_resolve(const char *path, char *out);
 /* 1 when `inner` (existing or not) is `outer` or lies inside it. */
