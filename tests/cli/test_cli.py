@@ -636,6 +636,28 @@ def test_signals_leave_no_temporary_file(tmp):
               % (signal.Signals(sig).name, code, caught, sorted(set(now) ^ set(good))))
 
 
+def test_small_items(tmp):
+    """--help and --version report a stdout that cannot take the text; area
+    options take plain decimal numbers only."""
+    if os.path.exists("/dev/full"):
+        for args in (["--help"], ["--version"], ["screen", "--help"], ["help"]):
+            with open("/dev/full", "w") as full:
+                p = subprocess.run([REDLINE] + args, stdout=full, stderr=subprocess.PIPE)
+            err = p.stderr.decode("utf-8", "replace")
+            check(p.returncode == 2 and "cannot write to standard output" in err,
+                  "redline %s > /dev/full exits 2 with a message (exit %d): %s"
+                  % (" ".join(args), p.returncode, err.strip()))
+    for bad in ("0x10", "inf", "nan", " 1", "+1", "1e999", "1e", "1,5"):
+        code, out, err = run("screen", "--eco", S("eco.shp"), "--min-area", bad,
+                             S("projects.shp"))
+        check(code == 2 and "--min-area needs a non-negative area" in err and not out,
+              "--min-area %r refused with exit 2 (exit %d): %s" % (bad, code, err.strip()))
+    code, out, err = run("screen", "--eco", S("eco.shp"), "--min-area", "1.6e1",
+                         "-f", "json", S("projects.shp"))
+    check(code == 1 and json.loads(out)["min_area_m2"] == 16,
+          "--min-area 1.6e1 is 16 m2 (exit %d): %s" % (code, err.strip()))
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="rlcli.")
     try:
@@ -652,6 +674,7 @@ def main():
         test_outputs_never_land_on_inputs(tmp)
         test_outputs_are_written_whole(tmp)
         test_signals_leave_no_temporary_file(tmp)
+        test_small_items(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     check(digest(SAMPLES) == before, "sample_shapes/ is byte-identical after all runs")
