@@ -541,8 +541,10 @@ def test_outputs_are_written_whole(tmp):
         return p.returncode, p.stderr.decode("utf-8", "replace")
 
     code, err = limited(*(base + ["-o", out]))
-    check(code == 2 and "out.json" in err and "cannot write" in err,
-          "-o under a size limit exits 2 naming the file (exit %d): %s" % (code, err.strip()))
+    check(code == 2 and "out.json" in err and "cannot write" in err
+          and "File too large" in err,
+          "-o under a size limit exits 2 naming the file and the reason (exit %d): %s"
+          % (code, err.strip()))
     code, err = limited(*(base + ["-o", os.devnull, "--pieces", pieces]))
     check(code == 2 and "pieces.gpkg" in err,
           "--pieces under a size limit exits 2 naming the file (exit %d): %s" % (code, err.strip()))

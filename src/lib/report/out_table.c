@@ -1,6 +1,8 @@
 /* out_table.c -- aligned plain-text tables that respect CJK display width. */
 #include "report/out_table.h"
 
+#include <errno.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,7 +81,7 @@ rl_status rl_emit(rl_ctx *ctx, rl_buf *b, FILE *f)
     if (b->oom)
         st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
     else if (b->len && fwrite(b->s, 1, b->len, f) != b->len)
-        st = rl_fail(ctx, RL_ERR_OUTPUT, "cannot write the report");
+        st = rl_fail(ctx, RL_ERR_OUTPUT, "cannot write the report: %s", strerror(errno));
     rl_buf_free(b);
     return st;
 }

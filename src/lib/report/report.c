@@ -42,6 +42,11 @@ rl_status rl_report_write(rl_ctx *ctx, const rl_report *rep, FILE *fallback)
         if (!(f = rl_output_open(ctx, &out, c->out_path)))
             return ctx->status;
         st = rep->ops->write(ctx, rep->data, f);
+        if (st == RL_ERR_OUTPUT) { /* name the file the message is about */
+            char why[RL_ERRMSG_MAX];
+            snprintf(why, sizeof why, "%s", ctx->msg);
+            st = rl_fail(ctx, st, "%s: %s", c->out_path, why);
+        }
         st = rl_output_commit(ctx, &out, st);
     } else {
         st = rep->ops->write(ctx, rep->data, f);
