@@ -134,8 +134,10 @@ static void on_progress(void *userdata, size_t done, size_t total,
     progress_state *p = userdata;
     long el = (long)(time(NULL) - p->start);
     long left = done ? (long)((double)el * (double)(total - done) / (double)done) : 0;
-    fprintf(stderr, "\r\033[K[%zu/%zu] %02ld:%02ld elapsed, ~%02ld:%02ld left  %.60s",
-            done, total, el / 60, el % 60, left / 60, left % 60, current);
+    char shown[61]; /* a file name: escaped, cut at a character boundary */
+    rl_text_escape(shown, sizeof shown, current);
+    fprintf(stderr, "\r\033[K[%zu/%zu] %02ld:%02ld elapsed, ~%02ld:%02ld left  %s",
+            done, total, el / 60, el % 60, left / 60, left % 60, shown);
     if (done == total)
         fputs("\n", stderr);
     fflush(stderr);
@@ -155,6 +157,7 @@ static rl_status screen_run(rl_ctx *ctx, void *opts, rl_report **out)
     return rl_screen(ctx, opts, out);
 }
 static void screen_free(void *opts) { rl_screen_options_free(opts); }
+static int screen_quiet(const void *opts) { return rl_screen_options_quiet(opts); }
 
 static void *diff_new(rl_ctx *ctx, int argc, const char *const *argv)
 {
@@ -165,6 +168,7 @@ static rl_status diff_run(rl_ctx *ctx, void *opts, rl_report **out)
     return rl_diff(ctx, opts, out);
 }
 static void diff_free(void *opts) { rl_diff_options_free(opts); }
+static int diff_quiet(const void *opts) { return rl_diff_options_quiet(opts); }
 
 static void *area_new(rl_ctx *ctx, int argc, const char *const *argv)
 {
@@ -175,6 +179,7 @@ static rl_status area_run(rl_ctx *ctx, void *opts, rl_report **out)
     return rl_area(ctx, opts, out);
 }
 static void area_free(void *opts) { rl_area_options_free(opts); }
+static int area_quiet(const void *opts) { return rl_area_options_quiet(opts); }
 
 static void *audit_new(rl_ctx *ctx, int argc, const char *const *argv)
 {
@@ -191,6 +196,7 @@ static rl_status audit_run(rl_ctx *ctx, void *opts, rl_report **out)
     return st;
 }
 static void audit_free(void *opts) { rl_audit_options_free(opts); }
+static int audit_quiet(const void *opts) { return rl_audit_options_quiet(opts); }
 
 typedef struct {
     const char *name;
@@ -199,17 +205,18 @@ typedef struct {
     void *(*opts_new)(rl_ctx *ctx, int argc, const char *const *argv);
     rl_status (*run)(rl_ctx *ctx, void *opts, rl_report **out);
     void (*opts_free)(void *opts);
+    int (*quiet)(const void *opts); /* -q: no warnings on stderr */
 } command;
 
 static const command commands[] = {
     {"screen", "check footprints against control layers", usage_screen,
-     screen_new, screen_run, screen_free},
+     screen_new, screen_run, screen_free, screen_quiet},
     {"diff", "compare two versions of a control layer (has it shrunk?)",
-     usage_diff, diff_new, diff_run, diff_free},
+     usage_diff, diff_new, diff_run, diff_free, diff_quiet},
     {"area", "union area, feature count and self-overlap of one layer",
-     usage_area, area_new, area_run, area_free},
+     usage_area, area_new, area_run, area_free, area_quiet},
     {"audit", "check and screen every vector file under a folder (and zips)",
-     usage_audit, audit_new, audit_run, audit_free},
+     usage_audit, audit_new, audit_run, audit_free, audit_quiet},
 };
 #define NCOMMANDS (sizeof commands / sizeof *commands)
 
@@ -328,6 +335,12 @@ int main(int argc, char **argv)
     if (rl_report_write(ctx, rep, stdout) != RL_OK) {
         fprintf(stderr, "redline %s: %s\n", cmd->name, rl_ctx_errmsg(ctx));
         goto exit;
+    }
+    /* Warnings (text replaced with U+FFFD...) after the report, escaped. */
+    for (size_t i = 0; i < rl_report_warning_count(rep) && !cmd->quiet(opts); i++) {
+        char shown[2048];
+        rl_text_escape(shown, sizeof shown, rl_report_warning(rep, i));
+        fprintf(stderr, "redline %s: warning: %s\n", cmd->name, shown);
     }
     code = rl_report_exit_code(rep);
 exit:

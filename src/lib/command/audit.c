@@ -651,7 +651,7 @@ static int audit_exit_code(const void *data)
 
 /* audit has no pieces: its options refuse --pieces. */
 static const rl_report_ops audit_ops = {sizeof(rl_audit_data), free_audit, write_audit,
-                                        NULL, audit_exit_code};
+                                        NULL, audit_exit_code, NULL};
 
 rl_status rl_audit(rl_ctx *ctx, const rl_audit_options *ao, rl_report **out)
 {
