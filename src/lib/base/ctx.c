@@ -84,6 +84,10 @@ rl_status rl_fail(rl_ctx *ctx, rl_status st, const char *fmt, ...)
     va_start(ap, fmt);
     rl_vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
+    /* GDAL's messages may end in a newline: a message is one line. */
+    size_t len = strlen(buf);
+    while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r' || buf[len - 1] == ' '))
+        buf[--len] = '\0';
     /*
      * Messages quote dataset names and data, and GDAL's own messages may
      * too: here, where every message passes, any password is masked, and

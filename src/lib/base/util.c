@@ -434,7 +434,7 @@ void rl_buf_redacted(rl_buf *b, const char *s)
         rl_buf_putn(b, p, klen);
         p += klen;
         while (*p == ' ' || *p == '\t')
-            p++;
+            rl_buf_putn(b, p++, 1);
         if (*p == '\'' || *p == '"') {
             /* A quoted value ends at its unescaped closing quote. */
             char q = *p;

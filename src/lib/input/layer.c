@@ -249,7 +249,14 @@ int rl_encoding_resolve(const char *name, char *out, size_t n)
     } else {
         snprintf(buf, sizeof buf, "%s", s);
     }
-    /* Known means: iconv, which decodes it below, can open it. */
+    /*
+     * Known means: iconv, which decodes it below, can open it.  glibc's
+     * iconv ignores stray characters in a name and takes "//" suffixes as
+     * flags ("UTF-8\x1b", "UTF-8//IGNORE"): only plain names are names.
+     */
+    for (const char *c = buf; *c; c++)
+        if (!isalnum((unsigned char)*c) && !strchr("-_.:", *c))
+            return 0;
     iconv_t cd = iconv_open("UTF-8", buf);
     if (cd == (iconv_t)-1)
         return 0;
