@@ -646,6 +646,11 @@ def test_text_is_utf8(tmp):
     check(code == 0 and text is not None and len(json.loads(text)["warnings"]) == 10 and
           all("\ufffd" in g["key"] for g in json.loads(text)["groups"]),
           "area --by on it: UTF-8 JSON, U+FFFD keys, 10 warnings (exit %d)" % code)
+    code, out, _ = run("audit", "-f", "json", d)
+    probs = json.loads(out)["files"][0]["problems"] if code in (0, 1) else []
+    check(any(p["code"] == "text_not_decodable" and "10 value(s)" in p["message"] and
+              "FID 0, field 'XMMC'" in p["message"] for p in probs),
+          "audit reports text_not_decodable (exit %d): %s" % (code, probs))
     check(digest(d) == before_d, "UTF-8 .cpg over GBK: no input changed")
     # A message longer than the 1024-byte buffer is cut between characters.
     # The message is PATH + ": no such file...": pad so that byte 1023 falls

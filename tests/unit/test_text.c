@@ -111,6 +111,12 @@ static void secrets_are_masked(void **state)
     expect_redacted("ODBC:DSN=gis;UID=u;PWD=s3cret;X=1", "ODBC:DSN=gis;UID=u;PWD=***;X=1");
     expect_redacted("MSSQL:server=h;database=d;uid=u;pwd=s3cret",
                     "MSSQL:server=h;database=d;uid=u;pwd=***");
+    /* In a message, "PATH: why" keeps its colon (masking twice changes nothing). */
+    expect_redacted("PG:dbname=x password=s3cret: cannot open",
+                    "PG:dbname=x password=***: cannot open");
+    expect_redacted("PG:dbname=x password=***: cannot open",
+                    "PG:dbname=x password=***: cannot open");
+    expect_redacted("PG:dbname=x password=a:b", "PG:dbname=x password=***");
     /* Nothing to mask. */
     expect_redacted("postgresql://u@h/gis", "postgresql://u@h/gis");
     expect_redacted("/vsicurl/http://h:8080/x.gpkg", "/vsicurl/http://h:8080/x.gpkg");

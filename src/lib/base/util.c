@@ -447,8 +447,11 @@ void rl_buf_redacted(rl_buf *b, const char *s)
                 rl_buf_putn(b, &q, 1);
             p = *e ? e + 1 : e;
         } else {
+            /* Unquoted: to white space, ; or & (ODBC, URI queries); a ':'
+             * before white space is taken as the message's own ("PATH: why"). */
             rl_buf_puts(b, "***");
-            while (*p && !strchr(" \t\r\n;&", *p))
+            while (*p && !strchr(" \t\r\n;&", *p) &&
+                   !(p[0] == ':' && (p[1] == ' ' || p[1] == '\t')))
                 p++;
         }
     }

@@ -83,8 +83,8 @@ static void add_reason(rl_fp_result *r, const char *text)
 static void set_error(rl_fp_result *r, const rl_layer *L, const char *why)
 {
     char buf[RL_ERRMSG_MAX + 256];
-    snprintf(buf, sizeof buf, "%s: feature %" PRId64 ": %s", L->path,
-             (int64_t)L->feat[r->feat].fid, why);
+    rl_snprintf(buf, sizeof buf, "%s: feature %" PRId64 ": %s", L->path,
+                (int64_t)L->feat[r->feat].fid, why); /* cut between characters */
     free(r->error);
     r->error = rl_strdup(buf);
     r->verdict = RL_V_ERROR;
@@ -562,10 +562,10 @@ static void conclude(const rl_screen_data *d, rl_fp_result *r)
         }
         if (fc->finding) {
             if (C->spec.rule == RL_RULE_REQUIRE)
-                snprintf(buf, sizeof buf, "outside %s: %.1f m2 (%.1f%%)",
+                rl_snprintf(buf, sizeof buf, "outside %s: %.1f m2 (%.1f%%)",
                          C->spec.name, fc->outside_m2, 100.0 - fc->overlap_pct);
             else
-                snprintf(buf, sizeof buf, "overlaps %s: %.1f m2 (%.1f%%)",
+                rl_snprintf(buf, sizeof buf, "overlaps %s: %.1f m2 (%.1f%%)",
                          C->spec.name, fc->overlap_m2, fc->overlap_pct);
             add_reason(r, buf);
             if (C->spec.severity == RL_SEV_CONFLICT || o->strict)
