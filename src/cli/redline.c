@@ -48,8 +48,10 @@ static const char *const usage_tail =
     "                        appear whole or not at all\n"                    \
     "  --assume-srs SRS      CRS for inputs that have none (e.g. EPSG:4527)\n" \
     "  --encoding ENC        text encoding of shapefiles with neither .cpg nor\n" \
-    "                        DBF code page (default: UTF-8 if valid, else GBK)\n" \
-    "  -q, --quiet           no messages on stderr except errors\n"            \
+    "                        DBF code page (default: UTF-8 if valid, else GBK);\n" \
+    "                        bytes that do not decode become U+FFFD, with a\n" \
+    "                        warning; an unknown ENC or .cpg name is refused\n" \
+    "  -q, --quiet           no messages on stderr except errors (no warnings)\n" \
     "  -h, --help            this help;  --version  print the version\n"      \
     "\n"                                                                       \
     "A dataset with several layers is named as 'PATH|layername=NAME'; a .zip\n" \

@@ -164,11 +164,12 @@ static int read_cpg(const char *shp, char *name, size_t n)
         a++;
     while (b > a && isspace(buf[b - 1]))
         b--;
-    if (b <= a || (size_t)(b - a) >= n)
-        return got > 0 && b > a ? (snprintf(name, n, "%.*s", (int)n - 1, (char *)buf + a), 1)
-                                : 0;
-    memcpy(name, buf + a, (size_t)(b - a));
-    name[b - a] = '\0';
+    if (b <= a || n == 0)
+        return 0;
+    /* A name too long for n is kept cut: no encoding has such a name. */
+    size_t len = (size_t)(b - a) < n ? (size_t)(b - a) : n - 1;
+    memcpy(name, buf + a, len);
+    name[len] = '\0';
     return 1;
 }
 
@@ -388,7 +389,9 @@ static void decode_text(rl_layer *L)
             continue;
         for (int j = 0; j < L->nfields; j++) {
             char *s = L->feat[i].attrs[j];
-            char *r = s ? decode(cd, s, &nbad) : NULL;
+            if (!s || (cd == (iconv_t)-1 && rl_is_utf8(s)))
+                continue; /* the common case: nothing to copy */
+            char *r = decode(cd, s, &nbad);
             if (!r)
                 continue;
             L->feat[i].attrs[j] = r;
