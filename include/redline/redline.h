@@ -286,6 +286,26 @@ RL_API void rl_report_free(rl_report *report);
  */
 RL_API void rl_remove_temporary_outputs(void);
 
+/**
+ * Warnings of a report (screen, diff, area): things the figures do not
+ * depend on but a reader must know, e.g. text that did not decode in its
+ * encoding and was replaced with U+FFFD (each naming file, FID and field).
+ * rl_report_warning_count() gives how many (0 for NULL); rl_report_warning()
+ * the i-th (UTF-8, owned by the report; NULL when i is out of range).  The
+ * JSON format also lists them under "warnings".
+ */
+RL_API size_t rl_report_warning_count(const rl_report *report);
+RL_API const char *rl_report_warning(const rl_report *report, size_t i);
+
+/**
+ * Copy s into out (n bytes with the NUL) as it may safely be printed on a
+ * terminal: newline, CR and tab as \n \r \t, other control characters
+ * (C0, DEL) and bytes that are not UTF-8 as \xHH, C1 controls as \u00HH;
+ * cut at a character boundary when it does not fit.  For progress lines and
+ * messages that quote data (file names, ids).  Returns out; NULL s is "".
+ */
+RL_API char *rl_text_escape(char *out, size_t n, const char *s);
+
 #ifdef __cplusplus
 }
 #endif

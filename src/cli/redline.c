@@ -50,8 +50,10 @@ static const char *const usage_tail =
     "                        appear whole or not at all\n"                    \
     "  --assume-srs SRS      CRS for inputs that have none (e.g. EPSG:4527)\n" \
     "  --encoding ENC        text encoding of shapefiles with neither .cpg nor\n" \
-    "                        DBF code page (default: UTF-8 if valid, else GBK)\n" \
-    "  -q, --quiet           no messages on stderr except errors\n"            \
+    "                        DBF code page (default: UTF-8 if valid, else GBK);\n" \
+    "                        bytes that do not decode become U+FFFD, with a\n" \
+    "                        warning; an unknown ENC or .cpg name is refused\n" \
+    "  -q, --quiet           no messages on stderr except errors (no warnings)\n" \
     "  -h, --help            this help;  --version  print the version\n"      \
     "\n"                                                                       \
     "A dataset with several layers is named as 'PATH|layername=NAME'; a .zip\n" \
@@ -110,7 +112,8 @@ static const char *const usage_audit =
     "Walk DIR recursively (into .zip archives too), check every vector dataset\n"
     "(problem codes: unreadable, missing_shx, missing_dbf, missing_prj,\n"
     "not_polygon, empty_layer, null_geometry, invalid_geometry,\n"
-    "encoding_unknown, coords_outside_crs, duplicate_id, missing_id_field)\n"
+    "encoding_unknown, text_not_decodable, coords_outside_crs, duplicate_id,\n"
+    "missing_id_field)\n"
     "and screen it with the control options of 'redline screen'.  Nothing\n"
     "under DIR is ever written.  Each file runs in a child process.\n"
     "\n"
@@ -136,8 +139,10 @@ static void on_progress(void *userdata, size_t done, size_t total,
     progress_state *p = userdata;
     long el = (long)(time(NULL) - p->start);
     long left = done ? (long)((double)el * (double)(total - done) / (double)done) : 0;
-    fprintf(stderr, "\r\033[K[%zu/%zu] %02ld:%02ld elapsed, ~%02ld:%02ld left  %.60s",
-            done, total, el / 60, el % 60, left / 60, left % 60, current);
+    char shown[61]; /* a file name: escaped, cut at a character boundary */
+    rl_text_escape(shown, sizeof shown, current);
+    fprintf(stderr, "\r\033[K[%zu/%zu] %02ld:%02ld elapsed, ~%02ld:%02ld left  %s",
+            done, total, el / 60, el % 60, left / 60, left % 60, shown);
     if (done == total)
         fputs("\n", stderr);
     fflush(stderr);
@@ -157,6 +162,7 @@ static rl_status screen_run(rl_ctx *ctx, void *opts, rl_report **out)
     return rl_screen(ctx, opts, out);
 }
 static void screen_free(void *opts) { rl_screen_options_free(opts); }
+static int screen_quiet(const void *opts) { return rl_screen_options_quiet(opts); }
 
 static void *diff_new(rl_ctx *ctx, int argc, const char *const *argv)
 {
@@ -167,6 +173,7 @@ static rl_status diff_run(rl_ctx *ctx, void *opts, rl_report **out)
     return rl_diff(ctx, opts, out);
 }
 static void diff_free(void *opts) { rl_diff_options_free(opts); }
+static int diff_quiet(const void *opts) { return rl_diff_options_quiet(opts); }
 
 static void *area_new(rl_ctx *ctx, int argc, const char *const *argv)
 {
@@ -177,6 +184,7 @@ static rl_status area_run(rl_ctx *ctx, void *opts, rl_report **out)
     return rl_area(ctx, opts, out);
 }
 static void area_free(void *opts) { rl_area_options_free(opts); }
+static int area_quiet(const void *opts) { return rl_area_options_quiet(opts); }
 
 static void *audit_new(rl_ctx *ctx, int argc, const char *const *argv)
 {
@@ -193,6 +201,7 @@ static rl_status audit_run(rl_ctx *ctx, void *opts, rl_report **out)
     return st;
 }
 static void audit_free(void *opts) { rl_audit_options_free(opts); }
+static int audit_quiet(const void *opts) { return rl_audit_options_quiet(opts); }
 
 typedef struct {
     const char *name;
@@ -201,17 +210,18 @@ typedef struct {
     void *(*opts_new)(rl_ctx *ctx, int argc, const char *const *argv);
     rl_status (*run)(rl_ctx *ctx, void *opts, rl_report **out);
     void (*opts_free)(void *opts);
+    int (*quiet)(const void *opts); /* -q: no warnings on stderr */
 } command;
 
 static const command commands[] = {
     {"screen", "check footprints against control layers", usage_screen,
-     screen_new, screen_run, screen_free},
+     screen_new, screen_run, screen_free, screen_quiet},
     {"diff", "compare two versions of a control layer (has it shrunk?)",
-     usage_diff, diff_new, diff_run, diff_free},
+     usage_diff, diff_new, diff_run, diff_free, diff_quiet},
     {"area", "union area, feature count and self-overlap of one layer",
-     usage_area, area_new, area_run, area_free},
+     usage_area, area_new, area_run, area_free, area_quiet},
     {"audit", "check and screen every vector file under a folder (and zips)",
-     usage_audit, audit_new, audit_run, audit_free},
+     usage_audit, audit_new, audit_run, audit_free, audit_quiet},
 };
 #define NCOMMANDS (sizeof commands / sizeof *commands)
 
@@ -367,6 +377,12 @@ int main(int argc, char **argv)
     if (rl_report_write(ctx, rep, stdout) != RL_OK) {
         fprintf(stderr, "redline %s: %s\n", cmd->name, rl_ctx_errmsg(ctx));
         goto exit;
+    }
+    /* Warnings (text replaced with U+FFFD...) after the report, escaped. */
+    for (size_t i = 0; i < rl_report_warning_count(rep) && !cmd->quiet(opts); i++) {
+        char shown[2048];
+        rl_text_escape(shown, sizeof shown, rl_report_warning(rep, i));
+        fprintf(stderr, "redline %s: warning: %s\n", cmd->name, shown);
     }
     code = rl_report_exit_code(rep);
 exit:

@@ -658,6 +658,261 @@ def test_small_items(tmp):
                          "-f", "json", S("projects.shp"))
     check(code == 1 and json.loads(out)["min_area_m2"] == 16,
           "--min-area 1.6e1 is 16 m2 (exit %d): %s" % (code, err.strip()))
+def run_raw(*args, cwd=SRC):
+    """(exit status, stdout bytes, stderr bytes): for output that may not be UTF-8."""
+    p = subprocess.run([REDLINE, *args], cwd=cwd, capture_output=True)
+    return p.returncode, p.stdout, p.stderr
+
+
+def utf8(b):
+    """b decoded as UTF-8, or None when it is not valid UTF-8."""
+    try:
+        return b.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def footprints_geojson(path, names, key="n", extra=None):
+    """A GeoJSON footprint layer (EPSG:4490), one small square per name."""
+    feats = []
+    for i, n in enumerate(names):
+        x, y = 117.0 + i * 0.002, 39.7
+        props = {key: n}
+        props.update(extra[i] if extra else {})
+        feats.append({"type": "Feature", "properties": props, "geometry": {
+            "type": "Polygon", "coordinates": [[[x, y], [x + 0.001, y], [x + 0.001, y + 0.001],
+                                                [x, y + 0.001], [x, y]]]}})
+    return write(path, json.dumps({
+        "type": "FeatureCollection",
+        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4490"}},
+        "features": feats}))
+
+
+def test_text_is_utf8(tmp):
+    """Issue 12 item 5: an unknown encoding is refused, bytes that do not
+    decode become U+FFFD with a warning naming file, FID and field, and
+    messages are never cut inside a character."""
+    d = os.path.join(tmp, "enc")
+    os.makedirs(d)
+    for ext in ("shp", "shx", "dbf", "prj"):
+        shutil.copy(os.path.join(SAMPLES, "projects." + ext), d)
+    shp = os.path.join(d, "projects.shp")
+    cpg = os.path.join(d, "projects.cpg")
+    write(cpg, "KLINGON-9999\n")
+    before_d = digest(d)
+    expect_error(["screen", "--eco", S("eco.shp"), shp],
+                 [shp + ": its .cpg names the encoding 'KLINGON-9999', which is unknown"],
+                 "unknown .cpg encoding")
+    expect_error(["area", shp], [shp, "'KLINGON-9999'", ".cpg"], "unknown .cpg in area")
+    expect_error(["diff", shp, S("eco.shp")], ["OLD: " + shp, "'KLINGON-9999'"],
+                 "unknown .cpg in diff")
+    expect_error(["screen", "--eco", S("eco.shp"), "--encoding", "GBKK", S("projects.shp")],
+                 ["--encoding: unknown encoding 'GBKK'"], "unknown --encoding")
+    check(digest(d) == before_d, "unknown encodings: no input changed")
+    # The names GDAL accepts for the samples' GBK text decode it as GBK does.
+    _, ref, _ = run("screen", "--eco", S("eco.shp"), "--id-field", "XMMC", "-f", "json",
+                    S("projects.shp"))
+    ref_ids = [f["id"] for f in json.loads(ref)["footprints"]]
+    check("潮白河畔生态旅游服务中心" in ref_ids, "reference ids are GBK decoded: %s" % ref_ids[:2])
+    for name in ("GBK", "gbk", "GB2312", "GB18030", "CP936", "936", "LDID/77", " GBK\r\n",
+                 "\ufeffGBK"):
+        write(cpg, name)
+        code, out, err = run_raw("screen", "--eco", S("eco.shp"), "--id-field", "XMMC",
+                                 "-f", "json", shp)
+        ids = [f["id"] for f in json.loads(utf8(out))["footprints"]] if utf8(out) else None
+        check(code == 1 and ids == ref_ids and not err,
+              ".cpg %r decodes like the sample's GBK (exit %d, %s)" % (name, code, err))
+    # A .cpg saying UTF-8 over GBK bytes: valid JSON with U+FFFD, warnings.
+    write(cpg, "UTF-8")
+    before_d = digest(d)
+    code, out, err = run_raw("screen", "--eco", S("eco.shp"), "--id-field", "XMMC", "-f",
+                             "json", shp)
+    text = utf8(out)
+    check(code == 1 and text is not None, "UTF-8 .cpg over GBK: stdout is UTF-8 (exit %d)" % code)
+    doc = json.loads(text) if text else {"footprints": [], "warnings": []}
+    ids = [f["id"] for f in doc["footprints"]]
+    check(len(ids) == 10 and all("\ufffd" in i for i in ids),
+          "UTF-8 .cpg over GBK: every id holds U+FFFD: %s" % ids[:2])
+    w = doc.get("warnings", [])
+    check(len(w) == 10 and w[0] == "%s: FID 0, field 'XMMC': 18 bytes that do not decode "
+          "as UTF-8, replaced with U+FFFD" % shp,
+          "UTF-8 .cpg over GBK: a warning per value, naming file, FID, field: %s" % w[:1])
+    e = utf8(err) or ""
+    check(("redline screen: warning: %s: FID 9, field 'XMMC'" % shp) in e and
+          e.count("warning:") == 10, "UTF-8 .cpg over GBK: warnings on stderr: %r" % e[:200])
+    code, _, err = run_raw("screen", "-q", "--eco", S("eco.shp"), "--id-field", "XMMC",
+                           "-f", "json", shp)
+    check(code == 1 and err == b"", "-q keeps warnings off stderr: %r" % err[:100])
+    for fmt in ("table", "csv"):
+        code, out, _ = run_raw("screen", "--eco", S("eco.shp"), "--id-field", "XMMC", "-f", fmt,
+                               shp)
+        check(code == 1 and utf8(out) is not None and "\ufffd" in utf8(out),
+              "UTF-8 .cpg over GBK: %s output is UTF-8 with U+FFFD" % fmt)
+    code, out, err = run_raw("area", "--by", "XMMC", "-f", "json", shp)
+    text = utf8(out)
+    check(code == 0 and text is not None and len(json.loads(text)["warnings"]) == 10 and
+          all("\ufffd" in g["key"] for g in json.loads(text)["groups"]),
+          "area --by on it: UTF-8 JSON, U+FFFD keys, 10 warnings (exit %d)" % code)
+    code, out, _ = run("audit", "-f", "json", d)
+    probs = json.loads(out)["files"][0]["problems"] if code in (0, 1) else []
+    check(any(p["code"] == "text_not_decodable" and "10 value(s)" in p["message"] and
+              "FID 0, field 'XMMC'" in p["message"] for p in probs),
+          "audit reports text_not_decodable (exit %d): %s" % (code, probs))
+    check(digest(d) == before_d, "UTF-8 .cpg over GBK: no input changed")
+    # A message longer than the 1024-byte buffer is cut between characters.
+    # The message is PATH + ": no such file...": pad so that byte 1023 falls
+    # on the second byte of a 3-byte character.
+    pad = "a" * ((1023 - 1 - len(tmp.encode()) - 1) % 3)
+    long = os.path.join(tmp, pad + "红" * 400 + ".shp")
+    code, _, err = run_raw("screen", "--eco", S("eco.shp"), long)
+    check(code == 2 and utf8(err) is not None and "红红红" in utf8(err),
+          "a message cut at 1023 bytes is still UTF-8 (exit %d, %r)" % (code, err[-20:]))
+
+
+def test_secrets_redacted(tmp):
+    """Issue 12 item 6: a password in a connection string never reaches a
+    message, a report field or the pieces."""
+    pg = "PG:dbname=nope host=/nonexistent user=u password=s3cret"
+    for args, what in ((["area", "-f", "json", pg], "area"),
+                       (["screen", "--eco", pg, S("projects.shp")], "screen control"),
+                       (["diff", S("eco.shp"), pg], "diff NEW")):
+        code, out, err = run(*args)
+        check(code == 2 and "s3cret" not in err + out and "password=***" in err,
+              "%s on a PG string: the message masks the password (exit %d): %s"
+              % (what, code, err.strip()))
+    code, _, err = run("area", "PG:dbname=nope host=/nonexistent password='s3 cret'")
+    check(code == 2 and "s3" not in err and "password='***'" in err,
+          "quoted password masked: %s" % err.strip())
+    # A dataset name that GDAL opens and that looks like a connection string.
+    d = os.path.join(tmp, "dbname=gis password=s3cret")
+    os.makedirs(d)
+    fp = footprints_geojson(os.path.join(d, "fp.geojson"), ["A", "B"])
+    masked = os.path.join(tmp, "dbname=gis password=***")
+    before_d = digest(d)
+    code, out, err = run("area", "-f", "json", fp)
+    check(code == 0 and json.loads(out)["path"] == masked and "s3cret" not in out + err,
+          "area JSON path masked: %s" % json.loads(out)["path"] if code == 0 else err)
+    code, out, _ = run("area", fp)
+    check(code == 0 and masked in out and "s3cret" not in out, "area table path masked")
+    code, out, _ = run("screen", "--control", "c:report=" + fp, "-f", "json", fp)
+    doc = json.loads(out)
+    check(code == 0 and doc["controls"][0]["path"] == masked and
+          doc["footprints"][0]["source"] == masked and "s3cret" not in out,
+          "screen JSON control path and footprint source masked")
+    pieces = os.path.join(tmp, "pieces_secret.gpkg")
+    code, out, _ = run("screen", "--control", "c:report=" + fp, "-f", "csv", "--pieces",
+                       pieces, fp)
+    rows = list(csv.DictReader(out.lstrip("\ufeff").splitlines()))
+    check(code == 0 and rows and all(r["source"] == masked for r in rows) and
+          "s3cret" not in out, "screen CSV source column masked")
+    import sqlite3
+    con = sqlite3.connect(pieces)
+    srcs = [r[0] for r in con.execute("SELECT fp_source FROM pieces")]
+    con.close()
+    check(len(srcs) == 2 and all(s == masked for s in srcs),
+          "pieces fp_source masked: %s" % srcs)
+    code, out, _ = run("diff", "-f", "json", fp, fp)
+    doc = json.loads(out)
+    check(code == 0 and doc["old"]["path"] == masked and doc["new"]["path"] == masked and
+          "s3cret" not in out, "diff JSON old/new paths masked")
+    check(digest(d) == before_d, "redaction runs: no input changed")
+
+
+def test_csv_cells_are_not_formulas(tmp):
+    """Issue 12 item 7: text cells that a spreadsheet would run get a
+    leading '; numeric columns (negative ones too) stay numbers."""
+    ids = ['=HYPERLINK("http://evil","x")', "+cmd|' /C calc'!A0", "-1+1", "@SUM(A1:A9)",
+           "\t=1+1", "P-ok"]
+    fp = footprints_geojson(os.path.join(tmp, "formula.geojson"), ids,
+                            extra=[{"g": "=1+2"}, {"g": "-3"}, {"g": "ok"}, {"g": "ok"},
+                                   {"g": "ok"}, {"g": "ok"}])
+    before_fp = digest(tmp)
+    code, out, _ = run("screen", "--eco", S("eco.shp"), "--id-field", "n", "-f", "csv", fp)
+    rows = list(csv.DictReader(out.lstrip("\ufeff").splitlines()))
+    got = [r["id"] for r in rows]
+    want = ["'" + i for i in ids[:5]] + ["P-ok"]
+    check(code == 0 and got == want, "screen CSV ids guarded: %s" % got)
+    check(all(float(r["area_m2"]) > 0 for r in rows), "screen CSV areas stay numbers")
+    code, out, _ = run("area", "--by", "g", "-f", "csv", fp)
+    rows = list(csv.DictReader(out.lstrip("\ufeff").splitlines()))
+    keys = sorted(r["key"] for r in rows if r["scope"] == "group")
+    check(code == 0 and keys == ["'-3", "'=1+2", "ok"], "area --by CSV keys guarded: %s" % keys)
+    code, out, _ = run("diff", "--by", "HXLX", "-f", "csv", S("eco.shp"), S("eco_v2.gpkg"))
+    rows = list(csv.DictReader(out.lstrip("\ufeff").splitlines()))
+    nets = [r["net_m2"] for r in rows]
+    check(code == 1 and "-60761.941655" in nets and all(not n.startswith("'") for n in nets),
+          "diff CSV: negative net_m2 stays a number: %s" % nets)
+    check(digest(tmp) == before_fp, "CSV runs: no input changed")
+    # audit paths: a file named like a formula.
+    d = os.path.join(tmp, "formula_audit")
+    os.makedirs(d)
+    footprints_geojson(os.path.join(d, '=HYPERLINK("http:evil","x").geojson'), ["A"])
+    code, out, _ = run("audit", "-f", "csv", d)
+    rows = list(csv.DictReader(out.lstrip("\ufeff").splitlines()))
+    check(code == 0 and [r["path"] for r in rows] == ['\'=HYPERLINK("http:evil","x").geojson'],
+          "audit CSV path guarded: %s" % [r["path"] for r in rows])
+
+
+def test_control_characters_escaped(tmp):
+    """Issue 12 item 7: ESC, BEL, CR, LF and other controls from data are
+    written out in tables, messages and progress lines."""
+    ids = ["\x1b[31mRED\x07", "x\nsummary: 99 pass, 0 warn, 0 conflict, 0 error", "cr\rX",
+           "c1\u009b2J"]
+    fp = footprints_geojson(os.path.join(tmp, "ctl.geojson"), ids,
+                            extra=[{"g": "\x1b]0;title\x07"}, {"g": "a\nb"}, {"g": "ok"},
+                                   {"g": "ok"}])
+    code, out, _ = run_raw("screen", "--eco", S("eco.shp"), "--id-field", "n", fp)
+    text = utf8(out) or ""
+    raw = [c for c in "\x1b\x07\r\u009b" if c in text]
+    lines = [ln for ln in text.split("\n") if ln.startswith("summary:")]
+    check(code == 0 and not raw and len(lines) == 1 and "\\x1b[31mRED\\x07" in text and
+          "x\\nsummary: 99 pass" in text and "cr\\rX" in text and "c1\\u009b2J" in text,
+          "screen table: control characters written out, one summary row (raw %r, %d)"
+          % (raw, len(lines)))
+    code, out, _ = run_raw("area", "--by", "g", fp)
+    text = utf8(out) or ""
+    check(code == 0 and "\x1b" not in text and "\\x1b]0;title\\x07" in text and "a\\nb" in text,
+          "area table: group keys escaped")
+    # JSON keeps the data exactly (its own escapes).
+    code, out, _ = run("screen", "--eco", S("eco.shp"), "--id-field", "n", "-f", "json", fp)
+    check([f["id"] for f in json.loads(out)["footprints"]] == ids, "JSON ids are the data")
+    # Messages: a file name with ESC and LF.
+    bad = os.path.join(tmp, "evil\x1b[2J\nsummary: fake.shp")
+    code, _, err = run_raw("screen", "--eco", S("eco.shp"), bad)
+    e = utf8(err) or ""
+    check(code == 2 and "\x1b" not in e and e.count("\n") == 1 and "\\x1b[2J\\nsummary" in e,
+          "message naming a hostile file name is one escaped line: %r" % e)
+    # audit: table and progress on a terminal.
+    d = os.path.join(tmp, "ctl_audit")
+    os.makedirs(d)
+    footprints_geojson(os.path.join(d, "fake\nsummary: files 9 ok\x1b[31m.geojson"), ["A"])
+    code, out, _ = run_raw("audit", d)
+    text = utf8(out) or ""
+    check(code == 0 and "\x1b" not in text and
+          len([ln for ln in text.split("\n") if ln.startswith("summary:")]) == 1 and
+          "fake\\nsummary: files 9 ok\\x1b[31m.geojson" in text,
+          "audit table: file name escaped, one summary row")
+    try:
+        import pty
+    except ImportError:
+        return
+    master, slave = pty.openpty()
+    p = subprocess.Popen([REDLINE, "audit", "-f", "json", d], stdout=subprocess.PIPE,
+                         stderr=slave)
+    os.close(slave)
+    err = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        err += chunk
+    p.communicate()
+    os.close(master)
+    check(b" elapsed" in err and b"\x1b[31m" not in err and b"\\x1b[31m" in err and
+          b"fake\nsummary" not in err, "audit progress line escapes the file name: %r" % err)
 
 
 def main():
@@ -677,6 +932,10 @@ def main():
         test_outputs_are_written_whole(tmp)
         test_signals_leave_no_temporary_file(tmp)
         test_small_items(tmp)
+        test_text_is_utf8(tmp)
+        test_secrets_redacted(tmp)
+        test_csv_cells_are_not_formulas(tmp)
+        test_control_characters_escaped(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     check(digest(SAMPLES) == before, "sample_shapes/ is byte-identical after all runs")

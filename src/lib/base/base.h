@@ -9,6 +9,7 @@
 #define GEOS_USE_ONLY_R_API
 #include <geos_c.h>
 #include <proj.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include "redline/redline.h"
@@ -84,12 +85,68 @@ void rl_buf_json_num(rl_buf *b, double v);      /* %.10g, finite */
 /* Opens a report object: {"tool": "redline", "version": ..., "command": ... */
 void rl_json_head(rl_buf *b, const char *command);
 void rl_buf_json_m2(rl_buf *b, double v);       /* an area: %.4f m2 */
-void rl_buf_csv_str(rl_buf *b, const char *s);  /* RFC 4180 quoting */
+/*
+ * A CSV text cell, RFC 4180 quoting; a cell that begins with = + - @, tab
+ * or CR gets a leading ' so that no spreadsheet runs it as a formula.
+ */
+void rl_buf_csv_str(rl_buf *b, const char *s);
 void rl_buf_free(rl_buf *b);
 char *rl_strdup(const char *s); /* NULL in, NULL out */
 int rl_is_utf8(const char *s);
 /* Display width of a UTF-8 string in a terminal (CJK counts 2). */
 int rl_display_width(const char *s);
+
+/* ---- text safety (util.c) ---- */
+
+/*
+ * Length <= n of s[0..n) that does not end inside a UTF-8 character: an
+ * incomplete sequence at the end (as a byte cut leaves) is dropped.
+ */
+size_t rl_utf8_boundary(const char *s, size_t n);
+/*
+ * vsnprintf/snprintf that, when the text does not fit, cut it at a UTF-8
+ * character boundary rather than inside a character.  Return what
+ * vsnprintf returns.
+ */
+int rl_vsnprintf(char *buf, size_t n, const char *fmt, va_list ap);
+int rl_snprintf(char *buf, size_t n, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+/*
+ * A malloc'd copy of s in which every byte that starts no valid UTF-8
+ * sequence is replaced by U+FFFD; *nbad (may be NULL) counts them.  NULL in
+ * (or out of memory), NULL out.
+ */
+char *rl_utf8_clean(const char *s, size_t *nbad);
+/*
+ * Append s with the characters a terminal would act on written out:
+ * \n \r \t, \xHH for other C0 controls, DEL and bytes that are not UTF-8,
+ * \u00HH for C1 controls.  For tables and progress lines: data can never
+ * move the cursor, ring, recolour or start a fake line.  NULL appends nothing.
+ */
+void rl_buf_puts_esc(rl_buf *b, const char *s);
+/*
+ * Append s with secrets masked: the value of password=, passwd= and pwd=
+ * (any case, quoted or not, as in PG:"dbname=x password='a b'") and the
+ * password of scheme://user:password@host become ***.  Every dataset name
+ * that leaves the library (report fields, pieces, messages) goes through
+ * this function.
+ */
+void rl_buf_redacted(rl_buf *b, const char *s);
+/* rl_buf_redacted into a malloc'd string; NULL in (or out of memory), NULL out. */
+char *rl_redact(const char *s);
+
+/* A growable list of owned strings (warnings). */
+typedef struct rl_strlist {
+    char **s;
+    size_t n, cap;
+} rl_strlist;
+/* Append a copy of s (NULL, or out of memory: nothing). */
+void rl_strlist_add(rl_strlist *l, const char *s);
+/* Free the strings and the array; l is left empty, ready for reuse. */
+void rl_strlist_free(rl_strlist *l);
 
 /* 1 when envelopes a and b (minx, miny, maxx, maxy) share a point. */
 static inline int rl_env_meet(const double *a, const double *b)

@@ -12,7 +12,7 @@ const char *rl_version(void) { return RL_VERSION; }
 static void geos_msg_handler(const char *message, void *userdata)
 {
     rl_ctx *ctx = userdata;
-    snprintf(ctx->geos_msg, sizeof ctx->geos_msg, "%s", message);
+    rl_snprintf(ctx->geos_msg, sizeof ctx->geos_msg, "%s", message);
 }
 
 static void geos_notice_handler(const char *message, void *userdata)
@@ -82,9 +82,32 @@ rl_status rl_fail(rl_ctx *ctx, rl_status st, const char *fmt, ...)
     char buf[RL_ERRMSG_MAX];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    rl_vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    memcpy(ctx->msg, buf, sizeof buf);
+    /* GDAL's messages may end in a newline: a message is one line. */
+    size_t len = strlen(buf);
+    while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r' || buf[len - 1] == ' '))
+        buf[--len] = '\0';
+    /*
+     * Messages quote dataset names and data, and GDAL's own messages may
+     * too: here, where every message passes, any password is masked, and
+     * control characters and bytes that are not UTF-8 are written out
+     * (\n, \x1b...), so that a message is one line of valid UTF-8 that
+     * cannot drive a terminal.  Too long, it is cut at a character boundary.
+     */
+    rl_buf red = {0}, esc = {0};
+    rl_buf_redacted(&red, buf);
+    rl_buf_puts_esc(&esc, red.s);
+    if (red.oom || esc.oom || !esc.s) {
+        snprintf(ctx->msg, sizeof ctx->msg, "%s", red.oom || esc.oom ? "out of memory" : "");
+    } else {
+        size_t n = esc.len < sizeof ctx->msg ? esc.len
+                                              : rl_utf8_boundary(esc.s, sizeof ctx->msg - 1);
+        memcpy(ctx->msg, esc.s, n);
+        ctx->msg[n] = '\0';
+    }
+    rl_buf_free(&red);
+    rl_buf_free(&esc);
     ctx->status = st;
     return st;
 }

@@ -13,6 +13,12 @@ static void free_area(rl_ctx *ctx, void *data)
         free(d->groups[g].key);
     free(d->groups);
     rl_layer_free(ctx, d->layer);
+    rl_strlist_free(&d->warnings);
+}
+
+static const rl_strlist *area_warnings(const void *data)
+{
+    return &((const rl_area_data *)data)->warnings;
 }
 
 static rl_status write_area(rl_ctx *ctx, const void *data, FILE *f)
@@ -29,7 +35,7 @@ static int area_exit_code(const void *data)
 
 /* area has no pieces: its options refuse --pieces. */
 static const rl_report_ops area_ops = {sizeof(rl_area_data), free_area, write_area, NULL,
-                                       area_exit_code};
+                                       area_exit_code, area_warnings};
 
 rl_status rl_area(rl_ctx *ctx, const rl_area_options *opts, rl_report **out)
 {
@@ -48,6 +54,7 @@ rl_status rl_area(rl_ctx *ctx, const rl_area_options *opts, rl_report **out)
     if ((st = rl_layer_read(ctx, opts->path, &io, &d->layer)))
         goto fail;
     const rl_layer *L = d->layer;
+    rl_warnings_add_layer(&d->warnings, L);
     const GEOSGeometry **geoms = calloc(L->n + 1, sizeof *geoms);
     if (!geoms) {
         st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");

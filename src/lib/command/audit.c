@@ -233,7 +233,7 @@ static void problem(problems *P, int severity, const char *code, const char *fmt
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    rl_vsnprintf(msg, sizeof msg, fmt, ap); /* cut between characters */
     va_end(ap);
     rl_buf_puts(&P->json, P->n ? ", {\"code\": " : "{\"code\": ");
     rl_buf_json_str(&P->json, code);
@@ -440,6 +440,16 @@ static void audit_one(rl_ctx *ctx, const rl_audit_options *ao,
                 "%s: %zu invalid geometr%s left no area after repair: FID %s",
                 e->display, k, k == 1 ? "y" : "ies", fids.s);
     rl_buf_free(&fids);
+    if (L->text_bad) {
+        /* The first warning, without the path it was read under. */
+        const char *w = L->warnings.n ? L->warnings.s[0] : "";
+        const char *at = strstr(w, ": FID ");
+        at = at ? at : strstr(w, ": field name ");
+        problem(&P, 1, "text_not_decodable",
+                "%s: %zu value(s) or field name(s) held bytes that do not decode in the "
+                "file's encoding, replaced with U+FFFD (first%s)",
+                e->display, L->text_bad, at ? at : ": ?");
+    }
     if (L->encoding_guessed)
         problem(&P, 1, "encoding_unknown",
                 "%s: text is not UTF-8 and there is no .cpg or code page: decoded "
@@ -594,12 +604,12 @@ static void crashed(rl_audit_file *f, const char *display, int wstatus)
 {
     char msg[512];
     if (WIFSIGNALED(wstatus))
-        snprintf(msg, sizeof msg, "%s: reading it crashed (signal %d%s); file skipped",
-                 display, WTERMSIG(wstatus),
-                 WTERMSIG(wstatus) == SIGALRM ? ", time limit" : "");
+        rl_snprintf(msg, sizeof msg, "%s: reading it crashed (signal %d%s); file skipped",
+                    display, WTERMSIG(wstatus),
+                    WTERMSIG(wstatus) == SIGALRM ? ", time limit" : "");
     else
-        snprintf(msg, sizeof msg, "%s: reading it failed (exit %d); file skipped",
-                 display, WEXITSTATUS(wstatus));
+        rl_snprintf(msg, sizeof msg, "%s: reading it failed (exit %d); file skipped",
+                    display, WEXITSTATUS(wstatus));
     rl_buf o = {0};
     rl_buf_puts(&o, "{\"path\": ");
     rl_buf_json_str(&o, display);
@@ -651,7 +661,7 @@ static int audit_exit_code(const void *data)
 
 /* audit has no pieces: its options refuse --pieces. */
 static const rl_report_ops audit_ops = {sizeof(rl_audit_data), free_audit, write_audit,
-                                        NULL, audit_exit_code};
+                                        NULL, audit_exit_code, NULL};
 
 rl_status rl_audit(rl_ctx *ctx, const rl_audit_options *ao, rl_report **out)
 {

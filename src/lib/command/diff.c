@@ -84,8 +84,13 @@ static int diff_exit_code(const void *data)
     return d->shrunk ? 1 : 0;
 }
 
+static const rl_strlist *diff_warnings(const void *data)
+{
+    return &((const rl_diff_data *)data)->warnings;
+}
+
 static const rl_report_ops diff_ops = {sizeof(rl_diff_data), free_diff, write_diff,
-                                       write_diff_pieces, diff_exit_code};
+                                       write_diff_pieces, diff_exit_code, diff_warnings};
 
 static rl_status read_version(rl_ctx *ctx, const char *which, const char *path,
                               const rl_input_opts *io, rl_layer **out)
@@ -117,6 +122,8 @@ rl_status rl_diff(rl_ctx *ctx, const rl_diff_options *opts, rl_report **out)
     if ((st = read_version(ctx, "OLD", opts->old_path, &io, &d->old)) ||
         (st = read_version(ctx, "NEW", opts->new_path, &io, &d->nw)))
         goto fail;
+    rl_warnings_add_layer(&d->warnings, d->old);
+    rl_warnings_add_layer(&d->warnings, d->nw);
     const rl_crs *crs = d->old->crs;
     ogeom = calloc(d->old->n + 1, sizeof *ogeom);
     ngeom = calloc(d->nw->n + 1, sizeof *ngeom);
@@ -254,6 +261,7 @@ static void free_diff(rl_ctx *ctx, void *data)
     rl_diff_data *d = data;
     if (!d)
         return;
+    rl_strlist_free(&d->warnings);
     free(d->pieces);
     for (size_t g = 0; g < d->ngroups; g++) {
         free(d->groups[g].key);

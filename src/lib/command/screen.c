@@ -83,8 +83,8 @@ static void add_reason(rl_fp_result *r, const char *text)
 static void set_error(rl_fp_result *r, const rl_layer *L, const char *why)
 {
     char buf[RL_ERRMSG_MAX + 256];
-    snprintf(buf, sizeof buf, "%s: feature %" PRId64 ": %s", L->path,
-             (int64_t)L->feat[r->feat].fid, why);
+    rl_snprintf(buf, sizeof buf, "%s: feature %" PRId64 ": %s", L->path,
+                (int64_t)L->feat[r->feat].fid, why); /* cut between characters */
     free(r->error);
     r->error = rl_strdup(buf);
     r->verdict = RL_V_ERROR;
@@ -562,10 +562,10 @@ static void conclude(const rl_screen_data *d, rl_fp_result *r)
         }
         if (fc->finding) {
             if (C->spec.rule == RL_RULE_REQUIRE)
-                snprintf(buf, sizeof buf, "outside %s: %.1f m2 (%.1f%%)",
+                rl_snprintf(buf, sizeof buf, "outside %s: %.1f m2 (%.1f%%)",
                          C->spec.name, fc->outside_m2, 100.0 - fc->overlap_pct);
             else
-                snprintf(buf, sizeof buf, "overlaps %s: %.1f m2 (%.1f%%)",
+                rl_snprintf(buf, sizeof buf, "overlaps %s: %.1f m2 (%.1f%%)",
                          C->spec.name, fc->overlap_m2, fc->overlap_pct);
             add_reason(r, buf);
             if (C->spec.severity == RL_SEV_CONFLICT || o->strict)
@@ -893,8 +893,14 @@ static int screen_exit_code(const void *data)
     return d->counts[RL_V_CONFLICT] ? 1 : 0;
 }
 
+static const rl_strlist *screen_warnings(const void *data)
+{
+    return &((const rl_screen_data *)data)->warnings;
+}
+
 static const rl_report_ops screen_ops = {sizeof(rl_screen_data), free_screen, write_screen,
-                                         write_screen_pieces, screen_exit_code};
+                                         write_screen_pieces, screen_exit_code,
+                                         screen_warnings};
 
 /* No output of opts may land on a footprint file or a control layer. */
 static rl_status check_outputs(rl_ctx *ctx, const rl_screen_options *opts)
@@ -957,6 +963,11 @@ rl_status rl_screen(rl_ctx *ctx, const rl_screen_options *opts, rl_report **out)
     load_job J = {opts, d->fps, d->nfps, d->controls};
     if ((st = screen_all(ctx, d, &J)))
         goto fail;
+    /* Control text is decoded in the attributes phase: collect after it. */
+    for (size_t i = 0; i < d->nfps; i++)
+        rl_warnings_add_layer(&d->warnings, d->fps[i]);
+    for (int k = 0; k < d->ncontrols; k++)
+        rl_warnings_add_layer(&d->warnings, d->controls[k].layer);
     *out = rep;
     return RL_OK;
 fail:
@@ -1005,4 +1016,5 @@ static void free_screen(rl_ctx *ctx, void *data)
         return;
     rl_screen_results_free(ctx, d);
     rl_controls_free(ctx, d->controls, d->ncontrols);
+    rl_strlist_free(&d->warnings);
 }

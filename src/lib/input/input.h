@@ -59,7 +59,7 @@ typedef struct rl_feature {
 } rl_feature;
 
 typedef struct rl_layer {
-    char *path;       /* as the user gave it */
+    char *path;       /* as the user gave it, secrets masked (rl_redact): for display */
     char *layer_name;
     rl_crs *crs;
     int crs_assumed;  /* CRS came from --assume-srs */
@@ -73,8 +73,11 @@ typedef struct rl_layer {
     int shx_rebuilt;  /* .shx was missing and rebuilt in memory */
     /* With lazy_attrs: how to open the dataset again. */
     char *reopen;     /* dataset name given to GDAL */
-    int raw_text;     /* opened with ENCODING="" (decode_text decides) */
-    char *forced_encoding;
+    int raw_text;     /* a shapefile, opened with ENCODING="" (decode_text decodes) */
+    char *forced_encoding; /* iconv name raw text is decoded from; NULL: guess */
+    /* Text that did not decode (U+FFFD put in), one message per value. */
+    rl_strlist warnings;
+    size_t text_bad;  /* values and field names with bytes replaced */
     int attrs_pending;
     int geom_type;    /* OGRwkbGeometryType of the layer, flattened */
     size_t repaired;
@@ -118,6 +121,15 @@ typedef struct rl_input_opts {
      */
     int keep_unreadable;
 } rl_input_opts;
+
+/*
+ * The iconv name of an encoding as users and .cpg files write it, into out
+ * (n bytes): GDAL's spellings are accepted (a bare code page "936" ->
+ * CP936, "LDID/77" -> CP936, "8859-5" -> ISO-8859-5, "UTF8" -> UTF-8) and
+ * any name iconv knows (GBK, GB2312, GB18030, BIG5...).  Returns 1, or 0
+ * when iconv cannot decode it to UTF-8 (or it does not fit).
+ */
+int rl_encoding_resolve(const char *name, char *out, size_t n);
 
 /*
  * Open PATH (optionally "PATH|layername=NAME" or "PATH|layerid=N"; a plain

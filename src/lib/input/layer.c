@@ -6,7 +6,9 @@
 #include <cpl_error.h>
 #include <cpl_string.h>
 #include <cpl_vsi.h>
+#include <errno.h>
 #include <gdal.h>
+#include <iconv.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -146,24 +148,29 @@ static int read_sibling(const char *shp, const char *ext, unsigned char *buf, si
 }
 
 /*
- * Does the shapefile have a .cpg that names an encoding?  An empty .cpg, as
- * some tools write, says nothing.
+ * The encoding a shapefile's .cpg names, trimmed (white space and a UTF-8
+ * byte-order mark, as Notepad writes, dropped) into name; 0 when there is
+ * no .cpg or it names nothing (an empty .cpg, as some tools write, says
+ * nothing).
  */
-static int has_cpg(const char *shp)
+static int read_cpg(const char *shp, char *name, size_t n)
 {
     unsigned char buf[64];
     int got = read_sibling(shp, "cpg", buf, sizeof buf);
-    for (int k = 0; k < got; k++)
-        if (!isspace(buf[k]))
-            return 1;
-    return 0;
-}
-
-/* The DBF "language driver id" byte (offset 29); 0 means none. */
-static int dbf_ldid(const char *shp)
-{
-    unsigned char hdr[32];
-    return read_sibling(shp, "dbf", hdr, sizeof hdr) == (int)sizeof hdr ? hdr[29] : 0;
+    int a = 0, b = got;
+    if (got >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+        a = 3;
+    while (a < b && isspace(buf[a]))
+        a++;
+    while (b > a && isspace(buf[b - 1]))
+        b--;
+    if (b <= a || n == 0)
+        return 0;
+    /* A name too long for n is kept cut: no encoding has such a name. */
+    size_t len = (size_t)(b - a) < n ? (size_t)(b - a) : n - 1;
+    memcpy(name, buf + a, len);
+    name[len] = '\0';
+    return 1;
 }
 
 /*
@@ -196,18 +203,155 @@ static char *shx_workaround(const char *shp)
     return rl_strdup(dst);
 }
 
-/* Recode s in place from `enc` to UTF-8 (returns a new string). */
-static char *recode(const char *s, const char *enc)
+/* Windows code pages of DBF language-driver ids (the dBASE/ArcGIS table). */
+static int ldid_codepage(int id)
 {
-    char *r = CPLRecode(s, enc, CPL_ENC_UTF8);
-    char *out = rl_strdup(r);
-    CPLFree(r);
+    static const short map[][2] = {
+        {1, 437},    {2, 850},    {3, 1252},   {8, 865},    {9, 437},    {10, 850},
+        {11, 437},   {13, 437},   {14, 850},   {15, 437},   {16, 850},   {17, 437},
+        {18, 850},   {19, 932},   {20, 850},   {21, 437},   {22, 850},   {23, 865},
+        {24, 437},   {25, 437},   {26, 850},   {27, 437},   {28, 863},   {29, 850},
+        {31, 852},   {34, 852},   {35, 852},   {36, 860},   {37, 850},   {38, 866},
+        {55, 850},   {64, 852},   {77, 936},   {78, 949},   {79, 950},   {80, 874},
+        {87, 1252},  {88, 1252},  {89, 1252},  {100, 852},  {101, 866},  {102, 865},
+        {103, 861},  {106, 737},  {107, 857},  {108, 863},  {120, 950},  {121, 949},
+        {122, 936},  {123, 932},  {124, 874},  {134, 737},  {135, 852},  {136, 857},
+        {200, 1250}, {201, 1251}, {202, 1254}, {203, 1253}, {204, 1257},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof *map; i++)
+        if (map[i][0] == id)
+            return map[i][1];
+    return 0;
+}
+
+int rl_encoding_resolve(const char *name, char *out, size_t n)
+{
+    char buf[64];
+    if (!name || !*name || strlen(name) >= sizeof buf - 8)
+        return 0;
+    const char *s = name;
+    char *end = NULL;
+    long num = strtol(s, &end, 10);
+    if (strncasecmp(s, "LDID/", 5) == 0) {
+        long id = strtol(s + 5, &end, 10);
+        int cp = end && !*end && end > s + 5 ? ldid_codepage((int)id) : 0;
+        if (!cp)
+            return 0;
+        snprintf(buf, sizeof buf, "CP%d", cp);
+    } else if (end && !*end && end > s &&
+               ((num >= 437 && num <= 950) || (num >= 1250 && num <= 1258))) {
+        /* A bare code page, as ArcGIS writes in .cpg files: "936". */
+        snprintf(buf, sizeof buf, "CP%ld", num);
+    } else if (strncmp(s, "8859", 4) == 0 && strlen(s) > 4) {
+        const char *part = s[4] == '-' || s[4] == '_' ? s + 5 : s + 4;
+        snprintf(buf, sizeof buf, "ISO-8859-%s", part);
+    } else if (strcasecmp(s, "UTF8") == 0 || strcasecmp(s, "UTF-8") == 0) {
+        snprintf(buf, sizeof buf, "UTF-8");
+    } else {
+        snprintf(buf, sizeof buf, "%s", s);
+    }
+    /*
+     * Known means: iconv, which decodes it below, can open it.  glibc's
+     * iconv ignores stray characters in a name and takes "//" suffixes as
+     * flags ("UTF-8\x1b", "UTF-8//IGNORE"): only plain names are names.
+     */
+    for (const char *c = buf; *c; c++)
+        if (!isalnum((unsigned char)*c) && !strchr("-_.:", *c))
+            return 0;
+    iconv_t cd = iconv_open("UTF-8", buf);
+    if (cd == (iconv_t)-1)
+        return 0;
+    iconv_close(cd);
+    if (strlen(buf) >= n)
+        return 0;
+    memcpy(out, buf, strlen(buf) + 1);
+    return 1;
+}
+
+/*
+ * s (bytes in the encoding of cd; cd (iconv_t)-1: UTF-8) as a new UTF-8
+ * string.  Every byte that does not decode becomes U+FFFD and is counted in
+ * *nbad: GDAL's own recoding drops such bytes silently, which is why
+ * shapefile text is read raw and decoded here.  NULL when out of memory.
+ */
+static char *decode(iconv_t cd, const char *s, size_t *nbad)
+{
+    *nbad = 0;
+    if (cd == (iconv_t)-1)
+        return rl_is_utf8(s) ? rl_strdup(s) : rl_utf8_clean(s, nbad);
+    size_t inleft = strlen(s), cap = inleft * 3 + 16, used = 0;
+    char *out = malloc(cap), *in = (char *)s;
+    int grow = 0;
+    iconv(cd, NULL, NULL, NULL, NULL);
+    while (out) {
+        if (grow || cap - used < 8) {
+            char *grown = realloc(out, cap * 2);
+            if (!grown) {
+                free(out);
+                return NULL;
+            }
+            out = grown;
+            cap *= 2;
+            grow = 0;
+        }
+        char *o = out + used;
+        size_t oleft = cap - used - 1;
+        const int flush = inleft == 0; /* the last call ends any shift state */
+        size_t r = flush ? iconv(cd, NULL, NULL, &o, &oleft)
+                         : iconv(cd, &in, &inleft, &o, &oleft);
+        const int err = r == (size_t)-1 ? errno : 0;
+        used = (size_t)(o - out);
+        if (err == E2BIG) {
+            grow = 1;
+        } else if (flush) {
+            break;
+        } else if (err == EILSEQ || err == EINVAL) {
+            if (cap - used < 4)
+                continue; /* grown first; iconv stops at the same byte again */
+            memcpy(out + used, "\xEF\xBF\xBD", 3);
+            used += 3;
+            in++;
+            inleft--;
+            ++*nbad;
+        } else if (err) {
+            break; /* keep what decoded */
+        }
+    }
+    if (out)
+        out[used] = '\0';
     return out;
 }
 
-static void decode_text(rl_layer *L, const char *forced)
+/* Warnings per layer beyond which only a count is kept. */
+#define TEXT_WARN_MAX 20
+
+/* Record that value (or field name, fid < 0) had nbad bytes replaced. */
+static void text_warn(rl_layer *L, long long fid, int field, const char *enc, size_t nbad)
 {
-    const char *enc = forced;
+    if (++L->text_bad > TEXT_WARN_MAX)
+        return;
+    rl_buf m = {0};
+    if (fid < 0)
+        rl_buf_printf(&m, "%s: field name %d", L->path, field + 1);
+    else
+        rl_buf_printf(&m, "%s: FID %lld, field '%s'", L->path, fid, L->fields[field]);
+    rl_buf_printf(&m, ": %zu byte%s that do%s not decode as %s, replaced with U+FFFD",
+                  nbad, nbad == 1 ? "" : "s", nbad == 1 ? "es" : "", enc);
+    rl_strlist_add(&L->warnings, m.s);
+    rl_buf_free(&m);
+}
+
+/*
+ * Turn every field name and attribute of L into valid UTF-8: recoded from
+ * L->forced_encoding when the layer was read raw (a shapefile), or from a
+ * guess (UTF-8 when it all is, else GBK) when that is NULL; checked as
+ * UTF-8 otherwise (GeoPackage and GeoJSON text is UTF-8 by definition, but
+ * nothing stops a file from holding other bytes).  Bytes that do not decode
+ * become U+FFFD, with a warning naming file, FID and field.
+ */
+static void decode_text(rl_layer *L)
+{
+    const char *enc = L->raw_text ? L->forced_encoding : "UTF-8";
     if (!enc) {
         int all_utf8 = 1;
         for (int j = 0; j < L->nfields && all_utf8; j++)
@@ -216,34 +360,55 @@ static void decode_text(rl_layer *L, const char *forced)
             for (int j = 0; j < L->nfields && all_utf8; j++)
                 if (L->feat[i].attrs && L->feat[i].attrs[j])
                     all_utf8 = rl_is_utf8(L->feat[i].attrs[j]);
+        free(L->encoding);
         if (all_utf8) {
             /* ASCII or already UTF-8: nothing to recode. */
             L->encoding = rl_strdup("UTF-8 (no .cpg or code page; text is valid UTF-8)");
-            return;
+            enc = "UTF-8";
+        } else {
+            enc = "GBK";
+            L->encoding_guessed = 1;
+            L->encoding = rl_strdup("GBK (guessed: no .cpg or code page)");
         }
-        enc = "GBK";
-        L->encoding_guessed = 1;
-        L->encoding = rl_strdup("GBK (guessed: no .cpg or code page)");
-    } else {
-        char buf[128];
-        snprintf(buf, sizeof buf, "%s (--encoding)", forced);
-        L->encoding = rl_strdup(buf);
     }
+    iconv_t cd = (iconv_t)-1;
+    if (strcasecmp(enc, "UTF-8") != 0 && (cd = iconv_open("UTF-8", enc)) == (iconv_t)-1)
+        return; /* checked by rl_encoding_resolve when the layer was opened */
+    size_t nbad;
     for (int j = 0; j < L->nfields; j++) {
-        char *r = recode(L->fields[j], enc);
+        char *r = decode(cd, L->fields[j], &nbad);
+        if (!r)
+            continue;
         free(L->fields[j]);
         L->fields[j] = r;
+        if (nbad)
+            text_warn(L, -1, j, enc, nbad);
     }
     for (size_t i = 0; i < L->n; i++) {
         if (!L->feat[i].attrs)
             continue;
         for (int j = 0; j < L->nfields; j++) {
             char *s = L->feat[i].attrs[j];
-            if (!s)
+            if (!s || (cd == (iconv_t)-1 && rl_is_utf8(s)))
+                continue; /* the common case: nothing to copy */
+            char *r = decode(cd, s, &nbad);
+            if (!r)
                 continue;
-            L->feat[i].attrs[j] = recode(s, enc);
+            L->feat[i].attrs[j] = r;
             free(s);
+            if (nbad)
+                text_warn(L, L->feat[i].fid, j, enc, nbad);
         }
+    }
+    if (cd != (iconv_t)-1)
+        iconv_close(cd);
+    if (L->text_bad > TEXT_WARN_MAX) {
+        rl_buf m = {0};
+        rl_buf_printf(&m, "%s: %zu more values or field names had bytes that do not decode "
+                          "as %s replaced with U+FFFD (the first %d are listed)",
+                      L->path, L->text_bad - TEXT_WARN_MAX, enc, TEXT_WARN_MAX);
+        rl_strlist_add(&L->warnings, m.s);
+        rl_buf_free(&m);
     }
 }
 
@@ -400,7 +565,7 @@ rl_status rl_layer_read(rl_ctx *ctx, const char *path, const rl_input_opts *io,
         st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
         goto cleanup;
     }
-    L->path = rl_strdup(path);
+    L->path = rl_redact(path); /* what reports and messages show */
 
     if (strncmp(dsname, "PG:", 3) != 0) {
         VSIStatBufL sb;
@@ -419,14 +584,30 @@ rl_status rl_layer_read(rl_ctx *ctx, const char *path, const rl_input_opts *io,
         CPLSetThreadLocalConfigOption("SHAPE_RESTORE_SHX", "YES");
     }
     /*
-     * A shapefile with neither .cpg nor a DBF code page is read as raw bytes
-     * and decoded below, because GDAL would assume ISO-8859-1 and turn GBK
-     * text into mojibake.
+     * Shapefile text is read as raw bytes and decoded by decode_text():
+     * where nothing is declared GDAL would assume ISO-8859-1 (GBK text
+     * becomes mojibake), and where an encoding is declared it passes bytes
+     * that do not decode through (a .cpg saying UTF-8) or drops them.
      */
-    if (ends_with_ci(dsname, ".shp") && !has_cpg(dsname) &&
-        dbf_ldid(dsname) == 0) {
+    char enc[64] = "", cpg[64];
+    const char *enc_from = NULL;
+    if (ends_with_ci(dsname, ".shp")) {
         raw_text = 1;
         open_opts = CSLSetNameValue(open_opts, "ENCODING", "");
+        if (read_cpg(dsname, cpg, sizeof cpg)) {
+            if (!rl_encoding_resolve(cpg, enc, sizeof enc)) {
+                rl_buf e = {0};
+                rl_buf_puts_esc(&e, cpg);
+                st = rl_fail(ctx, RL_ERR_INPUT,
+                             "%s: its .cpg names the encoding '%s', which is unknown (iconv "
+                             "cannot decode it); write a known name in the .cpg, e.g. GBK, "
+                             "CP936, GB18030 or UTF-8",
+                             path, e.s ? e.s : "");
+                rl_buf_free(&e);
+                goto cleanup;
+            }
+            enc_from = ".cpg";
+        }
     }
     ds = GDALOpenEx(dsname, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
                     (const char *const *)open_opts, NULL);
@@ -441,6 +622,33 @@ rl_status rl_layer_read(rl_ctx *ctx, const char *path, const rl_input_opts *io,
     if (st)
         goto cleanup;
     L->layer_name = rl_strdup(OGR_L_GetName(lyr));
+    if (raw_text && !enc_from) {
+        /* GDAL's reading of the DBF code-page byte (0x4D: CP936). */
+        const char *ld = GDALGetMetadataItem((GDALMajorObjectH)lyr, "ENCODING_FROM_LDID",
+                                             "SHAPEFILE");
+        if (ld && *ld && rl_encoding_resolve(ld, enc, sizeof enc)) {
+            enc_from = "DBF code page";
+        } else if (io && io->encoding) {
+            if (!rl_encoding_resolve(io->encoding, enc, sizeof enc)) {
+                st = rl_fail(ctx, RL_ERR_USAGE, "--encoding: unknown encoding '%s'",
+                             io->encoding);
+                goto cleanup;
+            }
+            enc_from = "--encoding";
+        }
+    }
+    if (raw_text) {
+        /* NULL: decode_text() guesses. */
+        L->raw_text = 1;
+        L->forced_encoding = enc_from ? rl_strdup(enc) : NULL;
+        if (enc_from) {
+            rl_buf e = {0};
+            rl_buf_printf(&e, "%s (%s)", enc, enc_from);
+            L->encoding = e.s;
+        }
+    } else {
+        L->encoding = rl_strdup("UTF-8 (format's own)");
+    }
     L->geom_type = wkbFlatten(OGR_L_GetGeomType(lyr));
 
     OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(lyr);
@@ -563,17 +771,10 @@ rl_status rl_layer_read(rl_ctx *ctx, const char *path, const rl_input_opts *io,
     if (lazy) {
         /* Text is decoded when the hits' attributes are fetched. */
         L->reopen = rl_strdup(dsname);
-        L->raw_text = raw_text;
-        L->forced_encoding = rl_strdup(io->encoding);
         L->attrs_pending = 1;
+    } else {
+        decode_text(L);
     }
-    if (raw_text) {
-        if (!lazy)
-            decode_text(L, io ? io->encoding : NULL);
-    } else if (ends_with_ci(dsname, ".shp"))
-        L->encoding = rl_strdup("from .cpg / DBF code page");
-    else
-        L->encoding = rl_strdup("UTF-8 (format's own)");
     *out = L;
     L = NULL;
 
@@ -624,6 +825,7 @@ void rl_layer_free(rl_ctx *ctx, rl_layer *L)
     free(L->encoding);
     free(L->reopen);
     free(L->forced_encoding);
+    rl_strlist_free(&L->warnings);
     free(L);
 }
 
@@ -709,8 +911,7 @@ rl_status rl_layer_fetch_attrs(rl_ctx *ctx, rl_layer *L, const size_t *idx, size
         OGR_F_Destroy(f);
     }
     L->attrs_pending = 0;
-    if (L->raw_text)
-        decode_text(L, L->forced_encoding);
+    decode_text(L);
 done:
     if (txn)
         GDALDatasetRollbackTransaction(ds);

@@ -152,8 +152,16 @@ static int common_option(argcur *c, rl_common_opts *o, int allow_pieces)
         return set_str(c->ctx, &o->assume_srs, v) ? 1 : -1;
     }
     if (is(c, "--encoding", NULL)) {
+        char enc[64];
         if (!(v = take_value(c)))
             return -1;
+        /* An unknown name would leave text undecoded: refuse it now. */
+        if (!rl_encoding_resolve(v, enc, sizeof enc)) {
+            rl_fail(c->ctx, RL_ERR_USAGE,
+                    "--encoding: unknown encoding '%s' (iconv cannot decode it); "
+                    "use e.g. GBK, CP936, GB18030, BIG5 or UTF-8", v);
+            return -1;
+        }
         return set_str(c->ctx, &o->encoding, v) ? 1 : -1;
     }
     if (is(c, "--jobs", "-j")) {

@@ -81,13 +81,18 @@ static void table_audit(const rl_audit_data *d, rl_buf *b)
         }
         rl_table_cell(&t, f->codes ? f->codes : "");
     }
-    rl_buf_printf(b, "redline audit: %s: %zu vector files, %zu other files skipped\n",
-                  d->opts->dir, d->nfiles, d->skipped);
-    for (int k = 0; k < d->ncontrols; k++)
-        rl_buf_printf(b, "  control %s (%s, %s): %s\n", d->controls[k].spec.name,
-                      rl_rule_name(d->controls[k].spec.rule),
-                      rl_severity_name(d->controls[k].spec.severity),
-                      d->controls[k].spec.path);
+    rl_buf_puts(b, "redline audit: ");
+    rl_buf_puts_esc(b, d->opts->dir);
+    rl_buf_printf(b, ": %zu vector files, %zu other files skipped\n", d->nfiles, d->skipped);
+    for (int k = 0; k < d->ncontrols; k++) {
+        rl_buf_puts(b, "  control ");
+        rl_buf_puts_esc(b, d->controls[k].spec.name);
+        rl_buf_printf(b, " (%s, %s): ", rl_rule_name(d->controls[k].spec.rule),
+                      rl_severity_name(d->controls[k].spec.severity));
+        rl_buf_puts_esc(b, d->controls[k].layer ? d->controls[k].layer->path
+                                                : d->controls[k].spec.path);
+        rl_buf_puts(b, "\n");
+    }
     rl_buf_puts(b, "\n");
     rl_table_render(&t, b);
     rl_table_free(&t);
@@ -104,7 +109,13 @@ static void table_audit(const rl_audit_data *d, rl_buf *b)
             const char *q = strchr(p, '\x1f');
             size_t n = q ? (size_t)(q - p) : strlen(p);
             rl_buf_puts(b, "  ");
-            rl_buf_putn(b, p, n);
+            char *line = malloc(n + 1);
+            if (line) {
+                memcpy(line, p, n);
+                line[n] = '\0';
+                rl_buf_puts_esc(b, line); /* a file name cannot start a fake line */
+                free(line);
+            }
             rl_buf_puts(b, "\n");
             p += n;
             if (q)

@@ -65,7 +65,9 @@ static void json_diff(const rl_diff_data *d, rl_buf *b)
         json_fig(b, f);
         rl_buf_printf(b, ", \"shrunk\": %s}", f->shrunk ? "true" : "false");
     }
-    rl_buf_puts(b, "]}\n");
+    rl_buf_puts(b, "]");
+    rl_json_warnings(b, &d->warnings);
+    rl_buf_puts(b, "}\n");
 }
 
 static void csv_fig_row(rl_buf *b, const char *scope, const char *key,
@@ -134,8 +136,9 @@ static void table_diff(const rl_diff_data *d, rl_buf *b)
                   d->old->crs->name);
     const rl_layer *ls[2] = {d->old, d->nw};
     for (int i = 0; i < 2; i++) {
-        rl_buf_printf(b, "  %s: %s (%zu features, %s", i ? "new" : "old", ls[i]->path,
-                      ls[i]->n, ls[i]->crs->name);
+        rl_buf_printf(b, "  %s: ", i ? "new" : "old");
+        rl_buf_puts_esc(b, ls[i]->path);
+        rl_buf_printf(b, " (%zu features, %s", ls[i]->n, ls[i]->crs->name);
         if (ls[i]->repaired)
             rl_buf_printf(b, ", %zu repaired", ls[i]->repaired);
         if (ls[i]->bad)
@@ -222,7 +225,9 @@ static void json_area(const rl_area_data *d, rl_buf *b)
         rl_buf_json_m2(b, f->self_overlap_m2);
         rl_buf_puts(b, "}");
     }
-    rl_buf_puts(b, "]}\n");
+    rl_buf_puts(b, "]");
+    rl_json_warnings(b, &d->warnings);
+    rl_buf_puts(b, "}\n");
 }
 
 static void csv_area(const rl_area_data *d, rl_buf *b)
@@ -272,8 +277,10 @@ static void table_area(const rl_area_data *d, rl_buf *b)
     rl_table_cell(&t, cnt);
     rl_table_num(&t, d->total.area_m2 / fac, dec);
     rl_table_num(&t, d->total.self_overlap_m2 / fac, dec);
-    rl_buf_printf(b, "redline area: %s (%s), %s area, units %s\n\n", d->layer->path,
-                  d->layer->crs->name, rl_area_method_name(d->opts->c.area), un);
+    rl_buf_puts(b, "redline area: ");
+    rl_buf_puts_esc(b, d->layer->path);
+    rl_buf_printf(b, " (%s), %s area, units %s\n\n", d->layer->crs->name,
+                  rl_area_method_name(d->opts->c.area), un);
     rl_table_render(&t, b);
     rl_table_free(&t);
     if (d->opts->expect_min >= 0)

@@ -92,7 +92,7 @@ void rl_json_controls(rl_buf *b, const rl_control *controls, int n)
         rl_buf_puts(b, ", \"severity\": ");
         rl_buf_json_str(b, rl_severity_name(C->spec.severity));
         rl_buf_puts(b, ", \"path\": ");
-        rl_buf_json_str(b, C->spec.path);
+        rl_buf_json_str(b, C->layer->path); /* spec.path with secrets masked */
         rl_buf_puts(b, ", \"layer\": ");
         rl_buf_json_str(b, C->layer->layer_name);
         rl_buf_printf(b, ", \"features\": %zu, \"crs\": ", C->layer->n + C->layer->nfar);
@@ -159,8 +159,10 @@ static rl_status json_screen(rl_ctx *ctx, const rl_screen_data *d, rl_buf *b)
     rl_status st = json_footprints(ctx, d, b);
     if (st)
         return st;
+    rl_buf_puts(b, "]");
+    rl_json_warnings(b, &d->warnings);
     rl_buf_printf(b,
-                  "],\n \"summary\": {\"footprints\": %zu, \"pass\": %zu, "
+                  ",\n \"summary\": {\"footprints\": %zu, \"pass\": %zu, "
                   "\"warn\": %zu, \"conflict\": %zu, \"error\": %zu}}\n",
                   d->nres, d->counts[RL_V_PASS], d->counts[RL_V_WARN],
                   d->counts[RL_V_CONFLICT], d->counts[RL_V_ERROR]);
@@ -260,11 +262,12 @@ static void table_screen(const rl_screen_data *d, rl_buf *b)
         const rl_fp_result *r = &d->res[i];
         const rl_layer *L = d->fps[r->layer];
         const char *base = strrchr(L->path, '/');
-        char src[512];
-        snprintf(src, sizeof src, "%s:%" PRId64, base ? base + 1 : L->path,
-                 (int64_t)L->feat[r->feat].fid);
+        rl_buf src = {0};
+        rl_buf_printf(&src, "%s:%" PRId64, base ? base + 1 : L->path,
+                      (int64_t)L->feat[r->feat].fid);
         rl_table_cell(&t, r->id);
-        rl_table_cell(&t, src);
+        rl_table_cell(&t, src.s);
+        rl_buf_free(&src);
         if (r->verdict == RL_V_ERROR)
             rl_table_cell(&t, "-");
         else
@@ -292,10 +295,13 @@ static void table_screen(const rl_screen_data *d, rl_buf *b)
                   d->nres, rl_area_method_name(d->opts->c.area), un);
     for (int k = 0; k < d->ncontrols; k++) {
         const rl_control *C = &d->controls[k];
-        rl_buf_printf(b, "  control %s (%s, %s): %s, %zu features, %s",
-                      C->spec.name, rl_rule_name(C->spec.rule),
-                      rl_severity_name(C->spec.severity), C->spec.path,
-                      C->layer->n + C->layer->nfar, C->layer->crs->name);
+        rl_buf_puts(b, "  control ");
+        rl_buf_puts_esc(b, C->spec.name);
+        rl_buf_printf(b, " (%s, %s): ", rl_rule_name(C->spec.rule),
+                      rl_severity_name(C->spec.severity));
+        rl_buf_puts_esc(b, C->layer->path);
+        rl_buf_printf(b, ", %zu features, %s", C->layer->n + C->layer->nfar,
+                      C->layer->crs->name);
         if (C->layer->repaired)
             rl_buf_printf(b, ", %zu repaired", C->layer->repaired);
         if (C->layer->bad)

@@ -17,7 +17,11 @@ void rl_table_cell(rl_table *t, const char *s)
             return;
         t->cells = c;
     }
-    t->cells[t->n++] = rl_strdup(s ? s : "");
+    /* Data never reaches the terminal raw: a control character in an id
+     * could start a fake row or drive the terminal. */
+    rl_buf e = {0};
+    rl_buf_puts_esc(&e, s ? s : "");
+    t->cells[t->n++] = e.s ? e.s : rl_strdup("");
 }
 
 void rl_table_num(rl_table *t, double v, int decimals)

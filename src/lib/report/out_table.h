@@ -10,6 +10,7 @@ typedef struct rl_table {
 } rl_table;
 
 void rl_table_init(rl_table *t, int ncols);
+/* A cell; control characters in s are written out (rl_buf_puts_esc). */
 void rl_table_cell(rl_table *t, const char *s);
 void rl_table_num(rl_table *t, double v, int decimals);
 void rl_table_render(rl_table *t, rl_buf *b);

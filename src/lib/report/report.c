@@ -66,6 +66,36 @@ int rl_report_exit_code(const rl_report *rep)
     return rep->ops->exit_code(rep->data);
 }
 
+void rl_warnings_add_layer(rl_strlist *w, const rl_layer *L)
+{
+    for (size_t i = 0; L && i < L->warnings.n; i++)
+        rl_strlist_add(w, L->warnings.s[i]);
+}
+
+void rl_json_warnings(rl_buf *b, const rl_strlist *w)
+{
+    if (!w->n)
+        return;
+    rl_buf_puts(b, ",\n \"warnings\": [");
+    for (size_t i = 0; i < w->n; i++) {
+        rl_buf_puts(b, i ? ",\n  " : "\n  ");
+        rl_buf_json_str(b, w->s[i]);
+    }
+    rl_buf_puts(b, "]");
+}
+
+size_t rl_report_warning_count(const rl_report *rep)
+{
+    const rl_strlist *w = rep && rep->ops->warnings ? rep->ops->warnings(rep->data) : NULL;
+    return w ? w->n : 0;
+}
+
+const char *rl_report_warning(const rl_report *rep, size_t i)
+{
+    const rl_strlist *w = rep && rep->ops->warnings ? rep->ops->warnings(rep->data) : NULL;
+    return w && i < w->n ? w->s[i] : NULL;
+}
+
 void rl_report_free(rl_report *rep)
 {
     if (!rep)

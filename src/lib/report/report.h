@@ -57,6 +57,7 @@ typedef struct rl_screen_data {
     size_t nres;
     size_t counts[4]; /* by verdict */
     const rl_crs *out_crs; /* CRS of pieces */
+    rl_strlist warnings;   /* the layers' warnings: footprints, then controls */
 } rl_screen_data;
 
 /* ---- diff / area results (diff.c, areacmd.c) ---- */
@@ -96,6 +97,7 @@ typedef struct rl_diff_data {
     /* Diagnostics, not written: leaf scopes of the tiles, and how many held
      * the same pieces in both versions and needed no overlay. */
     size_t scopes, unchanged_scopes;
+    rl_strlist warnings; /* OLD's, then NEW's */
 } rl_diff_data;
 
 typedef struct rl_area_data {
@@ -105,6 +107,7 @@ typedef struct rl_area_data {
     rl_group_fig *groups;
     size_t ngroups;
     int below;
+    rl_strlist warnings;
 } rl_area_data;
 
 typedef struct rl_audit_file {
@@ -178,6 +181,12 @@ int rl_path_inside(const char *outer, const char *inner);
 
 /* ---- reports (report.c) ---- */
 
+/* Append copies of L's warnings to w (NULL L: none). */
+void rl_warnings_add_layer(rl_strlist *w, const rl_layer *L);
+/* JSON: ", \"warnings\": [...]" when w holds any, else nothing (so reports
+ * without warnings keep their shape). */
+void rl_json_warnings(rl_buf *b, const rl_strlist *w);
+
 /*
  * What a command hands report.c so that report.c can own its reports: the
  * size of the command's data and how to free, write and judge it.  Each
@@ -196,6 +205,8 @@ typedef struct rl_report_ops {
     rl_status (*write_pieces)(rl_ctx *ctx, const void *data, const char *path);
     /* Exit status the data calls for (see rl_report_exit_code). */
     int (*exit_code)(const void *data);
+    /* The data's warnings (rl_report_warning); NULL when it keeps none. */
+    const rl_strlist *(*warnings)(const void *data);
 } rl_report_ops;
 
 struct rl_report {
