@@ -915,6 +915,30 @@ def test_control_characters_escaped(tmp):
           b"fake\nsummary" not in err, "audit progress line escapes the file name: %r" % err)
 
 
+def test_shp_pieces_text_cut(tmp):
+    """Pieces to a shapefile: a footprint id longer than a DBF text field
+    holds (254 bytes) is cut at a character boundary, with a warning."""
+    d = os.path.join(tmp, "shpcut")
+    os.makedirs(d)
+    ctl, fps = os.path.join(d, "ctl.geojson"), os.path.join(d, "fps.geojson")
+    squares_geojson(ctl, [("C", 39500000.0, 3500000.0, 1000.0)])
+    long_id = "项" * 100   # 300 bytes in UTF-8
+    squares_geojson(fps, [(long_id, 39500100.0, 3500100.0, 10.0), ("short", 39500200.0, 3500100.0, 10.0)])
+    shp = os.path.join(d, "p.shp")
+    code, out, err = run("screen", "--eco", ctl, "--id-field", "ID", "-o", os.devnull,
+                         "--pieces", shp, fps)
+    check(code == 1 and "1 value of field fp_id is longer than 254 bytes" in err,
+          "--pieces .shp warns that an fp_id is cut (exit %d): %s" % (code, err.strip()))
+    p = subprocess.run(["ogrinfo", "-q", "-al", shp], capture_output=True)
+    text = p.stdout.decode("utf-8")   # strict: raises if cut inside a character
+    check(("fp_id (String) = " + "项" * 84 + "\n") in text,
+          "the id is cut to 84 characters (252 bytes), not inside one")
+    gp = os.path.join(d, "p.gpkg")
+    code, out, err = run("screen", "--eco", ctl, "--id-field", "ID", "-o", os.devnull,
+                         "--pieces", gp, fps)
+    check(code == 1 and "fp_id" not in err, "no warning for .gpkg pieces: %s" % err.strip())
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="rlcli.")
     try:
@@ -932,6 +956,7 @@ def main():
         test_outputs_are_written_whole(tmp)
         test_signals_leave_no_temporary_file(tmp)
         test_small_items(tmp)
+        test_shp_pieces_text_cut(tmp)
         test_text_is_utf8(tmp)
         test_secrets_redacted(tmp)
         test_csv_cells_are_not_formulas(tmp)

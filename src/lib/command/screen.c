@@ -968,6 +968,8 @@ rl_status rl_screen(rl_ctx *ctx, const rl_screen_options *opts, rl_report **out)
         rl_warnings_add_layer(&d->warnings, d->fps[i]);
     for (int k = 0; k < d->ncontrols; k++)
         rl_warnings_add_layer(&d->warnings, d->controls[k].layer);
+    if (opts->c.pieces_path)
+        rl_screen_pieces_warnings(d, opts->c.pieces_path);
     *out = rep;
     return RL_OK;
 fail:

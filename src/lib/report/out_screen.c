@@ -333,6 +333,29 @@ rl_status rl_write_screen(rl_ctx *ctx, const rl_screen_data *d, FILE *f)
     return rl_emit(ctx, &b, f);
 }
 
+void rl_screen_pieces_warnings(rl_screen_data *d, const char *path)
+{
+    size_t n = 0, k = 0;
+    for (size_t i = 0; i < d->nres; i++)
+        for (int c = 0; c < d->ncontrols && d->res[i].verdict != RL_V_ERROR; c++)
+            n += d->res[i].ctl[c].nhits;
+    const char **ids = n ? malloc(n * sizeof *ids) : NULL;
+    const char **srcs = n ? malloc(n * sizeof *srcs) : NULL;
+    if (ids && srcs) {
+        /* One value per piece, as rl_write_screen_pieces writes them. */
+        for (size_t i = 0; i < d->nres; i++)
+            for (int c = 0; c < d->ncontrols && d->res[i].verdict != RL_V_ERROR; c++)
+                for (size_t j = 0; j < d->res[i].ctl[c].nhits; j++, k++) {
+                    ids[k] = d->res[i].id;
+                    srcs[k] = d->fps[d->res[i].layer]->path;
+                }
+        rl_warn_shp_text(&d->warnings, path, "fp_id", ids, n);
+        rl_warn_shp_text(&d->warnings, path, "fp_source", srcs, n);
+    }
+    free(ids);
+    free(srcs);
+}
+
 rl_status rl_write_screen_pieces(rl_ctx *ctx, const rl_screen_data *d,
                                  const char *path)
 {

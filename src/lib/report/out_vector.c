@@ -132,8 +132,16 @@ rl_status rl_vec_writer_add(rl_ctx *ctx, rl_vec_writer *w,
             OGR_F_SetFieldDouble(f, i, *(const double *)values[i]);
         else if (w->fields[i].type == RL_VF_INT)
             OGR_F_SetFieldInteger64(f, i, *(const int64_t *)values[i]);
-        else
+        else if (w->shp && strlen(values[i]) > RL_SHP_TEXT_MAX) {
+            /* GDAL would cut at 254 bytes, inside a character perhaps. */
+            char cut[RL_SHP_TEXT_MAX + 1];
+            size_t n = rl_utf8_boundary(values[i], RL_SHP_TEXT_MAX);
+            memcpy(cut, values[i], n);
+            cut[n] = '\0';
+            OGR_F_SetFieldString(f, i, cut);
+        } else {
             OGR_F_SetFieldString(f, i, (const char *)values[i]);
+        }
     }
     CPLPushErrorHandler(CPLQuietErrorHandler);
     if (OGR_L_CreateFeature(w->lyr, f) != OGRERR_NONE)

@@ -66,6 +66,27 @@ int rl_report_exit_code(const rl_report *rep)
     return rep->ops->exit_code(rep->data);
 }
 
+void rl_warn_shp_text(rl_strlist *w, const char *path, const char *field,
+                      const char *const *values, size_t n)
+{
+    const char *drv = path ? rl_vec_driver_for(path) : NULL;
+    if (!drv || strcmp(drv, "ESRI Shapefile") != 0)
+        return;
+    size_t cut = 0;
+    for (size_t i = 0; i < n; i++)
+        cut += values[i] && strlen(values[i]) > RL_SHP_TEXT_MAX;
+    if (!cut)
+        return;
+    char msg[RL_ERRMSG_MAX];
+    rl_snprintf(msg, sizeof msg,
+                "--pieces %s: %zu value%s of field %s %s longer than %d bytes, the most "
+                "a shapefile text field holds, and %s cut there; write .gpkg or .geojson "
+                "to keep %s whole", path, cut, cut == 1 ? "" : "s", field,
+                cut == 1 ? "is" : "are", RL_SHP_TEXT_MAX, cut == 1 ? "is" : "are",
+                cut == 1 ? "it" : "them");
+    rl_strlist_add(w, msg);
+}
+
 void rl_warnings_add_layer(rl_strlist *w, const rl_layer *L)
 {
     for (size_t i = 0; L && i < L->warnings.n; i++)

@@ -181,6 +181,20 @@ int rl_path_inside(const char *outer, const char *inner);
 
 /* ---- reports (report.c) ---- */
 
+/*
+ * The longest text, in bytes, a shapefile (DBF) field holds: rl_vec_writer
+ * cuts longer values there, at a character boundary.
+ */
+#define RL_SHP_TEXT_MAX 254
+/*
+ * Add to w a warning for each text field of --pieces that some value will
+ * not fit whole when the pieces go to a shapefile (path ends in .shp;
+ * otherwise nothing).  field: the field's name; values: the n values, NULL
+ * ones skipped.
+ */
+void rl_warn_shp_text(rl_strlist *w, const char *path, const char *field,
+                      const char *const *values, size_t n);
+
 /* Append copies of L's warnings to w (NULL L: none). */
 void rl_warnings_add_layer(rl_strlist *w, const rl_layer *L);
 /* JSON: ", \"warnings\": [...]" when w holds any, else nothing (so reports
@@ -236,6 +250,8 @@ rl_status rl_audit_write_report_dir(rl_ctx *ctx, const rl_audit_data *d);
 
 /* writers (out_*.c) */
 rl_status rl_write_screen(rl_ctx *ctx, const rl_screen_data *d, FILE *f);
+/* Warn (into d->warnings) about pieces text a shapefile at path cuts. */
+void rl_screen_pieces_warnings(rl_screen_data *d, const char *path);
 rl_status rl_write_screen_pieces(rl_ctx *ctx, const rl_screen_data *d,
                                  const char *path);
 rl_status rl_write_diff(rl_ctx *ctx, const rl_diff_data *d, FILE *f);
