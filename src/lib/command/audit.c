@@ -1224,6 +1224,10 @@ static void worker_main(const rl_audit_options *ao, const rl_audit_data *d,
         const char *crash = getenv("REDLINE_TEST_CRASH_ON");
         if (crash && strcmp(crash, e->display) == 0)
             raise(SIGSEGV);
+        /* Test hook: a worker that never ends, to prove it dies with the parent. */
+        const char *hang = getenv("REDLINE_TEST_HANG_ON");
+        while (hang && strcmp(hang, e->display) == 0)
+            pause();
         rl_audit_file f = {0};
         if (e->dir && !enter_dir(root, e->dir)) {
             entry pe = *e;
