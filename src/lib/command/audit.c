@@ -457,14 +457,18 @@ static int walk_zip(walker *W, const char *vsi_zip, const char *display,
     return ok;
 }
 
-/* A dataset's sidecar (same stem) that is not a regular file, or NULL. */
+/*
+ * A part of dataset `name` (same stem, an extension no dataset has, such as
+ * .cpg or .shp.xml) that is not a regular file, or NULL.  GDAL would open it
+ * with the dataset and block.
+ */
 static const char *odd_sidecar(const char *name, char **odd, size_t nodd)
 {
     const char *dot = strrchr(name, '.');
     size_t stem = dot ? (size_t)(dot - name) : strlen(name);
     for (size_t k = 0; k < nodd; k++)
-        if (strcmp(odd[k], name) != 0 && strncasecmp(odd[k], name, stem) == 0 &&
-            odd[k][stem] == '.')
+        if (strncasecmp(odd[k], name, stem) == 0 && odd[k][stem] == '.' &&
+            !is_vector_ext(odd[k]) && !ends_ci(odd[k], ".zip"))
             return odd[k];
     return NULL;
 }
