@@ -378,6 +378,16 @@ def test_long_path(tmp):
     wfd = os.open("far.geojson", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
     os.write(wfd, data)
     os.close(wfd)
+    # A zip there too, holding a zip: both read from inside the folder.
+    inner, outer = io.BytesIO(), io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as z:
+        z.writestr("q.geojson", data)
+    with zipfile.ZipFile(outer, "w") as z:
+        z.writestr("in/p.geojson", data)
+        z.writestr("nest.zip", inner.getvalue())
+    wfd = os.open("far.zip", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
+    os.write(wfd, outer.getvalue())
+    os.close(wfd)
     os.close(fd)
     rel = "/".join(parts + ["far.geojson"])
     check(len(os.path.join(d, rel)) > 4636, "the path is longer than PATH_MAX")
@@ -390,6 +400,12 @@ def test_long_path(tmp):
     g = f.get(rel, {})
     check(g.get("status") == "ok" and g.get("features") == 3 and
           len(g.get("footprints", [])) == 3, "far file audited and screened: %s" % g.get("status"))
+    zdir = "/".join(parts) + "/far.zip/"
+    for m in ("in/p.geojson", "nest.zip/q.geojson"):
+        g = f.get(zdir + m, {})
+        check(g.get("status") == "ok" and g.get("features") == 3,
+              "far zip member %s audited: %s" % (m, g.get("problems")))
+    check(len(f) == 3, "three far files: %d" % len(f))
     check(safe_digest(d) == before, "long folder unchanged")
 
 

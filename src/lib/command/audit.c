@@ -618,7 +618,7 @@ static int walk(walker *W, int dfd, const char *rel, const char *display)
                     }
                     if (zfd >= 0 && W->nfds < W->capfds) {
                         W->fds[W->nfds++] = zfd;
-                        vsi = aprintf("/vsizip//proc/self/fd/%d", zfd);
+                        vsi = aprintf("/vsizip/{/proc/self/fd/%d}", zfd);
                     } else if (zfd >= 0) {
                         close(zfd);
                     }
