@@ -1072,6 +1072,8 @@ static void crashed(rl_audit_file *f, const char *display, int wstatus)
     rl_buf_json_str(&o, msg);
     rl_buf_puts(&o, "}],\n   \"footprints\": []}");
     f->status = 2;
+    f->features = 0;
+    memset(f->counts, 0, sizeof f->counts);
     f->codes = rl_strdup("unreadable");
     f->messages = rl_strdup(msg);
     f->json = o.s;
@@ -1163,7 +1165,9 @@ static int parse_frame(const char *p, size_t n, size_t want_idx, rl_audit_file *
     size_t at = 56;
     char *field[3] = {NULL, NULL, NULL};
     for (int k = 0; k < 3; k++) {
-        uint64_t len = at + 8 <= n ? get_u64(p + at) : UINT64_MAX;
+        if (n - at < 8)
+            goto bad;
+        uint64_t len = get_u64(p + at);
         if (len > n - at - 8)
             goto bad;
         at += 8;
