@@ -197,12 +197,15 @@ RL_API void rl_audit_options_set_progress(rl_audit_options *opts, rl_progress_fn
 
 /**
  * Walk DIR recursively (into .zip archives too), check every vector dataset
- * found and screen it against the controls.  Each file is processed in a
- * child process (fork), so a file that crashes GDAL is reported as
- * unreadable and the audit goes on; --jobs N runs N children at once
- * (default: one per online processor).
+ * found and screen it against the controls.  Files are read in worker
+ * processes (fork), one file at a time each, so a file that crashes GDAL or
+ * runs over its time limit is reported as unreadable and the audit goes on;
+ * --jobs N runs N workers at once (default: one per online processor).
+ * Workers die with the calling process.  Only regular files are opened;
+ * FIFOs, devices, link loops and unsafe zip member names get a problem row.
  * Nothing under DIR is written.  Returns RL_OK and a new report, or a
- * failure (DIR missing, control unusable, --report-dir inside DIR).  The
+ * failure (DIR missing, control unusable, --report-dir inside DIR or
+ * holding it).  The
  * report borrows ctx and opts, as rl_screen()'s does: they must outlive it.
  */
 RL_API rl_status rl_audit(rl_ctx *ctx, const rl_audit_options *opts, rl_report **out);

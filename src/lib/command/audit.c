@@ -1,6 +1,7 @@
 /*
  * audit.c -- walk a delivery folder (and its zips), check every vector
- * dataset, screen it, each file in a child process of its own.
+ * dataset, screen it; files are read in worker processes, so that one
+ * that crashes GDAL or never ends costs only itself.
  */
 #include "command/command.h"
 
@@ -9,15 +10,19 @@
 #include <cpl_vsi.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <gdal.h>
 #include <iconv.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -28,10 +33,20 @@
 /* A file that takes longer than this is stopped and reported unreadable. */
 #define RL_AUDIT_FILE_SECONDS 900
 
+/* Zip archives inside zip archives are followed this deep, then reported. */
+#define RL_AUDIT_ZIP_DEPTH 4
+
+/* A full path longer than this is opened from inside its folder instead. */
+#define RL_AUDIT_PATH_ROOM (PATH_MAX - 256)
+
 typedef struct entry {
     char *display; /* relative to DIR, UTF-8 */
-    char *open;    /* what GDAL opens */
-    char *real;    /* file on disk (the .zip for members) */
+    char *open;    /* what GDAL opens; relative to `dir` when dir is set */
+    char *dir;     /* NULL, or the folder (relative to DIR) to enter first */
+    /* A problem the walk found; such an entry is not opened. */
+    const char *code;
+    int severity;
+    char *msg;
 } entry;
 
 typedef struct entries {
@@ -68,21 +83,58 @@ static int is_sidecar(const char *name)
     return 0;
 }
 
-static int add_entry(entries *E, const char *display, const char *open,
-                     const char *real)
+/* malloc'ed printf; NULL when out of memory. */
+static char *aprintf(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+static char *aprintf(const char *fmt, ...)
+{
+    va_list ap, aq;
+    va_start(ap, fmt);
+    va_copy(aq, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (s)
+        vsnprintf(s, (size_t)n + 1, fmt, aq);
+    va_end(aq);
+    return s;
+}
+
+static entry *add_entry(entries *E, const char *display, const char *open,
+                        const char *dir)
 {
     if (E->n == E->cap) {
-        E->cap = E->cap ? E->cap * 2 : 32;
-        entry *v = realloc(E->v, E->cap * sizeof *v);
+        size_t cap = E->cap ? E->cap * 2 : 32;
+        entry *v = realloc(E->v, cap * sizeof *v);
         if (!v)
-            return 0;
+            return NULL;
         E->v = v;
+        E->cap = cap;
     }
     entry *e = &E->v[E->n++];
+    memset(e, 0, sizeof *e);
     e->display = rl_strdup(display);
-    e->open = rl_strdup(open);
-    e->real = rl_strdup(real);
-    return e->display && e->open && e->real;
+    e->open = rl_strdup(open ? open : "");
+    e->dir = dir ? rl_strdup(dir) : NULL;
+    return e->display && e->open && (!dir || e->dir) ? e : NULL;
+}
+
+/* An entry the walk already judged: listed with its problem, never opened. */
+static int add_problem(entries *E, const char *display, const char *code, int severity,
+                       char *msg)
+{
+    entry *e = msg ? add_entry(E, display, NULL, NULL) : NULL;
+    if (!e) {
+        free(msg);
+        return 0;
+    }
+    e->code = code;
+    e->severity = severity;
+    e->msg = msg;
+    return 1;
 }
 
 /* Strict recode with iconv; NULL when s is not representable. */
@@ -125,51 +177,324 @@ static char *zip_display_name(const char *listed)
     return out ? out : rl_strdup(listed);
 }
 
+/* The same for a raw central-directory name: GBK unless it is UTF-8. */
+static char *raw_display_name(const char *raw)
+{
+    if (rl_is_utf8(raw))
+        return rl_strdup(raw);
+    char *out = recode_strict(raw, "GBK", "UTF-8");
+    return out ? out : rl_strdup(raw);
+}
+
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int walk_zip(entries *E, const char *real, const char *display)
+/* ---- the set of files and folders seen, by device and inode ---- */
+
+typedef struct seen_item {
+    dev_t dev;
+    ino_t ino;
+    char *display; /* where it was first met */
+} seen_item;
+
+typedef struct seen {
+    seen_item *v;
+    size_t n, cap; /* cap a power of two, or 0 */
+} seen;
+
+static size_t seen_hash(dev_t dev, ino_t ino)
 {
-    char vsi[PATH_MAX + 16];
-    snprintf(vsi, sizeof vsi, "/vsizip/%s", real);
-    /* GDAL warns about names it cannot recode; the library stays quiet. */
-    CPLPushErrorHandler(CPLQuietErrorHandler);
-    char **list = VSIReadDirRecursive(vsi);
-    CPLPopErrorHandler();
-    int n = CSLCount(list);
-    if (n > 1)
-        qsort(list, (size_t)n, sizeof *list, cmp_str);
-    int ok = 1;
-    for (int i = 0; i < n && ok; i++) {
-        const char *m = list[i];
-        size_t len = strlen(m);
-        if (len && m[len - 1] == '/')
-            continue;
-        if (!is_vector_ext(m)) {
-            if (!is_sidecar(m))
-                E->skipped++;
-            continue;
-        }
-        char open[PATH_MAX * 2], disp[PATH_MAX * 2];
-        char *shown = zip_display_name(m);
-        snprintf(open, sizeof open, "%s/%s", vsi, m);
-        snprintf(disp, sizeof disp, "%s/%s", display, shown ? shown : m);
-        free(shown);
-        ok = add_entry(E, disp, open, real);
+    uint64_t h = ((uint64_t)dev * 0x9E3779B97F4A7C15ull) ^ (uint64_t)ino;
+    h ^= h >> 31;
+    h *= 0xBF58476D1CE4E5B9ull;
+    return (size_t)(h ^ (h >> 29));
+}
+
+/* The first display path of (dev, ino), or NULL when it is new. */
+static const char *seen_find(const seen *S, dev_t dev, ino_t ino)
+{
+    if (!S->cap)
+        return NULL;
+    for (size_t i = seen_hash(dev, ino) & (S->cap - 1);; i = (i + 1) & (S->cap - 1)) {
+        if (!S->v[i].display)
+            return NULL;
+        if (S->v[i].dev == dev && S->v[i].ino == ino)
+            return S->v[i].display;
     }
-    CSLDestroy(list);
+}
+
+static int seen_add(seen *S, dev_t dev, ino_t ino, const char *display)
+{
+    if ((S->n + 1) * 2 > S->cap) {
+        size_t cap = S->cap ? S->cap * 2 : 64;
+        seen_item *v = calloc(cap, sizeof *v);
+        if (!v)
+            return 0;
+        for (size_t k = 0; k < S->cap; k++) {
+            if (!S->v[k].display)
+                continue;
+            size_t i = seen_hash(S->v[k].dev, S->v[k].ino) & (cap - 1);
+            while (v[i].display)
+                i = (i + 1) & (cap - 1);
+            v[i] = S->v[k];
+        }
+        free(S->v);
+        S->v = v;
+        S->cap = cap;
+    }
+    size_t i = seen_hash(dev, ino) & (S->cap - 1);
+    while (S->v[i].display)
+        i = (i + 1) & (S->cap - 1);
+    S->v[i].dev = dev;
+    S->v[i].ino = ino;
+    S->v[i].display = rl_strdup(display);
+    S->n++;
+    return S->v[i].display != NULL;
+}
+
+static void seen_free(seen *S)
+{
+    for (size_t i = 0; i < S->cap; i++)
+        free(S->v[i].display);
+    free(S->v);
+}
+
+typedef struct walker {
+    entries *E;
+    const char *root; /* DIR, without trailing slashes */
+    seen dirs, files;
+    /* The folders from DIR down to the one being read: a link to one of them is a loop. */
+    struct stat *chain;
+    size_t nchain, capchain;
+    /* Descriptors behind /proc/self/fd/N names of zips under over-long paths. */
+    int *fds;
+    size_t nfds, capfds;
+} walker;
+
+static char *join(const char *a, const char *b)
+{
+    return aprintf("%s%s%s", a, *a ? "/" : "", b);
+}
+
+/* Is a zip member name unsafe to extract: absolute, a drive, or with a '..' part? */
+static int unsafe_member(const char *m)
+{
+    if (m[0] == '/' || m[0] == '\\' || (m[0] && m[1] == ':'))
+        return 1;
+    for (const char *p = m; *p;) {
+        size_t n = strcspn(p, "/\\");
+        if (n == 2 && p[0] == '.' && p[1] == '.')
+            return 1;
+        p += n;
+        if (*p)
+            p++;
+    }
+    return 0;
+}
+
+static uint32_t le16(const unsigned char *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8; }
+static uint32_t le32(const unsigned char *p) { return le16(p) | le16(p + 2) << 16; }
+static uint64_t le64(const unsigned char *p) { return le32(p) | (uint64_t)le32(p + 4) << 32; }
+
+/*
+ * The member names as stored in a zip's central directory, NULL when it
+ * cannot be read.  GDAL's listing leaves out names that are absolute or
+ * climb out with '..'; a reviewer must hear of them, so read them here.
+ */
+static char **zip_raw_names(const char *vsipath)
+{
+    char **names = NULL;
+    unsigned char *tail = NULL, *cd = NULL;
+    VSILFILE *f = VSIFOpenL(vsipath, "rb");
+    if (!f)
+        return NULL;
+    if (VSIFSeekL(f, 0, SEEK_END) != 0)
+        goto cleanup;
+    uint64_t size = VSIFTellL(f);
+    size_t nt = size < 65557 ? (size_t)size : 65557;
+    if (nt < 22 || !(tail = malloc(nt)) || VSIFSeekL(f, size - nt, SEEK_SET) != 0 ||
+        VSIFReadL(tail, 1, nt, f) != nt)
+        goto cleanup;
+    size_t e = nt - 22 + 1;
+    while (e-- > 0)
+        if (le32(tail + e) == 0x06054b50)
+            break;
+    if (e == (size_t)-1)
+        goto cleanup;
+    uint64_t count = le16(tail + e + 10), cdsize = le32(tail + e + 12),
+             cdoff = le32(tail + e + 16);
+    if ((count == 0xFFFF || cdsize == 0xFFFFFFFF || cdoff == 0xFFFFFFFF) && e >= 20 &&
+        le32(tail + e - 20) == 0x07064b50) {
+        unsigned char z[56];
+        uint64_t zoff = le64(tail + e - 20 + 8);
+        if (VSIFSeekL(f, zoff, SEEK_SET) != 0 || VSIFReadL(z, 1, 56, f) != 56 ||
+            le32(z) != 0x06064b50)
+            goto cleanup;
+        count = le64(z + 32);
+        cdsize = le64(z + 40);
+        cdoff = le64(z + 48);
+    }
+    /* 256 MiB of directory is far beyond any delivery. */
+    if (cdsize > (256u << 20) || cdoff > size || cdsize > size - cdoff)
+        goto cleanup;
+    if (!(cd = malloc(cdsize + 1)) || VSIFSeekL(f, cdoff, SEEK_SET) != 0 ||
+        VSIFReadL(cd, 1, cdsize, f) != cdsize)
+        goto cleanup;
+    names = CSLAddString(NULL, ""); /* never NULL once read, even for no members */
+    size_t p = 0;
+    for (uint64_t k = 0; k < count && p + 46 <= cdsize && le32(cd + p) == 0x02014b50; k++) {
+        size_t nl = le16(cd + p + 28), xl = le16(cd + p + 30), cl = le16(cd + p + 32);
+        if (p + 46 + nl > cdsize)
+            break;
+        char *name = malloc(nl + 1);
+        if (!name)
+            break;
+        memcpy(name, cd + p + 46, nl);
+        name[nl] = '\0';
+        names = CSLAddString(names, name);
+        free(name);
+        p += 46 + nl + xl + cl;
+    }
+cleanup:
+    free(tail);
+    free(cd);
+    VSIFCloseL(f);
+    return names;
+}
+
+static int walk_zip(walker *W, const char *vsi_zip, const char *display,
+                    const char *dir, int depth);
+
+/* One listed member of a zip: a dataset, a zip within, or skipped. */
+static int zip_member(walker *W, const char *vsi, const char *m, const char *display,
+                      const char *dir, int depth)
+{
+    char *shown = zip_display_name(m);
+    char *disp = shown ? aprintf("%s/%s", display, shown) : NULL;
+    char *open = aprintf("%s/%s", vsi, m);
+    int ok = disp && open;
+    if (!ok) {
+    } else if (ends_ci(m, ".zip")) {
+        if (depth + 1 >= RL_AUDIT_ZIP_DEPTH) {
+            ok = add_problem(W->E, disp, "nested_zip", 2,
+                             aprintf("%s: zip inside %d zips: not opened", disp,
+                                     depth + 1));
+        } else {
+            char *inner = aprintf("/vsizip/{%s}", open);
+            ok = inner && walk_zip(W, inner, disp, dir, depth + 1);
+            free(inner);
+        }
+    } else if (is_vector_ext(m)) {
+        ok = add_entry(W->E, disp, open, dir) != NULL;
+    } else if (!is_sidecar(m)) {
+        W->E->skipped++;
+    }
+    free(shown);
+    free(disp);
+    free(open);
     return ok;
 }
 
-static int walk(entries *E, const char *real, const char *display)
+/* vsi_zip is "/vsizip/PATH" or "/vsizip/{/vsizip/...}" for a zip within a zip. */
+static int walk_zip(walker *W, const char *vsi_zip, const char *display,
+                    const char *dir, int depth)
 {
-    DIR *d = opendir(real);
-    if (!d)
-        return 1;
-    char **names = NULL;
-    size_t n = 0, cap = 0;
+    /* GDAL warns about names it cannot recode; the library stays quiet. */
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    char **list = VSIReadDirRecursive(vsi_zip);
+    char **raw = zip_raw_names(vsi_zip + strlen("/vsizip/"));
+    CPLPopErrorHandler();
+    /* For a zip within a zip, the raw reader needs the member's own path. */
+    if (!raw && vsi_zip[8] == '{') {
+        char *inner = rl_strdup(vsi_zip + 9);
+        if (inner && *inner)
+            inner[strlen(inner) - 1] = '\0';
+        CPLPushErrorHandler(CPLQuietErrorHandler);
+        raw = inner ? zip_raw_names(inner) : NULL;
+        CPLPopErrorHandler();
+        free(inner);
+    }
+    int n = CSLCount(list), ok = 1;
+    if (n > 1)
+        qsort(list, (size_t)n, sizeof *list, cmp_str);
+    if (!raw && n == 0) {
+        ok = add_problem(W->E, display, "unreadable", 2,
+                         aprintf("%s: not a zip archive GDAL can list", display));
+    }
+    for (int i = 0; i < n && ok; i++) {
+        size_t len = strlen(list[i]);
+        if (len && list[i][len - 1] == '/')
+            continue;
+        ok = zip_member(W, vsi_zip, list[i], display, dir, depth);
+    }
+    /* Members GDAL left out: their names climb out of the folder. */
+    int nraw = CSLCount(raw);
+    if (nraw > 1)
+        qsort(raw, (size_t)nraw, sizeof *raw, cmp_str);
+    for (int i = 0; i < nraw && ok; i++) {
+        const char *m = raw[i];
+        size_t len = strlen(m);
+        if (!len || m[len - 1] == '/' || m[len - 1] == '\\' || !unsafe_member(m))
+            continue;
+        if (!is_vector_ext(m) && !ends_ci(m, ".zip")) {
+            W->E->skipped += !is_sidecar(m);
+            continue;
+        }
+        char *shown = raw_display_name(m);
+        char *disp = shown ? aprintf("%s/%s", display, shown) : NULL;
+        ok = disp && add_problem(W->E, disp, "unsafe_path", 2,
+                                 aprintf("%s: member name is absolute or climbs out "
+                                         "with '..': not audited, and unzipping this "
+                                         "archive would write outside its folder",
+                                         disp));
+        free(shown);
+        free(disp);
+    }
+    CSLDestroy(list);
+    CSLDestroy(raw);
+    return ok;
+}
+
+/*
+ * A part of dataset `name` (same stem, an extension no dataset has, such as
+ * .cpg or .shp.xml) that is not a regular file, or NULL.  GDAL would open it
+ * with the dataset and block.
+ */
+static const char *odd_sidecar(const char *name, char **odd, size_t nodd)
+{
+    const char *dot = strrchr(name, '.');
+    size_t stem = dot ? (size_t)(dot - name) : strlen(name);
+    for (size_t k = 0; k < nodd; k++)
+        if (strncasecmp(odd[k], name, stem) == 0 && odd[k][stem] == '.' &&
+            !is_vector_ext(odd[k]) && !ends_ci(odd[k], ".zip"))
+            return odd[k];
+    return NULL;
+}
+
+/*
+ * Walk the folder open as dfd, `rel` (raw bytes, relative to DIR) shown as
+ * `display`.  Only regular files are ever opened: reading a FIFO blocks for
+ * good.  Folders are entered once each, by device and inode, so links and
+ * loops cost one listing, not an exponential walk.
+ */
+static int walk(walker *W, int dfd, const char *rel, const char *display)
+{
+    entries *E = W->E;
+    int fd2 = dup(dfd);
+    DIR *d = fd2 >= 0 ? fdopendir(fd2) : NULL;
+    if (!d) {
+        if (fd2 >= 0)
+            close(fd2);
+        return add_problem(E, *display ? display : ".", "unreadable", 2,
+                           aprintf("%s: folder cannot be read: %s",
+                                   *display ? display : ".", strerror(errno)));
+    }
+    char **names = NULL, **odd = NULL;
+    size_t n = 0, cap = 0, nodd = 0;
+    struct stat *sbs = NULL;
+    int ok = 1;
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
@@ -177,38 +502,165 @@ static int walk(entries *E, const char *real, const char *display)
         if (n == cap) {
             cap = cap ? cap * 2 : 32;
             char **v = realloc(names, cap * sizeof *v);
-            if (!v)
+            if (!v) {
+                ok = 0;
                 break;
+            }
             names = v;
         }
-        names[n++] = rl_strdup(de->d_name);
+        if (!(names[n] = rl_strdup(de->d_name))) {
+            ok = 0;
+            break;
+        }
+        n++;
     }
     closedir(d);
     if (n > 1)
         qsort(names, n, sizeof *names, cmp_str);
-    int ok = 1;
-    for (size_t i = 0; i < n; i++) {
-        char r[PATH_MAX], disp[PATH_MAX];
-        snprintf(r, sizeof r, "%s/%s", real, names[i]);
-        snprintf(disp, sizeof disp, "%s%s%s", display, *display ? "/" : "",
-                 names[i]);
-        struct stat sb;
-        if (ok && stat(r, &sb) == 0) {
-            if (S_ISDIR(sb.st_mode)) {
+    sbs = calloc(n + 1, sizeof *sbs);
+    odd = calloc(n + 1, sizeof *odd);
+    ok = ok && sbs && odd;
+    for (size_t i = 0; ok && i < n; i++) {
+        /* A dangling or self-referring link has no mode: it is skipped. */
+        if (fstatat(dfd, names[i], &sbs[i], 0) != 0)
+            sbs[i].st_mode = 0;
+        else if (!S_ISREG(sbs[i].st_mode) && !S_ISDIR(sbs[i].st_mode))
+            odd[nodd++] = names[i];
+    }
+    for (size_t i = 0; ok && i < n; i++) {
+        const char *name = names[i];
+        const struct stat *sb = &sbs[i];
+        char *r = join(rel, name), *disp = join(display, name);
+        char *full = r ? aprintf("%s/%s", W->root, r) : NULL;
+        if (!r || !disp || !full) {
+            ok = 0;
+        } else if (sb->st_mode == 0) {
+            E->skipped++;
+        } else if (S_ISDIR(sb->st_mode)) {
+            const char *first = seen_find(&W->dirs, sb->st_dev, sb->st_ino);
+            int loop = 0;
+            for (size_t k = 0; k < W->nchain; k++)
+                loop |= W->chain[k].st_dev == sb->st_dev && W->chain[k].st_ino == sb->st_ino;
+            if (loop || first) {
+                ok = add_problem(E, disp, loop ? "link_loop" : "duplicate_path", 1,
+                                 loop ? aprintf("%s: leads back to %s%s: not followed", disp,
+                                                first && *first ? first : "the audited folder",
+                                                first && *first ? ", which encloses it" : "")
+                                      : aprintf("%s: same folder as %s, audited there",
+                                                disp, first));
+            } else if (ends_ci(name, ".gdb")) {
                 /* A FileGDB folder is one dataset. */
-                ok = ends_ci(names[i], ".gdb") ? add_entry(E, disp, r, r)
-                                               : walk(E, r, disp);
-            } else if (ends_ci(names[i], ".zip")) {
-                ok = walk_zip(E, r, disp);
-            } else if (is_vector_ext(names[i])) {
-                ok = add_entry(E, disp, r, r);
-            } else if (!is_sidecar(names[i])) {
-                E->skipped++;
+                int long_path = strlen(full) > RL_AUDIT_PATH_ROOM;
+                ok = seen_add(&W->dirs, sb->st_dev, sb->st_ino, disp) &&
+                     add_entry(E, disp, long_path ? name : full, long_path ? rel : NULL);
+            } else {
+                int sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (W->nchain == W->capchain) {
+                    size_t c = W->capchain ? W->capchain * 2 : 16;
+                    struct stat *v = realloc(W->chain, c * sizeof *v);
+                    if (v)
+                        W->chain = v, W->capchain = c;
+                }
+                if (sub < 0) {
+                    ok = add_problem(E, disp, "unreadable", 2,
+                                     aprintf("%s: folder cannot be read: %s", disp,
+                                             strerror(errno)));
+                } else if (W->nchain < W->capchain &&
+                           seen_add(&W->dirs, sb->st_dev, sb->st_ino, disp)) {
+                    W->chain[W->nchain++] = *sb;
+                    ok = walk(W, sub, r, disp);
+                    W->nchain--;
+                } else {
+                    ok = 0;
+                }
+                if (sub >= 0)
+                    close(sub);
+            }
+        } else if (!S_ISREG(sb->st_mode)) {
+            /* FIFO, socket, device: opening may block for good. */
+            const char *kind = S_ISFIFO(sb->st_mode)   ? "a FIFO (named pipe)"
+                               : S_ISSOCK(sb->st_mode) ? "a socket"
+                                                       : "a device";
+            if (!is_sidecar(name)) {
+                int data = is_vector_ext(name) || ends_ci(name, ".zip");
+                ok = add_problem(E, disp, "not_regular_file", data ? 2 : 1,
+                                 aprintf("%s: is %s, not a regular file: not opened", disp,
+                                         kind));
+            }
+        } else if (!is_vector_ext(name) && !ends_ci(name, ".zip")) {
+            E->skipped += !is_sidecar(name);
+        } else {
+            const char *first = seen_find(&W->files, sb->st_dev, sb->st_ino);
+            const char *side = odd_sidecar(name, odd, nodd);
+            int long_path = strlen(full) > RL_AUDIT_PATH_ROOM;
+            if (first) {
+                ok = add_problem(E, disp, "duplicate_path", 1,
+                                 aprintf("%s: same file as %s, audited there", disp, first));
+            } else if (!seen_add(&W->files, sb->st_dev, sb->st_ino, disp)) {
+                ok = 0;
+            } else if (side) {
+                ok = add_problem(E, disp, "not_regular_file", 2,
+                                 aprintf("%s: its part %s is not a regular file (a FIFO, "
+                                         "socket or device): not opened",
+                                         disp, side));
+            } else if (ends_ci(name, ".zip")) {
+                char *vsi = NULL;
+                if (!long_path) {
+                    vsi = aprintf("/vsizip/%s", full);
+                } else {
+                    /* Too long for the system: list it through its descriptor. */
+                    int zfd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
+                    if (zfd >= 0 && W->nfds == W->capfds) {
+                        size_t c = W->capfds ? W->capfds * 2 : 8;
+                        int *v = realloc(W->fds, c * sizeof *v);
+                        if (v)
+                            W->fds = v, W->capfds = c;
+                    }
+                    if (zfd >= 0 && W->nfds < W->capfds) {
+                        W->fds[W->nfds++] = zfd;
+                        vsi = aprintf("/vsizip/{/proc/self/fd/%d}", zfd);
+                    } else if (zfd >= 0) {
+                        close(zfd);
+                    }
+                }
+                if (vsi) {
+                    /* Members under a long path are opened relative to the folder. */
+                    char *rvsi = long_path ? aprintf("/vsizip/%s", name) : NULL;
+                    size_t before = E->n;
+                    ok = walk_zip(W, vsi, disp, long_path ? rel : NULL, 0);
+                    for (size_t k = before; ok && rvsi && k < E->n; k++) {
+                        if (!E->v[k].dir)
+                            continue;
+                        char *at = strstr(E->v[k].open, vsi);
+                        if (!at)
+                            continue;
+                        char *o = aprintf("%.*s%s%s", (int)(at - E->v[k].open),
+                                          E->v[k].open, rvsi, at + strlen(vsi));
+                        if (!o)
+                            ok = 0;
+                        free(E->v[k].open);
+                        E->v[k].open = o;
+                    }
+                    free(rvsi);
+                } else {
+                    ok = add_problem(E, disp, "unreadable", 2,
+                                     aprintf("%s: cannot be opened: %s", disp,
+                                             strerror(errno)));
+                }
+                free(vsi);
+            } else {
+                ok = add_entry(E, disp, long_path ? name : full, long_path ? rel : NULL) != NULL;
             }
         }
-        free(names[i]);
+        free(r);
+        free(disp);
+        free(full);
     }
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
     free(names);
+    free(odd);
+    free(sbs);
     return ok;
 }
 
@@ -227,14 +679,28 @@ static void problem(problems *P, int severity, const char *code, const char *fmt
 #endif
     ;
 
-static void problem(problems *P, int severity, const char *code, const char *fmt,
-                    ...)
+/*
+ * Problem lines for tables: control characters from file names are shown
+ * escaped, so that a name can neither end a line nor forge the separator.
+ */
+static void put_escaped(rl_buf *b, const char *s)
 {
-    char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    rl_vsnprintf(msg, sizeof msg, fmt, ap); /* cut between characters */
-    va_end(ap);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '\n')
+            rl_buf_puts(b, "\\n");
+        else if (*p == '\r')
+            rl_buf_puts(b, "\\r");
+        else if (*p == '\t')
+            rl_buf_puts(b, "\\t");
+        else if (*p < 0x20 || *p == 0x7f)
+            rl_buf_printf(b, "\\x%02x", *p);
+        else
+            rl_buf_putn(b, (const char *)p, 1);
+    }
+}
+
+static void problem_msg(problems *P, int severity, const char *code, const char *msg)
+{
     rl_buf_puts(&P->json, P->n ? ", {\"code\": " : "{\"code\": ");
     rl_buf_json_str(&P->json, code);
     rl_buf_puts(&P->json, ", \"severity\": ");
@@ -245,10 +711,27 @@ static void problem(problems *P, int severity, const char *code, const char *fmt
     rl_buf_puts(&P->codes, P->n ? ";" : "");
     rl_buf_puts(&P->codes, code);
     rl_buf_puts(&P->msgs, P->n ? RL_AUDIT_SEP : "");
-    rl_buf_puts(&P->msgs, msg);
+    put_escaped(&P->msgs, msg);
     P->n++;
     if (severity > P->status)
         P->status = severity;
+}
+
+static void problem(problems *P, int severity, const char *code, const char *fmt,
+                    ...)
+{
+    /* Not cut: a path may be longer than any fixed buffer. */
+    va_list ap, aq;
+    va_start(ap, fmt);
+    va_copy(aq, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *msg = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (msg)
+        vsnprintf(msg, (size_t)n + 1, fmt, aq);
+    va_end(aq);
+    problem_msg(P, severity, code, msg ? msg : code);
+    free(msg);
 }
 
 /* 1 if the .shp has a sibling with extension ext (either case). */
@@ -345,10 +828,51 @@ static int coords_fit_crs(rl_ctx *ctx, const rl_layer *L, char *why, size_t n)
     return 1;
 }
 
-/* Check and screen one dataset; writes "header\n" + JSON object to out. */
+/* Fill f (but its path) from a file's problems, layer and verdicts. */
+static void fill_file(rl_audit_file *f, const char *display, problems *P,
+                      const rl_layer *LL, const size_t counts[4], const char *fps)
+{
+    rl_buf o = {0};
+    rl_buf_puts(&o, "{\"path\": ");
+    rl_buf_json_str(&o, display);
+    rl_buf_puts(&o, ", \"status\": ");
+    rl_buf_json_str(&o, P->status == 2 ? "error" : P->status ? "warn" : "ok");
+    rl_buf_puts(&o, ", \"layer\": ");
+    if (LL)
+        rl_buf_json_str(&o, LL->layer_name);
+    else
+        rl_buf_puts(&o, "null");
+    rl_buf_puts(&o, ", \"crs\": ");
+    if (LL && LL->crs)
+        rl_buf_json_str(&o, LL->crs->name);
+    else
+        rl_buf_puts(&o, "null");
+    rl_buf_printf(&o, ", \"features\": %zu,\n   \"problems\": [%s],\n   \"footprints\": [%s]}",
+                  LL ? LL->n : 0, P->json.s ? P->json.s : "", fps ? fps : "");
+    f->status = P->status;
+    f->features = LL ? LL->n : 0;
+    memcpy(f->counts, counts, sizeof f->counts);
+    f->codes = rl_strdup(P->codes.s ? P->codes.s : "");
+    f->messages = rl_strdup(P->msgs.s ? P->msgs.s : "");
+    f->json = o.s ? o.s : rl_strdup("{}");
+    rl_buf_free(&P->json);
+    rl_buf_free(&P->codes);
+    rl_buf_free(&P->msgs);
+}
+
+/* A file the walk judged without opening it. */
+static void fill_walk_problem(rl_audit_file *f, const entry *e)
+{
+    problems P = {0};
+    const size_t zero[4] = {0, 0, 0, 0};
+    problem_msg(&P, e->severity, e->code, e->msg);
+    fill_file(f, e->display, &P, NULL, zero, NULL);
+}
+
+/* Check and screen one dataset into f (but f->path). */
 static void audit_one(rl_ctx *ctx, const rl_audit_options *ao,
                       rl_control *controls, int ncontrols, const entry *e,
-                      FILE *out)
+                      rl_audit_file *f)
 {
     const rl_screen_options *so = ao->s;
     problems P = {0};
@@ -379,8 +903,9 @@ static void audit_one(rl_ctx *ctx, const rl_audit_options *ao,
                     e->display);
         }
     }
+    /* Unreadable records are kept, as screen keeps them: same figures. */
     rl_input_opts io = {.assume_srs = so->c.assume_srs, .encoding = so->c.encoding,
-                        .allow_no_crs = 1};
+                        .allow_no_crs = 1, .keep_unreadable = 1};
     if (rl_layer_read(ctx, open, &io, &L) != RL_OK) {
         /* Say it with the path the reviewer knows. */
         const char *msg = rl_ctx_errmsg(ctx);
@@ -411,6 +936,12 @@ static void audit_one(rl_ctx *ctx, const rl_audit_options *ao,
                 "line features)", e->display, L->layer_name, nother);
         goto emit;
     }
+    if (L->unreadable)
+        problem(&P, 2, "unreadable",
+                "%s: %zu of %zu records unreadable (corrupt or truncated file), first "
+                "FID %lld: %s; the readable ones are screened",
+                e->display, L->unreadable, L->n, L->unreadable_fid,
+                L->unreadable_msg ? L->unreadable_msg : "read error");
     if (L->n == 0) {
         problem(&P, 2, "empty_layer", "%s: layer '%s' has no features", e->display,
                 L->layer_name);
@@ -455,6 +986,11 @@ static void audit_one(rl_ctx *ctx, const rl_audit_options *ao,
                 "%s: text is not UTF-8 and there is no .cpg or code page: decoded "
                 "as GBK (use --encoding to choose)",
                 e->display);
+    /* A .prj GDAL cannot turn into a CRS is not a missing one. */
+    if (is_shp && sibling(open, "prj") && (!L->crs || L->crs_assumed))
+        problem(&P, L->crs ? 1 : 2, "prj_unreadable",
+                "%s: the .prj is present but GDAL cannot read a CRS from it%s",
+                e->display, L->crs ? "; --assume-srs used" : "; fix it or give --assume-srs");
     if (!L->crs) {
         if (!is_shp)
             problem(&P, 2, "missing_prj", "%s: layer '%s' has no CRS; give --assume-srs",
@@ -518,86 +1054,13 @@ static void audit_one(rl_ctx *ctx, const rl_audit_options *ao,
     }
 
 emit:;
-    rl_buf o = {0};
     const rl_layer *LL = L ? L : (d.nfps ? d.fps[0] : NULL);
-    rl_buf_puts(&o, "{\"path\": ");
-    rl_buf_json_str(&o, e->display);
-    rl_buf_puts(&o, ", \"status\": ");
-    rl_buf_json_str(&o, P.status == 2 ? "error" : P.status ? "warn" : "ok");
-    rl_buf_puts(&o, ", \"layer\": ");
-    if (LL)
-        rl_buf_json_str(&o, LL->layer_name);
-    else
-        rl_buf_puts(&o, "null");
-    rl_buf_puts(&o, ", \"crs\": ");
-    if (LL && LL->crs)
-        rl_buf_json_str(&o, LL->crs->name);
-    else
-        rl_buf_puts(&o, "null");
-    rl_buf_printf(&o, ", \"features\": %zu,\n   \"problems\": [%s],\n   \"footprints\": [%s]}",
-                  LL ? LL->n : 0, P.json.s ? P.json.s : "", fps.s ? fps.s : "");
-    /* Header line for the parent: tabs and newlines never occur in it. */
-    for (char *q = P.msgs.s; q && *q; q++)
-        if (*q == '\t' || *q == '\n' || *q == '\r')
-            *q = ' ';
-    fprintf(out, "%d\t%zu\t%zu\t%zu\t%zu\t%zu\t%s\t%s\n", P.status, LL ? LL->n : 0,
-            counts[0], counts[1], counts[2], counts[3], P.codes.s ? P.codes.s : "",
-            P.msgs.s ? P.msgs.s : "");
-    fputs(o.s ? o.s : "{}", out);
-    rl_buf_free(&o);
+    fill_file(f, e->display, &P, LL, counts, fps.s);
     rl_buf_free(&fps);
-    rl_buf_free(&P.json);
-    rl_buf_free(&P.codes);
-    rl_buf_free(&P.msgs);
     d.controls = NULL;
     rl_screen_results_free(ctx, &d);
     rl_layer_free(ctx, L);
     free(open);
-}
-
-/* Parse a child's output into f; 0 when it is not what audit_one writes. */
-static int parse_child(char *text, rl_audit_file *f)
-{
-    char *nl = strchr(text, '\n');
-    if (!nl)
-        return 0;
-    *nl = '\0';
-    char *fields[8];
-    int k = 0;
-    char *p = text;
-    for (; k < 8; k++) {
-        fields[k] = p;
-        char *t = strchr(p, '\t');
-        if (!t) {
-            k++;
-            break;
-        }
-        *t = '\0';
-        p = t + 1;
-    }
-    if (k != 8)
-        return 0;
-    f->status = atoi(fields[0]);
-    f->features = (size_t)strtoull(fields[1], NULL, 10);
-    for (int i = 0; i < 4; i++)
-        f->counts[i] = (size_t)strtoull(fields[2 + i], NULL, 10);
-    f->codes = rl_strdup(fields[6]);
-    f->messages = rl_strdup(fields[7]);
-    f->json = rl_strdup(nl + 1);
-    return 1;
-}
-
-static char *slurp(FILE *f)
-{
-    rl_buf b = {0};
-    char chunk[65536];
-    size_t n;
-    rewind(f);
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        rl_buf_putn(&b, chunk, n);
-    if (!b.s)
-        rl_buf_puts(&b, "");
-    return b.s;
 }
 
 static void crashed(rl_audit_file *f, const char *display, int wstatus)
@@ -619,16 +1082,276 @@ static void crashed(rl_audit_file *f, const char *display, int wstatus)
     rl_buf_json_str(&o, msg);
     rl_buf_puts(&o, "}],\n   \"footprints\": []}");
     f->status = 2;
+    f->features = 0;
+    memset(f->counts, 0, sizeof f->counts);
     f->codes = rl_strdup("unreadable");
     f->messages = rl_strdup(msg);
     f->json = o.s;
 }
 
-typedef struct slot {
-    pid_t pid;
-    size_t idx;
-    FILE *tmp;
-} slot;
+/* ---- workers: child processes that audit files one at a time ---- */
+
+/*
+ * The parent and a worker talk over a socket pair.  The parent sends a
+ * file's index (8 bytes, little-endian); the worker answers with one frame:
+ * u64 length of the rest, then u64 index, status, features, counts[4], then
+ * codes, messages and JSON, each as a u64 length and its bytes.  Every field
+ * is counted, none is delimited, so nothing in a file name can forge one.
+ */
+
+/* A worker is replaced after this many files: drivers' leaks stay bounded. */
+#define RL_AUDIT_WORKER_FILES 256
+
+typedef struct worker {
+    pid_t pid; /* 0: none */
+    int fd;    /* the parent's end, -1: none */
+    int busy;
+    size_t idx;    /* the file it works on, when busy */
+    size_t served; /* files it has finished */
+    rl_buf in;     /* the frame being received */
+} worker;
+
+static void put_u64(rl_buf *b, uint64_t v)
+{
+    char x[8];
+    for (int i = 0; i < 8; i++)
+        x[i] = (char)(v >> (8 * i));
+    rl_buf_putn(b, x, 8);
+}
+
+static uint64_t get_u64(const char *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | (unsigned char)p[i];
+    return v;
+}
+
+static void put_field(rl_buf *b, const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    put_u64(b, n);
+    if (n)
+        rl_buf_putn(b, s, n);
+}
+
+static int send_all(int fd, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return 0;
+        p += k;
+        n -= (size_t)k;
+    }
+    return 1;
+}
+
+static int recv_all(int fd, char *p, size_t n)
+{
+    while (n) {
+        ssize_t k = recv(fd, p, n, 0);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return 0;
+        p += k;
+        n -= (size_t)k;
+    }
+    return 1;
+}
+
+/* Parse one whole frame (its length already taken off) into f; 0 if malformed. */
+static int parse_frame(const char *p, size_t n, size_t want_idx, rl_audit_file *f)
+{
+    if (n < 7 * 8 || get_u64(p) != want_idx || get_u64(p + 8) > 2)
+        return 0;
+    f->status = (int)get_u64(p + 8);
+    f->features = (size_t)get_u64(p + 16);
+    for (int k = 0; k < 4; k++)
+        f->counts[k] = (size_t)get_u64(p + 24 + 8 * k);
+    size_t at = 56;
+    char *field[3] = {NULL, NULL, NULL};
+    for (int k = 0; k < 3; k++) {
+        if (n - at < 8)
+            goto bad;
+        uint64_t len = get_u64(p + at);
+        if (len > n - at - 8)
+            goto bad;
+        at += 8;
+        if (!(field[k] = malloc((size_t)len + 1)))
+            goto bad;
+        memcpy(field[k], p + at, (size_t)len);
+        field[k][len] = '\0';
+        at += (size_t)len;
+    }
+    if (at != n)
+        goto bad;
+    f->codes = field[0];
+    f->messages = field[1];
+    f->json = field[2];
+    return 1;
+bad:
+    for (int k = 0; k < 3; k++)
+        free(field[k]);
+    return 0;
+}
+
+/* chdir into DIR/rel, one component at a time: the whole path is too long. */
+static int enter_dir(const char *root, const char *rel)
+{
+    int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    char *copy = rl_strdup(rel);
+    char *save = NULL;
+    for (char *c = copy ? strtok_r(copy, "/", &save) : NULL; c && fd >= 0;
+         c = strtok_r(NULL, "/", &save)) {
+        int sub = openat(fd, c, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        close(fd);
+        fd = sub;
+    }
+    int ok = copy && fd >= 0 && fchdir(fd) == 0;
+    if (fd >= 0)
+        close(fd);
+    free(copy);
+    return ok;
+}
+
+/* The worker: audit the files the parent names until it closes the socket. */
+static void worker_main(const rl_audit_options *ao, const rl_audit_data *d,
+                        const entries *E, const char *root, int fd)
+{
+    /* The time limit must kill, whatever the caller had installed. */
+    signal(SIGALRM, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    int home = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    /* One context for all its files: PROJ's caches serve them all. */
+    rl_ctx *cctx = rl_ctx_new();
+    char x[8];
+    if (!cctx)
+        _exit(3);
+    while (recv_all(fd, x, 8)) {
+        uint64_t idx = get_u64(x);
+        if (idx >= E->n)
+            _exit(3);
+        const entry *e = &E->v[idx];
+        alarm(RL_AUDIT_FILE_SECONDS);
+        /* Test hook: proves that a crash in one file is contained. */
+        const char *crash = getenv("REDLINE_TEST_CRASH_ON");
+        if (crash && strcmp(crash, e->display) == 0)
+            raise(SIGSEGV);
+        /* Test hook: a worker that never ends, to prove it dies with the parent. */
+        const char *hang = getenv("REDLINE_TEST_HANG_ON");
+        while (hang && strcmp(hang, e->display) == 0)
+            pause();
+        rl_audit_file f = {0};
+        if (e->dir && !enter_dir(root, e->dir)) {
+            entry pe = *e;
+            char msg[256];
+            snprintf(msg, sizeof msg, "cannot enter its folder: %s", strerror(errno));
+            pe.code = "unreadable";
+            pe.severity = 2;
+            pe.msg = msg;
+            fill_walk_problem(&f, &pe);
+        } else {
+            audit_one(cctx, ao, d->controls, d->ncontrols, e, &f);
+        }
+        if (e->dir && (home < 0 || fchdir(home) != 0))
+            _exit(3);
+        rl_ctx_clear(cctx);
+        alarm(0);
+        rl_buf b = {0};
+        put_u64(&b, idx);
+        put_u64(&b, (uint64_t)f.status);
+        put_u64(&b, f.features);
+        for (int k = 0; k < 4; k++)
+            put_u64(&b, f.counts[k]);
+        put_field(&b, f.codes);
+        put_field(&b, f.messages);
+        put_field(&b, f.json);
+        rl_buf hdr = {0};
+        put_u64(&hdr, b.len);
+        if (b.oom || hdr.oom || !send_all(fd, hdr.s, hdr.len) || !send_all(fd, b.s, b.len))
+            _exit(3);
+        rl_buf_free(&hdr);
+        rl_buf_free(&b);
+        free(f.codes);
+        free(f.messages);
+        free(f.json);
+    }
+    _exit(0);
+}
+
+/* Start a worker in slot s; 0 with a message in ctx on failure. */
+static int spawn(rl_ctx *ctx, worker *w, int nw, int s, const rl_audit_options *ao,
+                 const rl_audit_data *d, const entries *E, const char *root)
+{
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+        rl_fail(ctx, RL_ERR_INTERNAL, "socketpair failed: %s", strerror(errno));
+        return 0;
+    }
+    const pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(sv[0]);
+        close(sv[1]);
+        rl_fail(ctx, RL_ERR_INTERNAL, "fork failed: %s", strerror(errno));
+        return 0;
+    }
+    if (pid == 0) {
+        /* Die with the parent; it may have died before this line. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(3);
+        /* Other workers' sockets: holding them would hide their deaths. */
+        for (int k = 0; k < nw; k++)
+            if (w[k].fd >= 0)
+                close(w[k].fd);
+        close(sv[0]);
+        worker_main(ao, d, E, root, sv[1]);
+    }
+    close(sv[1]);
+    w[s].pid = pid;
+    w[s].fd = sv[0];
+    w[s].busy = 0;
+    w[s].served = 0;
+    w[s].in.len = 0;
+    return 1;
+}
+
+/* Close slot s's socket (the worker then exits) and reap it; its wait status. */
+static int retire(worker *w)
+{
+    int wstatus = 0;
+    if (w->fd >= 0)
+        close(w->fd);
+    w->fd = -1;
+    if (w->pid > 0) {
+        while (waitpid(w->pid, &wstatus, 0) < 0 && errno == EINTR)
+            ;
+    }
+    w->pid = 0;
+    w->busy = 0;
+    w->in.len = 0;
+    return wstatus;
+}
+
+/* A frame has arrived in full: 1, and f filled; 0 not yet; -1 malformed. */
+static int frame_ready(worker *w, rl_audit_file *f)
+{
+    if (w->in.len < 8)
+        return 0;
+    uint64_t len = get_u64(w->in.s);
+    if (len > w->in.len - 8)
+        return 0;
+    if (len != w->in.len - 8 || !parse_frame(w->in.s + 8, (size_t)len, w->idx, f))
+        return -1;
+    w->in.len = 0;
+    return 1;
+}
 
 static void free_audit(rl_ctx *ctx, void *data)
 {
@@ -663,11 +1386,24 @@ static int audit_exit_code(const void *data)
 static const rl_report_ops audit_ops = {sizeof(rl_audit_data), free_audit, write_audit,
                                         NULL, audit_exit_code, NULL};
 
+/* One file finished (f filled): count it and tell the progress callback. */
+static void finished(const rl_audit_options *ao, const rl_audit_file *f, size_t *done,
+                     size_t total)
+{
+    (*done)++;
+    if (ao->progress)
+        ao->progress(ao->progress_data, *done, total, f->path);
+}
+
 rl_status rl_audit(rl_ctx *ctx, const rl_audit_options *ao, rl_report **out)
 {
     rl_status st = RL_OK;
     entries E = {0};
-    slot *slots = NULL;
+    walker W = {0};
+    worker *w = NULL;
+    struct pollfd *pf = NULL;
+    int *pw = NULL;
+    int rootfd = -1;
     const int jobs = ao->s->c.jobs > 0 ? ao->s->c.jobs : 1;
     *out = NULL;
     rl_report *rep = rl_report_new(ctx, &audit_ops, &ao->s->c);
@@ -686,6 +1422,14 @@ rl_status rl_audit(rl_ctx *ctx, const rl_audit_options *ao, rl_report **out)
         st = rl_fail(ctx, RL_ERR_USAGE,
                      "--report-dir %s is inside %s, which audit never writes to",
                      ao->report_dir, ao->dir);
+        goto fail;
+    }
+    /* The report set goes to REPORT_DIR and REPORT_DIR/files: DIR may be neither. */
+    if (ao->report_dir && rl_path_inside(ao->report_dir, ao->dir)) {
+        st = rl_fail(ctx, RL_ERR_USAGE,
+                     "%s is inside --report-dir %s, which audit writes to; give a "
+                     "--report-dir outside the audited folder",
+                     ao->dir, ao->report_dir);
         goto fail;
     }
     /* -o inside DIR, or on a control layer, would change an input. */
@@ -707,89 +1451,135 @@ rl_status rl_audit(rl_ctx *ctx, const rl_audit_options *ao, rl_report **out)
     }
     if ((st = rl_controls_load(ctx, so, &d->controls, &d->ncontrols)))
         goto fail;
-    char root[PATH_MAX];
-    snprintf(root, sizeof root, "%s", ao->dir);
+    char *root = rl_strdup(ao->dir);
+    if (!root) {
+        st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
     size_t rl = strlen(root);
     while (rl > 1 && root[rl - 1] == '/')
         root[--rl] = '\0';
-    if (!walk(&E, root, "")) {
-        st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+    W.E = &E;
+    W.root = root;
+    rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    W.chain = malloc(16 * sizeof *W.chain);
+    W.capchain = 16;
+    int walked = rootfd >= 0 && W.chain && fstat(rootfd, &W.chain[0]) == 0 &&
+                 seen_add(&W.dirs, W.chain[0].st_dev, W.chain[0].st_ino, "");
+    W.nchain = 1;
+    walked = walked && walk(&W, rootfd, "", "");
+    for (size_t k = 0; k < W.nfds; k++)
+        close(W.fds[k]);
+    if (!walked) {
+        free(root);
+        st = rootfd < 0 ? rl_fail(ctx, RL_ERR_INPUT, "%s: cannot read: %s", ao->dir,
+                                  strerror(errno))
+                        : rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
         goto fail;
     }
     d->skipped = E.skipped;
     d->files = calloc(E.n + 1, sizeof *d->files);
-    slots = calloc((size_t)jobs, sizeof *slots);
-    if (!d->files || !slots) {
+    w = calloc((size_t)jobs, sizeof *w);
+    pf = calloc((size_t)jobs, sizeof *pf);
+    pw = calloc((size_t)jobs, sizeof *pw);
+    if (!d->files || !w || !pf || !pw) {
+        free(root);
         st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
         goto fail;
     }
+    for (int s = 0; s < jobs; s++)
+        w[s].fd = -1;
     d->nfiles = E.n;
     for (size_t i = 0; i < E.n; i++)
         d->files[i].path = rl_strdup(E.v[i].display);
     size_t next = 0, done = 0;
-    int running = 0;
     fflush(NULL); /* children must not flush the parent's buffers again */
     while (done < E.n) {
-        while (running < jobs && next < E.n) {
-            int s = 0;
-            while (slots[s].pid)
-                s++;
-            FILE *tmp = tmpfile();
-            if (!tmp) {
-                st = rl_fail(ctx, RL_ERR_OUTPUT, "cannot create a temporary file: %s",
-                             strerror(errno));
+        /* Hand out files: one at a time, so a crash names its file. */
+        for (int s = 0; s < jobs && next < E.n; s++) {
+            if (w[s].busy)
+                continue;
+            while (next < E.n && E.v[next].code) {
+                fill_walk_problem(&d->files[next], &E.v[next]);
+                finished(ao, &d->files[next], &done, E.n);
+                next++;
+            }
+            if (next == E.n)
+                break;
+            if (w[s].pid && w[s].served >= RL_AUDIT_WORKER_FILES)
+                retire(&w[s]);
+            char x[8];
+            for (int i = 0; i < 8; i++)
+                x[i] = (char)((uint64_t)next >> (8 * i));
+            /* A worker found dead while idle is replaced once. */
+            int sent = 0;
+            for (int tries = 0; tries < 2 && !sent; tries++) {
+                if (!w[s].pid && !spawn(ctx, w, jobs, s, ao, d, &E, root)) {
+                    free(root);
+                    st = ctx->status;
+                    goto fail;
+                }
+                sent = send_all(w[s].fd, x, 8);
+                if (!sent)
+                    retire(&w[s]);
+            }
+            if (!sent) {
+                st = rl_fail(ctx, RL_ERR_INTERNAL, "audit workers die at start");
+                free(root);
                 goto fail;
             }
-            pid_t pid = fork();
-            if (pid < 0) {
-                fclose(tmp);
-                st = rl_fail(ctx, RL_ERR_INTERNAL, "fork failed: %s", strerror(errno));
-                goto fail;
-            }
-            if (pid == 0) {
-                /* The child: its own contexts, a time limit, then _exit. */
-                alarm(RL_AUDIT_FILE_SECONDS);
-                /* Test hook: proves that a crash in one file is contained. */
-                const char *crash = getenv("REDLINE_TEST_CRASH_ON");
-                if (crash && strcmp(crash, E.v[next].display) == 0)
-                    raise(SIGSEGV);
-                rl_ctx *cctx = rl_ctx_new();
-                if (cctx)
-                    audit_one(cctx, ao, d->controls, d->ncontrols, &E.v[next], tmp);
-                fflush(tmp);
-                _exit(cctx ? 0 : 3);
-            }
-            slots[s].pid = pid;
-            slots[s].idx = next++;
-            slots[s].tmp = tmp;
-            running++;
+            w[s].busy = 1;
+            w[s].idx = next++;
         }
-        int wstatus = 0;
-        pid_t pid = waitpid(-1, &wstatus, 0);
-        if (pid < 0) {
+        if (done == E.n)
+            break;
+        int np = 0;
+        for (int s = 0; s < jobs; s++) {
+            if (!w[s].busy)
+                continue;
+            pf[np].fd = w[s].fd;
+            pf[np].events = POLLIN;
+            pf[np].revents = 0;
+            pw[np++] = s;
+        }
+        if (np == 0)
+            continue;
+        if (poll(pf, (nfds_t)np, -1) < 0) {
             if (errno == EINTR)
                 continue;
-            st = rl_fail(ctx, RL_ERR_INTERNAL, "waitpid failed: %s", strerror(errno));
+            st = rl_fail(ctx, RL_ERR_INTERNAL, "poll failed: %s", strerror(errno));
+            free(root);
             goto fail;
         }
-        int s = 0;
-        while (s < jobs && slots[s].pid != pid)
-            s++;
-        if (s == jobs)
-            continue;
-        rl_audit_file *f = &d->files[slots[s].idx];
-        char *text = slurp(slots[s].tmp);
-        fclose(slots[s].tmp);
-        if (!(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0 && text &&
-              parse_child(text, f)))
-            crashed(f, f->path, wstatus);
-        free(text);
-        slots[s].pid = 0;
-        running--;
-        done++;
-        if (ao->progress)
-            ao->progress(ao->progress_data, done, E.n, f->path);
+        for (int k = 0; k < np; k++) {
+            if (!pf[k].revents)
+                continue;
+            worker *wk = &w[pw[k]];
+            rl_audit_file *f = &d->files[wk->idx];
+            char chunk[65536];
+            ssize_t got = recv(wk->fd, chunk, sizeof chunk, 0);
+            if (got < 0 && errno == EINTR)
+                continue;
+            int r = 0;
+            if (got > 0) {
+                rl_buf_putn(&wk->in, chunk, (size_t)got);
+                r = wk->in.oom ? -1 : frame_ready(wk, f);
+            }
+            if (r == 0 && got > 0)
+                continue;
+            if (r == 1) {
+                wk->busy = 0;
+                wk->served++;
+            } else {
+                /* Crashed, ran out of time, or wrote nonsense: that file's error. */
+                if (got > 0)
+                    kill(wk->pid, SIGKILL);
+                crashed(f, f->path, retire(wk));
+            }
+            finished(ao, f, &done, E.n);
+        }
     }
+    free(root);
     for (size_t i = 0; i < d->nfiles; i++) {
         const rl_audit_file *f = &d->files[i];
         d->status_counts[f->status < 0 || f->status > 2 ? 2 : f->status]++;
@@ -801,20 +1591,26 @@ rl_status rl_audit(rl_ctx *ctx, const rl_audit_options *ao, rl_report **out)
     *out = rep;
     rep = NULL;
 fail:
-    if (slots) {
-        for (int s = 0; s < jobs; s++) {
-            if (slots[s].pid) {
-                kill(slots[s].pid, SIGKILL);
-                waitpid(slots[s].pid, NULL, 0);
-                fclose(slots[s].tmp);
-            }
-        }
+    for (int s = 0; w && s < jobs; s++) {
+        if (w[s].pid && w[s].busy)
+            kill(w[s].pid, SIGKILL);
+        retire(&w[s]);
+        rl_buf_free(&w[s].in);
     }
-    free(slots);
+    free(w);
+    free(pf);
+    free(pw);
+    if (rootfd >= 0)
+        close(rootfd);
+    seen_free(&W.dirs);
+    seen_free(&W.files);
+    free(W.chain);
+    free(W.fds);
     for (size_t i = 0; i < E.n; i++) {
         free(E.v[i].display);
         free(E.v[i].open);
-        free(E.v[i].real);
+        free(E.v[i].dir);
+        free(E.v[i].msg);
     }
     free(E.v);
     rl_report_free(rep);

@@ -668,10 +668,16 @@ rl_status rl_layer_read(rl_ctx *ctx, const char *path, const rl_input_opts *io,
     } else if (io && io->allow_no_crs) {
         L->crs = NULL;
     } else {
+        /* A .prj that is there but unreadable needs fixing, not adding. */
+        char prj[4096];
+        int has_prj = ends_with_ci(dsname, ".shp") &&
+                      rl_shp_sibling(dsname, "prj", prj, sizeof prj);
         st = rl_fail(ctx, RL_ERR_CRS,
-                     "%s: layer '%s' has no CRS (missing .prj?); give one with "
+                     "%s: layer '%s' has no CRS (%s); give one with "
                      "--assume-srs, e.g. --assume-srs EPSG:4527",
-                     path, L->layer_name);
+                     path, L->layer_name,
+                     has_prj ? "its .prj is present but GDAL cannot read a CRS from it"
+                             : "missing .prj?");
         goto cleanup;
     }
 

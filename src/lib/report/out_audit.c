@@ -1,10 +1,13 @@
 /* out_audit.c -- audit reports: table, CSV, JSON, and the --report-dir set. */
 #include "report/out_table.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static const char *status_name(int s)
 {
@@ -60,6 +63,28 @@ static void csv_audit(const rl_audit_data *d, rl_buf *b)
     }
 }
 
+/*
+ * A file name as a table cell: control characters shown escaped, so that a
+ * name cannot end the row and start a forged one.
+ */
+static void table_name(rl_buf *out, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '\n')
+            rl_buf_puts(out, "\\n");
+        else if (*p == '\r')
+            rl_buf_puts(out, "\\r");
+        else if (*p == '\t')
+            rl_buf_puts(out, "\\t");
+        else if (*p < 0x20 || *p == 0x7f)
+            rl_buf_printf(out, "\\x%02x", *p);
+        else
+            rl_buf_putn(out, (const char *)p, 1);
+    }
+    if (!out->s)
+        rl_buf_puts(out, "");
+}
+
 static void table_audit(const rl_audit_data *d, rl_buf *b)
 {
     rl_table t;
@@ -71,7 +96,10 @@ static void table_audit(const rl_audit_data *d, rl_buf *b)
         rl_table_cell(&t, hdr[i]);
     for (size_t i = 0; i < d->nfiles; i++) {
         const rl_audit_file *f = &d->files[i];
-        rl_table_cell(&t, f->path);
+        rl_buf name = {0};
+        table_name(&name, f->path);
+        rl_table_cell(&t, name.s ? name.s : "");
+        rl_buf_free(&name);
         rl_table_cell(&t, status_name(f->status));
         snprintf(num, sizeof num, "%zu", f->features);
         rl_table_cell(&t, num);
@@ -141,20 +169,53 @@ rl_status rl_write_audit(rl_ctx *ctx, const rl_audit_data *d, FILE *f)
     return rl_emit(ctx, &b, f);
 }
 
+/* One file of the set, written whole or not at all (temporary file, rename). */
 static rl_status write_file(rl_ctx *ctx, const char *dir, const char *name,
                             rl_buf *b)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "wb");
+    rl_output o;
+    FILE *f = rl_output_open(ctx, &o, path);
     if (!f) {
         rl_buf_free(b);
-        return rl_fail(ctx, RL_ERR_OUTPUT, "%s: cannot write: %s", path,
-                       strerror(errno));
+        return ctx->status;
     }
-    rl_status st = rl_emit(ctx, b, f);
-    if (fclose(f) != 0 && !st)
-        st = rl_fail(ctx, RL_ERR_OUTPUT, "%s: cannot write", path);
+    return rl_output_commit(ctx, &o, rl_emit(ctx, b, f));
+}
+
+/* Is name one of the detail files audit writes ("0001.json", "12345.json")? */
+static size_t detail_number(const char *name)
+{
+    size_t digits = strspn(name, "0123456789");
+    if (digits < 4 || strcmp(name + digits, ".json") != 0)
+        return 0;
+    return (size_t)strtoull(name, NULL, 10);
+}
+
+/*
+ * Remove detail files an earlier audit left that this one did not write
+ * (numbers above nfiles), so that the set describes this delivery only.
+ * Nothing else in the folder is touched.
+ */
+static rl_status remove_stale(rl_ctx *ctx, const char *files, size_t nfiles)
+{
+    DIR *dp = opendir(files);
+    if (!dp)
+        return rl_fail(ctx, RL_ERR_OUTPUT, "%s: cannot read: %s", files, strerror(errno));
+    rl_status st = RL_OK;
+    struct dirent *de;
+    while ((de = readdir(dp)) != NULL) {
+        size_t k = detail_number(de->d_name);
+        if (k == 0 || k <= nfiles)
+            continue;
+        struct stat sb;
+        if (fstatat(dirfd(dp), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+            S_ISREG(sb.st_mode) && unlinkat(dirfd(dp), de->d_name, 0) != 0 && !st)
+            st = rl_fail(ctx, RL_ERR_OUTPUT, "%s/%s: cannot remove an earlier report: %s",
+                         files, de->d_name, strerror(errno));
+    }
+    closedir(dp);
     return st;
 }
 
@@ -186,5 +247,5 @@ rl_status rl_audit_write_report_dir(rl_ctx *ctx, const rl_audit_data *d)
         if ((st = write_file(ctx, files, name, &b)))
             return st;
     }
-    return RL_OK;
+    return remove_stale(ctx, files, d->nfiles);
 }
