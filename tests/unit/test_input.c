@@ -235,7 +235,8 @@ static void geometry_classes(void **state)
         "\"properties\":{\"k\":\"empty\"},\"geometry\":{\"type\":"
         "\"GeometryCollection\",\"geometries\":[]}",
     };
-    char *text = tu_geojson(4548, feats, 6);
+    /* Web Mercator: (0, 0) lies inside its area of use, the whole world. */
+    char *text = tu_geojson(3857, feats, 6);
     const char *path = tu_write("classes.geojson", text);
     free(text);
     rl_layer *L = NULL;
