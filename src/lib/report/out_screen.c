@@ -325,7 +325,7 @@ static void table_screen(const rl_screen_data *d, rl_buf *b)
         if (C->layer->repaired)
             rl_buf_printf(b, ", %zu repaired", C->layer->repaired);
         if (C->layer->bad)
-            rl_buf_printf(b, ", %zu unusable (null, empty or not polygons)",
+            rl_buf_printf(b, ", %zu unusable (null, empty, not polygons or skipped)",
                           C->layer->bad);
         rl_buf_puts(b, "\n");
         char role[128];
