@@ -806,6 +806,21 @@ def test_answers_that_cannot_be_trusted(tmp):
           "afterwards, nothing added")
 
 
+def test_trust_options_in_help():
+    """--allow-empty and the skip options are in --help where they work."""
+    for cmd, opts in (("screen", ("--allow-empty", "--skip-bad-controls")),
+                      ("diff", ("--allow-empty", "--skip-bad-features")),
+                      ("area", ("--allow-empty", "--skip-bad-features")),
+                      ("audit", ("--skip-bad-controls",))):
+        code, out, _ = run(cmd, "--help")
+        check(code == 0 and all(o in out for o in opts),
+              "%s --help mentions %s" % (cmd, ", ".join(opts)))
+    expect_error(["diff", "--skip-bad-controls", S("eco.shp"), S("eco_v2.gpkg")],
+                 ["unknown option '--skip-bad-controls'"], "diff names it --skip-bad-features")
+    expect_error(["screen", "--allow-empty=yes", "--eco", S("eco.shp"), S("projects.shp")],
+                 ["--allow-empty takes no value"], "--allow-empty is a flag")
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="rlcli.")
     try:
@@ -822,6 +837,7 @@ def main():
         test_outputs_never_land_on_inputs(tmp)
         test_outputs_are_written_whole(tmp)
         test_answers_that_cannot_be_trusted(tmp)
+        test_trust_options_in_help()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     check(digest(SAMPLES) == before, "sample_shapes/ is byte-identical after all runs")
