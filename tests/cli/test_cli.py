@@ -642,6 +642,10 @@ def test_answers_that_cannot_be_trusted(tmp):
     geojson(P("with_null.geojson"), [None, square(cx, cy, 50),
                                      {"type": "LineString", "coordinates": [[cx, cy],
                                                                             [cx + 1, cy]]}])
+    # A polygon with no area (three collinear points) and a null geometry.
+    geojson(P("flat.geojson"), [{"type": "Polygon", "coordinates": [[[cx, cy], [cx + 100, cy],
+                                                                     [cx + 200, cy], [cx, cy]]]},
+                                None])
     before_trust = digest(d)
 
     # --- screen: controls ---
@@ -783,6 +787,12 @@ def test_answers_that_cannot_be_trusted(tmp):
                  "area on a far-out square")
     expect_error(["area", "--area", "planar", P("huge.geojson")],
                  ["huge.geojson", "FID 0", "far outside"], "planar area on a far-out square")
+    expect_error(["area", P("flat.geojson")], ["flat.geojson", "holds no usable polygon",
+                                               "1 polygon with no area after repair"],
+                 "area on a layer whose only polygon has no area")
+    expect_error(["diff", S("eco.shp"), P("flat.geojson")],
+                 ["NEW", "flat.geojson", "holds no usable polygon"],
+                 "diff: NEW whose only polygon has no area")
     code, out, err = run("area", "--allow-empty", "-f", "json", P("empty.geojson"))
     doc = jload(out)
     check(code == 0 and dig(doc, "area_m2") == 0 and dig(doc, "allow_empty") is True and

@@ -385,6 +385,9 @@ static void layers_that_must_hold_polygons(void **state)
                        "[[[39516000,4416000],[39516100,4416000],[39516100,4416100],"
                        "[39516000,4416000]]]}";
     const char *null = "\"properties\":{},\"geometry\":null";
+    const char *flat = "\"properties\":{},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+                       "[[[39516000,4416000],[39516100,4416000],[39516200,4416000],"
+                       "[39516000,4416000]]]}";
     struct {
         const char *name;
         const char *feats[2];
@@ -397,6 +400,8 @@ static void layers_that_must_hold_polygons(void **state)
         {"lines.geojson", {line, null}, 2, RL_ERR_INPUT, RL_ERR_INPUT,
          "holds no polygons (1 point or line feature, 1 without geometry)"},
         {"mixed.geojson", {line, poly}, 2, RL_OK, RL_OK, NULL},
+        {"flat.geojson", {flat, null}, 2, RL_ERR_INPUT, RL_ERR_INPUT,
+         "holds no usable polygon (1 polygon with no area after repair"},
     };
     for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
         char *text = tu_geojson(4527, cases[c].feats, cases[c].n);

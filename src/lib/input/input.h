@@ -188,8 +188,9 @@ const char *rl_feature_why(const rl_layer *L, size_t i, char *buf, size_t n);
  * e.g. "footprints" or "a control layer".  RL_OK when it holds a polygon.
  * A layer with no feature, or none with a geometry, is empty: RL_OK with
  * L->empty_accepted set when allow_empty (--allow-empty), else
- * RL_ERR_INPUT.  A layer whose geometries are all points or lines is
- * RL_ERR_INPUT.  Messages name L's path and layer, say what it holds and
+ * RL_ERR_INPUT.  A layer whose geometries are all points or lines, or whose
+ * polygons all have a final status of no area after repair (or GEOS could
+ * not read them), is RL_ERR_INPUT.  Messages name L's path and layer, say what it holds and
  * what was expected.  Mixed layers pass: their features are judged one by
  * one.
  */

@@ -808,11 +808,24 @@ const char *rl_feature_why(const rl_layer *L, size_t i, char *buf, size_t n)
 rl_status rl_layer_require_polygons(rl_ctx *ctx, rl_layer *L, const char *what,
                                     int allow_empty)
 {
-    size_t nfeat = L->n + L->nfar, nnull = 0, nother = 0;
+    size_t nfeat = L->n + L->nfar, nnull = 0, nother = 0, nbroken = 0;
     for (size_t i = 0; i < L->n; i++) {
-        nnull += L->feat[i].status == RL_FEAT_NULL || L->feat[i].status == RL_FEAT_EMPTY;
-        nother += L->feat[i].status == RL_FEAT_NOT_POLYGON;
+        rl_feat_status st = L->feat[i].status;
+        nnull += st == RL_FEAT_NULL || st == RL_FEAT_EMPTY;
+        nother += st == RL_FEAT_NOT_POLYGON;
+        nbroken += st == RL_FEAT_COLLAPSED || st == RL_FEAT_BAD;
     }
+    /*
+     * Polygons that were all repaired to nothing (read and repaired now, not
+     * deferred: their status is final) measure 0 as surely as no polygon.
+     */
+    if (nbroken && nbroken == nfeat - nnull - nother)
+        return rl_fail(ctx, RL_ERR_INPUT,
+                       "%s: layer '%s' holds no usable polygon (%zu polygon%s with no area "
+                       "after repair or unreadable by GEOS, %zu point or line feature%s, "
+                       "%zu without geometry), but %s must hold polygons",
+                       L->path, L->layer_name, nbroken, nbroken == 1 ? "" : "s", nother,
+                       nother == 1 ? "" : "s", nnull, what);
     if (nnull + nother < nfeat)
         return RL_OK; /* a polygon, or a feature that may be one */
     if (nother == 0) {
