@@ -53,6 +53,9 @@ static const char *const usage_tail =
     "                        DBF code page (default: UTF-8 if valid, else GBK);\n" \
     "                        bytes that do not decode become U+FFFD, with a\n" \
     "                        warning; an unknown ENC or .cpg name is refused\n" \
+    "  --allow-empty         accept an empty input layer (no feature with a\n" \
+    "                        geometry) and say so in the report; without it\n" \
+    "                        an empty layer is an error (exit 2)\n"          \
     "  -q, --quiet           no messages on stderr except errors (no warnings)\n" \
     "  -h, --help            this help;  --version  print the version\n"      \
     "\n"                                                                       \
@@ -78,6 +81,11 @@ static const char *const usage_screen =
     "                        (default {--min-area} m2; units may follow: 0.5ha, 2mu)\n"
     "  --strict              warn-severity findings count as conflicts\n"
     "  --pieces FILE         write overlap pieces (.gpkg, .geojson or .shp)\n"
+    "  --skip-bad-controls   go on without control features that cannot be used\n"
+    "                        (NaN or infinite coordinates, or far outside the\n"
+    "                        CRS's area of use), which otherwise stop the run\n"
+    "                        (exit 2); the report lists them and marks every\n"
+    "                        verdict provisional\n"
     JOBS_HELP("worker threads") COMMON_HELP;
 
 static const char *const usage_diff =
@@ -90,6 +98,11 @@ static const char *const usage_diff =
     "  --by FIELD            break the figures down by an attribute\n"
     "  --tolerance AREA      shrunk means net < -AREA (default {--tolerance} m2)\n"
     "  --pieces FILE         write lost and gained pieces (.gpkg, .geojson, .shp)\n"
+    "  --skip-bad-features   go on without OLD or NEW features that cannot be used\n"
+    "                        (NaN or infinite coordinates, or far outside the\n"
+    "                        CRS's area of use), which otherwise stop the run\n"
+    "                        (exit 2); the report lists them and marks the\n"
+    "                        verdict provisional\n"
     JOBS_HELP("worker threads")
     "                        same figures for any N\n"
     COMMON_HELP;
@@ -103,6 +116,11 @@ static const char *const usage_area =
     "  --by FIELD            break the figures down by an attribute\n"
     "  --expect-min AREA     exit 1 if the union area is below AREA\n"
     "                        (e.g. 12.5km2, 1800ha, 27000mu)\n"
+    "  --skip-bad-features   go on without features that cannot be used (NaN or\n"
+    "                        infinite coordinates, or far outside the CRS's\n"
+    "                        area of use), which otherwise stop the run (exit\n"
+    "                        2); the report lists them, the figures are\n"
+    "                        provisional\n"
     JOBS_HELP("worker threads")
     "                        same figures for any N\n" COMMON_HELP;
 
@@ -120,8 +138,8 @@ static const char *const usage_audit =
     "read in worker processes.\n"
     "\n"
     "Options:\n"
-    "  --eco, --farmland, --udb, --control, --id-field, --strict\n"
-    "                        as for 'redline screen' (controls are optional)\n"
+    "  --eco, --farmland, --udb, --control, --id-field, --strict,\n"
+    "  --skip-bad-controls   as for 'redline screen' (controls are optional)\n"
     "  --min-area AREA       as for 'redline screen' (default {--min-area} m2)\n"
     "  --report-dir DIR      also write summary.txt, summary.csv, summary.json\n"
     "                        and files/NNNN.json (per-file detail) there, each\n"

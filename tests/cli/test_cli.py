@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -937,6 +938,283 @@ def test_shp_pieces_text_cut(tmp):
     code, out, err = run("screen", "--eco", ctl, "--id-field", "ID", "-o", os.devnull,
                          "--pieces", gp, fps)
     check(code == 1 and "fp_id" not in err, "no warning for .gpkg pieces: %s" % err.strip())
+def geojson(path, geoms, epsg=4527, props=None):
+    """A GeoJSON FeatureCollection in EPSG:epsg; geoms are GeoJSON geometry
+    dicts (None for a null geometry).  Coordinates go out as Python writes
+    them, so NaN stays NaN; 1e400 is written for infinity."""
+    feats = [{"type": "Feature", "properties": (props[i] if props else {"n": "f%d" % i}),
+              "geometry": g} for i, g in enumerate(geoms)]
+    text = json.dumps({"type": "FeatureCollection",
+                       "crs": {"type": "name",
+                               "properties": {"name": "urn:ogc:def:crs:EPSG::%d" % epsg}},
+                       "features": feats})
+    return write(path, text.replace("Infinity", "1e400"))
+
+
+def square(cx, cy, h):
+    return {"type": "Polygon", "coordinates": [[[cx - h, cy - h], [cx + h, cy - h],
+                                                [cx + h, cy + h], [cx - h, cy + h],
+                                                [cx - h, cy - h]]]}
+
+
+def jload(text):
+    """The JSON document in text, or {} when there is none (a run that
+    failed): the checks that follow then fail instead of the script."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return {}
+
+
+def dig(doc, *keys):
+    """doc[k0][k1]..., or None when a step is missing."""
+    for k in keys:
+        try:
+            doc = doc[k]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return doc
+
+
+def test_answers_that_cannot_be_trusted(tmp):
+    """Issue 12, item 4: a layer or feature that cannot answer never gives an
+    all-clear.  Empty and polygon-less layers, and control, OLD, NEW or area
+    features with NaN/infinite coordinates or coordinates far outside the
+    CRS's area of use, stop the run with exit 2 naming file (and FID);
+    --allow-empty and --skip-bad-controls / --skip-bad-features go on and
+    the report says so.  Every input file is byte-identical afterwards."""
+    d = os.path.join(tmp, "trust")
+    os.makedirs(d)
+    P = lambda name: os.path.join(d, name)
+    fps = S("projects.shp")
+    cx, cy = 39516500.0, 4416000.0  # the middle of the sample footprints
+    # A 1e20 m half-width square around the footprints (GEOS: all inside).
+    geojson(P("huge.geojson"), [square(cx, cy, 1e20)])
+    # A control square of 20 km around the footprints with one NaN vertex,
+    # and one with an infinite one.
+    nan_sq = square(cx, cy, 20000)
+    nan_sq["coordinates"][0][2][0] = float("nan")
+    geojson(P("nan.geojson"), [nan_sq])
+    inf_sq = square(cx, cy, 20000)
+    inf_sq["coordinates"][0][1][1] = float("inf")
+    geojson(P("inf.geojson"), [inf_sq])
+    geojson(P("empty.geojson"), [])
+    geojson(P("nullonly.geojson"), [None, None])
+    # Lines and points, no polygon: GDAL calls the layer's type Unknown, so
+    # only its features can tell.
+    geojson(P("line.geojson"), [{"type": "LineString",
+                                 "coordinates": [[cx - 5000, cy], [cx + 5000, cy]]},
+                                {"type": "Point", "coordinates": [cx, cy]}])
+    # An empty shapefile with a polygon type, as a GIS exports it.
+    subprocess.run(["ogr2ogr", P("empty_eco.shp"), os.path.join(SAMPLES, "eco.shp"),
+                    "-where", "1 = 0"], check=True, capture_output=True)
+    # eco.shp with a NaN vertex in FID 0 (its second point), and a NEW
+    # version that deletes FID 0.
+    for ext in ("shp", "shx", "dbf", "prj", "cpg"):
+        shutil.copy(os.path.join(SAMPLES, "eco." + ext), P("eco_nan." + ext))
+    with open(P("eco_nan.shp"), "rb") as fh:
+        b = bytearray(fh.read())
+    nparts = int.from_bytes(b[144:148], "little")
+    off = 152 + 4 * nparts + 16  # record 0: header, type, box, counts, parts
+    b[off:off + 8] = struct.pack("<d", float("nan"))
+    with open(P("eco_nan.shp"), "wb") as fh:
+        fh.write(b)
+    subprocess.run(["ogr2ogr", P("eco_del0.shp"), os.path.join(SAMPLES, "eco.shp"),
+                    "-where", "FID <> 0"], check=True, capture_output=True)
+    # Footprints: a good one, one with a NaN vertex, one far outside.
+    geojson(P("fp_mixed.geojson"), [square(cx, cy, 100), nan_sq, square(cx, cy, 1e20)],
+            props=[{"n": "good"}, {"n": "nan"}, {"n": "huge"}])
+    # A layer with a null geometry and a line beside a polygon (for area).
+    geojson(P("with_null.geojson"), [None, square(cx, cy, 50),
+                                     {"type": "LineString", "coordinates": [[cx, cy],
+                                                                            [cx + 1, cy]]}])
+    # A polygon with no area (three collinear points) and a null geometry.
+    geojson(P("flat.geojson"), [{"type": "Polygon", "coordinates": [[[cx, cy], [cx + 100, cy],
+                                                                     [cx + 200, cy], [cx, cy]]]},
+                                None])
+    before_trust = digest(d)
+
+    # --- screen: controls ---
+    for name, needles in (
+            ("empty.geojson", ["control eco", "empty.geojson", "is empty (no features)",
+                               "a control layer must hold polygons", "--allow-empty"]),
+            ("empty_eco.shp", ["control eco", "empty_eco.shp", "is empty", "--allow-empty"]),
+            ("nullonly.geojson", ["control eco", "nullonly.geojson", "2 features but no "
+                                  "geometry", "--allow-empty"]),
+            ("line.geojson", ["control eco", "line.geojson", "holds no polygons",
+                              "2 point or line features", "a control layer must be polygons"]),
+            ("nan.geojson", ["control eco", "nan.geojson", "FID 0", "not a finite number",
+                             "--skip-bad-controls"]),
+            ("inf.geojson", ["control eco", "inf.geojson", "FID 0", "not a finite number"]),
+            ("huge.geojson", ["control eco", "huge.geojson", "FID 0",
+                              "far outside the area of use", "EPSG:4527",
+                              "--skip-bad-controls"]),
+            ("eco_nan.shp", ["control eco", "eco_nan.shp", "FID 0", "not a finite number"])):
+        expect_error(["screen", "--eco", P(name), fps], needles, "control %s" % name)
+    # The same through --control, and as the second of two controls.
+    expect_error(["screen", "--eco", S("eco.shp"), "--control",
+                  "nature:forbid=" + P("huge.geojson"), fps],
+                 ["control nature", "huge.geojson", "FID 0", "far outside"],
+                 "huge square as a second control")
+    # --allow-empty: accepted, said in the table and in JSON.
+    code, out, err = run("screen", "--eco", P("empty.geojson"), "--allow-empty", fps)
+    check(code == 0 and "is empty, accepted with --allow-empty" in out and
+          "empty.geojson" in out,
+          "--allow-empty: empty control accepted and said (exit %d): %s" % (code, out[:400]))
+    code, out, err = run("screen", "--eco", P("empty.geojson"), "--allow-empty", "-f", "json",
+                         fps)
+    doc = jload(out)
+    check(code == 0 and dig(doc, "allow_empty") is True and
+          dig(doc, "empty_layers") == [{"role": "control eco", "path": P("empty.geojson"),
+                                   "layer": "empty"}] and dig(doc, "controls", 0, "empty") is True,
+          "--allow-empty: JSON names the empty layer: %s" % out[:400])
+    # --allow-empty does not make a line layer a polygon layer.
+    expect_error(["screen", "--eco", P("line.geojson"), "--allow-empty", fps],
+                 ["line.geojson", "holds no polygons"], "--allow-empty keeps a line control an error")
+    # --skip-bad-controls: the NaN square is left out, listed, provisional.
+    code, out, err = run("screen", "--eco", P("nan.geojson"), "--skip-bad-controls", "-f",
+                         "json", fps)
+    doc = jload(out)
+    sk = dig(doc, "controls", 0, "skipped")
+    check(code == 0 and doc.get("provisional") is True and sk and len(sk) == 1 and
+          sk[0]["fid"] == 0 and sk[0]["path"] == P("nan.geojson") and
+          sk[0]["layer"] == "nan" and "not a finite number" in sk[0]["reason"] and
+          all(f.get("provisional") is True for f in dig(doc, "footprints")) and
+          len(dig(doc, "footprints")) == 10,
+          "--skip-bad-controls: JSON lists the skipped feature, every verdict provisional "
+          "(exit %d): %s" % (code, out[:600]))
+    code, out, err = run("screen", "--eco", P("huge.geojson"), "--skip-bad-controls", fps)
+    check(code == 0 and "PROVISIONAL: control eco" in out and "skipped FID 0" in out and
+          "far outside the area of use" in out and "(PROVISIONAL" in out,
+          "--skip-bad-controls: table says PROVISIONAL and names FID 0 (exit %d): %s"
+          % (code, out[:600]))
+    code, out, err = run("screen", "--eco", P("eco_nan.shp"), "--skip-bad-controls", "-f",
+                         "csv", fps)
+    rows = list(csv.DictReader(out.lstrip("\ufeff").splitlines()))
+    check(code == 1 and len(rows) == 10 and
+          all("PROVISIONAL" in r["reasons"] for r in rows),
+          "--skip-bad-controls: every CSV row says PROVISIONAL (exit %d)" % code)
+    # --- screen: footprints ---
+    expect_error(["screen", "--eco", S("eco.shp"), P("empty.geojson")],
+                 ["empty.geojson", "is empty", "footprints must hold polygons",
+                  "--allow-empty"], "empty footprint file")
+    expect_error(["screen", "--eco", S("eco.shp"), fps, P("empty_eco.shp")],
+                 ["empty_eco.shp", "is empty", "footprints"],
+                 "an empty footprint file among good ones")
+    expect_error(["screen", "--eco", S("eco.shp"), P("nullonly.geojson")],
+                 ["nullonly.geojson", "no geometry"], "footprints without geometry")
+    expect_error(["screen", "--eco", S("eco.shp"), P("line.geojson")],
+                 ["line.geojson", "holds no polygons", "footprints must be polygons"],
+                 "line footprint layer")
+    code, out, err = run("screen", "--eco", S("eco.shp"), "--allow-empty", "-f", "json",
+                         P("empty.geojson"))
+    doc = jload(out)
+    check(code == 0 and dig(doc, "summary", "footprints") == 0 and
+          dig(doc, "empty_layers") == [{"role": "footprints", "path": P("empty.geojson"),
+                                   "layer": "empty"}],
+          "--allow-empty: an empty footprint file is accepted and named (exit %d)" % code)
+    # A footprint with a NaN vertex, one far outside, beside a good one:
+    # per-footprint errors (exit 2), the good one screened.
+    code, out, err = run("screen", "--eco", S("eco.shp"), "--id-field", "n", "-f", "json",
+                         P("fp_mixed.geojson"))
+    f = {x["id"]: x for x in jload(out).get("footprints", [])}
+    check(code == 2 and dig(f, "good", "verdict") in ("pass", "conflict") and
+          dig(f, "nan", "verdict") == "error" and "not a finite number" in (dig(f, "nan", "error") or "") and
+          dig(f, "huge", "verdict") == "error" and "far outside the area of use" in
+          (dig(f, "huge", "error") or "") and "feature 2" in (dig(f, "huge", "error") or ""),
+          "NaN and far-out footprints are errors, the good one screened (exit %d): %s"
+          % (code, [(x["id"], x["verdict"], x.get("error")) for x in f.values()]))
+    # --- diff ---
+    expect_error(["diff", P("eco_nan.shp"), P("eco_del0.shp")],
+                 ["OLD", "eco_nan.shp", "FID 0", "not a finite number",
+                  "--skip-bad-features"], "diff: NaN vertex in an OLD feature NEW deletes")
+    expect_error(["diff", S("eco.shp"), P("eco_nan.shp")],
+                 ["NEW", "eco_nan.shp", "FID 0", "not a finite number"],
+                 "diff: NaN vertex in NEW")
+    expect_error(["diff", P("huge.geojson"), S("eco.shp")],
+                 ["OLD", "huge.geojson", "FID 0", "far outside"], "diff: far-out OLD")
+    expect_error(["diff", P("line.geojson"), S("eco.shp")],
+                 ["OLD", "line.geojson", "holds no polygons", "2 point or line features",
+                  "OLD must be polygons"], "diff: a line layer as OLD")
+    expect_error(["diff", P("empty.geojson"), S("eco.shp")],
+                 ["OLD", "empty.geojson", "is empty", "--allow-empty"], "diff: empty OLD")
+    expect_error(["diff", S("eco.shp"), P("empty_eco.shp")],
+                 ["NEW", "empty_eco.shp", "is empty"], "diff: empty NEW")
+    code, out, err = run("diff", "--allow-empty", "-f", "json", S("eco.shp"),
+                         P("empty_eco.shp"))
+    doc = jload(out)
+    check(code == 1 and dig(doc, "verdict") == "shrunk" and dig(doc, "new_m2") == 0 and
+          dig(doc, "new", "empty") is True and dig(doc, "empty_layers", 0, "role") == "new",
+          "diff --allow-empty: an empty NEW is a shrunk layer, said so (exit %d)" % code)
+    code, out, err = run("diff", "--skip-bad-features", "-f", "json", P("eco_nan.shp"),
+                         P("eco_del0.shp"))
+    doc = jload(out)
+    check(code == 0 and dig(doc, "provisional") is True and
+          [s_["fid"] for s_ in dig(doc, "old", "skipped")] == [0] and "skipped" not in dig(doc, "new"),
+          "diff --skip-bad-features: OLD's FID 0 listed, provisional (exit %d): %s"
+          % (code, out[:500]))
+    code, out, err = run("diff", "--skip-bad-features", P("eco_nan.shp"), P("eco_del0.shp"))
+    check("PROVISIONAL: old" in out and "skipped FID 0" in out and
+          "not shrunk (PROVISIONAL" in out, "diff table: PROVISIONAL lines: %s" % out)
+    code, out, err = run("diff", "--skip-bad-features", "-f", "csv", P("eco_nan.shp"),
+                         P("eco_del0.shp"))
+    rows = list(csv.reader(out.lstrip("\ufeff").splitlines()))
+    check(any(r[0] == "skipped" and "FID 0" in r[1] and r[-1] == "provisional" and
+              len(r) == len(rows[0]) for r in rows),
+          "diff CSV: a 'skipped' row with as many cells as the header: %s" % rows)
+    # --- area ---
+    expect_error(["area", P("empty.geojson")], ["empty.geojson", "is empty", "--allow-empty"],
+                 "area on an empty layer")
+    expect_error(["area", P("line.geojson")], ["line.geojson", "holds no polygons"],
+                 "area on a line layer")
+    expect_error(["area", P("eco_nan.shp")], ["eco_nan.shp", "FID 0", "not a finite number",
+                                              "--skip-bad-features"], "area with a NaN vertex")
+    expect_error(["area", P("huge.geojson")], ["huge.geojson", "FID 0", "far outside"],
+                 "area on a far-out square")
+    expect_error(["area", "--area", "planar", P("huge.geojson")],
+                 ["huge.geojson", "FID 0", "far outside"], "planar area on a far-out square")
+    expect_error(["area", P("flat.geojson")], ["flat.geojson", "holds no usable polygon",
+                                               "1 polygon with no area after repair"],
+                 "area on a layer whose only polygon has no area")
+    expect_error(["diff", S("eco.shp"), P("flat.geojson")],
+                 ["NEW", "flat.geojson", "holds no usable polygon"],
+                 "diff: NEW whose only polygon has no area")
+    code, out, err = run("area", "--allow-empty", "-f", "json", P("empty.geojson"))
+    doc = jload(out)
+    check(code == 0 and dig(doc, "area_m2") == 0 and dig(doc, "allow_empty") is True and
+          dig(doc, "empty_layers", 0, "path") == P("empty.geojson"),
+          "area --allow-empty: 0 m2, said so (exit %d)" % code)
+    code, out, err = run("area", "--allow-empty", P("empty.geojson"))
+    check(code == 0 and "is empty, accepted with --allow-empty" in out,
+          "area table: --allow-empty note: %s" % out)
+    code, out, err = run("area", "--skip-bad-features", "-f", "json", P("eco_nan.shp"))
+    doc = jload(out)
+    _, ref, _ = run("area", "-f", "json", P("eco_del0.shp"))
+    check(code == 0 and dig(doc, "provisional") is True and dig(doc, "skipped", 0, "fid") == 0 and
+          dig(doc, "area_m2") == jload(ref).get("area_m2"),
+          "area --skip-bad-features: measures the other features, provisional (exit %d)" % code)
+    # The area table names features it could not measure.
+    code, out, err = run("area", P("with_null.geojson"))
+    check(code == 0 and "2 features not measured" in out and "FID 0: null geometry" in out
+          and "FID 2: not a polygon" in out,
+          "area table names unusable features (exit %d): %s" % (code, out))
+    check(digest(d) == before_trust, "untrusted layers: every input byte-identical "
+          "afterwards, nothing added")
+
+
+def test_trust_options_in_help():
+    """--allow-empty and the skip options are in --help where they work."""
+    for cmd, opts in (("screen", ("--allow-empty", "--skip-bad-controls")),
+                      ("diff", ("--allow-empty", "--skip-bad-features")),
+                      ("area", ("--allow-empty", "--skip-bad-features")),
+                      ("audit", ("--skip-bad-controls",))):
+        code, out, _ = run(cmd, "--help")
+        check(code == 0 and all(o in out for o in opts),
+              "%s --help mentions %s" % (cmd, ", ".join(opts)))
+    expect_error(["diff", "--skip-bad-controls", S("eco.shp"), S("eco_v2.gpkg")],
+                 ["unknown option '--skip-bad-controls'"], "diff names it --skip-bad-features")
+    expect_error(["screen", "--allow-empty=yes", "--eco", S("eco.shp"), S("projects.shp")],
+                 ["--allow-empty takes no value"], "--allow-empty is a flag")
 
 
 def main():
@@ -961,6 +1239,8 @@ def main():
         test_secrets_redacted(tmp)
         test_csv_cells_are_not_formulas(tmp)
         test_control_characters_escaped(tmp)
+        test_answers_that_cannot_be_trusted(tmp)
+        test_trust_options_in_help()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     check(digest(SAMPLES) == before, "sample_shapes/ is byte-identical after all runs")

@@ -7,6 +7,7 @@
 #include <cpl_conv.h>
 #include <cpl_string.h>
 #include <gdal.h>
+#include <math.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -235,7 +236,8 @@ static void geometry_classes(void **state)
         "\"properties\":{\"k\":\"empty\"},\"geometry\":{\"type\":"
         "\"GeometryCollection\",\"geometries\":[]}",
     };
-    char *text = tu_geojson(4548, feats, 6);
+    /* Web Mercator: (0, 0) lies inside its area of use, the whole world. */
+    char *text = tu_geojson(3857, feats, 6);
     const char *path = tu_write("classes.geojson", text);
     free(text);
     rl_layer *L = NULL;
@@ -258,6 +260,171 @@ static void geometry_classes(void **state)
     rl_ctx_free(ctx);
 }
 
+/*
+ * Features that cannot be used: a NaN or infinite coordinate, or an extent
+ * far outside the CRS's area of use.  Each gets its own status at read
+ * time, is never dropped by the keep_near filter (its true position is
+ * unknown), and rl_layer_check_untrusted refuses the layer naming the first.
+ */
+static void untrusted_features(void **state)
+{
+    (void)state;
+    rl_ctx *ctx = rl_ctx_new();
+    const char *feats[] = {
+        "\"properties\":{\"k\":\"good\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+        "[[[39516000,4416000],[39516100,4416000],[39516100,4416100],[39516000,4416000]]]}",
+        "\"properties\":{\"k\":\"nan\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+        "[[[39516000,4416000],[NaN,4416000],[39516100,4416100],[39516000,4416000]]]}",
+        "\"properties\":{\"k\":\"inf\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+        "[[[39516000,4416000],[39516100,1e400],[39516100,4416100],[39516000,4416000]]]}",
+        "\"properties\":{\"k\":\"huge\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+        "[[[-1e20,-1e20],[1e20,-1e20],[1e20,1e20],[-1e20,1e20],[-1e20,-1e20]]]}",
+        /* 20 degrees west of the zone's meridian: x0 - ~1700 km */
+        "\"properties\":{\"k\":\"west\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+        "[[[37800000,4416000],[37800100,4416000],[37800100,4416100],[37800000,4416000]]]}",
+    };
+    char *text = tu_geojson(4527, feats, 5);
+    const char *path = tu_write("untrusted.geojson", text);
+    free(text);
+    rl_layer *L = NULL;
+    assert_int_equal(rl_layer_read(ctx, path, NULL, &L), RL_OK);
+    assert_int_equal(L->n, 5);
+    assert_int_equal(L->feat[0].status, RL_FEAT_OK);
+    assert_int_equal(L->feat[1].status, RL_FEAT_NONFINITE);
+    assert_int_equal(L->feat[2].status, RL_FEAT_NONFINITE);
+    assert_int_equal(L->feat[3].status, RL_FEAT_OUTSIDE_CRS);
+    assert_int_equal(L->feat[4].status, RL_FEAT_OUTSIDE_CRS);
+    assert_null(L->feat[1].geom);
+    assert_null(L->feat[3].geom);
+    assert_int_equal(L->bad, 4);
+    assert_int_equal(rl_layer_untrusted(L), 4);
+    assert_int_equal(rl_layer_require_polygons(ctx, L, "a control layer", 0), RL_OK);
+    assert_int_equal(rl_layer_check_untrusted(ctx, L, 0, "--skip-bad-controls"),
+                     RL_ERR_INPUT);
+    const char *msg = rl_ctx_errmsg(ctx);
+    assert_non_null(strstr(msg, path));
+    assert_non_null(strstr(msg, "FID 1: a coordinate is not a finite number"));
+    assert_non_null(strstr(msg, "4 features of layer 'untrusted' cannot be used (FID 1, 2, 3, 4)"));
+    assert_non_null(strstr(msg, "--skip-bad-controls"));
+    char why[1024];
+    assert_non_null(strstr(rl_feature_why(L, 3, why, sizeof why),
+                           "far outside the area of use"));
+    assert_non_null(strstr(why, "EPSG:4527"));
+    rl_ctx_clear(ctx);
+    assert_int_equal(rl_layer_check_untrusted(ctx, L, 1, "--skip-bad-controls"), RL_OK);
+    rl_layer_free(ctx, L);
+
+    /* A keep_near filter far from every feature: the good one is dropped as
+     * far, the untrusted ones are kept to be reported. */
+    const double far[1][4] = {{39900000, 4000000, 39900100, 4000100}};
+    rl_envgrid *near = rl_envgrid_new(far, 1);
+    rl_crs *crs = rl_crs_from_user(ctx, "EPSG:4527");
+    rl_input_opts io = {.keep_near = near, .keep_near_crs = crs, .defer_repair = 1};
+    assert_int_equal(rl_layer_read(ctx, path, &io, &L), RL_OK);
+    assert_int_equal(L->nfar, 1);
+    assert_int_equal(L->n, 4);
+    assert_int_equal(rl_layer_untrusted(L), 4);
+    rl_layer_free(ctx, L);
+    rl_crs_free(crs);
+    rl_envgrid_free(near);
+    rl_ctx_free(ctx);
+}
+
+/*
+ * The domain of a CRS, against hand figures: EPSG:4527's area of use is
+ * 115.5..118.5 E, 22.6..49.88 N; widened by 3 degrees its west edge is
+ * 4.5 degrees west of the central meridian 117 E, whose widest point is at
+ * 19.6 N: a degree of longitude there is pi/180 * a cos(phi) /
+ * sqrt(1 - e2 sin2(phi)) = 104.91 km, so 4.5 degrees = 472.1 km along the
+ * parallel, and Gauss-Krüger x stretches that by about 1 + (lambda cos phi)^2 / 6
+ * (+0.08%): x0 = 39,500,000 - 472,470 m, to within 1 km.
+ * EPSG:4490 is geographic: its box is its area of use plus 3 degrees.
+ */
+static void crs_domain(void **state)
+{
+    (void)state;
+    rl_ctx *ctx = rl_ctx_new();
+    double box[4];
+    char desc[1024];
+    rl_crs *gk = rl_crs_from_user(ctx, "EPSG:4527");
+    rl_crs_domain(ctx, gk, box, desc, sizeof desc);
+    assert_true(fabs(box[0] - (39500000.0 - 472470.0)) < 1000);
+    assert_true(fabs(box[2] - (39500000.0 + 472470.0)) < 1000);
+    assert_true(box[1] > 2.0e6 && box[1] < 2.2e6); /* 19.6 N: ~2.17e6 m */
+    assert_true(box[3] > 5.8e6 && box[3] < 6.0e6); /* 52.88 N: ~5.86e6 m */
+    assert_non_null(strstr(desc, "EPSG:4527"));
+    assert_int_equal(rl_ctx_status(ctx), RL_OK);
+    rl_crs *ll = rl_crs_from_user(ctx, "EPSG:4490");
+    rl_crs_domain(ctx, ll, box, desc, sizeof desc);
+    assert_rel(box[0], 73.62 - 3, 1e-12);
+    assert_rel(box[1], 16.7 - 3, 1e-12);
+    assert_rel(box[2], 134.77 + 3, 1e-12);
+    assert_rel(box[3], 53.56 + 3, 1e-12);
+    /* A projection with no area of use: |x|, |y| <= 1e8 m. */
+    rl_crs *bare = rl_crs_from_user(ctx, "+proj=tmerc +lon_0=117 +x_0=500000 "
+                                         "+ellps=GRS80 +units=m +type=crs");
+    assert_non_null(bare);
+    rl_crs_domain(ctx, bare, box, desc, sizeof desc);
+    assert_rel(box[0], -RL_DOMAIN_MAX_M, 1e-12);
+    assert_rel(box[3], RL_DOMAIN_MAX_M, 1e-12);
+    assert_non_null(strstr(desc, "no usable area of use"));
+    rl_crs_free(gk);
+    rl_crs_free(ll);
+    rl_crs_free(bare);
+    rl_ctx_free(ctx);
+}
+
+/* Empty, geometry-less and line layers against rl_layer_require_polygons. */
+static void layers_that_must_hold_polygons(void **state)
+{
+    (void)state;
+    rl_ctx *ctx = rl_ctx_new();
+    const char *line = "\"properties\":{},\"geometry\":{\"type\":\"LineString\","
+                       "\"coordinates\":[[39516000,4416000],[39516100,4416100]]}";
+    const char *poly = "\"properties\":{},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+                       "[[[39516000,4416000],[39516100,4416000],[39516100,4416100],"
+                       "[39516000,4416000]]]}";
+    const char *null = "\"properties\":{},\"geometry\":null";
+    const char *flat = "\"properties\":{},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+                       "[[[39516000,4416000],[39516100,4416000],[39516200,4416000],"
+                       "[39516000,4416000]]]}";
+    struct {
+        const char *name;
+        const char *feats[2];
+        size_t n;
+        rl_status want, want_allow;
+        const char *needle;
+    } cases[] = {
+        {"empty.geojson", {NULL, NULL}, 0, RL_ERR_INPUT, RL_OK, "is empty (no features)"},
+        {"nulls.geojson", {null, null}, 2, RL_ERR_INPUT, RL_OK, "2 features but no geometry"},
+        {"lines.geojson", {line, null}, 2, RL_ERR_INPUT, RL_ERR_INPUT,
+         "holds no polygons (1 point or line feature, 1 without geometry)"},
+        {"mixed.geojson", {line, poly}, 2, RL_OK, RL_OK, NULL},
+        {"flat.geojson", {flat, null}, 2, RL_ERR_INPUT, RL_ERR_INPUT,
+         "holds no usable polygon (1 polygon with no area after repair"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        char *text = tu_geojson(4527, cases[c].feats, cases[c].n);
+        const char *path = tu_write(cases[c].name, text);
+        free(text);
+        rl_layer *L = NULL;
+        assert_int_equal(rl_layer_read(ctx, path, NULL, &L), RL_OK);
+        assert_int_equal(rl_layer_require_polygons(ctx, L, "OLD", 0), cases[c].want);
+        if (cases[c].needle) {
+            assert_non_null(strstr(rl_ctx_errmsg(ctx), cases[c].needle));
+            assert_non_null(strstr(rl_ctx_errmsg(ctx), path));
+        }
+        assert_false(L->empty_accepted);
+        rl_ctx_clear(ctx);
+        assert_int_equal(rl_layer_require_polygons(ctx, L, "OLD", 1), cases[c].want_allow);
+        assert_int_equal(L->empty_accepted, cases[c].want == RL_ERR_INPUT &&
+                                                cases[c].want_allow == RL_OK);
+        rl_ctx_clear(ctx);
+        rl_layer_free(ctx, L);
+    }
+    rl_ctx_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -268,6 +435,9 @@ int main(void)
         cmocka_unit_test(corrupt_record),
         cmocka_unit_test(layer_selection_and_zip),
         cmocka_unit_test(geometry_classes),
+        cmocka_unit_test(untrusted_features),
+        cmocka_unit_test(crs_domain),
+        cmocka_unit_test(layers_that_must_hold_polygons),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

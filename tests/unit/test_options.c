@@ -165,6 +165,48 @@ static void diff_and_area_options(void **state)
 }
 
 /*
+ * --allow-empty (every command) and the skip options: --skip-bad-controls
+ * for screen and audit, --skip-bad-features for diff and area; both flags,
+ * off by default.
+ */
+static void trust_options(void **state)
+{
+    (void)state;
+    rl_ctx *ctx = rl_ctx_new();
+    rl_screen_options *o = SCREEN(ctx, "--eco", "e.shp", "a.shp");
+    assert_non_null(o);
+    assert_false(o->c.allow_empty);
+    assert_false(o->c.skip_bad);
+    rl_screen_options_free(o);
+    o = SCREEN(ctx, "--eco", "e.shp", "--allow-empty", "--skip-bad-controls", "a.shp");
+    assert_non_null(o);
+    assert_true(o->c.allow_empty);
+    assert_true(o->c.skip_bad);
+    rl_screen_options_free(o);
+    assert_null(SCREEN(ctx, "--eco", "e.shp", "--skip-bad-features", "a.shp"));
+    assert_non_null(strstr(rl_ctx_errmsg(ctx), "unknown option '--skip-bad-features'"));
+    assert_null(SCREEN(ctx, "--eco", "e.shp", "--skip-bad-controls=1", "a.shp"));
+    assert_non_null(strstr(rl_ctx_errmsg(ctx), "takes no value"));
+    rl_diff_options *d = rl_diff_options_new(
+        ctx, 4, ARGS("--skip-bad-features", "--allow-empty", "old.shp", "new.gpkg"));
+    assert_non_null(d);
+    assert_true(d->c.skip_bad);
+    assert_true(d->c.allow_empty);
+    rl_diff_options_free(d);
+    assert_null(rl_diff_options_new(ctx, 3, ARGS("--skip-bad-controls", "o", "n")));
+    rl_area_options *a = rl_area_options_new(ctx, 2, ARGS("--skip-bad-features", "x.shp"));
+    assert_non_null(a);
+    assert_true(a->c.skip_bad);
+    assert_false(a->c.allow_empty);
+    rl_area_options_free(a);
+    rl_audit_options *au = rl_audit_options_new(ctx, 2, ARGS("--skip-bad-controls", "dir"));
+    assert_non_null(au);
+    assert_true(au->s->c.skip_bad);
+    rl_audit_options_free(au);
+    rl_ctx_free(ctx);
+}
+
+/*
  * The defaults --help shows (rl_option_default()) are what a run without the
  * option gets: parsing no options equals parsing each default spelled out,
  * and both equal the documented values.
@@ -337,6 +379,7 @@ int main(void)
         cmocka_unit_test(short_options_attached),
         cmocka_unit_test(screen_usage_errors),
         cmocka_unit_test(diff_and_area_options),
+        cmocka_unit_test(trust_options),
         cmocka_unit_test(defaults_are_what_help_shows),
         cmocka_unit_test(quiet_accessors),
         cmocka_unit_test(buffer_and_json_quoting),

@@ -51,8 +51,13 @@ rl_status rl_area(rl_ctx *ctx, const rl_area_options *opts, rl_report **out)
     if ((st = rl_outputs_check(ctx, &opts->c, (const char *const *)&opts->path, 1, NULL)))
         goto fail;
     rl_input_opts io = {.assume_srs = opts->c.assume_srs, .encoding = opts->c.encoding};
-    if ((st = rl_layer_read(ctx, opts->path, &io, &d->layer)))
+    if ((st = rl_layer_read(ctx, opts->path, &io, &d->layer)) ||
+        (st = rl_layer_require_polygons(ctx, d->layer, "the layer to measure",
+                                        opts->c.allow_empty)) ||
+        (st = rl_layer_check_untrusted(ctx, d->layer, opts->c.skip_bad,
+                                       "--skip-bad-features")))
         goto fail;
+    d->provisional = rl_layer_untrusted(d->layer) > 0;
     const rl_layer *L = d->layer;
     rl_warnings_add_layer(&d->warnings, L);
     const GEOSGeometry **geoms = calloc(L->n + 1, sizeof *geoms);

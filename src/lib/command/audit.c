@@ -775,7 +775,11 @@ static int coords_fit_crs(rl_ctx *ctx, const rl_layer *L, char *why, size_t n)
     for (size_t i = 0; i < L->n; i++) {
         const GEOSGeometry *g = L->feat[i].geom;
         double a, b, c, d;
-        if (!g || !GEOSGeom_getXMin_r(ctx->geos, g, &a) ||
+        if (L->feat[i].status == RL_FEAT_OUTSIDE_CRS) {
+            /* Left without geometry by the reader; its extent was kept. */
+            a = L->feat[i].env[0], b = L->feat[i].env[1];
+            c = L->feat[i].env[2], d = L->feat[i].env[3];
+        } else if (!g || !GEOSGeom_getXMin_r(ctx->geos, g, &a) ||
             !GEOSGeom_getYMin_r(ctx->geos, g, &b) ||
             !GEOSGeom_getXMax_r(ctx->geos, g, &c) || !GEOSGeom_getYMax_r(ctx->geos, g, &d))
             continue;
@@ -927,7 +931,7 @@ static void audit_one(rl_ctx *ctx, const rl_audit_options *ao,
     size_t npoly = 0, nother = 0;
     for (size_t i = 0; i < L->n; i++) {
         npoly += L->feat[i].status == RL_FEAT_OK || L->feat[i].status == RL_FEAT_COLLAPSED ||
-                 L->feat[i].status == RL_FEAT_BAD;
+                 L->feat[i].status == RL_FEAT_BAD || rl_feat_untrusted(L->feat[i].status);
         nother += L->feat[i].status == RL_FEAT_NOT_POLYGON;
     }
     if (npoly == 0 && nother > 0) {

@@ -92,10 +92,20 @@ static const rl_strlist *diff_warnings(const void *data)
 static const rl_report_ops diff_ops = {sizeof(rl_diff_data), free_diff, write_diff,
                                        write_diff_pieces, diff_exit_code, diff_warnings};
 
+/*
+ * Read one version and make sure it can answer: polygons (or empty, with
+ * --allow-empty) and no feature that cannot be used (unless
+ * --skip-bad-features).  Messages start with `which` (OLD, NEW).
+ */
 static rl_status read_version(rl_ctx *ctx, const char *which, const char *path,
-                              const rl_input_opts *io, rl_layer **out)
+                              const rl_input_opts *io, const rl_common_opts *c,
+                              rl_layer **out)
 {
     rl_status st = rl_layer_read(ctx, path, io, out);
+    if (!st)
+        st = rl_layer_require_polygons(ctx, *out, which, c->allow_empty);
+    if (!st)
+        st = rl_layer_check_untrusted(ctx, *out, c->skip_bad, "--skip-bad-features");
     if (st)
         return rl_fail(ctx, st, "%s: %s", which, rl_ctx_errmsg(ctx));
     return RL_OK;
@@ -119,11 +129,12 @@ rl_status rl_diff(rl_ctx *ctx, const rl_diff_options *opts, rl_report **out)
     rl_input_opts io = {.assume_srs = opts->c.assume_srs, .encoding = opts->c.encoding};
     const rl_area_method m = opts->c.area;
 
-    if ((st = read_version(ctx, "OLD", opts->old_path, &io, &d->old)) ||
-        (st = read_version(ctx, "NEW", opts->new_path, &io, &d->nw)))
+    if ((st = read_version(ctx, "OLD", opts->old_path, &io, &opts->c, &d->old)) ||
+        (st = read_version(ctx, "NEW", opts->new_path, &io, &opts->c, &d->nw)))
         goto fail;
     rl_warnings_add_layer(&d->warnings, d->old);
     rl_warnings_add_layer(&d->warnings, d->nw);
+    d->provisional = rl_layer_untrusted(d->old) + rl_layer_untrusted(d->nw) > 0;
     const rl_crs *crs = d->old->crs;
     ogeom = calloc(d->old->n + 1, sizeof *ogeom);
     ngeom = calloc(d->nw->n + 1, sizeof *ngeom);

@@ -199,8 +199,9 @@ static rl_status task_footprint(rl_ctx *ctx, void *job, size_t i, int w)
     rl_layer *L = d->fps[r->layer];
     const rl_feature *ft = &L->feat[r->feat];
     rl_feature_prepare(ctx, L, r->feat);
+    char why[1024];
     if (ft->status != RL_FEAT_OK)
-        set_error(r, L, rl_feat_status_text(ft->status));
+        set_error(r, L, rl_feature_why(L, r->feat, why, sizeof why));
     else if (rl_geom_area(ctx, ft->geom, L->crs, d->opts->c.area, &r->area_m2))
         set_error(r, L, rl_ctx_errmsg(ctx));
     return RL_OK;
@@ -764,6 +765,12 @@ static rl_status load_control(rl_ctx *ctx, const load_job *J, int k)
                      "control %s: %s: layer '%s' holds %s geometries, not polygons",
                      C->spec.name, C->spec.path, C->layer->layer_name,
                      geom_type_name(C->layer->geom_type));
+    } else if ((st = rl_layer_require_polygons(ctx, C->layer, "a control layer",
+                                               opts->c.allow_empty)) ||
+               (st = rl_layer_check_untrusted(ctx, C->layer, opts->c.skip_bad,
+                                              "--skip-bad-controls"))) {
+        /* An empty layer or an unusable feature would give a false all-clear. */
+        rl_fail(ctx, st, "control %s: %s", C->spec.name, rl_ctx_errmsg(ctx));
     } else if (!(C->index = index_layer(ctx, C->layer))) {
         st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
     }
@@ -860,6 +867,9 @@ static rl_status screen_all(rl_ctx *ctx, rl_screen_data *d, const load_job *load
     rl_status st = init_results(ctx, d);
     if (st || (st = engine_run(ctx, d, load)))
         return st;
+    /* Control features were skipped (--skip-bad-controls): no verdict is final. */
+    for (int k = 0; k < d->ncontrols; k++)
+        d->provisional |= rl_layer_untrusted(d->controls[k].layer) > 0;
     for (size_t i = 0; i < d->nres; i++)
         conclude(d, &d->res[i]);
     for (size_t i = 0; i < d->nres; i++)
@@ -953,6 +963,8 @@ rl_status rl_screen(rl_ctx *ctx, const rl_screen_options *opts, rl_report **out)
                          L->path, L->layer_name, geom_type_name(L->geom_type));
             goto fail;
         }
+        if ((st = rl_layer_require_polygons(ctx, L, "footprints", opts->c.allow_empty)))
+            goto fail;
         if (opts->id_field && rl_layer_field_index(L, opts->id_field) < 0) {
             st = rl_fail(ctx, RL_ERR_USAGE, "%s: no field '%s' for --id-field",
                          L->path, opts->id_field);

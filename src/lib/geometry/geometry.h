@@ -16,8 +16,22 @@ typedef enum {
     RL_FEAT_NOT_POLYGON, /* point or line */
     RL_FEAT_COLLAPSED,   /* repair left no area */
     RL_FEAT_BAD,         /* GEOS could not read or repair it */
-    RL_FEAT_UNREADABLE   /* GDAL could not decode its record: a corrupt file */
+    RL_FEAT_UNREADABLE,  /* GDAL could not decode its record: a corrupt file */
+    /*
+     * The two below are features that cannot be used because no answer
+     * built on them can be trusted: a control, OLD, NEW or area feature in
+     * either state stops the run (unless skipped on request), a footprint
+     * is an error.
+     */
+    RL_FEAT_NONFINITE,   /* a coordinate is NaN or infinite */
+    RL_FEAT_OUTSIDE_CRS  /* far outside its CRS's area of use (input.h: rl_crs_domain) */
 } rl_feat_status;
+
+/* 1 for the states of a feature that cannot be used (see above). */
+static inline int rl_feat_untrusted(rl_feat_status st)
+{
+    return st == RL_FEAT_NONFINITE || st == RL_FEAT_OUTSIDE_CRS;
+}
 
 /* ---- repair (repair.c) ---- */
 

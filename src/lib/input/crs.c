@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static char *export_wkt2(OGRSpatialReferenceH srs)
 {
@@ -176,4 +177,72 @@ char *rl_gk_zone_def(const rl_crs *crs, double lon, char *buf, size_t n)
                  "+R=%.17g +units=m +no_defs +type=crs",
                  zone * 3, crs->a);
     return buf;
+}
+
+/* The area of use of srs, or of the EPSG entry it names; 1 when found. */
+static int area_of_use(OGRSpatialReferenceH srs, double aou[4], char *name, size_t n)
+{
+    const char *nm = NULL;
+    int ok = OSRGetAreaOfUse(srs, &aou[0], &aou[1], &aou[2], &aou[3], &nm);
+    if (ok) {
+        snprintf(name, n, "%s", nm ? nm : "?");
+        return 1;
+    }
+    /* A CRS from a GeoJSON URN carries its code but not its extent. */
+    const char *auth = OSRGetAuthorityName(srs, NULL);
+    const char *code = OSRGetAuthorityCode(srs, NULL);
+    if (!auth || !code || strcasecmp(auth, "EPSG") != 0)
+        return 0;
+    OGRSpatialReferenceH e = OSRNewSpatialReference(NULL);
+    if (e && OSRImportFromEPSG(e, atoi(code)) == OGRERR_NONE &&
+        OSRGetAreaOfUse(e, &aou[0], &aou[1], &aou[2], &aou[3], &nm)) {
+        snprintf(name, n, "%s", nm ? nm : "?");
+        ok = 1;
+    }
+    OSRDestroySpatialReference(e);
+    return ok;
+}
+
+void rl_crs_domain(rl_ctx *ctx, const rl_crs *crs, double box[4], char *desc, size_t n)
+{
+    const double m = RL_DOMAIN_MARGIN_DEG;
+    double a[4]; /* west, south, east, north */
+    char name[256];
+    int have = area_of_use(crs->srs, a, name, sizeof name);
+    if (!have && !crs->geographic)
+        goto fallback;
+    if (!have) {
+        a[0] = -180, a[1] = -90, a[2] = 180, a[3] = 90;
+        snprintf(name, sizeof name, "the whole globe: %s states no area of use", crs->name);
+    }
+    /* An area across the antimeridian (west > east) gets every longitude. */
+    if (a[0] > a[2] || a[2] - a[0] + 2 * m >= 360)
+        a[0] = -180 + m, a[2] = 180 - m;
+    double w = a[0] - m, s = a[1] - m, e = a[2] + m, nn = a[3] + m;
+    s = s < -90 ? -90 : s;
+    nn = nn > 90 ? 90 : nn;
+    if (crs->geographic) {
+        box[0] = w, box[1] = s, box[2] = e, box[3] = nn;
+    } else {
+        rl_status before = ctx->status;
+        PJ *pj = rl_ctx_pj(ctx, crs->def, crs->geog_def);
+        int ok = pj && proj_trans_bounds(ctx->proj, pj, PJ_INV, w, s, e, nn, &box[0],
+                                         &box[1], &box[2], &box[3], 21);
+        if (before == RL_OK)
+            rl_ctx_clear(ctx); /* a fallback, not a failure */
+        if (!ok || !isfinite(box[0]) || !isfinite(box[1]) || !isfinite(box[2]) ||
+            !isfinite(box[3]))
+            goto fallback;
+    }
+    snprintf(desc, n,
+             "the area of use of %s (%s: %.1f..%.1f E, %.1f..%.1f N) widened by %g "
+             "degrees, i.e. %.10g,%.10g - %.10g,%.10g",
+             crs->name, name, a[0], a[2], a[1], a[3], m, box[0], box[1], box[2], box[3]);
+    return;
+fallback:;
+    double r = RL_DOMAIN_MAX_M / (crs->unit_m > 0 ? crs->unit_m : 1);
+    box[0] = box[1] = -r;
+    box[2] = box[3] = r;
+    snprintf(desc, n, "%s states no usable area of use; coordinates beyond %g m from its "
+             "origin cannot be on the Earth", crs->name, RL_DOMAIN_MAX_M);
 }

@@ -44,6 +44,23 @@ GEOSGeometry *rl_geom_transform(rl_ctx *ctx, const GEOSGeometry *g, PJ *pj);
  */
 char *rl_gk_zone_def(const rl_crs *crs, double lon, char *buf, size_t n);
 
+/*
+ * Where coordinates in crs can be trusted: the box (minx, miny, maxx, maxy,
+ * in crs's own units) of crs's area of use widened by RL_DOMAIN_MARGIN_DEG
+ * degrees on every side, projected into crs.  The area of use is crs's own,
+ * else that of the EPSG entry crs names; a geographic crs without one has
+ * the whole globe; a projected crs without one, or whose widened area will
+ * not project, has |x|, |y| <= RL_DOMAIN_MAX_M metres.  A coordinate outside
+ * the box is "far outside the area of use": no overlay or area built on it
+ * can be trusted (GEOS and PROJ lose all precision on 1e20 m, and a Gauss-
+ * Krüger plane means nothing 10 degrees off its meridian).  Writes a
+ * sentence saying which box into desc (for messages).  Leaves ctx's last
+ * error as it was.  Never fails: the fallback box always exists.
+ */
+#define RL_DOMAIN_MARGIN_DEG 3.0
+#define RL_DOMAIN_MAX_M 1e8
+void rl_crs_domain(rl_ctx *ctx, const rl_crs *crs, double box[4], char *desc, size_t n);
+
 /* ---- layers (layer.c) ---- */
 
 typedef struct rl_feature {
@@ -86,6 +103,13 @@ typedef struct rl_layer {
     size_t unreadable;
     long long unreadable_fid; /* the first of them */
     char *unreadable_msg;     /* GDAL's message for it */
+    /*
+     * Where its coordinates can be trusted (rl_crs_domain), and in words;
+     * desc NULL when the layer has no CRS (audit) or was only peeked at.
+     */
+    double domain[4];
+    char *domain_desc;
+    int empty_accepted; /* empty, and accepted with --allow-empty */
 } rl_layer;
 
 typedef struct rl_input_opts {
@@ -163,6 +187,36 @@ void rl_layer_recount(rl_layer *L);
  */
 rl_status rl_layer_fetch_attrs(rl_ctx *ctx, rl_layer *L, const size_t *idx, size_t n);
 const char *rl_feat_status_text(rl_feat_status st);
+/*
+ * Why feature i of L cannot be used, in words, into buf (the status text,
+ * and for RL_FEAT_OUTSIDE_CRS the feature's extent and L's domain).
+ * Returns buf.
+ */
+const char *rl_feature_why(const rl_layer *L, size_t i, char *buf, size_t n);
+
+/*
+ * A layer that must hold polygons (footprints, a control, OLD, NEW, area's
+ * LAYER), checked after rl_layer_read.  `what` says what it should hold,
+ * e.g. "footprints" or "a control layer".  RL_OK when it holds a polygon.
+ * A layer with no feature, or none with a geometry, is empty: RL_OK with
+ * L->empty_accepted set when allow_empty (--allow-empty), else
+ * RL_ERR_INPUT.  A layer whose geometries are all points or lines, or whose
+ * polygons all have a final status of no area after repair (or GEOS could
+ * not read them), is RL_ERR_INPUT.  Messages name L's path and layer, say what it holds and
+ * what was expected.  Mixed layers pass: their features are judged one by
+ * one.
+ */
+rl_status rl_layer_require_polygons(rl_ctx *ctx, rl_layer *L, const char *what,
+                                    int allow_empty);
+/* How many features of L cannot be used (rl_feat_untrusted). */
+size_t rl_layer_untrusted(const rl_layer *L);
+/*
+ * RL_OK when no feature of L is untrusted, or when `skip` (the user gave
+ * skip_opt, e.g. "--skip-bad-controls"); else RL_ERR_INPUT naming L's path,
+ * the first such feature's FID and why, how many there are, and skip_opt.
+ */
+rl_status rl_layer_check_untrusted(rl_ctx *ctx, const rl_layer *L, int skip,
+                                   const char *skip_opt);
 
 /* ---- groups (groups.c) ---- */
 

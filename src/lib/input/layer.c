@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <gdal.h>
 #include <iconv.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -24,6 +25,8 @@ const char *rl_feat_status_text(rl_feat_status st)
     case RL_FEAT_COLLAPSED: return "geometry has no area after repair";
     case RL_FEAT_BAD: return "geometry could not be read or repaired";
     case RL_FEAT_UNREADABLE: return "record unreadable (corrupt or truncated file)";
+    case RL_FEAT_NONFINITE: return "a coordinate is not a finite number (NaN or infinite)";
+    case RL_FEAT_OUTSIDE_CRS: return "coordinates far outside the area of use of the layer's CRS";
     }
     return "?";
 }
@@ -429,11 +432,45 @@ static int is_polygonal_type(OGRwkbGeometryType t)
 }
 
 /*
+ * Extent of the coordinates of g (a Polygon or MultiPolygon) grown into
+ * env; 0 when one of them is NaN or infinite.  OGR's own envelope skips a
+ * NaN, so it cannot tell.  The coordinates are copied through ctx's
+ * coordinate buffer, a ring at a time.
+ */
+static int scan_coords(rl_ctx *ctx, OGRGeometryH g, double env[4])
+{
+    int ng = OGR_G_GetGeometryCount(g);
+    for (int i = 0; i < ng; i++)
+        if (!scan_coords(ctx, OGR_G_GetGeometryRef(g, i), env))
+            return 0;
+    int np = ng ? 0 : OGR_G_GetPointCount(g);
+    if (np <= 0)
+        return 1;
+    if (!rl_grow(&ctx->coord_buf, &ctx->coord_cap, (size_t)np, 2 * sizeof(double)))
+        return 1; /* out of memory: GEOS will still see the coordinates */
+    double *xy = ctx->coord_buf;
+    OGR_G_GetPoints(g, xy, 2 * sizeof(double), xy + 1, 2 * sizeof(double), NULL, 0);
+    for (int p = 0; p < np; p++) {
+        double x = xy[2 * p], y = xy[2 * p + 1];
+        if (!isfinite(x) || !isfinite(y))
+            return 0;
+        env[0] = x < env[0] ? x : env[0];
+        env[1] = y < env[1] ? y : env[1];
+        env[2] = x > env[2] ? x : env[2];
+        env[3] = y > env[3] ? y : env[3];
+    }
+    return 1;
+}
+
+/*
  * OGR geometry (owned: it is consumed) -> valid polygonal GEOS geometry, or
- * NULL and a status saying why not.
+ * NULL and a status saying why not.  A polygon with a coordinate that is not
+ * finite, or outside L's domain, is kept (never dropped as far from the
+ * footprints) with that status: the command decides.
  */
 static GEOSGeometry *convert_geom(rl_ctx *ctx, GEOSWKBReader *rd, OGRGeometryH g,
-                                  rl_feature *ft, int defer, const rl_envgrid *near)
+                                  rl_feature *ft, int defer, const rl_envgrid *near,
+                                  const rl_layer *L)
 {
     if (!g) {
         ft->status = RL_FEAT_NULL;
@@ -465,8 +502,22 @@ static GEOSGeometry *convert_geom(rl_ctx *ctx, GEOSWKBReader *rd, OGRGeometryH g
     } else if (t != wkbPolygon && t != wkbMultiPolygon) {
         work = OGR_G_ForceToMultiPolygon(work);
     }
+    double ext[4] = {HUGE_VAL, HUGE_VAL, -HUGE_VAL, -HUGE_VAL};
+    if (!scan_coords(ctx, work, ext)) {
+        OGR_G_DestroyGeometry(work);
+        ft->status = RL_FEAT_NONFINITE;
+        return NULL;
+    }
     OGREnvelope env;
     OGR_G_GetEnvelope(work, &env);
+    if (L->domain_desc && ext[0] <= ext[2] &&
+        (ext[0] < L->domain[0] || ext[1] < L->domain[1] || ext[2] > L->domain[2] ||
+         ext[3] > L->domain[3])) {
+        OGR_G_DestroyGeometry(work);
+        memcpy(ft->env, ext, sizeof ft->env);
+        ft->status = RL_FEAT_OUTSIDE_CRS;
+        return NULL;
+    }
     ft->env[0] = env.MinX;
     ft->env[1] = env.MinY;
     ft->env[2] = env.MaxX;
@@ -696,6 +747,14 @@ rl_status rl_layer_read(rl_ctx *ctx, const char *path, const rl_input_opts *io,
         L = NULL;
         goto cleanup;
     }
+    if (L->crs) {
+        char desc[1024];
+        rl_crs_domain(ctx, L->crs, L->domain, desc, sizeof desc);
+        if (!(L->domain_desc = rl_strdup(desc))) {
+            st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+            goto cleanup;
+        }
+    }
     const int defer = io && io->defer_repair;
     /* The filter's rectangles are only meaningful in the CRS they were made in. */
     const rl_envgrid *near = io && io->keep_near && L->crs && io->keep_near_crs &&
@@ -751,7 +810,7 @@ rl_status rl_layer_read(rl_ctx *ctx, const char *path, const rl_input_opts *io,
         if (unreadable)
             ft->status = RL_FEAT_UNREADABLE; /* its attributes may still name it */
         else
-            ft->geom = convert_geom(ctx, rd, OGR_F_StealGeometry(f), ft, defer, near);
+            ft->geom = convert_geom(ctx, rd, OGR_F_StealGeometry(f), ft, defer, near, L);
         if (near && !ft->geom && !ft->wkb && ft->status == RL_FEAT_OK) {
             /* Far from every footprint: only counted (most of a province). */
             L->n--;
@@ -828,6 +887,7 @@ void rl_layer_free(rl_ctx *ctx, rl_layer *L)
     free(L->path);
     free(L->layer_name);
     free(L->unreadable_msg);
+    free(L->domain_desc);
     free(L->encoding);
     free(L->reopen);
     free(L->forced_encoding);
@@ -937,4 +997,103 @@ int rl_layer_field_index(const rl_layer *L, const char *name)
         if (strcasecmp(L->fields[j], name) == 0)
             return j;
     return -1;
+}
+
+const char *rl_feature_why(const rl_layer *L, size_t i, char *buf, size_t n)
+{
+    const rl_feature *ft = &L->feat[i];
+    if (ft->status == RL_FEAT_OUTSIDE_CRS && L->domain_desc)
+        snprintf(buf, n, "coordinates far outside the area of use of the layer's CRS: "
+                 "extent %.10g,%.10g - %.10g,%.10g is not within %s (wrong .prj, wrong "
+                 "units, or a broken vertex?)",
+                 ft->env[0], ft->env[1], ft->env[2], ft->env[3], L->domain_desc);
+    else
+        snprintf(buf, n, "%s", rl_feat_status_text(ft->status));
+    return buf;
+}
+
+rl_status rl_layer_require_polygons(rl_ctx *ctx, rl_layer *L, const char *what,
+                                    int allow_empty)
+{
+    size_t nfeat = L->n + L->nfar, nnull = 0, nother = 0, nbroken = 0;
+    for (size_t i = 0; i < L->n; i++) {
+        rl_feat_status st = L->feat[i].status;
+        nnull += st == RL_FEAT_NULL || st == RL_FEAT_EMPTY;
+        nother += st == RL_FEAT_NOT_POLYGON;
+        nbroken += st == RL_FEAT_COLLAPSED || st == RL_FEAT_BAD;
+    }
+    /*
+     * Polygons that were all repaired to nothing (read and repaired now, not
+     * deferred: their status is final) measure 0 as surely as no polygon.
+     */
+    if (nbroken && nbroken == nfeat - nnull - nother)
+        return rl_fail(ctx, RL_ERR_INPUT,
+                       "%s: layer '%s' holds no usable polygon (%zu polygon%s with no area "
+                       "after repair or unreadable by GEOS, %zu point or line feature%s, "
+                       "%zu without geometry), but %s must hold polygons",
+                       L->path, L->layer_name, nbroken, nbroken == 1 ? "" : "s", nother,
+                       nother == 1 ? "" : "s", nnull, what);
+    if (nnull + nother < nfeat)
+        return RL_OK; /* a polygon, or a feature that may be one */
+    if (nother == 0) {
+        if (allow_empty) {
+            L->empty_accepted = 1;
+            return RL_OK;
+        }
+        if (nfeat == 0)
+            return rl_fail(ctx, RL_ERR_INPUT,
+                           "%s: layer '%s' is empty (no features), but %s must hold "
+                           "polygons; give --allow-empty to accept an empty layer",
+                           L->path, L->layer_name, what);
+        return rl_fail(ctx, RL_ERR_INPUT,
+                       "%s: layer '%s' has %zu feature%s but no geometry (all null or "
+                       "empty), but %s must hold polygons; give --allow-empty to accept "
+                       "an empty layer",
+                       L->path, L->layer_name, nfeat, nfeat == 1 ? "" : "s", what);
+    }
+    return rl_fail(ctx, RL_ERR_INPUT,
+                   "%s: layer '%s' holds no polygons (%zu point or line feature%s, %zu "
+                   "without geometry), but %s must be polygons",
+                   L->path, L->layer_name, nother, nother == 1 ? "" : "s", nnull, what);
+}
+
+size_t rl_layer_untrusted(const rl_layer *L)
+{
+    size_t k = 0;
+    for (size_t i = 0; L && i < L->n; i++)
+        k += rl_feat_untrusted(L->feat[i].status);
+    return k;
+}
+
+rl_status rl_layer_check_untrusted(rl_ctx *ctx, const rl_layer *L, int skip,
+                                   const char *skip_opt)
+{
+    size_t k = rl_layer_untrusted(L), first = 0;
+    if (!k || skip)
+        return RL_OK;
+    rl_buf fids = {0};
+    size_t listed = 0;
+    for (size_t i = L->n; i-- > 0;)
+        if (rl_feat_untrusted(L->feat[i].status))
+            first = i;
+    for (size_t i = 0; i < L->n && listed <= 10; i++) {
+        if (!rl_feat_untrusted(L->feat[i].status))
+            continue;
+        if (listed++ == 10)
+            rl_buf_puts(&fids, ", ...");
+        else
+            rl_buf_printf(&fids, "%s%lld", listed > 1 ? ", " : "", L->feat[i].fid);
+    }
+    char why[1024];
+    rl_feature_why(L, first, why, sizeof why);
+    rl_status st = rl_fail(ctx, RL_ERR_INPUT,
+                           "%s: FID %lld: %s; %zu feature%s of layer '%s' cannot be used "
+                           "(FID %s), so no answer built on it can be trusted: fix the "
+                           "layer, or give %s to go on without %s (the verdicts are then "
+                           "provisional)",
+                           L->path, L->feat[first].fid, why, k, k == 1 ? "" : "s",
+                           L->layer_name, fids.s ? fids.s : "", skip_opt,
+                           k == 1 ? "it" : "them");
+    rl_buf_free(&fids);
+    return st;
 }

@@ -187,6 +187,12 @@ static int common_option(argcur *c, rl_common_opts *o, int allow_pieces)
         o->quiet = 1;
         return 1;
     }
+    if (is(c, "--allow-empty", NULL)) {
+        if (!flag(c))
+            return -1;
+        o->allow_empty = 1;
+        return 1;
+    }
     return 0;
 }
 
@@ -424,6 +430,12 @@ static int screen_option(argcur *c, void *target)
         o->strict = 1;
         return 1;
     }
+    if (is(c, "--skip-bad-controls", NULL)) {
+        if (!flag(c))
+            return -1;
+        o->c.skip_bad = 1;
+        return 1;
+    }
     if (t->audit && is(c, "--report-dir", NULL))
         return (v = take_value(c)) && set_str(c->ctx, t->report_dir, v) ? 1 : -1;
     if (t->audit && is(c, "--pieces", NULL)) {
@@ -579,6 +591,12 @@ static int simple_option(argcur *c, void *target)
         return (v = take_value(c)) && set_str(c->ctx, t->by, v) ? 1 : -1;
     if (is(c, t->num_opt, NULL))
         return parse_area_opt(c, t->num);
+    if (is(c, "--skip-bad-features", NULL)) {
+        if (!flag(c))
+            return -1;
+        t->co->skip_bad = 1;
+        return 1;
+    }
     return 0;
 }
 

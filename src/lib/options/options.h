@@ -31,6 +31,14 @@ typedef struct rl_common_opts {
     char *encoding;
     int jobs;
     int quiet;
+    /* --allow-empty: an empty input layer is accepted and reported */
+    int allow_empty;
+    /*
+     * --skip-bad-controls (screen, audit) / --skip-bad-features (diff,
+     * area): features of a control, OLD, NEW or LAYER that cannot be used
+     * are left out and listed, and every verdict is provisional.
+     */
+    int skip_bad;
 } rl_common_opts;
 
 struct rl_screen_options {

@@ -12,7 +12,45 @@ static void json_layer(rl_buf *b, const rl_layer *L)
     rl_buf_json_str(b, L->layer_name);
     rl_buf_printf(b, ", \"features\": %zu, \"crs\": ", L->n);
     rl_buf_json_str(b, L->crs->name);
-    rl_buf_printf(b, ", \"repaired\": %zu, \"unusable\": %zu}", L->repaired, L->bad);
+    rl_buf_printf(b, ", \"repaired\": %zu, \"unusable\": %zu", L->repaired, L->bad);
+    if (L->empty_accepted)
+        rl_buf_puts(b, ", \"empty\": true");
+    rl_json_skipped(b, L);
+    rl_buf_puts(b, "}");
+}
+
+/* `, "allow_empty": true, "empty_layers": [...]` with --allow-empty; `, "provisional": true`. */
+static void json_trust(rl_buf *b, const rl_common_opts *c, int provisional,
+                       const char *const *roles, const rl_layer *const *ls, int n)
+{
+    if (c->allow_empty) {
+        int first = 1;
+        rl_buf_puts(b, ", \"allow_empty\": true, \"empty_layers\": [");
+        for (int i = 0; i < n; i++)
+            rl_json_empty(b, &first, roles[i], ls[i]);
+        rl_buf_puts(b, "]");
+    }
+    if (provisional)
+        rl_buf_puts(b, ", \"provisional\": true");
+}
+
+/* CSV rows naming what was left out: scope "skipped", key "ROLE PATH FID N: why". */
+static void csv_skipped(rl_buf *b, const char *role, const rl_layer *L, int ncols)
+{
+    char why[1024];
+    for (size_t i = 0; i < L->n; i++) {
+        if (!rl_feat_untrusted(L->feat[i].status))
+            continue;
+        rl_buf cell = {0};
+        rl_buf_printf(&cell, "%s %s FID %lld: %s", role, L->path, L->feat[i].fid,
+                      rl_feature_why(L, i, why, sizeof why));
+        rl_buf_puts(b, "skipped,");
+        rl_buf_csv_str(b, cell.s ? cell.s : "");
+        rl_buf_free(&cell);
+        for (int k = 2; k < ncols - 1; k++)
+            rl_buf_puts(b, ",");
+        rl_buf_puts(b, ",provisional" RL_CSV_EOL);
+    }
 }
 
 static void json_fig(rl_buf *b, const rl_group_fig *f)
@@ -37,6 +75,9 @@ static void json_diff(const rl_diff_data *d, rl_buf *b)
     rl_buf_json_str(b, rl_area_method_name(o->c.area));
     rl_buf_puts(b, ", \"tolerance_m2\": ");
     rl_buf_json_num(b, o->tolerance);
+    const char *const roles[2] = {"old", "new"};
+    const rl_layer *const ls[2] = {d->old, d->nw};
+    json_trust(b, &o->c, d->provisional, roles, ls, 2);
     rl_buf_puts(b, ",\n \"overlay_crs\": ");
     rl_buf_json_str(b, d->old->crs->name);
     rl_buf_puts(b, ",\n \"old\": ");
@@ -95,6 +136,8 @@ static void csv_diff(const rl_diff_data *d, rl_buf *b)
     for (size_t g = 0; g < d->ngroups; g++)
         csv_fig_row(b, "group", d->groups[g].key, d->groups[g].old_features,
                     d->groups[g].new_features, &d->groups[g], fac);
+    csv_skipped(b, "old", d->old, 10);
+    csv_skipped(b, "new", d->nw, 10);
 }
 
 static void table_fig_row(rl_table *t, const char *key, const rl_group_fig *f,
@@ -144,6 +187,8 @@ static void table_diff(const rl_diff_data *d, rl_buf *b)
         if (ls[i]->bad)
             rl_buf_printf(b, ", %zu unusable", ls[i]->bad);
         rl_buf_puts(b, ")\n");
+        rl_text_empty(b, "    ", i ? "new" : "old", ls[i]);
+        rl_text_skipped(b, "    ", i ? "new" : "old", ls[i], "--skip-bad-features");
     }
     rl_buf_puts(b, "\n");
     rl_table_render(&t, b);
@@ -151,8 +196,9 @@ static void table_diff(const rl_diff_data *d, rl_buf *b)
     rl_buf_printf(b, "\nself-overlap (data quality): old %.*f %s, new %.*f %s\n",
                   dec, d->old_self_overlap_m2 / fac, un, dec,
                   d->new_self_overlap_m2 / fac, un);
-    rl_buf_printf(b, "verdict: %s\n",
-                  d->shrunk ? "SHRUNK (red-line area decreased)" : "not shrunk");
+    rl_buf_printf(b, "verdict: %s%s\n",
+                  d->shrunk ? "SHRUNK (red-line area decreased)" : "not shrunk",
+                  d->provisional ? " (PROVISIONAL: features were skipped)" : "");
 }
 
 rl_status rl_write_diff(rl_ctx *ctx, const rl_diff_data *d, FILE *f)
@@ -198,8 +244,13 @@ static void json_area(const rl_area_data *d, rl_buf *b)
     rl_buf_json_str(b, d->layer->layer_name);
     rl_buf_puts(b, ", \"crs\": ");
     rl_buf_json_str(b, d->layer->crs->name);
-    rl_buf_printf(b, ", \"features\": %zu, \"repaired\": %zu, \"unusable\": %zu,\n \"area_m2\": ",
+    rl_buf_printf(b, ", \"features\": %zu, \"repaired\": %zu, \"unusable\": %zu",
                   d->total.features, d->layer->repaired, d->layer->bad);
+    rl_json_skipped(b, d->layer);
+    const char *const role[1] = {"layer"};
+    const rl_layer *const ls[1] = {d->layer};
+    json_trust(b, &o->c, d->provisional, role, ls, 1);
+    rl_buf_puts(b, ",\n \"area_m2\": ");
     rl_buf_json_m2(b, d->total.area_m2);
     rl_buf_puts(b, ", \"self_overlap_m2\": ");
     rl_buf_json_m2(b, d->total.self_overlap_m2);
@@ -246,6 +297,7 @@ static void csv_area(const rl_area_data *d, rl_buf *b)
         rl_buf_printf(b, ",%zu,%.6f,%.6f," RL_CSV_EOL, d->groups[g].features,
                       d->groups[g].area_m2 / fac, d->groups[g].self_overlap_m2 / fac);
     }
+    csv_skipped(b, "layer", d->layer, 6);
 }
 
 static void table_area(const rl_area_data *d, rl_buf *b)
@@ -279,14 +331,34 @@ static void table_area(const rl_area_data *d, rl_buf *b)
     rl_table_num(&t, d->total.self_overlap_m2 / fac, dec);
     rl_buf_puts(b, "redline area: ");
     rl_buf_puts_esc(b, d->layer->path);
-    rl_buf_printf(b, " (%s), %s area, units %s\n\n", d->layer->crs->name,
+    rl_buf_printf(b, " (%s), %s area, units %s\n", d->layer->crs->name,
                   rl_area_method_name(d->opts->c.area), un);
+    /* Features that count in FEATURES but not in the area, by name. */
+    const rl_layer *L = d->layer;
+    size_t listed = 0, unusable = L->bad - rl_layer_untrusted(L);
+    char why[1024];
+    if (unusable)
+        rl_buf_printf(b, "  %zu feature%s not measured (no usable polygon):\n", unusable,
+                      unusable == 1 ? "" : "s");
+    for (size_t i = 0; i < L->n && listed < 10; i++) {
+        if (L->feat[i].status == RL_FEAT_OK || rl_feat_untrusted(L->feat[i].status))
+            continue;
+        listed++;
+        rl_buf_printf(b, "    FID %lld: %s\n", L->feat[i].fid,
+                      rl_feature_why(L, i, why, sizeof why));
+    }
+    if (unusable > listed)
+        rl_buf_printf(b, "    ... and %zu more\n", unusable - listed);
+    rl_text_empty(b, "  ", "layer", L);
+    rl_text_skipped(b, "  ", "layer", L, "--skip-bad-features");
+    rl_buf_puts(b, "\n");
     rl_table_render(&t, b);
     rl_table_free(&t);
     if (d->opts->expect_min >= 0)
-        rl_buf_printf(b, "\nexpected at least %.*f %s: %s\n", dec,
+        rl_buf_printf(b, "\nexpected at least %.*f %s: %s%s\n", dec,
                       d->opts->expect_min / fac, un,
-                      d->below ? "BELOW MINIMUM" : "ok");
+                      d->below ? "BELOW MINIMUM" : "ok",
+                      d->provisional ? " (PROVISIONAL: features were skipped)" : "");
 }
 
 rl_status rl_write_area(rl_ctx *ctx, const rl_area_data *d, FILE *f)

@@ -27,6 +27,8 @@ void rl_json_footprint(rl_buf *b, const rl_screen_data *d, size_t i)
         rl_buf_json_m2(b, r->area_m2);
         rl_buf_puts(b, ", \"verdict\": ");
         rl_buf_json_str(b, verdict_name(r->verdict));
+        if (d->provisional)
+            rl_buf_puts(b, ", \"provisional\": true");
         rl_buf_printf(b, ", \"repaired\": %s", ft->repaired ? "true" : "false");
         if (r->error) {
             rl_buf_puts(b, ", \"error\": ");
@@ -97,8 +99,12 @@ void rl_json_controls(rl_buf *b, const rl_control *controls, int n)
         rl_buf_json_str(b, C->layer->layer_name);
         rl_buf_printf(b, ", \"features\": %zu, \"crs\": ", C->layer->n + C->layer->nfar);
         rl_buf_json_str(b, C->layer->crs->name);
-        rl_buf_printf(b, ", \"repaired\": %zu, \"unusable\": %zu}",
+        rl_buf_printf(b, ", \"repaired\": %zu, \"unusable\": %zu",
                       C->layer->repaired, C->layer->bad);
+        if (C->layer->empty_accepted)
+            rl_buf_puts(b, ", \"empty\": true");
+        rl_json_skipped(b, C->layer);
+        rl_buf_puts(b, "}");
     }
 }
 
@@ -153,6 +159,21 @@ static rl_status json_screen(rl_ctx *ctx, const rl_screen_data *d, rl_buf *b)
     rl_buf_json_num(b, o->min_area);
     rl_buf_puts(b, ", \"strict\": ");
     rl_buf_puts(b, o->strict ? "true" : "false");
+    if (o->c.allow_empty) {
+        /* Which inputs were empty and accepted on purpose. */
+        int first = 1;
+        char role[128];
+        rl_buf_puts(b, ", \"allow_empty\": true, \"empty_layers\": [");
+        for (int k = 0; k < d->ncontrols; k++) {
+            snprintf(role, sizeof role, "control %s", d->controls[k].spec.name);
+            rl_json_empty(b, &first, role, d->controls[k].layer);
+        }
+        for (size_t i = 0; i < d->nfps; i++)
+            rl_json_empty(b, &first, "footprints", d->fps[i]);
+        rl_buf_puts(b, "]");
+    }
+    if (d->provisional)
+        rl_buf_puts(b, ", \"provisional\": true");
     rl_buf_puts(b, ",\n \"controls\": [");
     rl_json_controls(b, d->controls, d->ncontrols);
     rl_buf_puts(b, "],\n \"footprints\": [");
@@ -229,6 +250,11 @@ void rl_csv_screen(const rl_screen_data *d, rl_buf *b, int bom)
         }
         rl_buf reasons = {0};
         join_reasons(r, &reasons);
+        if (d->provisional)
+            rl_buf_puts(&reasons, reasons.len ? "; PROVISIONAL: control features were "
+                                                "skipped (--skip-bad-controls)"
+                                              : "PROVISIONAL: control features were "
+                                                "skipped (--skip-bad-controls)");
         rl_buf_puts(b, ",");
         rl_buf_csv_str(b, reasons.s ? reasons.s : "");
         rl_buf_free(&reasons);
@@ -305,16 +331,23 @@ static void table_screen(const rl_screen_data *d, rl_buf *b)
         if (C->layer->repaired)
             rl_buf_printf(b, ", %zu repaired", C->layer->repaired);
         if (C->layer->bad)
-            rl_buf_printf(b, ", %zu unusable (null, empty or not polygons)",
+            rl_buf_printf(b, ", %zu unusable (null, empty, not polygons or skipped)",
                           C->layer->bad);
         rl_buf_puts(b, "\n");
+        char role[128];
+        snprintf(role, sizeof role, "control %s", C->spec.name);
+        rl_text_empty(b, "    ", role, C->layer);
+        rl_text_skipped(b, "    ", role, C->layer, "--skip-bad-controls");
     }
+    for (size_t i = 0; i < d->nfps; i++)
+        rl_text_empty(b, "  ", "footprints", d->fps[i]);
     rl_buf_puts(b, "\n");
     rl_table_render(&t, b);
     rl_table_free(&t);
-    rl_buf_printf(b, "\nsummary: %zu pass, %zu warn, %zu conflict, %zu error\n",
+    rl_buf_printf(b, "\nsummary: %zu pass, %zu warn, %zu conflict, %zu error%s\n",
                   d->counts[RL_V_PASS], d->counts[RL_V_WARN],
-                  d->counts[RL_V_CONFLICT], d->counts[RL_V_ERROR]);
+                  d->counts[RL_V_CONFLICT], d->counts[RL_V_ERROR],
+                  d->provisional ? " (PROVISIONAL: control features were skipped)" : "");
 }
 
 rl_status rl_write_screen(rl_ctx *ctx, const rl_screen_data *d, FILE *f)

@@ -2,7 +2,7 @@
 #include "report/out_table.h"
 
 #include <errno.h>
-
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,4 +88,68 @@ rl_status rl_emit(rl_ctx *ctx, rl_buf *b, FILE *f)
         st = rl_fail(ctx, RL_ERR_OUTPUT, "cannot write the report: %s", strerror(errno));
     rl_buf_free(b);
     return st;
+}
+
+void rl_json_skipped(rl_buf *b, const rl_layer *L)
+{
+    if (!rl_layer_untrusted(L))
+        return;
+    char why[1024];
+    int first = 1;
+    rl_buf_puts(b, ", \"skipped\": [");
+    for (size_t i = 0; i < L->n; i++) {
+        if (!rl_feat_untrusted(L->feat[i].status))
+            continue;
+        rl_buf_puts(b, first ? "{\"layer\": " : ", {\"layer\": ");
+        first = 0;
+        rl_buf_json_str(b, L->layer_name);
+        rl_buf_puts(b, ", \"path\": ");
+        rl_buf_json_str(b, L->path);
+        rl_buf_printf(b, ", \"fid\": %" PRId64 ", \"reason\": ", (int64_t)L->feat[i].fid);
+        rl_buf_json_str(b, rl_feature_why(L, i, why, sizeof why));
+        rl_buf_puts(b, "}");
+    }
+    rl_buf_puts(b, "]");
+}
+
+void rl_text_skipped(rl_buf *b, const char *indent, const char *role, const rl_layer *L,
+                     const char *opt)
+{
+    size_t k = rl_layer_untrusted(L), listed = 0;
+    if (!k)
+        return;
+    char why[1024];
+    rl_buf_printf(b, "%sPROVISIONAL: %s %s: %zu feature%s that cannot be used left out "
+                  "(%s); every verdict is provisional\n",
+                  indent, role, L->path, k, k == 1 ? "" : "s", opt);
+    for (size_t i = 0; i < L->n && listed < 10; i++) {
+        if (!rl_feat_untrusted(L->feat[i].status))
+            continue;
+        listed++;
+        rl_buf_printf(b, "%s  skipped FID %" PRId64 ": %s\n", indent,
+                      (int64_t)L->feat[i].fid, rl_feature_why(L, i, why, sizeof why));
+    }
+    if (k > listed)
+        rl_buf_printf(b, "%s  ... and %zu more\n", indent, k - listed);
+}
+
+void rl_text_empty(rl_buf *b, const char *indent, const char *role, const rl_layer *L)
+{
+    if (L->empty_accepted)
+        rl_buf_printf(b, "%snote: %s %s (layer '%s') is empty, accepted with "
+                      "--allow-empty\n", indent, role, L->path, L->layer_name);
+}
+
+void rl_json_empty(rl_buf *b, int *first, const char *role, const rl_layer *L)
+{
+    if (!L->empty_accepted)
+        return;
+    rl_buf_puts(b, *first ? "{\"role\": " : ", {\"role\": ");
+    *first = 0;
+    rl_buf_json_str(b, role);
+    rl_buf_puts(b, ", \"path\": ");
+    rl_buf_json_str(b, L->path);
+    rl_buf_puts(b, ", \"layer\": ");
+    rl_buf_json_str(b, L->layer_name);
+    rl_buf_puts(b, "}");
 }

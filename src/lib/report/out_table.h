@@ -19,6 +19,22 @@ int rl_units_decimals(rl_units u);
 /* Write and free b; reports out-of-memory or short writes. */
 rl_status rl_emit(rl_ctx *ctx, rl_buf *b, FILE *f);
 
+/*
+ * What a report says about layers that could not fully answer:
+ * rl_json_skipped() writes `, "skipped": [{"layer", "path", "fid",
+ * "reason"}]` for the features of L left out (--skip-bad-controls /
+ * --skip-bad-features), nothing when there are none; rl_text_skipped()
+ * writes, for a table, a PROVISIONAL line naming `role` and opt and one
+ * line per feature (ten at most), each starting with indent;
+ * rl_text_empty() a note when L is empty and was accepted (--allow-empty).
+ */
+void rl_json_skipped(rl_buf *b, const rl_layer *L);
+void rl_text_skipped(rl_buf *b, const char *indent, const char *role, const rl_layer *L,
+                     const char *opt);
+void rl_text_empty(rl_buf *b, const char *indent, const char *role, const rl_layer *L);
+/* `{"role": role, "path": L's path}` for an accepted empty layer. */
+void rl_json_empty(rl_buf *b, int *first, const char *role, const rl_layer *L);
+
 /* Excel on Chinese Windows reads a CSV as GBK unless it starts with a BOM. */
 #define RL_CSV_BOM "\xEF\xBB\xBF"
 #define RL_CSV_EOL "\r\n"

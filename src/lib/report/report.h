@@ -58,6 +58,7 @@ typedef struct rl_screen_data {
     size_t counts[4]; /* by verdict */
     const rl_crs *out_crs; /* CRS of pieces */
     rl_strlist warnings;   /* the layers' warnings: footprints, then controls */
+    int provisional;  /* control features were skipped: every verdict is provisional */
 } rl_screen_data;
 
 /* ---- diff / area results (diff.c, areacmd.c) ---- */
@@ -94,6 +95,7 @@ typedef struct rl_diff_data {
     rl_diff_piece *pieces; /* with --pieces: what the writer writes, in order */
     size_t npieces;
     int shrunk;            /* total.shrunk: the diff's verdict */
+    int provisional;       /* features were skipped (--skip-bad-features) */
     /* Diagnostics, not written: leaf scopes of the tiles, and how many held
      * the same pieces in both versions and needed no overlay. */
     size_t scopes, unchanged_scopes;
@@ -108,6 +110,7 @@ typedef struct rl_area_data {
     size_t ngroups;
     int below;
     rl_strlist warnings;
+    int provisional; /* features were skipped (--skip-bad-features) */
 } rl_area_data;
 
 typedef struct rl_audit_file {
