@@ -17,6 +17,8 @@
  *   byte 1   bit  0    --id-field XMBH        bit 1  --strict
  *            bit  2    --encoding GBK         bit 3  --min-area 0
  *            bit  4    area --by XMBH         bit 5  area --units mu
+ *            bit  6    the file is the control (--eco) and a fixed
+ *                      footprint layer is screened against it
  *   the rest           the file (GeoJSON, GPKG, zip), or for a shapefile
  *                      up to five parts .shp .shx .dbf .prj .cpg, each a
  *                      little-endian uint32 length and that many bytes.  A
@@ -45,6 +47,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define CONTROL "/vsimem/fuzz_control/eco.geojson"
+#define FOOTPRINTS "/vsimem/fuzz_control/footprints.geojson"
 #define FP_DIR "/vsimem/fuzz_fp"
 
 /*
@@ -65,6 +68,22 @@ static const char control_geojson[] =
     "{\"type\":\"Polygon\",\"coordinates\":["
     "[[39517000,4415000],[39520000,4415000],[39518500,4419000],"
     "[39517000,4415000]]]}}]}";
+
+/*
+ * The footprints screened when the fuzzed file is the control: across the
+ * sample red line's edge, inside it, and a bow-tie that needs repair.
+ */
+static const char footprints_geojson[] =
+    "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":"
+    "{\"name\":\"urn:ogc:def:crs:EPSG::4527\"}},\"features\":["
+    "{\"type\":\"Feature\",\"properties\":{\"XMBH\":\"F1\"},\"geometry\":"
+    "{\"type\":\"Polygon\",\"coordinates\":["
+    "[[39511000,4412000],[39515000,4412000],[39515000,4416000],"
+    "[39511000,4416000],[39511000,4412000]]]}},"
+    "{\"type\":\"Feature\",\"properties\":{\"XMBH\":\"F2\"},\"geometry\":"
+    "{\"type\":\"Polygon\",\"coordinates\":["
+    "[[39516000,4416000],[39520000,4420000],[39520000,4416000],"
+    "[39516000,4420000],[39516000,4416000]]]}}]}";
 
 /* A real folder for --pieces: the writer renames a temporary file into place. */
 static char pieces_dir[256];
@@ -139,6 +158,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     /* GDAL's warnings about broken input are expected by the thousand. */
     CPLSetErrorHandler(CPLQuietErrorHandler);
     put_file(CONTROL, (const uint8_t *)control_geojson, sizeof control_geojson - 1);
+    put_file(FOOTPRINTS, (const uint8_t *)footprints_geojson,
+             sizeof footprints_geojson - 1);
     const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : getenv("TMPDIR");
     snprintf(pieces_dir, sizeof pieces_dir, "%s/redline-fuzz-XXXXXX",
              base && *base ? base : "/tmp");
@@ -184,8 +205,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char pieces[512];
     const char *argv[32];
     int argc = 0;
+    const int as_control = (b1 & 64) != 0;
     argv[argc++] = "--eco";
-    argv[argc++] = CONTROL;
+    argv[argc++] = as_control ? fp : CONTROL;
     argv[argc++] = "--jobs";
     argv[argc++] = "1";
     argv[argc++] = "-f";
@@ -219,7 +241,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         argv[argc++] = "--min-area";
         argv[argc++] = "0";
     }
-    argv[argc++] = fp;
+    argv[argc++] = as_control ? FOOTPRINTS : fp;
 
     rl_ctx *ctx = rl_ctx_new();
     if (!ctx)

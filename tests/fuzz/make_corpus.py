@@ -27,7 +27,7 @@ GEOJSON, GPKG, SHP, ZIP = 0, 1, 2, 3
 TABLE, CSV, JSON = 0x00, 0x10, 0x20
 ASSUME_SRS, PLANAR = 0x04, 0x08
 PIECES_GEOJSON, PIECES_GPKG, PIECES_SHP = 0x40, 0x80, 0xC0
-ID_FIELD, STRICT, ENC_GBK, MIN_AREA_0, BY, MU = 1, 2, 4, 8, 16, 32
+ID_FIELD, STRICT, ENC_GBK, MIN_AREA_0, BY, MU, AS_CONTROL = 1, 2, 4, 8, 16, 32, 64
 ABSENT = 0x80000000
 
 # On control A's edge, in its hole, and a bow-tie beside control B (EPSG:4527).
@@ -85,6 +85,8 @@ def main():
         make_layer("GeoJSON", os.path.join(tmp, "hand.geojson"), RINGS)
         seed("geojson-hand", GEOJSON | TABLE, ID_FIELD | BY,
              read(os.path.join(tmp, "hand.geojson")))
+        seed("geojson-hand-as-control", GEOJSON | CSV | PIECES_GPKG, AS_CONTROL,
+             read(os.path.join(tmp, "hand.geojson")))
 
         make_layer("GPKG", os.path.join(tmp, "one.gpkg"), RINGS[:1])
         # Smallest pages: the seed stays a few kB and mutations hit content.
@@ -94,10 +96,13 @@ def main():
         db.close()
         seed("gpkg-one", GPKG | JSON | PIECES_GEOJSON, STRICT,
              read(os.path.join(tmp, "one.gpkg")))
+        seed("gpkg-one-as-control", GPKG | TABLE, AS_CONTROL,
+             read(os.path.join(tmp, "one.gpkg")))
 
         proj = [read(os.path.join(SAMPLES, "projects." + e))
                 for e in ("shp", "shx", "dbf", "prj", "cpg")]
         seed("shp-projects", SHP | CSV, ID_FIELD, container(proj))
+        seed("shp-projects-as-control", SHP | JSON, AS_CONTROL | STRICT, container(proj))
         seed("shp-projects-noshx", SHP | TABLE | PIECES_SHP, MIN_AREA_0,
              container([proj[0], None, proj[2], proj[3], None]))
 
