@@ -38,7 +38,7 @@ rm -f "$artifacts"/*
 
 # detect_leaks stays on: a leak in redline is a finding.  tests/fuzz/lsan.supp
 # names the GDAL/PROJ caches that live until exit, each with its reason.
-export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:allocator_may_return_null=1
+export ASAN_OPTIONS=detect_leaks=1
 export LSAN_OPTIONS=suppressions=$PWD/tests/fuzz/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 log=$build/fuzz.log
