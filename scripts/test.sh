@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up, build with -Werror, run every test; then again under ASan+UBSan,
-# then under ThreadSanitizer.  Each stage's wall time is printed at the end.
+# then under ThreadSanitizer; then one minute of fuzzing (scripts/fuzz.sh).
+# Each stage's wall time is printed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
@@ -51,5 +52,9 @@ if ! build-tsan/redline --version >/dev/null 2>&1; then
   tsan_env=(setarch "$(uname -m)" -R "${tsan_env[@]}")
 fi
 stage "tsan tests" "${tsan_env[@]}" sh -c "cd build-tsan && ctest --output-on-failure -j$jobs"
+
+# A smoke: the fuzz build still builds, and one minute of fuzzing from the
+# seed corpus finds nothing.  Longer runs: scripts/fuzz.sh MINUTES.
+stage "fuzz smoke (1 min)" scripts/fuzz.sh 1
 
 printf '%s\n' "wall time per stage:" "${times[@]}"

@@ -20,8 +20,49 @@ static char *export_wkt2(OGRSpatialReferenceH srs)
     return out;
 }
 
-/* "EPSG:4527" when the CRS is, or is equivalent to, an EPSG entry. */
-static char *crs_display_name(OGRSpatialReferenceH srs)
+/*
+ * The EPSG-style code of the database entry that has exactly this CRS's name
+ * and is equivalent to it (axis order aside: an ESRI .prj says east, north
+ * where EPSG:4527 says north, east), or NULL.  This is what
+ * OSRFindMatches()/proj_identify() report with confidence 100, without their
+ * search through every CRS on the same datum that follows when no entry has
+ * the name: that search can only end below 100, and costs 0.2-0.4 s per
+ * layer (over 10 s under ASan; found by the fuzz target) for a .prj whose
+ * name PROJ does not know.
+ */
+static char *exact_entry(rl_ctx *ctx, const char *def)
+{
+    char *out = NULL;
+    PJ *pj = proj_create(ctx->proj, def);
+    const char *name = pj ? proj_get_name(pj) : NULL;
+    PJ_TYPE type = pj ? proj_get_type(pj) : PJ_TYPE_UNKNOWN;
+    PJ_OBJ_LIST *list = name && *name
+                            ? proj_create_from_name(ctx->proj, NULL, name, &type, 1, 0, 8, NULL)
+                            : NULL;
+    int n = list ? proj_list_get_count(list) : 0;
+    for (int i = 0; i < n && !out; i++) {
+        PJ *cand = proj_list_get(ctx->proj, list, i);
+        PJ *swapped = cand ? proj_normalize_for_visualization(ctx->proj, cand) : NULL;
+        const PJ_COMPARISON_CRITERION crit = PJ_COMP_EQUIVALENT_EXCEPT_AXIS_ORDER_GEOGCRS;
+        const char *auth = cand ? proj_get_id_auth_name(cand, 0) : NULL;
+        const char *code = cand ? proj_get_id_code(cand, 0) : NULL;
+        if (auth && code && strcmp(proj_get_name(cand), name) == 0 &&
+            (proj_is_equivalent_to_with_ctx(ctx->proj, cand, pj, crit) ||
+             (swapped && proj_is_equivalent_to_with_ctx(ctx->proj, swapped, pj, crit)))) {
+            char buf[256];
+            snprintf(buf, sizeof buf, "%s:%s", auth, code);
+            out = rl_strdup(buf);
+        }
+        proj_destroy(swapped);
+        proj_destroy(cand);
+    }
+    proj_list_destroy(list);
+    proj_destroy(pj);
+    return out;
+}
+
+/* "EPSG:4527" when the CRS is, or is exactly, an EPSG entry; else its name. */
+static char *crs_display_name(rl_ctx *ctx, OGRSpatialReferenceH srs, const char *def)
 {
     const char *auth = OSRGetAuthorityName(srs, NULL);
     const char *code = OSRGetAuthorityCode(srs, NULL);
@@ -30,24 +71,8 @@ static char *crs_display_name(OGRSpatialReferenceH srs)
         snprintf(buf, sizeof buf, "%s:%s", auth, code);
         return rl_strdup(buf);
     }
-    /*
-     * ESRI .prj files carry no authority; ask PROJ's database for an exact
-     * match (confidence 100 only) so users see the EPSG code they know.
-     */
-    int n = 0;
-    int *conf = NULL;
-    OGRSpatialReferenceH *matches = OSRFindMatches(srs, NULL, &n, &conf);
-    char *out = NULL;
-    if (matches && n > 0 && conf[0] >= 100) {
-        auth = OSRGetAuthorityName(matches[0], NULL);
-        code = OSRGetAuthorityCode(matches[0], NULL);
-        if (auth && code) {
-            snprintf(buf, sizeof buf, "%s:%s", auth, code);
-            out = rl_strdup(buf);
-        }
-    }
-    OSRFreeSRSArray(matches);
-    CPLFree(conf);
+    /* ESRI .prj files carry no authority: show the code users know. */
+    char *out = exact_entry(ctx, def);
     if (out)
         return out;
     const char *name = OSRGetName(srs);
@@ -98,7 +123,7 @@ rl_crs *rl_crs_new(rl_ctx *ctx, OGRSpatialReferenceH in)
     crs->f = invf > 0 ? 1.0 / invf : 0.0;
     crs->unit_m = crs->geographic ? 1.0 : OSRGetLinearUnits(crs->srs, NULL);
     geod_init(&crs->geod, crs->a, crs->f);
-    crs->name = crs_display_name(crs->srs);
+    crs->name = crs_display_name(ctx, crs->srs, crs->def);
     OSRDestroySpatialReference(geog);
     return crs;
 fail:
