@@ -55,6 +55,8 @@ struct rl_ctx {
      * that the cost stays linear in the input (issue 12).
      */
     unsigned long long relate_work;
+    /* Input vertices of the GEOS overlays and unions this context ran (overlay.c), summed. */
+    unsigned long long overlay_work;
 };
 
 /* Record a failure; returns `st` so callers can `return rl_fail(...)`. */

@@ -38,6 +38,8 @@ GEOSGeometry *rl_overlay2(rl_ctx *ctx, const GEOSGeometry *a, const GEOSGeometry
                           double grid, int difference)
 {
     GEOSContextHandle_t h = ctx->geos;
+    int na = GEOSGetNumCoordinates_r(h, a), nb = GEOSGetNumCoordinates_r(h, b);
+    ctx->overlay_work += (unsigned long long)(na > 0 ? na : 0) + (unsigned long long)(nb > 0 ? nb : 0);
     GEOSGeometry *x = difference ? GEOSDifference_r(h, a, b) : GEOSIntersection_r(h, a, b);
     if (!x && grid > 0)
         x = difference ? GEOSDifferencePrec_r(h, a, b, grid)
@@ -53,6 +55,8 @@ GEOSGeometry *rl_union_all(rl_ctx *ctx, const GEOSGeometry *const *gs, size_t n,
     GEOSGeometry *coll = rl_multipolygon_of(ctx, gs, n);
     if (!coll)
         return NULL;
+    int nc = GEOSGetNumCoordinates_r(ctx->geos, coll);
+    ctx->overlay_work += (unsigned long long)(nc > 0 ? nc : 0);
     GEOSGeometry *u = GEOSUnaryUnion_r(ctx->geos, coll);
     if (!u && grid > 0)
         u = GEOSUnaryUnionPrec_r(ctx->geos, coll, grid);
