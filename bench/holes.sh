@@ -12,6 +12,7 @@
 # Environment:
 #   REDLINE=path   redline binary to measure (default: build bench/build/redline-build)
 #   TIMEOUT=s      limit for each run (default 600); past it the row says "timeout"
+#   OUT=file       the table (default bench/results/holes-<date>.md)
 #   RUNS="..."     which runs (default: all of screen_same screen_shift screen_touch
 #                  screen_parcels diff_same diff_shift area)
 set -u
@@ -23,7 +24,7 @@ TIMEOUT=${TIMEOUT:-600}
 RUNS=${RUNS:-screen_same screen_shift screen_touch screen_parcels diff_same diff_shift area}
 NS=${*:-2500 10000 20000 50000}
 RESULTS="$HERE/results"
-OUT="$RESULTS/holes-$(date +%Y-%m-%d).md"
+OUT=${OUT:-$RESULTS/holes-$(date +%Y-%m-%d).md}
 mkdir -p "$RESULTS" "$HERE/build"
 log() { printf '[holes %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
@@ -62,8 +63,8 @@ EOF
 {
     echo "# redline: a footprint with N holes (issue 12), $(date +%Y-%m-%d)"
     echo
-    echo "| N | run | wall s | peak RSS MB | figure m² | by hand m² | check |"
-    echo "|---|---|---|---|---|---|---|"
+    echo "| N | run | wall s | CPU s | peak RSS MB | figure m² | by hand m² | check |"
+    echo "|---|---|---|---|---|---|---|---|"
 } > "$OUT.tmp"
 for n in $NS; do
     D="$HERE/data/holes-$n"
@@ -77,6 +78,8 @@ import json, sys
 e = json.load(open(sys.argv[1]))
 print(e["planar_area_m2"], e["planar_shift_overlap_m2"], e["planar_parcels_shift_overlap_m2"])
 ' "$D/expected.json")"
+    WD="$D/$(basename "$OUT" .md)" # this table's outputs: runs of two binaries do not mix
+    mkdir -p "$WD"
     for run in $RUNS; do
         case $run in
             screen_same)    kind=screen; want=$area;  args=(screen --eco "$D/control.shp" "$D/footprint.shp") ;;
@@ -89,24 +92,26 @@ print(e["planar_area_m2"], e["planar_shift_overlap_m2"], e["planar_parcels_shift
             *) echo "unknown run $run" >&2; exit 2 ;;
         esac
         log "N = $n: $run"
-        /usr/bin/time -f '%e %M' -o "$D/$run.time" timeout "$TIMEOUT" "$REDLINE" "${args[@]}" -f json \
-            > "$D/$run.json" 2> "$D/$run.err"
+        /usr/bin/time -f '%e %M %U %S' -o "$WD/$run.time" timeout "$TIMEOUT" "$REDLINE" "${args[@]}" -f json \
+            > "$WD/$run.json" 2> "$WD/$run.err"
         rc=$?
-        read -r wall rss < <(tail -1 "$D/$run.time")
+        read -r wall rss usr sys < <(tail -1 "$WD/$run.time")
         rss=$(awk -v k="$rss" 'BEGIN {printf "%.0f", k / 1024}')
+        cpu=$(awk -v u="$usr" -v s="$sys" 'BEGIN {printf "%.2f", u + s}')
         if [ $rc -eq 124 ]; then
-            echo "| $n | $run | > $TIMEOUT (timeout) | $rss | | $want | timeout |"
+            echo "| $n | $run | > $TIMEOUT (timeout) | $cpu | $rss | | $want | timeout |"
         elif [ $rc -gt 1 ]; then
-            echo "| $n | $run | $wall | $rss | exit $rc: $(head -c 200 "$D/$run.err") | $want | FAIL |"
+            echo "| $n | $run | $wall | $cpu | $rss | exit $rc: $(head -c 200 "$WD/$run.err") | $want | FAIL |"
         else
-            echo "| $n | $run | $wall | $rss | $(check "$D/$run.json" $kind "$want") |"
+            echo "| $n | $run | $wall | $cpu | $rss | $(check "$WD/$run.json" $kind "$want") |"
         fi
     done >> "$OUT.tmp"
 done
 {
     echo
     echo "One run each, default options (ellipsoidal areas, \`--jobs\` = every processor), bounded"
-    echo "by \`timeout $TIMEOUT\`; wall time and peak RSS from \`/usr/bin/time -f '%e %M'\`."
+    echo "by \`timeout $TIMEOUT\`; wall time, peak RSS and CPU time (user + system) from"
+    echo "\`/usr/bin/time -f '%e %M %U %S'\`: on a shared machine, CPU time is the steadier figure."
     echo "Runs: screen_same = \`screen --eco control.shp footprint.shp\` (an identical control);"
     echo "screen_shift = the control 1 m east; screen_touch = \`--farmland parcels.shp\` (N parcels"
     echo "exactly filling the holes: they touch the site and overlap nothing); screen_parcels = those"
