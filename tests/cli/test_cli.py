@@ -1215,6 +1215,74 @@ def test_trust_options_in_help():
                  ["unknown option '--skip-bad-controls'"], "diff names it --skip-bad-features")
     expect_error(["screen", "--allow-empty=yes", "--eco", S("eco.shp"), S("projects.shp")],
                  ["--allow-empty takes no value"], "--allow-empty is a flag")
+def holes_geojson(path, n, dx, parcels):
+    """A square site with n 4 m square holes on a 10 m grid (EPSG:4527), at x offset dx;
+    with parcels, the holes alone as one feature each.  Returns the square's side."""
+    k = 1
+    while k * k < n:
+        k += 1
+    side = 10 * k + 10
+    x0, y0 = 39500000 + dx, 3300000
+
+    def sq(x, y, s, ccw=True):
+        pts = [[x, y], [x + s, y], [x + s, y + s], [x, y + s], [x, y]]
+        return pts if ccw else pts[::-1]
+    holes = [sq(x0 + 3 + 10 * (i % k), y0 + 3 + 10 * (i // k), 4, parcels) for i in range(n)]
+    if parcels:
+        feats = [{"type": "Feature", "properties": {"ID": "P%d" % i},
+                  "geometry": {"type": "Polygon", "coordinates": [h]}} for i, h in enumerate(holes)]
+    else:
+        feats = [{"type": "Feature", "properties": {"ID": "H"},
+                  "geometry": {"type": "Polygon", "coordinates": [sq(x0, y0, side)] + holes}}]
+    write(path, json.dumps({"type": "FeatureCollection", "crs": {"type": "name", "properties": {
+        "name": "urn:ogc:def:crs:EPSG::4527"}}, "features": feats}))
+    return side
+
+
+def test_many_holes(tmp):
+    """Issue 12: a site with thousands of holes against an identical control, the same
+    shifted 1 m, and parcels around which it was drawn.  Every figure is hand geometry:
+    integer coordinates, planar areas exact."""
+    n = 3000
+    fp, same, shift = (os.path.join(tmp, x) for x in ("h_fp.geojson", "h_same.geojson",
+                                                       "h_shift.geojson"))
+    touch, parcels = os.path.join(tmp, "h_touch.geojson"), os.path.join(tmp, "h_parcels.geojson")
+    side = holes_geojson(fp, n, 0, False)
+    holes_geojson(same, n, 0, False)
+    holes_geojson(shift, n, 1, False)
+    holes_geojson(touch, n, 0, True)
+    holes_geojson(parcels, n, 1, True)
+    area = side * side - 16 * n
+    # shifted: all but a 1 m strip, less each hole and its copy 1 m east (16 + 16 - 12 m2)
+    shifted = (side - 1) * side - 20 * n
+    code, out, err = run("screen", "--area", "planar", "--eco", same, "--udb", shift,
+                         "--farmland", parcels, "--id-field", "ID", "-f", "json", fp)
+    check(code == 1, "many holes: screen exits 1 (conflicts), got %d: %s" % (code, err))
+    f = json.loads(out)["footprints"][0]
+    c = f["controls"]
+    check(close(f["area_m2"], area, 1e-9), "many holes: area %s, by hand %s" % (f["area_m2"], area))
+    check(close(c["eco"]["overlap_m2"], area, 1e-9) and c["eco"]["overlap_pct"] == 100,
+          "many holes: identical control covers it: %s" % c["eco"])
+    check(close(c["udb"]["overlap_m2"], shifted, 1e-9)
+          and close(c["udb"]["outside_m2"], area - shifted, 1e-6, 1e-3),
+          "many holes: shifted control %s, by hand %s" % (c["udb"], shifted))
+    check(close(c["farmland"]["overlap_m2"], 4 * n, 1e-9) and len(c["farmland"]["hits"]) == n,
+          "many holes: each parcel 1 m out of its hole overlaps 4 m2: %s m2, %d hits"
+          % (c["farmland"]["overlap_m2"], len(c["farmland"]["hits"])))
+    code, out, err = run("screen", "--area", "planar", "--farmland", touch, "-f", "json", fp)
+    f = json.loads(out)["footprints"][0]
+    check(code == 0 and f["verdict"] == "pass" and f["controls"]["farmland"]["hits"] == [],
+          "many holes: parcels filling the holes touch the site and overlap nothing (%d)" % code)
+    code, out, err = run("area", "--area", "planar", "-f", "json", fp)
+    check(code == 0 and close(json.loads(out)["area_m2"], area, 1e-9),
+          "many holes: area %s, by hand %s" % (out[:300], area))
+    code, out, err = run("diff", "--area", "planar", "-f", "json", same, shift)
+    d = json.loads(out)
+    # old - new and new - old: each side's area less the overlap
+    check(close(d["lost_m2"], area - shifted, 1e-9) and close(d["gained_m2"], area - shifted, 1e-9)
+          and close(d["old_m2"], area, 1e-9) and close(d["new_m2"], area, 1e-9),
+          "many holes: diff lost/gained %s/%s, by hand %s" % (d["lost_m2"], d["gained_m2"],
+                                                               area - shifted))
 
 
 def main():
@@ -1241,6 +1309,7 @@ def main():
         test_control_characters_escaped(tmp)
         test_answers_that_cannot_be_trusted(tmp)
         test_trust_options_in_help()
+        test_many_holes(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     check(digest(SAMPLES) == before, "sample_shapes/ is byte-identical after all runs")

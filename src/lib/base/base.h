@@ -48,6 +48,16 @@ struct rl_ctx {
     size_t coord_cap;
     double *clip_buf;    /* work buffer of rl_clip_small, clip_cap doubles */
     size_t clip_cap;
+    /*
+     * What the GEOS covers tests asked through rl_covers_fast may cost: their
+     * inputs' rings times vertices, summed.  GEOS's full relate, which a
+     * covers test falls back to where boundaries meet, tests every boundary
+     * intersection against every ring's start node; tests read this to check
+     * that the cost stays linear in the input (issue 12).
+     */
+    unsigned long long relate_work;
+    /* Input vertices of the GEOS overlays and unions this context ran (overlay.c), summed. */
+    unsigned long long overlay_work;
 };
 
 /* Record a failure; returns `st` so callers can `return rl_fail(...)`. */

@@ -34,6 +34,13 @@
  * inside or outside them.
  */
 #define RL_CLIP_MIN_VERTICES RL_RINGIDX_MIN_VERTICES
+/*
+ * A footprint this big with this many candidate features is cut into small
+ * pieces once (cut.c) rather than overlaid whole with each small feature:
+ * the cut costs about a few overlays of the footprint.
+ */
+#define RL_CUT_MIN_VERTICES 4096
+#define RL_CUT_MIN_CANDIDATES 16
 
 /* Reading of the control layers (rl_screen, rl_controls_load). */
 typedef struct load_job {
@@ -145,17 +152,29 @@ static GEOSGeometry *overlay(rl_ctx *ctx, const GEOSGeometry *g,
         if (piece)
             return piece;
     }
-    if (genv && GEOSGetNumCoordinates_r(h, cg) >= RL_CLIP_MIN_VERTICES) {
+    double ce[4];
+    int inside = 0; /* cg lies inside the clip rectangle */
+    if (genv && GEOSGetNumCoordinates_r(h, cg) >= RL_CLIP_MIN_VERTICES &&
+        GEOSGeom_getExtent_r(h, cg, &ce[0], &ce[1], &ce[2], &ce[3])) {
         /* A margin keeps the clip edges off the footprint's own edges. */
         double m = ((genv[2] - genv[0]) + (genv[3] - genv[1])) * 0.01 + 1e-6;
-        clip = GEOSClipByRect_r(h, cg, genv[0] - m, genv[1] - m, genv[2] + m, genv[3] + m);
+        double r[4] = {genv[0] - m, genv[1] - m, genv[2] + m, genv[3] + m};
+        /*
+         * A rectangle around all of cg would only copy it, and the copy's
+         * validity check cost as much again as the overlay's own noding.
+         */
+        inside = r[0] <= ce[0] && r[1] <= ce[1] && ce[2] <= r[2] && ce[3] <= r[3];
+        if (!inside)
+            clip = GEOSClipByRect_r(h, cg, r[0], r[1], r[2], r[3]);
         if (clip && rl_is_valid(ctx, clip) != 1) {
             GEOSGeom_destroy_r(h, clip);
             clip = NULL;
         }
     }
-    /* Unclipped, cg is small and rl_clip_small has had its try already. */
-    GEOSGeometry *piece = clip ? rl_clip_small(ctx, g, clip) : NULL;
+    /* Unclipped and not inside, cg is small and rl_clip_small has had its try already. */
+    GEOSGeometry *piece = clip     ? rl_clip_small(ctx, g, clip)
+                          : inside ? rl_clip_small(ctx, g, cg)
+                                   : NULL;
     if (!piece)
         piece = rl_overlay2(ctx, g, clip ? clip : cg, 0, 0);
     GEOSGeom_destroy_r(h, clip);
@@ -321,6 +340,8 @@ static rl_status screen_control(rl_ctx *ctx, engine *e, int w, rl_fp_result *r, 
     rl_status st = RL_OK;
     const GEOSGeometry *g = P->g;
     const GEOSPreparedGeometry *prep = NULL;
+    rl_cut *cut = NULL; /* g cut into pieces, once a pair needs it */
+    int cut_tried = 0;
     GEOSGeometry **pieces = NULL;
     size_t npieces = 0;
     int any_whole = 0;
@@ -349,7 +370,7 @@ static rl_status screen_control(rl_ctx *ctx, engine *e, int w, rl_fp_result *r, 
         if (pc) {
             if (GEOSPreparedIntersects_r(h, pc, g) != 1)
                 continue;
-            whole = GEOSPreparedCovers_r(h, pc, g) == 1;
+            whole = rl_covers_fast(ctx, pc, cg, g);
             piece = whole ? GEOSGeom_clone_r(h, g)
                           : overlay(ctx, g, cg, CL->feat[c].ridx, genv);
         } else if (GEOSGetNumCoordinates_r(h, cg) >= RL_CLIP_MIN_VERTICES) {
@@ -378,8 +399,21 @@ static rl_status screen_control(rl_ctx *ctx, engine *e, int w, rl_fp_result *r, 
             }
             if (GEOSPreparedIntersects_r(h, prep, cg) != 1)
                 continue;
-            piece = GEOSPreparedCovers_r(h, prep, cg) == 1 ? GEOSGeom_clone_r(h, cg)
-                                                            : overlay(ctx, g, cg, NULL, genv);
+            if (rl_covers_fast(ctx, prep, g, cg)) {
+                piece = GEOSGeom_clone_r(h, cg);
+            } else {
+                /*
+                 * A big footprint against many small features (a site drawn
+                 * around farmland parcels): each GEOS overlay would walk the
+                 * whole footprint, so it is cut into small pieces once.
+                 */
+                if (!cut_tried && nc >= RL_CUT_MIN_CANDIDATES &&
+                    GEOSGetNumCoordinates_r(h, g) >= RL_CUT_MIN_VERTICES) {
+                    cut_tried = 1;
+                    cut = rl_cut_new(ctx, g); /* NULL: overlay whole, as before */
+                }
+                piece = cut ? rl_cut_overlay(ctx, cut, cg) : overlay(ctx, g, cg, NULL, genv);
+            }
         }
         if (!piece) {
             st = rl_fail(ctx, RL_ERR_GEOM, "overlay with %s feature %" PRId64
@@ -453,6 +487,7 @@ cleanup:
     free(pieces);
     if (prep)
         GEOSPreparedGeom_destroy_r(h, prep);
+    rl_cut_free(ctx, cut);
     return st;
 }
 
