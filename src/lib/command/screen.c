@@ -67,7 +67,14 @@ typedef struct engine {
      */
     const GEOSPreparedGeometry ****prep;
     int jobs;
+    int npipes;            /* controls, and the DLTB with --landuse */
 } engine;
+
+/* Pipelines of the engine: the controls, then the DLTB of --landuse. */
+static int npipes(const rl_screen_data *d)
+{
+    return d->ncontrols + (d->opts && d->opts->landuse_path ? 1 : 0);
+}
 
 static void add_reason(rl_fp_result *r, const char *text)
 {
@@ -306,6 +313,37 @@ static rl_status run_feature(rl_ctx *ctx, void *job, int k, size_t i, int w)
 
 /* ---- phase 5: overlays ---- */
 
+/*
+ * The DLTB's pieces of footprint r (DLTB CRS, borrowed), one per hit: each
+ * parcel's share, double cover given to the lowest FID (landuse.c).
+ */
+static rl_status landuse_pieces(rl_ctx *ctx, const rl_screen_data *d, rl_fp_result *r,
+                                GEOSGeometry **pieces, size_t n)
+{
+    const rl_fp_control *fc = &r->ctl[d->ncontrols];
+    const rl_layer *CL = d->controls[d->ncontrols].layer;
+    rl_landuse *lu = &r->lu;
+    if (!(lu->pieces = calloc(n + 1, sizeof *lu->pieces)))
+        return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+    lu->npieces = n;
+    /* By FID (insertion: a footprint meets few parcels), geometries alongside. */
+    for (size_t i = 0; i < n; i++) {
+        rl_lu_piece p = {.feat = fc->hits[i].feat, .raw_m2 = fc->hits[i].overlap_m2};
+        GEOSGeometry *g = pieces[i];
+        size_t j = i;
+        for (; j > 0 && CL->feat[lu->pieces[j - 1].feat].fid > CL->feat[p.feat].fid; j--) {
+            lu->pieces[j] = lu->pieces[j - 1];
+            pieces[j] = pieces[j - 1];
+        }
+        lu->pieces[j] = p;
+        pieces[j] = g;
+    }
+    rl_lu_measure ms = {d->opts->c.area, CL->crs, d->fps[r->layer]->crs,
+                        d->opts->c.pieces_path ? d->out_crs : NULL};
+    return rl_landuse_resolve(ctx, lu, (const GEOSGeometry *const *)pieces, r->area_m2, &ms,
+                              d->opts->landuse_method == RL_LU_ATTRIBUTE ? CL : NULL);
+}
+
 /* Footprint r against control k, through pair P; figures into r->ctl[k]. */
 static rl_status screen_control(rl_ctx *ctx, engine *e, int w, rl_fp_result *r, int k,
                                 const pair *P)
@@ -409,6 +447,10 @@ static rl_status screen_control(rl_ctx *ctx, engine *e, int w, rl_fp_result *r, 
         }
         pieces[npieces++] = piece;
         any_whole |= whole;
+    }
+    if (k == d->ncontrols) {
+        st = landuse_pieces(ctx, d, r, pieces, npieces);
+        goto cleanup;
     }
     /*
      * Overlapping control features are counted once: union the pieces.  All
@@ -580,18 +622,18 @@ static void conclude(const rl_screen_data *d, rl_fp_result *r)
 static void engine_free(rl_ctx *ctx, engine *e)
 {
     const rl_screen_data *d = e->d;
-    for (size_t t = 0; e->pairs && t < (size_t)d->ncontrols * d->nres; t++) {
+    for (size_t t = 0; e->pairs && t < (size_t)e->npipes * d->nres; t++) {
         if (e->pairs[t].g)
             GEOSGeom_destroy_r(ctx->geos, e->pairs[t].g);
         free(e->pairs[t].cand);
     }
     free(e->pairs);
-    for (int k = 0; e->feats && k < d->ncontrols; k++)
+    for (int k = 0; e->feats && k < e->npipes; k++)
         free(e->feats[k]);
     free(e->feats);
     free(e->nfeats);
     for (int w = 0; e->prep && w < e->jobs; w++) {
-        for (int k = 0; e->prep[w] && k < d->ncontrols; k++) {
+        for (int k = 0; e->prep[w] && k < e->npipes; k++) {
             for (size_t c = 0; e->prep[w][k] && c < d->controls[k].layer->n; c++)
                 if (e->prep[w][k][c])
                     GEOSPreparedGeom_destroy_r(ctx->geos, e->prep[w][k][c]);
@@ -611,8 +653,8 @@ static void engine_free(rl_ctx *ctx, engine *e)
  */
 static rl_status engine_run(rl_ctx *ctx, rl_screen_data *d, const load_job *load)
 {
-    const int nc = d->ncontrols;
-    engine e = {.d = d, .load = load};
+    const int nc = npipes(d);
+    engine e = {.d = d, .load = load, .npipes = nc};
     rl_status st = RL_OK;
     rl_pool *pool = rl_pool_new(ctx, d->opts->c.jobs);
     if (!pool)
@@ -778,6 +820,10 @@ static rl_control *controls_new(const rl_screen_options *opts)
     rl_control *cs = calloc((size_t)opts->ncontrols + 1, sizeof *cs);
     for (int k = 0; cs && k < opts->ncontrols; k++)
         cs[k].spec = opts->controls[k];
+    /* The DLTB of --landuse is read like a control of rule report. */
+    if (cs && opts->landuse_path)
+        cs[opts->ncontrols].spec = (rl_control_spec){"landuse", RL_RULE_REPORT, RL_SEV_WARN,
+                                                     opts->landuse_path};
     return cs;
 }
 
@@ -855,10 +901,44 @@ static rl_status init_results(rl_ctx *ctx, rl_screen_data *d)
     return RL_OK;
 }
 
+/*
+ * --landuse, after the engine: each footprint's rows from its parcels'
+ * attributes, rounded, and the run's total, in footprint order.  A
+ * footprint whose DLTB overlay or figures failed is an error.
+ */
+static rl_status landuse_conclude(rl_ctx *ctx, rl_screen_data *d)
+{
+    const rl_screen_options *o = d->opts;
+    const int k = d->ncontrols;
+    const rl_layer *L = d->controls[k].layer;
+    const int dec = rl_lu_decimals(o->c.units);
+    rl_status st = rl_landuse_fields(ctx, L, o, d->lu_fields);
+    for (size_t i = 0; !st && i < d->nres; i++) {
+        rl_fp_result *r = &d->res[i];
+        if (r->verdict == RL_V_ERROR)
+            continue;
+        if (r->ctl[k].failed) {
+            set_error(r, d->fps[r->layer], r->ctl[k].error ? r->ctl[k].error : "out of memory");
+            continue;
+        }
+        if (rl_landuse_tabulate(ctx, &r->lu, L, d->lu_fields, o->landuse_method)) {
+            set_error(r, d->fps[r->layer], rl_ctx_errmsg(ctx));
+            continue;
+        }
+        if (!(st = rl_landuse_round(ctx, &r->lu, o->landuse_method, o->c.units, dec)))
+            st = rl_landuse_add(ctx, &d->lu_total, &r->lu);
+    }
+    if (!st)
+        st = rl_landuse_round(ctx, &d->lu_total, o->landuse_method, o->c.units, dec);
+    return st;
+}
+
 static rl_status screen_all(rl_ctx *ctx, rl_screen_data *d, const load_job *load)
 {
     rl_status st = init_results(ctx, d);
     if (st || (st = engine_run(ctx, d, load)))
+        return st;
+    if (d->opts->landuse_path && (st = landuse_conclude(ctx, d)))
         return st;
     for (size_t i = 0; i < d->nres; i++)
         conclude(d, &d->res[i]);
@@ -900,14 +980,19 @@ static const rl_report_ops screen_ops = {sizeof(rl_screen_data), free_screen, wr
 static rl_status check_outputs(rl_ctx *ctx, const rl_screen_options *opts)
 {
     size_t n = (size_t)opts->nfootprints + (size_t)opts->ncontrols;
-    const char **inputs = malloc((n + 1) * sizeof *inputs);
+    const char **inputs = malloc((n + 2) * sizeof *inputs);
     if (!inputs)
         return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
     for (int i = 0; i < opts->nfootprints; i++)
         inputs[i] = opts->footprints[i];
     for (int k = 0; k < opts->ncontrols; k++)
         inputs[opts->nfootprints + k] = opts->controls[k].path;
-    rl_status st = rl_outputs_check(ctx, &opts->c, inputs, n, NULL);
+    inputs[n] = opts->landuse_path; /* NULL: skipped */
+    rl_status st = rl_outputs_check(ctx, &opts->c, inputs, n + 1, NULL);
+    /* --landuse-csv is checked as an -o of its own. */
+    rl_common_opts lc = {.out_path = opts->landuse_csv};
+    if (!st && opts->landuse_csv)
+        st = rl_outputs_check(ctx, &lc, inputs, n + 1, NULL);
     free(inputs);
     return st;
 }
@@ -976,8 +1061,9 @@ void rl_screen_results_free(rl_ctx *ctx, rl_screen_data *d)
         for (size_t j = 0; j < r->nreasons; j++)
             free(r->reasons[j]);
         free(r->reasons);
+        rl_landuse_clear(ctx, &r->lu);
         if (r->ctl) {
-            for (int k = 0; k < d->ncontrols; k++) {
+            for (int k = 0; k < npipes(d); k++) {
                 for (size_t j = 0; j < r->ctl[k].nhits; j++)
                     if (r->ctl[k].hits[j].piece)
                         GEOSGeom_destroy_r(h, r->ctl[k].hits[j].piece);
@@ -1004,5 +1090,6 @@ static void free_screen(rl_ctx *ctx, void *data)
     if (!d)
         return;
     rl_screen_results_free(ctx, d);
-    rl_controls_free(ctx, d->controls, d->ncontrols);
+    rl_landuse_clear(ctx, &d->lu_total);
+    rl_controls_free(ctx, d->controls, npipes(d));
 }

@@ -416,6 +416,52 @@ static int screen_option(argcur *c, void *target)
         o->strict = 1;
         return 1;
     }
+    if (!t->audit && is(c, "--landuse", NULL))
+        return (v = take_value(c)) && set_str(c->ctx, &o->landuse_path, v) ? 1 : -1;
+    if (!t->audit && is(c, "--landuse-csv", NULL))
+        return (v = take_value(c)) && set_str(c->ctx, &o->landuse_csv, v) ? 1 : -1;
+    if (!t->audit && is(c, "--landuse-method", NULL)) {
+        if (!(v = take_value(c)))
+            return -1;
+        if (strcmp(v, "geometric") && strcmp(v, "attribute")) {
+            rl_fail(c->ctx, RL_ERR_USAGE,
+                    "--landuse-method must be geometric or attribute, not '%s'", v);
+            return -1;
+        }
+        o->landuse_method = strcmp(v, "attribute") == 0;
+        return 1;
+    }
+    if (!t->audit && is(c, "--landuse-by", NULL)) {
+        if (!(v = take_value(c)))
+            return -1;
+        static const char *lv[] = {"county", "town", "village"};
+        for (int l = 0; l < 3; l++)
+            if (strcmp(v, lv[l]) == 0) {
+                o->landuse_by = l;
+                return 1;
+            }
+        rl_fail(c->ctx, RL_ERR_USAGE,
+                "--landuse-by must be county, town or village, not '%s'", v);
+        return -1;
+    }
+    if (!t->audit && is(c, "--field", NULL)) {
+        if (!(v = take_value(c)))
+            return -1;
+        const char *eq = strchr(v, '=');
+        if (!eq || eq == v || !eq[1]) {
+            rl_fail(c->ctx, RL_ERR_USAGE, "--field needs KEY=NAME (e.g. DLBM=地类编码), not '%s'", v);
+            return -1;
+        }
+        if (!push_str(&o->field_aliases, &o->nfield_aliases, v)) {
+            rl_fail(c->ctx, RL_ERR_NOMEM, "out of memory");
+            return -1;
+        }
+        return 1;
+    }
+    if (t->audit && is(c, "--landuse", NULL)) {
+        rl_fail(c->ctx, RL_ERR_USAGE, "--landuse is not available for audit");
+        return -1;
+    }
     if (t->audit && is(c, "--report-dir", NULL))
         return (v = take_value(c)) && set_str(c->ctx, t->report_dir, v) ? 1 : -1;
     if (t->audit && is(c, "--pieces", NULL)) {
@@ -448,6 +494,7 @@ static rl_screen_options *parse_screen(rl_ctx *ctx, int argc,
     }
     rl_ctx_clear(ctx);
     screen_target t = {o, audit, report_dir};
+    o->landuse_by = 2; /* village */
     if (!parse_args(ctx, argc, argv, &p, &t))
         goto fail;
     if (audit && o->nfootprints != 1) {
@@ -458,7 +505,13 @@ static rl_screen_options *parse_screen(rl_ctx *ctx, int argc,
         rl_fail(ctx, RL_ERR_USAGE, "no FOOTPRINT dataset given");
         goto fail;
     }
-    if (o->ncontrols == 0 && !audit) {
+    if (!o->landuse_path && (o->landuse_csv || o->nfield_aliases || o->landuse_method ||
+                             o->landuse_by != 2)) {
+        rl_fail(ctx, RL_ERR_USAGE,
+                "--landuse-method, --landuse-by, --landuse-csv and --field need --landuse DLTB");
+        goto fail;
+    }
+    if (o->ncontrols == 0 && !audit && !o->landuse_path) {
         rl_fail(ctx, RL_ERR_USAGE,
                 "no control layer: give --eco, --farmland, --udb or --control");
         goto fail;
@@ -545,6 +598,11 @@ void rl_screen_options_free(rl_screen_options *o)
         free(o->footprints[i]);
     free(o->footprints);
     free(o->id_field);
+    free(o->landuse_path);
+    free(o->landuse_csv);
+    for (int i = 0; i < o->nfield_aliases; i++)
+        free(o->field_aliases[i]);
+    free(o->field_aliases);
     free(o);
 }
 

@@ -42,6 +42,13 @@ struct rl_screen_options {
     char *id_field;
     double min_area;
     int strict;
+    /* --landuse: the DLTB layer broken down by class (landuse/landuse.h) */
+    char *landuse_path;
+    int landuse_method;   /* rl_lu_method: 0 geometric, 1 attribute */
+    int landuse_by;       /* rl_lu_level: 0 county, 1 town, 2 village (default) */
+    char **field_aliases; /* --field KEY=NAME, as given */
+    int nfield_aliases;
+    char *landuse_csv;    /* --landuse-csv: one row per footprint × class */
 };
 
 struct rl_diff_options {

@@ -76,7 +76,12 @@ void rl_json_footprint(rl_buf *b, const rl_screen_data *d, size_t i)
             }
             rl_buf_puts(b, "]}");
         }
-        rl_buf_puts(b, "}}");
+        rl_buf_puts(b, "}");
+        if (d->opts->landuse_path && r->lu.done) {
+            rl_buf_puts(b, ",\n   \"landuse\": ");
+            rl_json_landuse(b, d, &r->lu);
+        }
+        rl_buf_puts(b, "}");
     }
 }
 
@@ -161,9 +166,14 @@ static rl_status json_screen(rl_ctx *ctx, const rl_screen_data *d, rl_buf *b)
         return st;
     rl_buf_printf(b,
                   "],\n \"summary\": {\"footprints\": %zu, \"pass\": %zu, "
-                  "\"warn\": %zu, \"conflict\": %zu, \"error\": %zu}}\n",
+                  "\"warn\": %zu, \"conflict\": %zu, \"error\": %zu",
                   d->nres, d->counts[RL_V_PASS], d->counts[RL_V_WARN],
                   d->counts[RL_V_CONFLICT], d->counts[RL_V_ERROR]);
+    if (o->landuse_path) {
+        rl_buf_puts(b, ",\n   \"landuse\": ");
+        rl_json_landuse(b, d, &d->lu_total);
+    }
+    rl_buf_puts(b, "}}\n");
     return RL_OK;
 }
 
@@ -195,7 +205,10 @@ void rl_csv_screen(const rl_screen_data *d, rl_buf *b, int bom)
             rl_buf_printf(b, ",%s_outside_%s", n, un);
         rl_buf_printf(b, ",%s_hits", n);
     }
-    rl_buf_puts(b, ",reasons" RL_CSV_EOL);
+    rl_buf_puts(b, ",reasons");
+    if (d->opts->landuse_path)
+        rl_csv_landuse_header(d, b);
+    rl_buf_puts(b, RL_CSV_EOL);
     for (size_t i = 0; i < d->nres; i++) {
         const rl_fp_result *r = &d->res[i];
         const rl_layer *L = d->fps[r->layer];
@@ -230,6 +243,8 @@ void rl_csv_screen(const rl_screen_data *d, rl_buf *b, int bom)
         rl_buf_puts(b, ",");
         rl_buf_csv_str(b, reasons.s ? reasons.s : "");
         rl_buf_free(&reasons);
+        if (d->opts->landuse_path)
+            rl_csv_landuse_cells(d, r, b);
         rl_buf_puts(b, RL_CSV_EOL);
     }
 }
@@ -309,6 +324,8 @@ static void table_screen(const rl_screen_data *d, rl_buf *b)
     rl_buf_printf(b, "\nsummary: %zu pass, %zu warn, %zu conflict, %zu error\n",
                   d->counts[RL_V_PASS], d->counts[RL_V_WARN],
                   d->counts[RL_V_CONFLICT], d->counts[RL_V_ERROR]);
+    if (d->opts->landuse_path)
+        rl_table_landuse(d, b);
 }
 
 rl_status rl_write_screen(rl_ctx *ctx, const rl_screen_data *d, FILE *f)
@@ -323,6 +340,11 @@ rl_status rl_write_screen(rl_ctx *ctx, const rl_screen_data *d, FILE *f)
         break;
     case RL_FMT_CSV: rl_csv_screen(d, &b, 1); break;
     case RL_FMT_TABLE: table_screen(d, &b); break;
+    }
+    /* The long CSV first: a report that says all went well comes last. */
+    if (d->opts->landuse_csv && rl_write_landuse_csv(ctx, d, d->opts->landuse_csv)) {
+        rl_buf_free(&b);
+        return ctx->status;
     }
     return rl_emit(ctx, &b, f);
 }
