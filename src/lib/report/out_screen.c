@@ -355,8 +355,12 @@ rl_status rl_write_screen_pieces(rl_ctx *ctx, const rl_screen_data *d,
     static const rl_vec_field fields[] = {
         {"fp_id", RL_VF_STRING}, {"fp_source", RL_VF_STRING}, {"fp_fid", RL_VF_INT},
         {"control", RL_VF_STRING}, {"ctl_fid", RL_VF_INT}, {"area_m2", RL_VF_REAL},
+        /* --landuse: the parcel's class, ownership and 坐落单位 */
+        {"DLBM", RL_VF_STRING}, {"DLMC", RL_VF_STRING}, {"QSXZ", RL_VF_STRING},
+        {"ZLDWDM", RL_VF_STRING},
     };
-    rl_vec_writer *w = rl_vec_writer_new(ctx, path, d->out_crs, fields, 6);
+    const int lu = d->opts->landuse_path != NULL;
+    rl_vec_writer *w = rl_vec_writer_new(ctx, path, d->out_crs, fields, lu ? 10 : 6);
     if (!w)
         return ctx->status;
     rl_status st = RL_OK;
@@ -372,9 +376,27 @@ rl_status rl_write_screen_pieces(rl_ctx *ctx, const rl_screen_data *d,
                 const rl_hit *h = &r->ctl[k].hits[j];
                 int64_t cfid = C->layer->feat[h->feat].fid;
                 const void *vals[] = {r->id, L->path, &fpfid, C->spec.name,
-                                      &cfid, &h->overlap_m2};
+                                      &cfid, &h->overlap_m2, "", "", "", ""};
                 st = rl_vec_writer_add(ctx, w, h->piece, vals);
             }
+        }
+        /* The DLTB's pieces as counted: double cover kept by the lowest FID only. */
+        const rl_layer *DL = lu ? d->controls[d->ncontrols].layer : NULL;
+        for (size_t j = 0; lu && j < r->lu.npieces && !st; j++) {
+            const rl_lu_piece *p = &r->lu.pieces[j];
+            if (!p->g)
+                continue;
+            const rl_feature *pf = &DL->feat[p->feat];
+            int64_t cfid = pf->fid;
+            const char *a[4];
+            static const int which[4] = {RL_LUF_DLBM, RL_LUF_DLMC, RL_LUF_QSXZ, RL_LUF_ZLDWDM};
+            for (int q = 0; q < 4; q++) {
+                int fi = d->lu_fields[which[q]];
+                a[q] = fi >= 0 && pf->attrs && pf->attrs[fi] ? pf->attrs[fi] : "";
+            }
+            const void *vals[] = {r->id, L->path, &fpfid, "landuse", &cfid, &p->area_m2,
+                                  a[0], a[1], a[2], a[3]};
+            st = rl_vec_writer_add(ctx, w, p->g, vals);
         }
     }
     return rl_vec_writer_close(ctx, w, st);
