@@ -509,7 +509,7 @@ rl_status rl_landuse_round(rl_ctx *ctx, rl_landuse *lu, rl_lu_method m, rl_units
      * attribute method's classes need not add up to the covered area: their
      * total is then a root of its own.
      */
-    size_t cap = 3 + RL_TOP_N + 2 * nc;
+    size_t cap = 4 + RL_TOP_N + 2 * nc; /* 3 or 4 totals, tops, cells, classes */
     double *val = malloc(cap * sizeof *val);
     int *par = malloc(cap * sizeof *par);
     long long *out = malloc(cap * sizeof *out);
