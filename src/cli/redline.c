@@ -62,7 +62,7 @@ static const char *const usage_screen =
     "\n"
     "Screen project footprints (压占分析) against control layers.\n"
     "\n"
-    "Controls (at least one):\n"
+    "Controls (at least one, or --landuse):\n"
     "  --eco PATH            ecological red line: rule forbid, severity conflict\n"
     "  --farmland PATH       permanent basic farmland: forbid, conflict\n"
     "  --udb PATH            urban development boundary: require, warn\n"
@@ -76,6 +76,17 @@ static const char *const usage_screen =
     "                        (default {--min-area} m2; units may follow: 0.5ha, 2mu)\n"
     "  --strict              warn-severity findings count as conflicts\n"
     "  --pieces FILE         write overlap pieces (.gpkg, .geojson or .shp)\n"
+    "Land use (地类面积表, docs/landuse.md):\n"
+    "  --landuse DLTB        break each footprint down by the land-use parcels\n"
+    "                        (地类图斑) of DLTB; with it no control is needed\n"
+    "  --landuse-method M    geometric (default: areas of the pieces) or\n"
+    "                        attribute (TBDLMJ, KCMJ scaled by the share)\n"
+    "  --landuse-by LEVEL    units (坐落单位) by county, town or village\n"
+    "                        (default village)\n"
+    "  --field KEY=NAME      DLTB field NAME holds KEY (DLBM, DLMC, QSXZ, ZLDWDM,\n"
+    "                        ZLDWMC, KCDLBM, KCXS, KCMJ, TBMJ, TBDLMJ; default:\n"
+    "                        the 三调 names, any case)\n"
+    "  --landuse-csv FILE    one CSV row per footprint and class (rounded)\n"
     JOBS_HELP("worker threads") COMMON_HELP;
 
 static const char *const usage_diff =

@@ -513,7 +513,7 @@ static rl_screen_options *parse_screen(rl_ctx *ctx, int argc,
     }
     if (o->ncontrols == 0 && !audit && !o->landuse_path) {
         rl_fail(ctx, RL_ERR_USAGE,
-                "no control layer: give --eco, --farmland, --udb or --control");
+                "no control layer: give --eco, --farmland, --udb, --control or --landuse");
         goto fail;
     }
     return o;
