@@ -76,6 +76,7 @@ static const char *const usage_screen =
     "                        (default {--min-area} m2; units may follow: 0.5ha, 2mu)\n"
     "  --strict              warn-severity findings count as conflicts\n"
     "  --pieces FILE         write overlap pieces (.gpkg, .geojson or .shp)\n"
+    "  --classify NAME=FIELD break control NAME's overlap down by its FIELD\n"
     "Land use (地类面积表, docs/landuse.md):\n"
     "  --landuse DLTB        break each footprint down by the land-use parcels\n"
     "                        (地类图斑) of DLTB; with it no control is needed\n"

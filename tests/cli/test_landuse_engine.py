@@ -334,6 +334,28 @@ def test_bad_input(tmp):
           % sorted(set(after) ^ set(before)))
 
 
+def test_classify(tmp):
+    # Two 水源涵养 features overlapping on [20,40]x[0,100]: counted once per value.
+    layer(os.path.join(tmp, "eco_cls.geojson"), [
+        (rect(0, 0, 40, 100), {"HXLX": "水源涵养"}), (rect(20, 0, 60, 100), {"HXLX": "水源涵养"}),
+        (rect(60, 0, 80, 50), {"HXLX": "生物多样性"}), (rect(90, 0, 200, 50), {"HXLX": None})])
+    code, out, err = run("screen", "--eco", "eco_cls.geojson", "--classify", "eco=HXLX",
+                         "--area", "planar", "--id-field", "ID", "-f", "json", "fp.geojson",
+                         cwd=tmp)
+    doc = json.loads(out) if out else {"footprints": [{"controls": {"eco": {}}}] * 2}
+    eco1, eco2 = (f["controls"]["eco"] for f in doc["footprints"])
+    got = [(c["value"], c["area_m2"]) for c in eco1.get("classes", [])]
+    check(code == 1 and got == [(None, 500), ("水源涵养", 6000), ("生物多样性", 1000)]
+          and close(eco1["overlap_m2"], 7500) and eco2.get("classes") == [],
+          "--classify eco=HXLX: per value, overlaps counted once (exit %d): %s" % (code, got))
+    for arg, needle in [("udb=HXLX", "no control named 'udb'"),
+                        ("eco=NOPE", "has no field 'NOPE'"), ("eco", "needs NAME=FIELD")]:
+        code, out, err = run("screen", "--eco", "eco_cls.geojson", "--classify", arg,
+                             "fp.geojson", cwd=tmp)
+        check(code == 2 and needle in err and not out,
+              "--classify %s refused with exit 2 (exit %d): %s" % (arg, code, err.strip()))
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="rllu.")
     try:
@@ -346,6 +368,7 @@ def main():
         test_outputs(tmp)
         test_with_controls_and_jobs(tmp)
         test_rounding_adds_up(tmp)
+        test_classify(tmp)
         test_bad_input(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -445,6 +445,13 @@ static rl_status screen_control(rl_ctx *ctx, engine *e, int w, rl_fp_result *r, 
                 goto cleanup;
             }
         }
+        /* --classify unions the pieces of each value after the attributes are read. */
+        if (rl_classify_field(d->opts, C->spec.name) &&
+            !(hit->cpiece = GEOSGeom_clone_r(h, piece))) {
+            GEOSGeom_destroy_r(h, piece);
+            st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+            goto cleanup;
+        }
         pieces[npieces++] = piece;
         any_whole |= whole;
     }
@@ -933,12 +940,117 @@ static rl_status landuse_conclude(rl_ctx *ctx, rl_screen_data *d)
     return st;
 }
 
+static int cmp_class(const void *a, const void *b)
+{
+    const char *x = ((const rl_class_area *)a)->value, *y = ((const rl_class_area *)b)->value;
+    if (!x || !y)
+        return (x != NULL) - (y != NULL); /* null first */
+    return strcmp(x, y);
+}
+
+/*
+ * Footprint r's overlap with control k per value of field fi: the union of
+ * the pieces of the hits of each value (counted once, as overlap_m2 is).
+ * The pieces are spent afterwards.
+ */
+static rl_status classify_footprint(rl_ctx *ctx, const rl_screen_data *d, rl_fp_result *r,
+                                    int k, int fi)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    const rl_layer *CL = d->controls[k].layer;
+    rl_fp_control *fc = &r->ctl[k];
+    rl_status st = RL_OK;
+    const GEOSGeometry **g = calloc(fc->nhits + 1, sizeof *g);
+    fc->classes = calloc(fc->nhits + 1, sizeof *fc->classes);
+    if (!g || !fc->classes) {
+        st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    for (size_t j = 0; j < fc->nhits; j++) {
+        const rl_feature *f = &CL->feat[fc->hits[j].feat];
+        const char *v = f->attrs ? f->attrs[fi] : NULL;
+        size_t c = 0;
+        while (c < fc->nclasses && !((!v && !fc->classes[c].value) ||
+                                     (v && fc->classes[c].value &&
+                                      strcmp(v, fc->classes[c].value) == 0)))
+            c++;
+        if (c < fc->nclasses)
+            continue; /* that value is done */
+        rl_class_area *ca = &fc->classes[fc->nclasses++];
+        if (v && !(ca->value = rl_strdup(v))) {
+            st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+            goto cleanup;
+        }
+        size_t n = 0;
+        double sum = 0;
+        for (size_t i = j; i < fc->nhits; i++) {
+            const rl_feature *fi_ = &CL->feat[fc->hits[i].feat];
+            const char *w = fi_->attrs ? fi_->attrs[fi] : NULL;
+            if ((!v && !w) || (v && w && strcmp(v, w) == 0)) {
+                g[n++] = fc->hits[i].cpiece;
+                sum += fc->hits[i].overlap_m2;
+            }
+        }
+        if (n == 1 || rl_disjoint_fast(ctx, g, n)) {
+            ca->area_m2 = sum;
+            continue;
+        }
+        GEOSGeometry *u = rl_union_all(ctx, g, n, 0);
+        if (!u) {
+            st = rl_fail(ctx, RL_ERR_GEOM, "union of %s overlaps failed: %s",
+                         d->controls[k].spec.name, ctx->geos_msg);
+            goto cleanup;
+        }
+        st = piece_area(ctx, d->opts->c.area, u, CL->crs, d->fps[r->layer]->crs, &ca->area_m2);
+        GEOSGeom_destroy_r(h, u);
+        if (st)
+            goto cleanup;
+    }
+    qsort(fc->classes, fc->nclasses, sizeof *fc->classes, cmp_class);
+cleanup:
+    for (size_t j = 0; j < fc->nhits; j++)
+        if (fc->hits[j].cpiece) {
+            GEOSGeom_destroy_r(h, fc->hits[j].cpiece);
+            fc->hits[j].cpiece = NULL;
+        }
+    free(g);
+    return st;
+}
+
+/* --classify, after the engine: a footprint whose figures fail is an error. */
+static rl_status classify_conclude(rl_ctx *ctx, rl_screen_data *d)
+{
+    for (int k = 0; k < d->ncontrols; k++) {
+        const rl_control *C = &d->controls[k];
+        const char *field = rl_classify_field(d->opts, C->spec.name);
+        if (!field)
+            continue;
+        int fi = rl_layer_field_index(C->layer, field);
+        if (fi < 0)
+            return rl_fail(ctx, RL_ERR_USAGE, "--classify %s=%s: %s has no field '%s'",
+                           C->spec.name, field, C->spec.path, field);
+        for (size_t i = 0; i < d->nres; i++) {
+            rl_fp_result *r = &d->res[i];
+            if (r->verdict == RL_V_ERROR || r->ctl[k].failed)
+                continue;
+            if (classify_footprint(ctx, d, r, k, fi)) {
+                if (ctx->status == RL_ERR_NOMEM)
+                    return ctx->status;
+                set_error(r, d->fps[r->layer], rl_ctx_errmsg(ctx));
+            }
+        }
+    }
+    return RL_OK;
+}
+
 static rl_status screen_all(rl_ctx *ctx, rl_screen_data *d, const load_job *load)
 {
     rl_status st = init_results(ctx, d);
     if (st || (st = engine_run(ctx, d, load)))
         return st;
     if (d->opts->landuse_path && (st = landuse_conclude(ctx, d)))
+        return st;
+    if (d->opts->nclassify && (st = classify_conclude(ctx, d)))
         return st;
     for (size_t i = 0; i < d->nres; i++)
         conclude(d, &d->res[i]);
@@ -1064,9 +1176,15 @@ void rl_screen_results_free(rl_ctx *ctx, rl_screen_data *d)
         rl_landuse_clear(ctx, &r->lu);
         if (r->ctl) {
             for (int k = 0; k < npipes(d); k++) {
-                for (size_t j = 0; j < r->ctl[k].nhits; j++)
+                for (size_t j = 0; j < r->ctl[k].nhits; j++) {
                     if (r->ctl[k].hits[j].piece)
                         GEOSGeom_destroy_r(h, r->ctl[k].hits[j].piece);
+                    if (r->ctl[k].hits[j].cpiece)
+                        GEOSGeom_destroy_r(h, r->ctl[k].hits[j].cpiece);
+                }
+                for (size_t j = 0; j < r->ctl[k].nclasses; j++)
+                    free(r->ctl[k].classes[j].value);
+                free(r->ctl[k].classes);
                 free(r->ctl[k].hits);
                 free(r->ctl[k].error);
             }

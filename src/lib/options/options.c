@@ -33,6 +33,17 @@ const char *rl_option_default(const char *option)
     return NULL;
 }
 
+const char *rl_classify_field(const rl_screen_options *o, const char *name)
+{
+    const char *field = NULL;
+    for (int i = 0; o && name && i < o->nclassify; i++) {
+        size_t kl = strcspn(o->classify[i], "=");
+        if (strlen(name) == kl && strncmp(name, o->classify[i], kl) == 0)
+            field = o->classify[i] + kl + 1;
+    }
+    return field;
+}
+
 const char *rl_rule_name(rl_rule r)
 {
     return r == RL_RULE_FORBID ? "forbid" : r == RL_RULE_REQUIRE ? "require" : "report";
@@ -458,6 +469,20 @@ static int screen_option(argcur *c, void *target)
         }
         return 1;
     }
+    if (is(c, "--classify", NULL)) {
+        if (!(v = take_value(c)))
+            return -1;
+        const char *eq = strchr(v, '=');
+        if (!eq || eq == v || !eq[1]) {
+            rl_fail(c->ctx, RL_ERR_USAGE, "--classify needs NAME=FIELD (e.g. eco=HXLX), not '%s'", v);
+            return -1;
+        }
+        if (!push_str(&o->classify, &o->nclassify, v)) {
+            rl_fail(c->ctx, RL_ERR_NOMEM, "out of memory");
+            return -1;
+        }
+        return 1;
+    }
     if (t->audit && is(c, "--landuse", NULL)) {
         rl_fail(c->ctx, RL_ERR_USAGE, "--landuse is not available for audit");
         return -1;
@@ -510,6 +535,18 @@ static rl_screen_options *parse_screen(rl_ctx *ctx, int argc,
         rl_fail(ctx, RL_ERR_USAGE,
                 "--landuse-method, --landuse-by, --landuse-csv and --field need --landuse DLTB");
         goto fail;
+    }
+    for (int i = 0; i < o->nclassify; i++) {
+        size_t kl = strcspn(o->classify[i], "=");
+        int found = 0;
+        for (int k = 0; k < o->ncontrols; k++)
+            found |= strlen(o->controls[k].name) == kl &&
+                     strncmp(o->controls[k].name, o->classify[i], kl) == 0;
+        if (!found) {
+            rl_fail(ctx, RL_ERR_USAGE, "--classify %s: no control named '%.*s'",
+                    o->classify[i], (int)kl, o->classify[i]);
+            goto fail;
+        }
     }
     if (o->ncontrols == 0 && !audit && !o->landuse_path) {
         rl_fail(ctx, RL_ERR_USAGE,
@@ -600,6 +637,9 @@ void rl_screen_options_free(rl_screen_options *o)
     free(o->id_field);
     free(o->landuse_path);
     free(o->landuse_csv);
+    for (int i = 0; i < o->nclassify; i++)
+        free(o->classify[i]);
+    free(o->classify);
     for (int i = 0; i < o->nfield_aliases; i++)
         free(o->field_aliases[i]);
     free(o->field_aliases);

@@ -49,7 +49,12 @@ struct rl_screen_options {
     char **field_aliases; /* --field KEY=NAME, as given */
     int nfield_aliases;
     char *landuse_csv;    /* --landuse-csv: one row per footprint × class */
+    char **classify;      /* --classify NAME=FIELD, as given */
+    int nclassify;
 };
+
+/* FIELD of --classify NAME=FIELD for control `name`, or NULL (the last one given wins). */
+const char *rl_classify_field(const rl_screen_options *o, const char *name);
 
 struct rl_diff_options {
     rl_common_opts c;

@@ -74,7 +74,22 @@ void rl_json_footprint(rl_buf *b, const rl_screen_data *d, size_t i)
                 }
                 rl_buf_puts(b, "}}");
             }
-            rl_buf_puts(b, "]}");
+            rl_buf_puts(b, "]");
+            if (rl_classify_field(d->opts, C->spec.name)) {
+                rl_buf_puts(b, ", \"classes\": [");
+                for (size_t j = 0; j < fc->nclasses; j++) {
+                    rl_buf_puts(b, j ? ", {\"value\": " : "{\"value\": ");
+                    if (fc->classes[j].value)
+                        rl_buf_json_str(b, fc->classes[j].value);
+                    else
+                        rl_buf_puts(b, "null");
+                    rl_buf_puts(b, ", \"area_m2\": ");
+                    rl_buf_json_m2(b, fc->classes[j].area_m2);
+                    rl_buf_puts(b, "}");
+                }
+                rl_buf_puts(b, "]");
+            }
+            rl_buf_puts(b, "}");
         }
         rl_buf_puts(b, "}");
         if (d->opts->landuse_path && r->lu.done) {

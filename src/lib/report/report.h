@@ -14,7 +14,14 @@ typedef struct rl_hit {
     size_t feat;       /* index into the control layer */
     double overlap_m2;
     GEOSGeometry *piece; /* in the output CRS, only with --pieces */
+    GEOSGeometry *cpiece; /* in the control's CRS, only with --classify */
 } rl_hit;
+
+/* --classify: the overlap with the features of one value of the field. */
+typedef struct rl_class_area {
+    char *value;     /* NULL: the field is null */
+    double area_m2;  /* union of those features' pieces */
+} rl_class_area;
 
 typedef struct rl_fp_control {
     double overlap_m2;
@@ -25,6 +32,8 @@ typedef struct rl_fp_control {
     size_t nhits;
     int failed;        /* screening this footprint against it failed: */
     char *error;       /* why (NULL when even the message was out of memory) */
+    rl_class_area *classes; /* --classify, by value */
+    size_t nclasses;
 } rl_fp_control;
 
 typedef enum { RL_V_PASS = 0, RL_V_WARN, RL_V_CONFLICT, RL_V_ERROR } rl_verdict;
