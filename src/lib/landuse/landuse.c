@@ -269,6 +269,12 @@ static int cmp_row(const void *a, const void *b)
     return strcmp(((const rl_lu_row *)a)->code, ((const rl_lu_row *)b)->code);
 }
 
+static void rows_sort(rl_lu_row *rows, size_t n)
+{
+    if (n > 1)
+        qsort(rows, n, sizeof *rows, cmp_row);
+}
+
 static void rows_free(rl_lu_row *rows, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -338,7 +344,7 @@ static void add_area(rl_lu_row *r, double a, int own)
 static rl_status finish(rl_ctx *ctx, rl_landuse *lu)
 {
     char buf[96];
-    qsort(lu->classes, lu->nclasses, sizeof *lu->classes, cmp_row);
+    rows_sort(lu->classes, lu->nclasses);
     rows_free(lu->level1, lu->nlevel1);
     lu->level1 = NULL;
     lu->nlevel1 = 0;
@@ -362,9 +368,9 @@ static rl_status finish(rl_ctx *ctx, rl_landuse *lu)
         l->state_m2 += c->state_m2;
         l->collective_m2 += c->collective_m2;
     }
-    qsort(lu->level1, lu->nlevel1, sizeof *lu->level1, cmp_row);
+    rows_sort(lu->level1, lu->nlevel1);
     for (int v = 0; v < 3; v++)
-        qsort(lu->units[v], lu->nunits[v], sizeof *lu->units[v], cmp_row);
+        rows_sort(lu->units[v], lu->nunits[v]);
     return RL_OK;
 }
 
