@@ -121,6 +121,8 @@ static void test_classes(void **state)
         {"09", "09", "特殊用地", RL_TOP_BUILD},    {"1201", "12", "空闲地", RL_TOP_BUILD},
         {"0201K", "02", "可调整果园", RL_TOP_AGRI}, {"1104A", "11", "养殖坑塘", RL_TOP_AGRI},
         {"1104K", "11", "可调整坑塘水面", RL_TOP_AGRI},
+        {"1110", "11", "冰川及永久积雪", RL_TOP_UNUSED}, {"1107A", "11", "干渠", RL_TOP_AGRI},
+        {"0402", "00", "沼泽草地", RL_TOP_AGRI},   {"1108", "00", "沼泽地", RL_TOP_UNUSED},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         rl_lu_class_info ci = rl_lu_class(cases[i].code, buf, sizeof buf);
