@@ -88,6 +88,8 @@ static const char *const usage_screen =
     "                        ZLDWMC, KCDLBM, KCXS, KCMJ, TBMJ, TBDLMJ; default:\n"
     "                        the 三调 names, any case)\n"
     "  --landuse-csv FILE    one CSV row per footprint and class (rounded)\n"
+    "  --landuse-decimals N  decimals of the rounded (平差) figures, 0 to 6\n"
+    "                        (default: 2 for m2 and mu, 4 for ha, 6 for km2)\n"
     JOBS_HELP("worker threads") COMMON_HELP;
 
 static const char *const usage_diff =

@@ -159,6 +159,18 @@ def test_attribute(tmp):
 
 
 def test_units_by(tmp):
+    code, out, err = screen(tmp, "--units", "ha", "--landuse-decimals", "1", "-f", "json")
+    r = json.loads(out)["footprints"][0]["landuse"]["rounded"] if code == 0 else {}
+    # By hand, in tenths of a hectare: 1.0 = covered 9.5 + uncovered 0.5, the tie to the
+    # first: 10 + 0.  10 = 农用地 5.5 + 建设 1 + 未利用 3 -> 6 + 1 + 3.  农用地 6 = (01) 2.25 +
+    # (02) 3 + (12) 0.25 -> 3 + 3 + 0: 0101 0.3, 0201K 0.3, 1203 0.0 (0.2 + 0.3 + 0.0 would
+    # lose 0.1).
+    rc = {c["code"]: c["area"] for c in r.get("classes", [])}
+    check(code == 0 and r["decimals"] == 1 and r["total"] == 1.0 and r["area"] == 1.0
+          and r["covered"] == 1.0 and r["uncovered"] == 0.0 and r["top"]["agricultural"] == 0.6
+          and rc == {"0101": 0.3, "0201K": 0.3, "0404": 0.3, "1003": 0.1, "1203": 0.0}
+          and '"area": 0.3, "state": 0.0, "collective": 0.3' in out,
+          "--landuse-decimals 1 in ha: rows add up (exit %d): %s %s" % (code, rc, r.get("top")))
     for by, want in [("town", {"440106101": 5500, "440106102": 1000, "440107201": 3000}),
                      ("county", {"440106": 6500, "440107": 3000})]:
         code, out, err = screen(tmp, "--landuse-by", by, "-f", "json")
@@ -315,6 +327,7 @@ def test_bad_input(tmp):
     for args, needle in [
             (["--landuse-method", "area"], "--landuse-method must be geometric or attribute"),
             (["--landuse-by", "province"], "--landuse-by must be county, town or village"),
+            (["--landuse-decimals", "7"], "--landuse-decimals must be a whole number from 0 to 6"),
             (["--field", "DLBM"], "--field needs KEY=NAME"),
             (["--field", "FOO=BAR"], "--field FOO=BAR: the land-use fields are"),
             (["--landuse-csv", "dltb.geojson"], "dltb.geojson")]:

@@ -918,7 +918,7 @@ static rl_status landuse_conclude(rl_ctx *ctx, rl_screen_data *d)
     const rl_screen_options *o = d->opts;
     const int k = d->ncontrols;
     const rl_layer *L = d->controls[k].layer;
-    const int dec = rl_lu_decimals(o->c.units);
+    const int dec = rl_lu_decimals(o);
     rl_status st = rl_landuse_fields(ctx, L, o, d->lu_fields);
     for (size_t i = 0; !st && i < d->nres; i++) {
         rl_fp_result *r = &d->res[i];

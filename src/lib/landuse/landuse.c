@@ -31,9 +31,11 @@ const char *rl_lu_level_name(rl_lu_level l)
     return l == RL_LU_COUNTY ? "county" : l == RL_LU_TOWN ? "town" : "village";
 }
 
-int rl_lu_decimals(rl_units u)
+int rl_lu_decimals(const rl_screen_options *o)
 {
-    switch (u) {
+    if (o->landuse_decimals >= 0)
+        return o->landuse_decimals;
+    switch (o->c.units) {
     case RL_U_M2: return 2;
     case RL_U_HA: return 4;
     case RL_U_MU: return 2;

@@ -155,8 +155,11 @@ rl_status rl_landuse_add(rl_ctx *ctx, rl_landuse *to, const rl_landuse *from);
 /* 平差: fill every r_* of lu, in `u` at `decimals` places. */
 rl_status rl_landuse_round(rl_ctx *ctx, rl_landuse *lu, rl_lu_method m, rl_units u,
                            int decimals);
-/* Decimals of the rounded figures by unit: m2 2, ha 4, mu 2, km2 6. */
-int rl_lu_decimals(rl_units u);
+/*
+ * Decimals of the rounded figures: --landuse-decimals, else by --units:
+ * m2 2, ha 4, mu 2, km2 6.
+ */
+int rl_lu_decimals(const rl_screen_options *o);
 /* Free what lu holds (not lu); NULL ok. */
 void rl_landuse_clear(rl_ctx *ctx, rl_landuse *lu);
 

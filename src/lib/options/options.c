@@ -442,6 +442,17 @@ static int screen_option(argcur *c, void *target)
         o->landuse_method = strcmp(v, "attribute") == 0;
         return 1;
     }
+    if (!t->audit && is(c, "--landuse-decimals", NULL)) {
+        if (!(v = take_value(c)))
+            return -1;
+        if (strlen(v) != 1 || v[0] < '0' || v[0] > '6') {
+            rl_fail(c->ctx, RL_ERR_USAGE,
+                    "--landuse-decimals must be a whole number from 0 to 6, not '%s'", v);
+            return -1;
+        }
+        o->landuse_decimals = v[0] - '0';
+        return 1;
+    }
     if (!t->audit && is(c, "--landuse-by", NULL)) {
         if (!(v = take_value(c)))
             return -1;
@@ -520,6 +531,7 @@ static rl_screen_options *parse_screen(rl_ctx *ctx, int argc,
     rl_ctx_clear(ctx);
     screen_target t = {o, audit, report_dir};
     o->landuse_by = 2; /* village */
+    o->landuse_decimals = -1; /* by --units */
     if (!parse_args(ctx, argc, argv, &p, &t))
         goto fail;
     if (audit && o->nfootprints != 1) {
@@ -531,9 +543,10 @@ static rl_screen_options *parse_screen(rl_ctx *ctx, int argc,
         goto fail;
     }
     if (!o->landuse_path && (o->landuse_csv || o->nfield_aliases || o->landuse_method ||
-                             o->landuse_by != 2)) {
+                             o->landuse_by != 2 || o->landuse_decimals >= 0)) {
         rl_fail(ctx, RL_ERR_USAGE,
-                "--landuse-method, --landuse-by, --landuse-csv and --field need --landuse DLTB");
+                "--landuse-method, --landuse-by, --landuse-decimals, --landuse-csv and "
+                "--field need --landuse DLTB");
         goto fail;
     }
     for (int i = 0; i < o->nclassify; i++) {

@@ -49,6 +49,7 @@ struct rl_screen_options {
     char **field_aliases; /* --field KEY=NAME, as given */
     int nfield_aliases;
     char *landuse_csv;    /* --landuse-csv: one row per footprint × class */
+    int landuse_decimals; /* --landuse-decimals 0..6; -1: by --units */
     char **classify;      /* --classify NAME=FIELD, as given */
     int nclassify;
 };

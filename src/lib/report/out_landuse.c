@@ -56,7 +56,7 @@ void rl_json_landuse(rl_buf *b, const rl_screen_data *d, const rl_landuse *lu)
 {
     const rl_screen_options *o = d->opts;
     const int by = o->landuse_by;
-    const int dec = rl_lu_decimals(o->c.units);
+    const int dec = rl_lu_decimals(o);
     rl_buf_puts(b, "{\"method\": ");
     rl_buf_json_str(b, rl_lu_method_name(o->landuse_method));
     rl_buf_puts(b, ", \"path\": ");
@@ -215,7 +215,7 @@ static void nums(rl_buf n[3], const char *cells[3], long long a, long long st,
 static void table_rows(rl_table *t, const rl_screen_data *d, const char *id,
                        const rl_landuse *lu)
 {
-    const int dec = rl_lu_decimals(d->opts->c.units);
+    const int dec = rl_lu_decimals(d->opts);
     const int by = d->opts->landuse_by;
     rl_buf n[3] = {{0}, {0}, {0}};
     const char *cells[3];
@@ -278,7 +278,7 @@ void rl_table_landuse(const rl_screen_data *d, rl_buf *b)
     table_rows(&t, d, "(all)", &d->lu_total);
     rl_buf_printf(b, "\nland use (地类面积表): %s, %s method, %s, 平差 to %d decimals\n",
                   o->landuse_path, rl_lu_method_name(o->landuse_method), un,
-                  rl_lu_decimals(o->c.units));
+                  rl_lu_decimals(o));
     rl_buf_puts(b, "all footprints: ");
     touched_sentence(b, &d->lu_total);
     rl_buf_puts(b, "\n\n");
@@ -320,7 +320,7 @@ static long long find_r(const rl_lu_row *rows, size_t n, const char *code)
 
 void rl_csv_landuse_cells(const rl_screen_data *d, const rl_fp_result *r, rl_buf *b)
 {
-    const int dec = rl_lu_decimals(d->opts->c.units);
+    const int dec = rl_lu_decimals(d->opts);
     const rl_landuse *T = &d->lu_total, *lu = &r->lu;
     size_t ncols = 3 + RL_TOP_N + T->nlevel1 + T->nclasses + 3;
     if (!lu->done) {
@@ -353,7 +353,7 @@ void rl_csv_landuse_cells(const rl_screen_data *d, const rl_fp_result *r, rl_buf
 rl_status rl_write_landuse_csv(rl_ctx *ctx, const rl_screen_data *d, const char *path)
 {
     const char *un = rl_units_name(d->opts->c.units);
-    const int dec = rl_lu_decimals(d->opts->c.units);
+    const int dec = rl_lu_decimals(d->opts);
     rl_buf b = {0};
     char buf[96];
     rl_buf_puts(&b, RL_CSV_BOM);
