@@ -91,6 +91,10 @@ def test_geometric(tmp):
     check(code == 0, "landuse alone runs, exit 0 (exit %d): %s" % (code, err))
     doc = json.loads(out)
     check(doc["controls"] == [], "the DLTB is not listed as a control: %s" % doc["controls"])
+    check(doc["landuse"] == {"path": "dltb.geojson", "layer": "dltb", "features": 4,
+                             "crs": "EPSG:4527", "repaired": 0, "unusable": 0,
+                             "method": "geometric", "by": "village", "decimals": 2},
+          "the DLTB described at the top: %s" % doc.get("landuse"))
     f1, f2 = doc["footprints"]
     lu = f1["landuse"]
     check(lu["method"] == "geometric" and lu["path"] == "dltb.geojson", "method and path")

@@ -276,9 +276,11 @@ void rl_table_landuse(const rl_screen_data *d, rl_buf *b)
         if (d->res[i].lu.done)
             table_rows(&t, d, d->res[i].id, &d->res[i].lu);
     table_rows(&t, d, "(all)", &d->lu_total);
-    rl_buf_printf(b, "\nland use (地类面积表): %s, %s method, %s, 平差 to %d decimals\n",
-                  o->landuse_path, rl_lu_method_name(o->landuse_method), un,
-                  rl_lu_decimals(o));
+    const rl_layer *DL = d->controls[d->ncontrols].layer;
+    rl_buf_printf(b, "\nland use (地类面积表): %s, %zu parcels, %s; %s method, %s, 平差 to %d "
+                  "decimals\n",
+                  o->landuse_path, DL->n + DL->nfar, DL->crs->name,
+                  rl_lu_method_name(o->landuse_method), un, rl_lu_decimals(o));
     rl_buf_puts(b, "all footprints: ");
     touched_sentence(b, &d->lu_total);
     rl_buf_puts(b, "\n\n");

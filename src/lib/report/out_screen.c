@@ -175,7 +175,24 @@ static rl_status json_screen(rl_ctx *ctx, const rl_screen_data *d, rl_buf *b)
     rl_buf_puts(b, o->strict ? "true" : "false");
     rl_buf_puts(b, ",\n \"controls\": [");
     rl_json_controls(b, d->controls, d->ncontrols);
-    rl_buf_puts(b, "],\n \"footprints\": [");
+    rl_buf_puts(b, "]");
+    if (o->landuse_path) {
+        /* The DLTB as read, like a control entry; its figures are per footprint. */
+        const rl_layer *DL = d->controls[d->ncontrols].layer;
+        rl_buf_puts(b, ",\n \"landuse\": {\"path\": ");
+        rl_buf_json_str(b, o->landuse_path);
+        rl_buf_puts(b, ", \"layer\": ");
+        rl_buf_json_str(b, DL->layer_name);
+        rl_buf_printf(b, ", \"features\": %zu, \"crs\": ", DL->n + DL->nfar);
+        rl_buf_json_str(b, DL->crs->name);
+        rl_buf_printf(b, ", \"repaired\": %zu, \"unusable\": %zu, \"method\": ",
+                      DL->repaired, DL->bad);
+        rl_buf_json_str(b, rl_lu_method_name(o->landuse_method));
+        rl_buf_puts(b, ", \"by\": ");
+        rl_buf_json_str(b, rl_lu_level_name(o->landuse_by));
+        rl_buf_printf(b, ", \"decimals\": %d}", rl_lu_decimals(o));
+    }
+    rl_buf_puts(b, ",\n \"footprints\": [");
     rl_status st = json_footprints(ctx, d, b);
     if (st)
         return st;
