@@ -1174,8 +1174,13 @@ void rl_screen_results_free(rl_ctx *ctx, rl_screen_data *d)
             free(r->reasons[j]);
         free(r->reasons);
         rl_landuse_clear(ctx, &r->lu);
+        /*
+         * r->ctl has a slot past the controls (init_results), the DLTB's
+         * with --landuse and zeroed otherwise: freed without asking d->opts,
+         * which audit lets go out of scope first.
+         */
         if (r->ctl) {
-            for (int k = 0; k < npipes(d); k++) {
+            for (int k = 0; k <= d->ncontrols; k++) {
                 for (size_t j = 0; j < r->ctl[k].nhits; j++) {
                     if (r->ctl[k].hits[j].piece)
                         GEOSGeom_destroy_r(h, r->ctl[k].hits[j].piece);
@@ -1209,5 +1214,6 @@ static void free_screen(rl_ctx *ctx, void *data)
         return;
     rl_screen_results_free(ctx, d);
     rl_landuse_clear(ctx, &d->lu_total);
-    rl_controls_free(ctx, d->controls, npipes(d));
+    /* controls_new() made one slot more: the DLTB's, or zeroed. */
+    rl_controls_free(ctx, d->controls, d->controls ? d->ncontrols + 1 : 0);
 }
