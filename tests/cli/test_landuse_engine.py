@@ -269,6 +269,27 @@ def test_with_controls_and_jobs(tmp):
               k: lu[k] for k in ("area_m2", "covered_m2", "uncovered_m2", "double_m2")})
 
 
+def test_footprints_in_another_crs(tmp):
+    """Footprints in EPSG:4490 (longitude/latitude) over the EPSG:4527 DLTB: the same
+    ellipsoidal figures as footprints in the DLTB's own CRS."""
+    geo = os.path.join(tmp, "fp_4490.geojson")
+    p = subprocess.run(["ogr2ogr", "-t_srs", "EPSG:4490", geo, os.path.join(tmp, "fp.geojson")],
+                       capture_output=True)
+    check(p.returncode == 0, "ogr2ogr reprojects the footprints: %s" % p.stderr)
+    outs = []
+    for fp in ("fp.geojson", "fp_4490.geojson"):
+        code, out, err = run("screen", "--landuse", "dltb.geojson", "--id-field", "ID", "-f",
+                             "json", fp, cwd=tmp)
+        outs.append(json.loads(out)["footprints"][0]["landuse"] if code == 0 else None)
+    a, b = outs
+    ok = a is not None and b is not None
+    for key in ("area_m2", "covered_m2", "double_m2"):
+        ok = ok and close(a[key], b[key], 1e-6)
+    ok = ok and classes(a).keys() == classes(b).keys() and all(
+        close(x, y, 1e-6) for c in classes(a) for x, y in zip(classes(a)[c], classes(b)[c]))
+    check(ok, "EPSG:4490 footprints: the same breakdown as EPSG:4527 ones (1e-6)")
+
+
 def test_rounding_adds_up(tmp):
     """Random parcels and footprints: the rounded rows add up at every level."""
     rnd = random.Random(13)
@@ -384,6 +405,7 @@ def main():
         test_aliases_and_shapefile(tmp)
         test_outputs(tmp)
         test_with_controls_and_jobs(tmp)
+        test_footprints_in_another_crs(tmp)
         test_rounding_adds_up(tmp)
         test_classify(tmp)
         test_bad_input(tmp)
