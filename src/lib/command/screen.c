@@ -74,7 +74,14 @@ typedef struct engine {
      */
     const GEOSPreparedGeometry ****prep;
     int jobs;
+    int npipes;            /* controls, and the DLTB with --landuse */
 } engine;
+
+/* Pipelines of the engine: the controls, then the DLTB of --landuse. */
+static int npipes(const rl_screen_data *d)
+{
+    return d->ncontrols + (d->opts && d->opts->landuse_path ? 1 : 0);
+}
 
 static void add_reason(rl_fp_result *r, const char *text)
 {
@@ -326,6 +333,37 @@ static rl_status run_feature(rl_ctx *ctx, void *job, int k, size_t i, int w)
 
 /* ---- phase 5: overlays ---- */
 
+/*
+ * The DLTB's pieces of footprint r (DLTB CRS, borrowed), one per hit: each
+ * parcel's share, double cover given to the lowest FID (landuse.c).
+ */
+static rl_status landuse_pieces(rl_ctx *ctx, const rl_screen_data *d, rl_fp_result *r,
+                                GEOSGeometry **pieces, size_t n)
+{
+    const rl_fp_control *fc = &r->ctl[d->ncontrols];
+    const rl_layer *CL = d->controls[d->ncontrols].layer;
+    rl_landuse *lu = &r->lu;
+    if (!(lu->pieces = calloc(n + 1, sizeof *lu->pieces)))
+        return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+    lu->npieces = n;
+    /* By FID (insertion: a footprint meets few parcels), geometries alongside. */
+    for (size_t i = 0; i < n; i++) {
+        rl_lu_piece p = {.feat = fc->hits[i].feat, .raw_m2 = fc->hits[i].overlap_m2};
+        GEOSGeometry *g = pieces[i];
+        size_t j = i;
+        for (; j > 0 && CL->feat[lu->pieces[j - 1].feat].fid > CL->feat[p.feat].fid; j--) {
+            lu->pieces[j] = lu->pieces[j - 1];
+            pieces[j] = pieces[j - 1];
+        }
+        lu->pieces[j] = p;
+        pieces[j] = g;
+    }
+    rl_lu_measure ms = {d->opts->c.area, CL->crs, d->fps[r->layer]->crs,
+                        d->opts->c.pieces_path ? d->out_crs : NULL};
+    return rl_landuse_resolve(ctx, lu, (const GEOSGeometry *const *)pieces, r->area_m2, &ms,
+                              d->opts->landuse_method == RL_LU_ATTRIBUTE ? CL : NULL);
+}
+
 /* Footprint r against control k, through pair P; figures into r->ctl[k]. */
 static rl_status screen_control(rl_ctx *ctx, engine *e, int w, rl_fp_result *r, int k,
                                 const pair *P)
@@ -434,7 +472,7 @@ static rl_status screen_control(rl_ctx *ctx, engine *e, int w, rl_fp_result *r, 
         rl_hit *hit = &fc->hits[fc->nhits++];
         hit->feat = c;
         hit->overlap_m2 = a;
-        if (d->opts->c.pieces_path) {
+        if (d->opts->c.pieces_path && k < d->ncontrols) { /* the DLTB keeps its own */
             hit->piece = to_crs(ctx, piece, CL->crs, d->out_crs);
             if (!hit->piece) {
                 GEOSGeom_destroy_r(h, piece);
@@ -442,8 +480,19 @@ static rl_status screen_control(rl_ctx *ctx, engine *e, int w, rl_fp_result *r, 
                 goto cleanup;
             }
         }
+        /* --classify unions the pieces of each value after the attributes are read. */
+        if (rl_classify_field(d->opts, C->spec.name) &&
+            !(hit->cpiece = GEOSGeom_clone_r(h, piece))) {
+            GEOSGeom_destroy_r(h, piece);
+            st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+            goto cleanup;
+        }
         pieces[npieces++] = piece;
         any_whole |= whole;
+    }
+    if (k == d->ncontrols) {
+        st = landuse_pieces(ctx, d, r, pieces, npieces);
+        goto cleanup;
     }
     /*
      * Overlapping control features are counted once: union the pieces.  All
@@ -616,18 +665,18 @@ static void conclude(const rl_screen_data *d, rl_fp_result *r)
 static void engine_free(rl_ctx *ctx, engine *e)
 {
     const rl_screen_data *d = e->d;
-    for (size_t t = 0; e->pairs && t < (size_t)d->ncontrols * d->nres; t++) {
+    for (size_t t = 0; e->pairs && t < (size_t)e->npipes * d->nres; t++) {
         if (e->pairs[t].g)
             GEOSGeom_destroy_r(ctx->geos, e->pairs[t].g);
         free(e->pairs[t].cand);
     }
     free(e->pairs);
-    for (int k = 0; e->feats && k < d->ncontrols; k++)
+    for (int k = 0; e->feats && k < e->npipes; k++)
         free(e->feats[k]);
     free(e->feats);
     free(e->nfeats);
     for (int w = 0; e->prep && w < e->jobs; w++) {
-        for (int k = 0; e->prep[w] && k < d->ncontrols; k++) {
+        for (int k = 0; e->prep[w] && k < e->npipes; k++) {
             for (size_t c = 0; e->prep[w][k] && c < d->controls[k].layer->n; c++)
                 if (e->prep[w][k][c])
                     GEOSPreparedGeom_destroy_r(ctx->geos, e->prep[w][k][c]);
@@ -647,8 +696,8 @@ static void engine_free(rl_ctx *ctx, engine *e)
  */
 static rl_status engine_run(rl_ctx *ctx, rl_screen_data *d, const load_job *load)
 {
-    const int nc = d->ncontrols;
-    engine e = {.d = d, .load = load};
+    const int nc = npipes(d);
+    engine e = {.d = d, .load = load, .npipes = nc};
     rl_status st = RL_OK;
     rl_pool *pool = rl_pool_new(ctx, d->opts->c.jobs);
     if (!pool)
@@ -820,6 +869,10 @@ static rl_control *controls_new(const rl_screen_options *opts)
     rl_control *cs = calloc((size_t)opts->ncontrols + 1, sizeof *cs);
     for (int k = 0; cs && k < opts->ncontrols; k++)
         cs[k].spec = opts->controls[k];
+    /* The DLTB of --landuse is read like a control of rule report. */
+    if (cs && opts->landuse_path)
+        cs[opts->ncontrols].spec = (rl_control_spec){"landuse", RL_RULE_REPORT, RL_SEV_WARN,
+                                                     opts->landuse_path};
     return cs;
 }
 
@@ -897,6 +950,141 @@ static rl_status init_results(rl_ctx *ctx, rl_screen_data *d)
     return RL_OK;
 }
 
+/*
+ * --landuse, after the engine: each footprint's rows from its parcels'
+ * attributes, rounded, and the run's total, in footprint order.  A
+ * footprint whose DLTB overlay or figures failed is an error.
+ */
+static rl_status landuse_conclude(rl_ctx *ctx, rl_screen_data *d)
+{
+    const rl_screen_options *o = d->opts;
+    const int k = d->ncontrols;
+    const rl_layer *L = d->controls[k].layer;
+    const int dec = rl_lu_decimals(o);
+    rl_status st = rl_landuse_fields(ctx, L, o, d->lu_fields);
+    for (size_t i = 0; !st && i < d->nres; i++) {
+        rl_fp_result *r = &d->res[i];
+        if (r->verdict == RL_V_ERROR)
+            continue;
+        if (r->ctl[k].failed) {
+            set_error(r, d->fps[r->layer], r->ctl[k].error ? r->ctl[k].error : "out of memory");
+            continue;
+        }
+        if (rl_landuse_tabulate(ctx, &r->lu, L, d->lu_fields, o->landuse_method)) {
+            set_error(r, d->fps[r->layer], rl_ctx_errmsg(ctx));
+            continue;
+        }
+        if (!(st = rl_landuse_round(ctx, &r->lu, o->landuse_method, o->c.units, dec)))
+            st = rl_landuse_add(ctx, &d->lu_total, &r->lu);
+    }
+    if (!st)
+        st = rl_landuse_round(ctx, &d->lu_total, o->landuse_method, o->c.units, dec);
+    return st;
+}
+
+static int cmp_class(const void *a, const void *b)
+{
+    const char *x = ((const rl_class_area *)a)->value, *y = ((const rl_class_area *)b)->value;
+    if (!x || !y)
+        return (x != NULL) - (y != NULL); /* null first */
+    return strcmp(x, y);
+}
+
+/*
+ * Footprint r's overlap with control k per value of field fi: the union of
+ * the pieces of the hits of each value (counted once, as overlap_m2 is).
+ * The pieces are spent afterwards.
+ */
+static rl_status classify_footprint(rl_ctx *ctx, const rl_screen_data *d, rl_fp_result *r,
+                                    int k, int fi)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    const rl_layer *CL = d->controls[k].layer;
+    rl_fp_control *fc = &r->ctl[k];
+    rl_status st = RL_OK;
+    const GEOSGeometry **g = calloc(fc->nhits + 1, sizeof *g);
+    fc->classes = calloc(fc->nhits + 1, sizeof *fc->classes);
+    if (!g || !fc->classes) {
+        st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    for (size_t j = 0; j < fc->nhits; j++) {
+        const rl_feature *f = &CL->feat[fc->hits[j].feat];
+        const char *v = f->attrs ? f->attrs[fi] : NULL;
+        size_t c = 0;
+        while (c < fc->nclasses && !((!v && !fc->classes[c].value) ||
+                                     (v && fc->classes[c].value &&
+                                      strcmp(v, fc->classes[c].value) == 0)))
+            c++;
+        if (c < fc->nclasses)
+            continue; /* that value is done */
+        rl_class_area *ca = &fc->classes[fc->nclasses++];
+        if (v && !(ca->value = rl_strdup(v))) {
+            st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+            goto cleanup;
+        }
+        size_t n = 0;
+        double sum = 0;
+        for (size_t i = j; i < fc->nhits; i++) {
+            const rl_feature *fi_ = &CL->feat[fc->hits[i].feat];
+            const char *w = fi_->attrs ? fi_->attrs[fi] : NULL;
+            if ((!v && !w) || (v && w && strcmp(v, w) == 0)) {
+                g[n++] = fc->hits[i].cpiece;
+                sum += fc->hits[i].overlap_m2;
+            }
+        }
+        if (n == 1 || rl_disjoint_fast(ctx, g, n)) {
+            ca->area_m2 = sum;
+            continue;
+        }
+        GEOSGeometry *u = rl_union_all(ctx, g, n, 0);
+        if (!u) {
+            st = rl_fail(ctx, RL_ERR_GEOM, "union of %s overlaps failed: %s",
+                         d->controls[k].spec.name, ctx->geos_msg);
+            goto cleanup;
+        }
+        st = piece_area(ctx, d->opts->c.area, u, CL->crs, d->fps[r->layer]->crs, &ca->area_m2);
+        GEOSGeom_destroy_r(h, u);
+        if (st)
+            goto cleanup;
+    }
+    qsort(fc->classes, fc->nclasses, sizeof *fc->classes, cmp_class);
+cleanup:
+    for (size_t j = 0; j < fc->nhits; j++)
+        if (fc->hits[j].cpiece) {
+            GEOSGeom_destroy_r(h, fc->hits[j].cpiece);
+            fc->hits[j].cpiece = NULL;
+        }
+    free(g);
+    return st;
+}
+
+/* --classify, after the engine: a footprint whose figures fail is an error. */
+static rl_status classify_conclude(rl_ctx *ctx, rl_screen_data *d)
+{
+    for (int k = 0; k < d->ncontrols; k++) {
+        const rl_control *C = &d->controls[k];
+        const char *field = rl_classify_field(d->opts, C->spec.name);
+        if (!field)
+            continue;
+        int fi = rl_layer_field_index(C->layer, field);
+        if (fi < 0)
+            return rl_fail(ctx, RL_ERR_USAGE, "--classify %s=%s: %s has no field '%s'",
+                           C->spec.name, field, C->spec.path, field);
+        for (size_t i = 0; i < d->nres; i++) {
+            rl_fp_result *r = &d->res[i];
+            if (r->verdict == RL_V_ERROR || r->ctl[k].failed)
+                continue;
+            if (classify_footprint(ctx, d, r, k, fi)) {
+                if (ctx->status == RL_ERR_NOMEM)
+                    return ctx->status;
+                set_error(r, d->fps[r->layer], rl_ctx_errmsg(ctx));
+            }
+        }
+    }
+    return RL_OK;
+}
+
 static rl_status screen_all(rl_ctx *ctx, rl_screen_data *d, const load_job *load)
 {
     rl_status st = init_results(ctx, d);
@@ -905,6 +1093,10 @@ static rl_status screen_all(rl_ctx *ctx, rl_screen_data *d, const load_job *load
     /* Control features were skipped (--skip-bad-controls): no verdict is final. */
     for (int k = 0; k < d->ncontrols; k++)
         d->provisional |= rl_layer_untrusted(d->controls[k].layer) > 0;
+    if (d->opts->landuse_path && (st = landuse_conclude(ctx, d)))
+        return st;
+    if (d->opts->nclassify && (st = classify_conclude(ctx, d)))
+        return st;
     for (size_t i = 0; i < d->nres; i++)
         conclude(d, &d->res[i]);
     for (size_t i = 0; i < d->nres; i++)
@@ -951,14 +1143,19 @@ static const rl_report_ops screen_ops = {sizeof(rl_screen_data), free_screen, wr
 static rl_status check_outputs(rl_ctx *ctx, const rl_screen_options *opts)
 {
     size_t n = (size_t)opts->nfootprints + (size_t)opts->ncontrols;
-    const char **inputs = malloc((n + 1) * sizeof *inputs);
+    const char **inputs = malloc((n + 2) * sizeof *inputs);
     if (!inputs)
         return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
     for (int i = 0; i < opts->nfootprints; i++)
         inputs[i] = opts->footprints[i];
     for (int k = 0; k < opts->ncontrols; k++)
         inputs[opts->nfootprints + k] = opts->controls[k].path;
-    rl_status st = rl_outputs_check(ctx, &opts->c, inputs, n, NULL);
+    inputs[n] = opts->landuse_path; /* NULL: skipped */
+    rl_status st = rl_outputs_check(ctx, &opts->c, inputs, n + 1, NULL);
+    /* --landuse-csv is checked as an -o of its own. */
+    rl_common_opts lc = {.out_path = opts->landuse_csv};
+    if (!st && opts->landuse_csv)
+        st = rl_outputs_check(ctx, &lc, inputs, n + 1, NULL);
     free(inputs);
     return st;
 }
@@ -1036,11 +1233,23 @@ void rl_screen_results_free(rl_ctx *ctx, rl_screen_data *d)
         for (size_t j = 0; j < r->nreasons; j++)
             free(r->reasons[j]);
         free(r->reasons);
+        rl_landuse_clear(ctx, &r->lu);
+        /*
+         * r->ctl has a slot past the controls (init_results), the DLTB's
+         * with --landuse and zeroed otherwise: freed without asking d->opts,
+         * which audit lets go out of scope first.
+         */
         if (r->ctl) {
-            for (int k = 0; k < d->ncontrols; k++) {
-                for (size_t j = 0; j < r->ctl[k].nhits; j++)
+            for (int k = 0; k <= d->ncontrols; k++) {
+                for (size_t j = 0; j < r->ctl[k].nhits; j++) {
                     if (r->ctl[k].hits[j].piece)
                         GEOSGeom_destroy_r(h, r->ctl[k].hits[j].piece);
+                    if (r->ctl[k].hits[j].cpiece)
+                        GEOSGeom_destroy_r(h, r->ctl[k].hits[j].cpiece);
+                }
+                for (size_t j = 0; j < r->ctl[k].nclasses; j++)
+                    free(r->ctl[k].classes[j].value);
+                free(r->ctl[k].classes);
                 free(r->ctl[k].hits);
                 free(r->ctl[k].error);
             }
@@ -1064,6 +1273,8 @@ static void free_screen(rl_ctx *ctx, void *data)
     if (!d)
         return;
     rl_screen_results_free(ctx, d);
-    rl_controls_free(ctx, d->controls, d->ncontrols);
+    rl_landuse_clear(ctx, &d->lu_total);
+    /* controls_new() made one slot more: the DLTB's, or zeroed. */
+    rl_controls_free(ctx, d->controls, d->controls ? d->ncontrols + 1 : 0);
     rl_strlist_free(&d->warnings);
 }

@@ -33,6 +33,17 @@ const char *rl_option_default(const char *option)
     return NULL;
 }
 
+const char *rl_classify_field(const rl_screen_options *o, const char *name)
+{
+    const char *field = NULL;
+    for (int i = 0; o && name && i < o->nclassify; i++) {
+        size_t kl = strcspn(o->classify[i], "=");
+        if (strlen(name) == kl && strncmp(name, o->classify[i], kl) == 0)
+            field = o->classify[i] + kl + 1;
+    }
+    return field;
+}
+
 const char *rl_rule_name(rl_rule r)
 {
     return r == RL_RULE_FORBID ? "forbid" : r == RL_RULE_REQUIRE ? "require" : "report";
@@ -436,6 +447,77 @@ static int screen_option(argcur *c, void *target)
         o->c.skip_bad = 1;
         return 1;
     }
+    if (!t->audit && is(c, "--landuse", NULL))
+        return (v = take_value(c)) && set_str(c->ctx, &o->landuse_path, v) ? 1 : -1;
+    if (!t->audit && is(c, "--landuse-csv", NULL))
+        return (v = take_value(c)) && set_str(c->ctx, &o->landuse_csv, v) ? 1 : -1;
+    if (!t->audit && is(c, "--landuse-method", NULL)) {
+        if (!(v = take_value(c)))
+            return -1;
+        if (strcmp(v, "geometric") && strcmp(v, "attribute")) {
+            rl_fail(c->ctx, RL_ERR_USAGE,
+                    "--landuse-method must be geometric or attribute, not '%s'", v);
+            return -1;
+        }
+        o->landuse_method = strcmp(v, "attribute") == 0;
+        return 1;
+    }
+    if (!t->audit && is(c, "--landuse-decimals", NULL)) {
+        if (!(v = take_value(c)))
+            return -1;
+        if (strlen(v) != 1 || v[0] < '0' || v[0] > '6') {
+            rl_fail(c->ctx, RL_ERR_USAGE,
+                    "--landuse-decimals must be a whole number from 0 to 6, not '%s'", v);
+            return -1;
+        }
+        o->landuse_decimals = v[0] - '0';
+        return 1;
+    }
+    if (!t->audit && is(c, "--landuse-by", NULL)) {
+        if (!(v = take_value(c)))
+            return -1;
+        static const char *lv[] = {"county", "town", "village"};
+        for (int l = 0; l < 3; l++)
+            if (strcmp(v, lv[l]) == 0) {
+                o->landuse_by = l;
+                return 1;
+            }
+        rl_fail(c->ctx, RL_ERR_USAGE,
+                "--landuse-by must be county, town or village, not '%s'", v);
+        return -1;
+    }
+    if (!t->audit && is(c, "--field", NULL)) {
+        if (!(v = take_value(c)))
+            return -1;
+        const char *eq = strchr(v, '=');
+        if (!eq || eq == v || !eq[1]) {
+            rl_fail(c->ctx, RL_ERR_USAGE, "--field needs KEY=NAME (e.g. DLBM=地类编码), not '%s'", v);
+            return -1;
+        }
+        if (!push_str(&o->field_aliases, &o->nfield_aliases, v)) {
+            rl_fail(c->ctx, RL_ERR_NOMEM, "out of memory");
+            return -1;
+        }
+        return 1;
+    }
+    if (is(c, "--classify", NULL)) {
+        if (!(v = take_value(c)))
+            return -1;
+        const char *eq = strchr(v, '=');
+        if (!eq || eq == v || !eq[1]) {
+            rl_fail(c->ctx, RL_ERR_USAGE, "--classify needs NAME=FIELD (e.g. eco=HXLX), not '%s'", v);
+            return -1;
+        }
+        if (!push_str(&o->classify, &o->nclassify, v)) {
+            rl_fail(c->ctx, RL_ERR_NOMEM, "out of memory");
+            return -1;
+        }
+        return 1;
+    }
+    if (t->audit && is(c, "--landuse", NULL)) {
+        rl_fail(c->ctx, RL_ERR_USAGE, "--landuse is not available for audit");
+        return -1;
+    }
     if (t->audit && is(c, "--report-dir", NULL))
         return (v = take_value(c)) && set_str(c->ctx, t->report_dir, v) ? 1 : -1;
     if (t->audit && is(c, "--pieces", NULL)) {
@@ -468,6 +550,8 @@ static rl_screen_options *parse_screen(rl_ctx *ctx, int argc,
     }
     rl_ctx_clear(ctx);
     screen_target t = {o, audit, report_dir};
+    o->landuse_by = 2; /* village */
+    o->landuse_decimals = -1; /* by --units */
     if (!parse_args(ctx, argc, argv, &p, &t))
         goto fail;
     if (audit && o->nfootprints != 1) {
@@ -478,9 +562,28 @@ static rl_screen_options *parse_screen(rl_ctx *ctx, int argc,
         rl_fail(ctx, RL_ERR_USAGE, "no FOOTPRINT dataset given");
         goto fail;
     }
-    if (o->ncontrols == 0 && !audit) {
+    if (!o->landuse_path && (o->landuse_csv || o->nfield_aliases || o->landuse_method ||
+                             o->landuse_by != 2 || o->landuse_decimals >= 0)) {
         rl_fail(ctx, RL_ERR_USAGE,
-                "no control layer: give --eco, --farmland, --udb or --control");
+                "--landuse-method, --landuse-by, --landuse-decimals, --landuse-csv and "
+                "--field need --landuse DLTB");
+        goto fail;
+    }
+    for (int i = 0; i < o->nclassify; i++) {
+        size_t kl = strcspn(o->classify[i], "=");
+        int found = 0;
+        for (int k = 0; k < o->ncontrols; k++)
+            found |= strlen(o->controls[k].name) == kl &&
+                     strncmp(o->controls[k].name, o->classify[i], kl) == 0;
+        if (!found) {
+            rl_fail(ctx, RL_ERR_USAGE, "--classify %s: no control named '%.*s'",
+                    o->classify[i], (int)kl, o->classify[i]);
+            goto fail;
+        }
+    }
+    if (o->ncontrols == 0 && !audit && !o->landuse_path) {
+        rl_fail(ctx, RL_ERR_USAGE,
+                "no control layer: give --eco, --farmland, --udb, --control or --landuse");
         goto fail;
     }
     return o;
@@ -565,6 +668,14 @@ void rl_screen_options_free(rl_screen_options *o)
         free(o->footprints[i]);
     free(o->footprints);
     free(o->id_field);
+    free(o->landuse_path);
+    free(o->landuse_csv);
+    for (int i = 0; i < o->nclassify; i++)
+        free(o->classify[i]);
+    free(o->classify);
+    for (int i = 0; i < o->nfield_aliases; i++)
+        free(o->field_aliases[i]);
+    free(o->field_aliases);
     free(o);
 }
 

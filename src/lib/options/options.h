@@ -50,7 +50,20 @@ struct rl_screen_options {
     char *id_field;
     double min_area;
     int strict;
+    /* --landuse: the DLTB layer broken down by class (landuse/landuse.h) */
+    char *landuse_path;
+    int landuse_method;   /* rl_lu_method: 0 geometric, 1 attribute */
+    int landuse_by;       /* rl_lu_level: 0 county, 1 town, 2 village (default) */
+    char **field_aliases; /* --field KEY=NAME, as given */
+    int nfield_aliases;
+    char *landuse_csv;    /* --landuse-csv: one row per footprint × class */
+    int landuse_decimals; /* --landuse-decimals 0..6; -1: by --units */
+    char **classify;      /* --classify NAME=FIELD, as given */
+    int nclassify;
 };
+
+/* FIELD of --classify NAME=FIELD for control `name`, or NULL (the last one given wins). */
+const char *rl_classify_field(const rl_screen_options *o, const char *name);
 
 struct rl_diff_options {
     rl_common_opts c;

@@ -76,9 +76,29 @@ void rl_json_footprint(rl_buf *b, const rl_screen_data *d, size_t i)
                 }
                 rl_buf_puts(b, "}}");
             }
-            rl_buf_puts(b, "]}");
+            rl_buf_puts(b, "]");
+            if (rl_classify_field(d->opts, C->spec.name)) {
+                rl_buf_puts(b, ", \"classes\": [");
+                for (size_t j = 0; j < fc->nclasses; j++) {
+                    rl_buf_puts(b, j ? ", {\"value\": " : "{\"value\": ");
+                    if (fc->classes[j].value)
+                        rl_buf_json_str(b, fc->classes[j].value);
+                    else
+                        rl_buf_puts(b, "null");
+                    rl_buf_puts(b, ", \"area_m2\": ");
+                    rl_buf_json_m2(b, fc->classes[j].area_m2);
+                    rl_buf_puts(b, "}");
+                }
+                rl_buf_puts(b, "]");
+            }
+            rl_buf_puts(b, "}");
         }
-        rl_buf_puts(b, "}}");
+        rl_buf_puts(b, "}");
+        if (d->opts->landuse_path && r->lu.done) {
+            rl_buf_puts(b, ",\n   \"landuse\": ");
+            rl_json_landuse(b, d, &r->lu);
+        }
+        rl_buf_puts(b, "}");
     }
 }
 
@@ -176,7 +196,24 @@ static rl_status json_screen(rl_ctx *ctx, const rl_screen_data *d, rl_buf *b)
         rl_buf_puts(b, ", \"provisional\": true");
     rl_buf_puts(b, ",\n \"controls\": [");
     rl_json_controls(b, d->controls, d->ncontrols);
-    rl_buf_puts(b, "],\n \"footprints\": [");
+    rl_buf_puts(b, "]");
+    if (o->landuse_path) {
+        /* The DLTB as read, like a control entry; its figures are per footprint. */
+        const rl_layer *DL = d->controls[d->ncontrols].layer;
+        rl_buf_puts(b, ",\n \"landuse\": {\"path\": ");
+        rl_buf_json_str(b, o->landuse_path);
+        rl_buf_puts(b, ", \"layer\": ");
+        rl_buf_json_str(b, DL->layer_name);
+        rl_buf_printf(b, ", \"features\": %zu, \"crs\": ", DL->n + DL->nfar);
+        rl_buf_json_str(b, DL->crs->name);
+        rl_buf_printf(b, ", \"repaired\": %zu, \"unusable\": %zu, \"method\": ",
+                      DL->repaired, DL->bad);
+        rl_buf_json_str(b, rl_lu_method_name(o->landuse_method));
+        rl_buf_puts(b, ", \"by\": ");
+        rl_buf_json_str(b, rl_lu_level_name(o->landuse_by));
+        rl_buf_printf(b, ", \"decimals\": %d}", rl_lu_decimals(o));
+    }
+    rl_buf_puts(b, ",\n \"footprints\": [");
     rl_status st = json_footprints(ctx, d, b);
     if (st)
         return st;
@@ -184,9 +221,14 @@ static rl_status json_screen(rl_ctx *ctx, const rl_screen_data *d, rl_buf *b)
     rl_json_warnings(b, &d->warnings);
     rl_buf_printf(b,
                   ",\n \"summary\": {\"footprints\": %zu, \"pass\": %zu, "
-                  "\"warn\": %zu, \"conflict\": %zu, \"error\": %zu}}\n",
+                  "\"warn\": %zu, \"conflict\": %zu, \"error\": %zu",
                   d->nres, d->counts[RL_V_PASS], d->counts[RL_V_WARN],
                   d->counts[RL_V_CONFLICT], d->counts[RL_V_ERROR]);
+    if (o->landuse_path) {
+        rl_buf_puts(b, ",\n   \"landuse\": ");
+        rl_json_landuse(b, d, &d->lu_total);
+    }
+    rl_buf_puts(b, "}}\n");
     return RL_OK;
 }
 
@@ -218,7 +260,10 @@ void rl_csv_screen(const rl_screen_data *d, rl_buf *b, int bom)
             rl_buf_printf(b, ",%s_outside_%s", n, un);
         rl_buf_printf(b, ",%s_hits", n);
     }
-    rl_buf_puts(b, ",reasons" RL_CSV_EOL);
+    rl_buf_puts(b, ",reasons");
+    if (d->opts->landuse_path)
+        rl_csv_landuse_header(d, b);
+    rl_buf_puts(b, RL_CSV_EOL);
     for (size_t i = 0; i < d->nres; i++) {
         const rl_fp_result *r = &d->res[i];
         const rl_layer *L = d->fps[r->layer];
@@ -258,6 +303,8 @@ void rl_csv_screen(const rl_screen_data *d, rl_buf *b, int bom)
         rl_buf_puts(b, ",");
         rl_buf_csv_str(b, reasons.s ? reasons.s : "");
         rl_buf_free(&reasons);
+        if (d->opts->landuse_path)
+            rl_csv_landuse_cells(d, r, b);
         rl_buf_puts(b, RL_CSV_EOL);
     }
 }
@@ -348,6 +395,8 @@ static void table_screen(const rl_screen_data *d, rl_buf *b)
                   d->counts[RL_V_PASS], d->counts[RL_V_WARN],
                   d->counts[RL_V_CONFLICT], d->counts[RL_V_ERROR],
                   d->provisional ? " (PROVISIONAL: control features were skipped)" : "");
+    if (d->opts->landuse_path)
+        rl_table_landuse(d, b);
 }
 
 rl_status rl_write_screen(rl_ctx *ctx, const rl_screen_data *d, FILE *f)
@@ -362,6 +411,11 @@ rl_status rl_write_screen(rl_ctx *ctx, const rl_screen_data *d, FILE *f)
         break;
     case RL_FMT_CSV: rl_csv_screen(d, &b, 1); break;
     case RL_FMT_TABLE: table_screen(d, &b); break;
+    }
+    /* The long CSV first: a report that says all went well comes last. */
+    if (d->opts->landuse_csv && rl_write_landuse_csv(ctx, d, d->opts->landuse_csv)) {
+        rl_buf_free(&b);
+        return ctx->status;
     }
     return rl_emit(ctx, &b, f);
 }
@@ -395,8 +449,12 @@ rl_status rl_write_screen_pieces(rl_ctx *ctx, const rl_screen_data *d,
     static const rl_vec_field fields[] = {
         {"fp_id", RL_VF_STRING}, {"fp_source", RL_VF_STRING}, {"fp_fid", RL_VF_INT},
         {"control", RL_VF_STRING}, {"ctl_fid", RL_VF_INT}, {"area_m2", RL_VF_REAL},
+        /* --landuse: the parcel's class, ownership and 坐落单位 */
+        {"DLBM", RL_VF_STRING}, {"DLMC", RL_VF_STRING}, {"QSXZ", RL_VF_STRING},
+        {"ZLDWDM", RL_VF_STRING},
     };
-    rl_vec_writer *w = rl_vec_writer_new(ctx, path, d->out_crs, fields, 6);
+    const int lu = d->opts->landuse_path != NULL;
+    rl_vec_writer *w = rl_vec_writer_new(ctx, path, d->out_crs, fields, lu ? 10 : 6);
     if (!w)
         return ctx->status;
     rl_status st = RL_OK;
@@ -412,9 +470,27 @@ rl_status rl_write_screen_pieces(rl_ctx *ctx, const rl_screen_data *d,
                 const rl_hit *h = &r->ctl[k].hits[j];
                 int64_t cfid = C->layer->feat[h->feat].fid;
                 const void *vals[] = {r->id, L->path, &fpfid, C->spec.name,
-                                      &cfid, &h->overlap_m2};
+                                      &cfid, &h->overlap_m2, "", "", "", ""};
                 st = rl_vec_writer_add(ctx, w, h->piece, vals);
             }
+        }
+        /* The DLTB's pieces as counted: double cover kept by the lowest FID only. */
+        const rl_layer *DL = lu ? d->controls[d->ncontrols].layer : NULL;
+        for (size_t j = 0; lu && j < r->lu.npieces && !st; j++) {
+            const rl_lu_piece *p = &r->lu.pieces[j];
+            if (!p->g)
+                continue;
+            const rl_feature *pf = &DL->feat[p->feat];
+            int64_t cfid = pf->fid;
+            const char *a[4];
+            static const int which[4] = {RL_LUF_DLBM, RL_LUF_DLMC, RL_LUF_QSXZ, RL_LUF_ZLDWDM};
+            for (int q = 0; q < 4; q++) {
+                int fi = d->lu_fields[which[q]];
+                a[q] = fi >= 0 && pf->attrs && pf->attrs[fi] ? pf->attrs[fi] : "";
+            }
+            const void *vals[] = {r->id, L->path, &fpfid, "landuse", &cfid, &p->area_m2,
+                                  a[0], a[1], a[2], a[3]};
+            st = rl_vec_writer_add(ctx, w, p->g, vals);
         }
     }
     return rl_vec_writer_close(ctx, w, st);

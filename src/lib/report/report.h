@@ -6,7 +6,7 @@
 #ifndef RL_REPORT_H
 #define RL_REPORT_H
 
-#include "options/options.h"
+#include "landuse/landuse.h"
 
 /* ---- screen results (screen.c) ---- */
 
@@ -14,7 +14,14 @@ typedef struct rl_hit {
     size_t feat;       /* index into the control layer */
     double overlap_m2;
     GEOSGeometry *piece; /* in the output CRS, only with --pieces */
+    GEOSGeometry *cpiece; /* in the control's CRS, only with --classify */
 } rl_hit;
+
+/* --classify: the overlap with the features of one value of the field. */
+typedef struct rl_class_area {
+    char *value;     /* NULL: the field is null */
+    double area_m2;  /* union of those features' pieces */
+} rl_class_area;
 
 typedef struct rl_fp_control {
     double overlap_m2;
@@ -25,6 +32,8 @@ typedef struct rl_fp_control {
     size_t nhits;
     int failed;        /* screening this footprint against it failed: */
     char *error;       /* why (NULL when even the message was out of memory) */
+    rl_class_area *classes; /* --classify, by value */
+    size_t nclasses;
 } rl_fp_control;
 
 typedef enum { RL_V_PASS = 0, RL_V_WARN, RL_V_CONFLICT, RL_V_ERROR } rl_verdict;
@@ -38,7 +47,8 @@ typedef struct rl_fp_result {
     char *error;   /* reason, when verdict is error */
     char **reasons;
     size_t nreasons;
-    rl_fp_control *ctl; /* one per control */
+    rl_fp_control *ctl; /* one per control (and, with --landuse, the DLTB last) */
+    rl_landuse lu;      /* --landuse: the footprint's breakdown */
 } rl_fp_result;
 
 typedef struct rl_control {
@@ -59,6 +69,13 @@ typedef struct rl_screen_data {
     const rl_crs *out_crs; /* CRS of pieces */
     rl_strlist warnings;   /* the layers' warnings: footprints, then controls */
     int provisional;  /* control features were skipped: every verdict is provisional */
+    /*
+     * --landuse: the DLTB is controls[ncontrols] (not counted in
+     * ncontrols, so it takes no part in verdicts), its fields, and the
+     * run's total over the footprints that are not errors.
+     */
+    int lu_fields[RL_LUF_N];
+    rl_landuse lu_total;
 } rl_screen_data;
 
 /* ---- diff / area results (diff.c, areacmd.c) ---- */
@@ -245,6 +262,15 @@ rl_report *rl_report_new(rl_ctx *ctx, const rl_report_ops *ops,
 void rl_json_controls(rl_buf *b, const rl_control *controls, int n);
 /* JSON object of footprint result i (out_screen.c). */
 void rl_json_footprint(rl_buf *b, const rl_screen_data *d, size_t i);
+/* The "landuse" object of a footprint or of the summary (out_landuse.c). */
+void rl_json_landuse(rl_buf *b, const rl_screen_data *d, const rl_landuse *lu);
+/* The land-use section of the table: per footprint and the run (out_landuse.c). */
+void rl_table_landuse(const rl_screen_data *d, rl_buf *b);
+/* CSV header cells (from ",") and a footprint's cells of the land-use columns. */
+void rl_csv_landuse_header(const rl_screen_data *d, rl_buf *b);
+void rl_csv_landuse_cells(const rl_screen_data *d, const rl_fp_result *r, rl_buf *b);
+/* --landuse-csv: one row per footprint × class, and the run's rows. */
+rl_status rl_write_landuse_csv(rl_ctx *ctx, const rl_screen_data *d, const char *path);
 /* CSV header and rows of a screen (out_screen.c). */
 void rl_csv_screen(const rl_screen_data *d, rl_buf *b, int bom);
 rl_status rl_write_audit(rl_ctx *ctx, const rl_audit_data *d, FILE *f);
