@@ -307,6 +307,8 @@ def test_rounding_on_random_footprints(tmp):
                     check(close(rows, cov, 1e-7), "%s %s: classes add up to %s, covered %s"
                           % (what, fid, rows, cov))
                     check(0 <= dbl <= cov + 0.01, "%s %s: double %s within covered %s" % (what, fid, dbl, cov))
+                    check(cov <= area + 0.01 and unc >= -0.01, "%s %s: covered %s, uncovered %s, area %s"
+                          % (what, fid, cov, unc, area))
                     for c in lu.get("classes", []):
                         check(close(float(c["state_m2"]) + float(c["collective_m2"]), float(c["area_m2"]), 1e-9),
                               "%s %s: class %s 国有 + 集体 = area (every sample QSXZ is 10-40)"
