@@ -99,8 +99,13 @@ def landuse_of(doc, what):
     return out
 
 
-def compare(lu, ref, what, method, level, rel=1e-6, abs_tol=0.01):
-    """One landuse object against the reference rows of one footprint."""
+def compare(lu, ref, what, method, level, rel=1e-6, abs_tol=0.01, noise=1e-7):
+    """One landuse object against the reference rows of one footprint.  A figure may be
+    off by rel of itself, or by abs_tol, or by noise x the footprint's area: measuring the
+    same piece with extra vertices along a straight Gauss-Krueger edge changes its geodesic
+    area by up to ~0.03 m2 per km of edge here, and a small figure derived from a large
+    footprint (uncovered = area - covered) inherits the footprint's noise."""
+    abs_tol = max(abs_tol, noise * ref["footprint"][0]["area_m2"])
     check(lu.get("method") == method, "%s: method %r" % (what, lu.get("method")))
     check("dltb" in str(lu.get("path", "")), "%s: path %r names the DLTB" % (what, lu.get("path")))
     for k in ("covered", "uncovered", "double"):
@@ -195,11 +200,18 @@ def test_hand_worked_p04():
     lu = landuse_of(doc, "planar").get("P04")
     if lu is not None:
         compare(lu, REFERENCE[("hand_planar", "P04")], "hand-worked P04 (planar)", "geometric",
-                "village", rel=1e-9, abs_tol=1e-6)
+                "village", rel=1e-9, abs_tol=1e-6, noise=0)
 
 
 def dec(x):
     return x if isinstance(x, Decimal) else Decimal(repr(x))
+
+
+def rounded_area(row, key="area"):
+    """A rounded figure: the SPEC's "same shape" may keep the _m2 names or drop the
+    suffix (the figures are in the chosen unit); one of the two must be there."""
+    v = row.get(key + "_m2", row.get(key))
+    return Decimal("NaN") if v is None else dec(v)
 
 
 def check_rounding(lu, unit, what):
@@ -212,14 +224,16 @@ def check_rounding(lu, unit, what):
     if not isinstance(r, dict):
         return
     exact = {c["code"]: Decimal(str(c["area_m2"])) / factor for c in lu.get("classes", [])}
-    rc = {c.get("code"): dec(c.get("area_m2", Decimal("NaN"))) for c in r.get("classes", [])}
+    rc = {c.get("code"): rounded_area(c) for c in r.get("classes", [])}
     check(sorted(rc) == sorted(exact), "%s: rounded class codes %s" % (what, sorted(rc)))
     for code, v in rc.items():
         check(v.is_finite() and v == v.quantize(q), "%s: rounded %s = %s has %d decimals"
               % (what, code, v, places))
-        if code in exact:
+        if code in exact and v.is_finite():
             check(abs(v - exact[code]) < q, "%s: rounded %s = %s, exact %s: off by a unit or more"
                   % (what, code, v, exact[code]))
+    if not all(v.is_finite() for v in rc.values()):
+        return
     total = sum(rc.values(), Decimal(0))
     check(abs(total - sum(exact.values(), Decimal(0))) <= q,
           "%s: rounded classes add up to %s, exact total %s" % (what, total, sum(exact.values(), Decimal(0))))
@@ -228,15 +242,15 @@ def check_rounding(lu, unit, what):
     for code, v in rc.items():
         l1[table.level1(code)] += v
         tops[table.top(code)] += v
-    rl1 = {c.get("code"): dec(c.get("area_m2", Decimal("NaN"))) for c in r.get("level1", [])}
+    rl1 = {c.get("code"): rounded_area(c) for c in r.get("level1", [])}
     check(rl1 == dict(l1), "%s: rounded level1 %s are not the sums of rounded classes %s"
           % (what, rl1, dict(l1)))
     rt = r.get("top", {})
     for t in ("agricultural", "construction", "unused"):
-        got = dec(rt.get(t + "_m2", Decimal("NaN")))
+        got = rounded_area(rt, t)
         check(got == tops[t], "%s: rounded top %s = %s, sum of its rounded classes %s"
               % (what, t, got, tops[t]))
-    units = [dec(u.get("area_m2", Decimal("NaN"))) for u in r.get("units", [])]
+    units = [rounded_area(u) for u in r.get("units", [])]
     if lu.get("units"):
         check(sum(units, Decimal(0)) == total, "%s: rounded units add up to %s, classes to %s"
               % (what, sum(units, Decimal(0)), total))
