@@ -7,13 +7,15 @@ What is compared with what:
     (tests/reference/make_landuse_reference.sh; method in tests/reference/README.md):
     every footprint P01-P10 and the run total (`summary`), both methods (geometric,
     attribute), every level of the table (classes with 国有/集体, level1, top, units by
-    county/town/village), covered / uncovered / double-covered area.  1e-6 relative,
-    0.01 m2 absolute for figures that ought to be 0.
+    county/town/village), covered / uncovered / double-covered area.  Tolerance: 1e-6
+    relative, or 0.01 m2, or 1e-7 x the footprint's area (see compare()).
   * P04 with --area planar against the hand-worked figures (exact fractions; rows
     `hand_planar` of the same CSV): the four rectangles of block D.
   * The 平差 rounding (`rounded`, in m2, ha and mu) adds up exactly at every level:
-    二级类 -> 一级类 -> 三大类 -> total, and units -> total, on the sample and on 40
-    random footprints drawn over the DLTB (seeded).
+    二级类 -> 一级类 and 二级类 -> 三大类 (both by the reference's own class table),
+    units -> total, every figure at the unit's precision and within one unit of its exact
+    value; on the sample and on 40 random footprints drawn over the DLTB (seeded), where
+    the geometric rows must also partition the covered part of each footprint.
   * Field aliases (--field DLBM=地类编码) and case-insensitive default field names give
     the same figures; bad land-use options and layers are refused with exit 2 and a
     message; no input file changes.
