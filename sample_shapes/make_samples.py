@@ -160,6 +160,107 @@ PROJECTS = [
 ]
 
 
+# ---------------------------------------------------------------- land-use parcels (DLTB)
+# A small 三调 地类图斑 layer (DLTB) for `screen --landuse`, in EPSG:4527 like projects.shp.
+# Three blocks, each tiled wall to wall except where noted:
+#   block B  三河市 燕郊镇, two villages: the rotated farmland grid (s, t) under P03 and
+#            P07's part A: cultivated parcels with 田坎 deduction (KCXS), 20 m village
+#            roads (1006), ditches (1107), a 3 m 田坎 parcel (1203), a pond (1104) that
+#            fills a hole of a 旱地 parcel, and 设施农用地 (1202);
+#   block C  大厂回族自治县 大厂镇, one village, under P08: woodland (国有), a river
+#            (国有) that OVERLAPS the woodland by a 10 m strip, 内陆滩涂 (1106, a 湿地
+#            class), 其他草地 (0404), 果园, 宅基地, and a 旱地 parcel with a hole that no
+#            parcel fills (the GAP);
+#   block D  大厂回族自治县 夏垫镇, one village, under P04: four axis-aligned rectangles, so
+#            that P04's breakdown can be worked by hand (tests/reference/landuse_hand.py).
+# Town and village codes and names are made up; the county codes are the real ones.
+# TBMJ is the survey's figure: the planar area times a per-parcel factor within +-0.05 %,
+# as 平差 to the control area makes it in real deliveries, so that the attribute method
+# gives figures visibly different from the geometric one.  KCMJ = TBMJ * KCXS and
+# TBDLMJ = TBMJ - KCMJ, each to 0.01 m2.
+def _rect_st(s0, s1, t0, t1):
+    return _parcel([(s0, t0), (s1, t0), (s1, t1), (s0, t1)])
+
+
+def _rect(u0, u1, v0, v1):
+    return [(u0, v0), (u1, v0), (u1, v1), (u0, v1)]
+
+
+V201 = ("131082100201", "东柳河屯村")
+V202 = ("131082100202", "西柳河屯村")
+V203 = ("131028100203", "祁各庄村")
+V204 = ("131028101204", "夏垫村")
+DLTB = [
+    # (rings, DLBM, DLMC, QSXZ, (village code, name), KCXS)
+    # block B (rows t 0-500 and 520-1000, a road t 500-520; columns split by roads/ditches)
+    ([_rect_st(0, 600, 0, 500)], "0101", "水田", "30", V201, 0.0130),
+    ([_rect_st(600, 620, 0, 500)], "1006", "农村道路", "30", V201, 0.0),
+    ([_rect_st(620, 1200, 0, 240)], "0103", "旱地", "30", V202, 0.0215),
+    ([_rect_st(620, 1200, 240, 243)], "1203", "田坎", "30", V202, 0.0),
+    ([_rect_st(620, 1200, 243, 500)], "0103", "旱地", "31", V202, 0.0215),
+    ([_rect_st(1200, 1220, 0, 500)], "1107", "沟渠", "32", V202, 0.0),
+    ([_rect_st(1220, 1800, 0, 500)], "0102", "水浇地", "30", V202, 0.0),
+    ([_rect_st(0, 620, 500, 520)], "1006", "农村道路", "30", V201, 0.0),
+    ([_rect_st(620, 1800, 500, 520)], "1006", "农村道路", "30", V202, 0.0),
+    ([_rect_st(0, 600, 520, 1000)], "1202", "设施农用地", "30", V201, 0.0),
+    ([_rect_st(600, 620, 520, 1000)], "1006", "农村道路", "30", V201, 0.0),
+    ([_rect_st(620, 1200, 520, 1000)], "0101", "水田", "30", V202, 0.0130),
+    ([_rect_st(1200, 1220, 520, 1000)], "1107", "沟渠", "32", V202, 0.0),
+    ([_rect_st(1220, 1800, 520, 1000), _rect_st(1250, 1320, 700, 800)[::-1]],
+     "0103", "旱地", "40", V202, 0.0215),
+    ([_rect_st(1250, 1320, 700, 800)], "1104", "坑塘水面", "30", V202, 0.0),
+    # block C
+    ([_rect(4350, 4700, -2100, -1500)], "0102", "水浇地", "30", V203, 0.0400),
+    ([_rect(4350, 4700, -1500, -1250)], "0201", "果园", "30", V203, 0.0),
+    ([_rect(4350, 4700, -1250, -1050)], "0702", "农村宅基地", "30", V203, 0.0),
+    ([_rect(4700, 5000, -2100, -1050)], "0301", "乔木林地", "20", V203, 0.0),
+    ([_rect(4990, 5060, -2100, -1050)], "1101", "河流水面", "10", V203, 0.0),   # overlaps the 0301 parcel by 10 m
+    ([_rect(5060, 5090, -2100, -1050)], "1106", "内陆滩涂", "10", V203, 0.0),
+    ([_rect(5090, 5650, -2100, -1600)], "0404", "其他草地", "30", V203, 0.0),
+    ([_rect(5090, 5650, -1600, -1050), _rect(5380, 5500, -1400, -1250)[::-1]],
+     "0103", "旱地", "30", V203, 0.0396),                                          # its hole is the gap
+    # block D (hand-worked: P04)
+    ([_rect(5550, 5800, 3100, 3650)], "0103", "旱地", "30", V204, 0.0396),
+    ([_rect(5800, 5830, 3100, 3650)], "1003", "公路用地", "20", V204, 0.0),
+    ([_rect(5830, 6150, 3100, 3400)], "0201K", "可调整果园", "30", V204, 0.0),
+    ([_rect(5830, 6150, 3400, 3650)], "0601", "工业用地", "20", V204, 0.0),
+]
+
+
+def _ring_area(pts):
+    a = 0.0
+    for i in range(len(pts)):
+        x1, y1 = pts[i]
+        x2, y2 = pts[(i + 1) % len(pts)]
+        a += x1 * y2 - x2 * y1
+    return a / 2.0
+
+
+def dltb_rows():
+    """The DLTB attribute rows, in FID order: a list of (rings, dict of fields)."""
+    rows = []
+    for i, (rings, bm, mc, qs, (dm, dmc), kcxs) in enumerate(DLTB):
+        planar = abs(_ring_area(rings[0])) - sum(abs(_ring_area(h)) for h in rings[1:])
+        factor = 1.0 + (((i * 37) % 11) - 5) * 1e-4        # the survey's 平差: within +-0.05 %
+        tbmj = round(planar * factor, 2)
+        kcmj = round(tbmj * kcxs, 2)
+        rows.append((rings, {
+            "BSM": "%d" % (131000000 + i + 1), "TBBH": "%d" % (i + 1),
+            "DLBM": bm, "DLMC": mc, "QSXZ": qs,
+            "ZLDWDM": dm + "0000000", "ZLDWMC": dmc,
+            "KCDLBM": "1203" if kcxs > 0 else "", "KCXS": kcxs, "KCMJ": kcmj,
+            "TBMJ": tbmj, "TBDLMJ": round(tbmj - kcmj, 2)}))
+    return rows
+
+
+DLTB_FIELDS = [("BSM", ogr.OFTString, 18, 0), ("TBBH", ogr.OFTString, 8, 0),
+               ("DLBM", ogr.OFTString, 5, 0), ("DLMC", ogr.OFTString, 60, 0),
+               ("QSXZ", ogr.OFTString, 2, 0), ("ZLDWDM", ogr.OFTString, 19, 0),
+               ("ZLDWMC", ogr.OFTString, 60, 0), ("KCDLBM", ogr.OFTString, 5, 0),
+               ("KCXS", ogr.OFTReal, 6, 4), ("KCMJ", ogr.OFTReal, 15, 2),
+               ("TBMJ", ogr.OFTReal, 15, 2), ("TBDLMJ", ogr.OFTReal, 15, 2)]
+
+
 # ---------------------------------------------------------------- helpers
 def srs(epsg):
     s = osr.SpatialReference()
@@ -348,6 +449,47 @@ def write_eco_v2(out):
     ds = None
 
 
+def _dltb_layer(lyr):
+    for fname, ftype, width, prec in DLTB_FIELDS:
+        fd = ogr.FieldDefn(fname, ftype)
+        fd.SetWidth(width)
+        fd.SetPrecision(prec)
+        lyr.CreateField(fd)
+    for rings, values in dltb_rows():
+        add(lyr, poly_geom(rings), values)
+
+
+def write_dltb(out):
+    """dltb.shp (GBK + .cpg), dltb.gpkg (the same features, UTF-8) and dltb.zip (the
+    shapefile's five files, zipped with pinned timestamps)."""
+    path = os.path.join(out, "dltb.shp")
+    remove_dataset(path)
+    ds = ogr.GetDriverByName("ESRI Shapefile").CreateDataSource(path)
+    lyr = ds.CreateLayer("dltb", SRS4527, ogr.wkbPolygon,
+                         options=["ENCODING=GBK", "DBF_DATE_LAST_UPDATE=" + DBF_DATE])
+    _dltb_layer(lyr)
+    ds = None
+    fix_cpg(path)
+
+    gpath = os.path.join(out, "dltb.gpkg")
+    remove_dataset(gpath)
+    ds = ogr.GetDriverByName("GPKG").CreateDataSource(gpath)
+    lyr = ds.CreateLayer("dltb", SRS4527, ogr.wkbPolygon, options=["FID=fid", "GEOMETRY_NAME=geom"])
+    _dltb_layer(lyr)
+    ds = None
+
+    import zipfile
+    zpath = os.path.join(out, "dltb.zip")
+    remove_dataset(zpath)
+    with zipfile.ZipFile(zpath, "w", zipfile.ZIP_DEFLATED) as z:
+        for ext in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
+            zi = zipfile.ZipInfo("dltb" + ext, date_time=(2024, 1, 1, 0, 0, 0))
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o644 << 16
+            with open(os.path.join(out, "dltb" + ext), "rb") as fh:
+                z.writestr(zi, fh.read())
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
     os.makedirs(out, exist_ok=True)
@@ -358,6 +500,7 @@ def main():
     write_projects(out)
     write_projects_geojson(out)
     write_eco_v2(out)
+    write_dltb(out)
 
 
 if __name__ == "__main__":
