@@ -126,14 +126,14 @@ def test_geometric(tmp):
     # row alone would give 3.38 + 0.38, 0.01 too many.
     r = lu["rounded"]
     check(r["unit"] == "mu" and r["decimals"] == 2, "rounded unit %s %s" % (r["unit"], r["decimals"]))
-    rc = {c["code"]: c["area"] for c in r["classes"]}
+    rc = {c["code"]: c["area_m2"] for c in r["classes"]}
     check(rc == {"0101": 3.38, "1203": 0.37, "0201K": 4.5, "1003": 1.5, "0404": 4.5},
           "rounded classes %s" % rc)
-    check(r["area"] == 15.0 and r["covered"] == 14.25 and r["uncovered"] == 0.75
-          and r["total"] == 14.25 and r["double"] == 1.8, "rounded totals %s" % r)
-    check(r["top"] == {"agricultural": 8.25, "construction": 1.5, "unused": 4.5,
-                       "unclassified": 0.0}, "rounded top %s" % r["top"])
-    check('"0101", "name": "水田", "area": 3.38, "state": 0.00, "collective": 3.38' in out,
+    check(r["area_m2"] == 15.0 and r["covered_m2"] == 14.25 and r["uncovered_m2"] == 0.75
+          and r["total_m2"] == 14.25 and r["double_m2"] == 1.8, "rounded totals %s" % r)
+    check(r["top"] == {"agricultural_m2": 8.25, "construction_m2": 1.5, "unused_m2": 4.5,
+                       "unclassified_m2": 0.0}, "rounded top %s" % r["top"])
+    check('"0101", "name": "水田", "area_m2": 3.38, "state_m2": 0.00, "collective_m2": 3.38' in out,
           "rounded figures are written with exactly 2 decimals")
     lu2 = f2["landuse"]
     check(close(lu2["uncovered_m2"], 10000) and lu2["classes"] == [] and lu2["covered_m2"] == 0,
@@ -158,8 +158,8 @@ def test_attribute(tmp):
     check(close(lu["covered_m2"], 9500) and close(lu["double_m2"], 1200),
           "attribute method keeps the geometric covered and double areas")
     r = lu["rounded"]
-    check(round(sum(c["area"] for c in r["classes"]), 6) == r["total"],
-          "attribute rounded classes add up to their total %s" % r["total"])
+    check(round(sum(c["area_m2"] for c in r["classes"]), 6) == r["total_m2"],
+          "attribute rounded classes add up to their total %s" % r["total_m2"])
 
 
 def test_units_by(tmp):
@@ -169,11 +169,11 @@ def test_units_by(tmp):
     # first: 10 + 0.  10 = 农用地 5.5 + 建设 1 + 未利用 3 -> 6 + 1 + 3.  农用地 6 = (01) 2.25 +
     # (02) 3 + (12) 0.25 -> 3 + 3 + 0: 0101 0.3, 0201K 0.3, 1203 0.0 (0.2 + 0.3 + 0.0 would
     # lose 0.1).
-    rc = {c["code"]: c["area"] for c in r.get("classes", [])}
-    check(code == 0 and r["decimals"] == 1 and r["total"] == 1.0 and r["area"] == 1.0
-          and r["covered"] == 1.0 and r["uncovered"] == 0.0 and r["top"]["agricultural"] == 0.6
+    rc = {c["code"]: c["area_m2"] for c in r.get("classes", [])}
+    check(code == 0 and r["decimals"] == 1 and r["total_m2"] == 1.0 and r["area_m2"] == 1.0
+          and r["covered_m2"] == 1.0 and r["uncovered_m2"] == 0.0 and r["top"]["agricultural_m2"] == 0.6
           and rc == {"0101": 0.3, "0201K": 0.3, "0404": 0.3, "1003": 0.1, "1203": 0.0}
-          and '"area": 0.3, "state": 0.0, "collective": 0.3' in out,
+          and '"area_m2": 0.3, "state_m2": 0.0, "collective_m2": 0.3' in out,
           "--landuse-decimals 1 in ha: rows add up (exit %d): %s %s" % (code, rc, r.get("top")))
     for by, want in [("town", {"440106101": 5500, "440106102": 1000, "440107201": 3000}),
                      ("county", {"440106": 6500, "440107": 3000})]:
@@ -214,7 +214,7 @@ def test_aliases_and_shapefile(tmp):
     lu = json.loads(out)["footprints"][0]["landuse"] if code == 0 else None
     check(lu is not None and {u["name"] for u in lu["units"]} == {"甲村", "乙村", "丙村", "丁村"}
           and all(close(a, b) for c, w in GEOMETRIC.items() for a, b in zip(classes(lu)[c], w))
-          and lu["rounded"]["decimals"] == 4 and lu["rounded"]["total"] == 0.95,
+          and lu["rounded"]["decimals"] == 4 and lu["rounded"]["total_m2"] == 0.95,
           "GBK shapefile DLTB, ha at 4 decimals (exit %d): %s" % (code, err))
 
 
@@ -319,19 +319,19 @@ def test_rounding_adds_up(tmp):
         q = 10 ** dec
         for lu in objs:
             r = lu["rounded"]
-            total = round(r["total"] * q)
-            sums = {"classes": sum(round(c["area"] * q) for c in r["classes"]),
-                    "level1": sum(round(c["area"] * q) for c in r["level1"]),
+            total = round(r["total_m2"] * q)
+            sums = {"classes": sum(round(c["area_m2"] * q) for c in r["classes"]),
+                    "level1": sum(round(c["area_m2"] * q) for c in r["level1"]),
                     "top": sum(round(v * q) for v in r["top"].values()),
-                    "units": sum(round(u["area"] * q) for u in r["units"])}
+                    "units": sum(round(u["area_m2"] * q) for u in r["units"])}
             bad += [(k, v, total) for k, v in sums.items() if v != total]
-            if round(r["covered"] * q) + round(r["uncovered"] * q) != round(r["area"] * q):
-                bad.append(("covered+uncovered", r["covered"], r["uncovered"], r["area"]))
+            if round(r["covered_m2"] * q) + round(r["uncovered_m2"] * q) != round(r["area_m2"] * q):
+                bad.append(("covered+uncovered", r["covered_m2"], r["uncovered_m2"], r["area_m2"]))
             fac = {"m2": 1, "ha": 1e4, "mu": MU}[units]
             for c in lu["classes"]:
                 rc = [x for x in r["classes"] if x["code"] == c["code"]][0]
-                if abs(rc["area"] - c["area_m2"] / fac) > 1.0 / q + 1e-9:
-                    bad.append(("off by more than a unit", c["code"], rc["area"], c["area_m2"]))
+                if abs(rc["area_m2"] - c["area_m2"] / fac) > 1.0 / q + 1e-9:
+                    bad.append(("off by more than a unit", c["code"], rc["area_m2"], c["area_m2"]))
         check(code == 0 and len(objs) == 26 and not bad,
               "rounded rows add up at every level in %s (exit %d): %s" % (units, code, bad[:5]))
 

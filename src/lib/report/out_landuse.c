@@ -119,15 +119,15 @@ void rl_json_landuse(rl_buf *b, const rl_screen_data *d, const rl_landuse *lu)
                   count_nonzero(lu->units[2], lu->nunits[2]));
     rl_buf_puts(b, ",\n    \"rounded\": {\"unit\": ");
     rl_buf_json_str(b, rl_units_name(o->c.units));
-    rl_buf_printf(b, ", \"decimals\": %d, \"area\": ", dec);
+    rl_buf_printf(b, ", \"decimals\": %d, \"area_m2\": ", dec);
     put_rounded(b, lu->r_area, dec);
-    rl_buf_puts(b, ", \"covered\": ");
+    rl_buf_puts(b, ", \"covered_m2\": ");
     put_rounded(b, lu->r_covered, dec);
-    rl_buf_puts(b, ", \"uncovered\": ");
+    rl_buf_puts(b, ", \"uncovered_m2\": ");
     put_rounded(b, lu->r_uncovered, dec);
-    rl_buf_puts(b, ", \"double\": ");
+    rl_buf_puts(b, ", \"double_m2\": ");
     put_rounded(b, lu->r_double, dec);
-    rl_buf_puts(b, ", \"total\": ");
+    rl_buf_puts(b, ", \"total_m2\": ");
     put_rounded(b, lu->r_total, dec);
     rl_buf_puts(b, ",\n     \"classes\": [");
     for (size_t i = 0; i < lu->nclasses; i++) {
@@ -136,11 +136,11 @@ void rl_json_landuse(rl_buf *b, const rl_screen_data *d, const rl_landuse *lu)
         rl_buf_json_str(b, c->code);
         rl_buf_puts(b, ", \"name\": ");
         json_name(b, c->name);
-        rl_buf_puts(b, ", \"area\": ");
+        rl_buf_puts(b, ", \"area_m2\": ");
         put_rounded(b, c->r_area, dec);
-        rl_buf_puts(b, ", \"state\": ");
+        rl_buf_puts(b, ", \"state_m2\": ");
         put_rounded(b, c->r_state, dec);
-        rl_buf_puts(b, ", \"collective\": ");
+        rl_buf_puts(b, ", \"collective_m2\": ");
         put_rounded(b, c->r_collective, dec);
         rl_buf_puts(b, "}");
     }
@@ -151,13 +151,13 @@ void rl_json_landuse(rl_buf *b, const rl_screen_data *d, const rl_landuse *lu)
         rl_buf_json_str(b, c->code);
         rl_buf_puts(b, ", \"name\": ");
         json_name(b, c->name);
-        rl_buf_puts(b, ", \"area\": ");
+        rl_buf_puts(b, ", \"area_m2\": ");
         put_rounded(b, c->r_area, dec);
         rl_buf_puts(b, "}");
     }
     rl_buf_puts(b, "],\n     \"top\": {");
     for (int t = 0; t < RL_TOP_N; t++) {
-        rl_buf_printf(b, "%s\"%s\": ", t ? ", " : "", rl_lu_top_key((rl_top_class)t));
+        rl_buf_printf(b, "%s\"%s_m2\": ", t ? ", " : "", rl_lu_top_key((rl_top_class)t));
         put_rounded(b, lu->r_top[t], dec);
     }
     rl_buf_puts(b, "},\n     \"units\": [");
@@ -169,7 +169,7 @@ void rl_json_landuse(rl_buf *b, const rl_screen_data *d, const rl_landuse *lu)
         json_name(b, u->name);
         rl_buf_puts(b, ", \"level\": ");
         rl_buf_json_str(b, rl_lu_level_name((rl_lu_level)by));
-        rl_buf_puts(b, ", \"area\": ");
+        rl_buf_puts(b, ", \"area_m2\": ");
         put_rounded(b, u->r_area, dec);
         rl_buf_puts(b, "}");
     }
