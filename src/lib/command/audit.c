@@ -89,17 +89,25 @@ static char *aprintf(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)))
 #endif
     ;
-static char *aprintf(const char *fmt, ...)
+/* The formatted text in a new string of its own length (NULL: no memory). */
+static char *vaprintf(const char *fmt, va_list ap)
 {
-    va_list ap, aq;
-    va_start(ap, fmt);
+    va_list aq;
     va_copy(aq, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
+    int n = vsnprintf(NULL, 0, fmt, aq);
+    va_end(aq);
     char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
     if (s)
-        vsnprintf(s, (size_t)n + 1, fmt, aq);
-    va_end(aq);
+        vsnprintf(s, (size_t)n + 1, fmt, ap);
+    return s;
+}
+
+static char *aprintf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = vaprintf(fmt, ap);
+    va_end(ap);
     return s;
 }
 
@@ -721,15 +729,10 @@ static void problem(problems *P, int severity, const char *code, const char *fmt
                     ...)
 {
     /* Not cut: a path may be longer than any fixed buffer. */
-    va_list ap, aq;
+    va_list ap;
     va_start(ap, fmt);
-    va_copy(aq, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    char *msg = vaprintf(fmt, ap);
     va_end(ap);
-    char *msg = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (msg)
-        vsnprintf(msg, (size_t)n + 1, fmt, aq);
-    va_end(aq);
     problem_msg(P, severity, code, msg ? msg : code);
     free(msg);
 }
