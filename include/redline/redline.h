@@ -285,7 +285,8 @@ RL_API void rl_report_free(rl_report *report);
  * for a SIGINT/SIGTERM handler that then ends the process, so an
  * interrupted run leaves no temporary file, and every final name keeps its
  * previous contents.  Files of a parent process are left alone in a forked
- * child.  Never fails; does nothing when no output is being written.
+ * child.  Never fails, leaves errno unchanged; does nothing when no output
+ * is being written.
  */
 RL_API void rl_remove_temporary_outputs(void);
 

@@ -321,9 +321,11 @@ static info_request info_requested(int argc, const char *const *argv)
  */
 static void end_by_signal(int sig)
 {
+    int saved = errno; /* the interrupted code may still read it */
     rl_remove_temporary_outputs();
     signal(sig, SIG_DFL);
     raise(sig);
+    errno = saved;
 }
 
 static void clean_up_on_signals(void)

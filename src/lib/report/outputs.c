@@ -275,6 +275,7 @@ void rl_remove_temporary_outputs(void)
     /* Sidecars a driver may have created beside a temporary dataset. */
     static const char *const journal[] = {"-journal", "-wal", "-shm"};
     static const char *const shp_side[] = {"shx", "dbf", "prj", "cpg", "qix"};
+    int saved = errno; /* a signal handler must leave errno as it found it */
     pid_t self = getpid();
     for (int i = 0; i < RL_TEMP_SLOTS; i++) {
         if (__atomic_load_n(&temps[i].state, __ATOMIC_ACQUIRE) != 2 || temps[i].pid != self)
@@ -288,4 +289,5 @@ void rl_remove_temporary_outputs(void)
             for (size_t k = 0; k < sizeof shp_side / sizeof *shp_side; k++)
                 unlink_variant(p, 3, shp_side[k]);
     }
+    errno = saved;
 }
