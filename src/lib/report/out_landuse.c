@@ -52,6 +52,83 @@ static size_t count_nonzero(const rl_lu_row *rows, size_t n)
     return c;
 }
 
+/* One figure: exact m2 (dec < 0) or rounded (units of 10^-dec). */
+static void put_fig(rl_buf *b, const char *key, double exact, long long rounded, int dec)
+{
+    rl_buf_printf(b, "\"%s\": ", key);
+    if (dec < 0)
+        json_area(b, exact);
+    else
+        put_rounded(b, rounded, dec);
+}
+
+/*
+ * The figures of a breakdown in the SPEC's shape, exact (dec < 0) or
+ * rounded: "rounded" is the same object in the chosen unit, so both are
+ * written here.  ind: the indent of the list lines.
+ */
+static void json_figures(rl_buf *b, const rl_landuse *lu, int by, int dec, const char *ind)
+{
+    put_fig(b, "area_m2", lu->area_m2, lu->r_area, dec);
+    rl_buf_puts(b, ", ");
+    put_fig(b, "covered_m2", lu->covered_m2, lu->r_covered, dec);
+    rl_buf_puts(b, ", ");
+    put_fig(b, "uncovered_m2", lu->uncovered_m2, lu->r_uncovered, dec);
+    rl_buf_puts(b, ", ");
+    put_fig(b, "double_m2", lu->double_m2, lu->r_double, dec);
+    if (dec >= 0) {
+        rl_buf_puts(b, ", ");
+        put_fig(b, "total_m2", 0, lu->r_total, dec);
+    }
+    rl_buf_printf(b, ",\n%s\"classes\": [", ind);
+    for (size_t i = 0; i < lu->nclasses; i++) {
+        const rl_lu_row *c = &lu->classes[i];
+        rl_buf_puts(b, i ? ", {\"code\": " : "{\"code\": ");
+        rl_buf_json_str(b, c->code);
+        rl_buf_puts(b, ", \"name\": ");
+        json_name(b, c->name);
+        rl_buf_puts(b, ", ");
+        put_fig(b, "area_m2", c->area_m2, c->r_area, dec);
+        rl_buf_puts(b, ", ");
+        put_fig(b, "state_m2", c->state_m2, c->r_state, dec);
+        rl_buf_puts(b, ", ");
+        put_fig(b, "collective_m2", c->collective_m2, c->r_collective, dec);
+        rl_buf_puts(b, "}");
+    }
+    rl_buf_printf(b, "],\n%s\"level1\": [", ind);
+    for (size_t i = 0; i < lu->nlevel1; i++) {
+        const rl_lu_row *c = &lu->level1[i];
+        rl_buf_puts(b, i ? ", {\"code\": " : "{\"code\": ");
+        rl_buf_json_str(b, c->code);
+        rl_buf_puts(b, ", \"name\": ");
+        json_name(b, c->name);
+        rl_buf_puts(b, ", ");
+        put_fig(b, "area_m2", c->area_m2, c->r_area, dec);
+        rl_buf_puts(b, "}");
+    }
+    rl_buf_printf(b, "],\n%s\"top\": {", ind);
+    for (int t = 0; t < RL_TOP_N; t++) {
+        char key[64];
+        snprintf(key, sizeof key, "%s_m2", rl_lu_top_key((rl_top_class)t));
+        rl_buf_puts(b, t ? ", " : "");
+        put_fig(b, key, lu->top[t], lu->r_top[t], dec);
+    }
+    rl_buf_printf(b, "},\n%s\"units\": [", ind);
+    for (size_t i = 0; i < lu->nunits[by]; i++) {
+        const rl_lu_row *u = &lu->units[by][i];
+        rl_buf_puts(b, i ? ", {\"code\": " : "{\"code\": ");
+        rl_buf_json_str(b, u->code);
+        rl_buf_puts(b, ", \"name\": ");
+        json_name(b, u->name);
+        rl_buf_puts(b, ", \"level\": ");
+        rl_buf_json_str(b, rl_lu_level_name((rl_lu_level)by));
+        rl_buf_puts(b, ", ");
+        put_fig(b, "area_m2", u->area_m2, u->r_area, dec);
+        rl_buf_puts(b, "}");
+    }
+    rl_buf_puts(b, "]");
+}
+
 void rl_json_landuse(rl_buf *b, const rl_screen_data *d, const rl_landuse *lu)
 {
     const rl_screen_options *o = d->opts;
@@ -61,119 +138,17 @@ void rl_json_landuse(rl_buf *b, const rl_screen_data *d, const rl_landuse *lu)
     rl_buf_json_str(b, rl_lu_method_name(o->landuse_method));
     rl_buf_puts(b, ", \"path\": ");
     rl_buf_json_str(b, o->landuse_path);
-    rl_buf_puts(b, ", \"area_m2\": ");
-    json_area(b, lu->area_m2);
-    rl_buf_puts(b, ", \"covered_m2\": ");
-    json_area(b, lu->covered_m2);
-    rl_buf_puts(b, ", \"uncovered_m2\": ");
-    json_area(b, lu->uncovered_m2);
-    rl_buf_puts(b, ", \"double_m2\": ");
-    json_area(b, lu->double_m2);
-    rl_buf_puts(b, ",\n    \"classes\": [");
-    for (size_t i = 0; i < lu->nclasses; i++) {
-        const rl_lu_row *c = &lu->classes[i];
-        rl_buf_puts(b, i ? ", {\"code\": " : "{\"code\": ");
-        rl_buf_json_str(b, c->code);
-        rl_buf_puts(b, ", \"name\": ");
-        json_name(b, c->name);
-        rl_buf_puts(b, ", \"area_m2\": ");
-        json_area(b, c->area_m2);
-        rl_buf_puts(b, ", \"state_m2\": ");
-        json_area(b, c->state_m2);
-        rl_buf_puts(b, ", \"collective_m2\": ");
-        json_area(b, c->collective_m2);
-        rl_buf_puts(b, "}");
-    }
-    rl_buf_puts(b, "],\n    \"level1\": [");
-    for (size_t i = 0; i < lu->nlevel1; i++) {
-        const rl_lu_row *c = &lu->level1[i];
-        rl_buf_puts(b, i ? ", {\"code\": " : "{\"code\": ");
-        rl_buf_json_str(b, c->code);
-        rl_buf_puts(b, ", \"name\": ");
-        json_name(b, c->name);
-        rl_buf_puts(b, ", \"area_m2\": ");
-        json_area(b, c->area_m2);
-        rl_buf_puts(b, "}");
-    }
-    rl_buf_puts(b, "],\n    \"top\": {");
-    for (int t = 0; t < RL_TOP_N; t++) {
-        rl_buf_printf(b, "%s\"%s_m2\": ", t ? ", " : "", rl_lu_top_key((rl_top_class)t));
-        json_area(b, lu->top[t]);
-    }
-    rl_buf_puts(b, "},\n    \"units\": [");
-    for (size_t i = 0; i < lu->nunits[by]; i++) {
-        const rl_lu_row *u = &lu->units[by][i];
-        rl_buf_puts(b, i ? ", {\"code\": " : "{\"code\": ");
-        rl_buf_json_str(b, u->code);
-        rl_buf_puts(b, ", \"name\": ");
-        json_name(b, u->name);
-        rl_buf_puts(b, ", \"level\": ");
-        rl_buf_json_str(b, rl_lu_level_name((rl_lu_level)by));
-        rl_buf_puts(b, ", \"area_m2\": ");
-        json_area(b, u->area_m2);
-        rl_buf_puts(b, "}");
-    }
-    rl_buf_printf(b, "],\n    \"touched\": {\"county\": %zu, \"town\": %zu, \"village\": %zu}",
+    rl_buf_puts(b, ", ");
+    json_figures(b, lu, by, -1, "    ");
+    rl_buf_printf(b, ",\n    \"touched\": {\"county\": %zu, \"town\": %zu, \"village\": %zu}",
                   count_nonzero(lu->units[0], lu->nunits[0]),
                   count_nonzero(lu->units[1], lu->nunits[1]),
                   count_nonzero(lu->units[2], lu->nunits[2]));
     rl_buf_puts(b, ",\n    \"rounded\": {\"unit\": ");
     rl_buf_json_str(b, rl_units_name(o->c.units));
-    rl_buf_printf(b, ", \"decimals\": %d, \"area_m2\": ", dec);
-    put_rounded(b, lu->r_area, dec);
-    rl_buf_puts(b, ", \"covered_m2\": ");
-    put_rounded(b, lu->r_covered, dec);
-    rl_buf_puts(b, ", \"uncovered_m2\": ");
-    put_rounded(b, lu->r_uncovered, dec);
-    rl_buf_puts(b, ", \"double_m2\": ");
-    put_rounded(b, lu->r_double, dec);
-    rl_buf_puts(b, ", \"total_m2\": ");
-    put_rounded(b, lu->r_total, dec);
-    rl_buf_puts(b, ",\n     \"classes\": [");
-    for (size_t i = 0; i < lu->nclasses; i++) {
-        const rl_lu_row *c = &lu->classes[i];
-        rl_buf_puts(b, i ? ", {\"code\": " : "{\"code\": ");
-        rl_buf_json_str(b, c->code);
-        rl_buf_puts(b, ", \"name\": ");
-        json_name(b, c->name);
-        rl_buf_puts(b, ", \"area_m2\": ");
-        put_rounded(b, c->r_area, dec);
-        rl_buf_puts(b, ", \"state_m2\": ");
-        put_rounded(b, c->r_state, dec);
-        rl_buf_puts(b, ", \"collective_m2\": ");
-        put_rounded(b, c->r_collective, dec);
-        rl_buf_puts(b, "}");
-    }
-    rl_buf_puts(b, "],\n     \"level1\": [");
-    for (size_t i = 0; i < lu->nlevel1; i++) {
-        const rl_lu_row *c = &lu->level1[i];
-        rl_buf_puts(b, i ? ", {\"code\": " : "{\"code\": ");
-        rl_buf_json_str(b, c->code);
-        rl_buf_puts(b, ", \"name\": ");
-        json_name(b, c->name);
-        rl_buf_puts(b, ", \"area_m2\": ");
-        put_rounded(b, c->r_area, dec);
-        rl_buf_puts(b, "}");
-    }
-    rl_buf_puts(b, "],\n     \"top\": {");
-    for (int t = 0; t < RL_TOP_N; t++) {
-        rl_buf_printf(b, "%s\"%s_m2\": ", t ? ", " : "", rl_lu_top_key((rl_top_class)t));
-        put_rounded(b, lu->r_top[t], dec);
-    }
-    rl_buf_puts(b, "},\n     \"units\": [");
-    for (size_t i = 0; i < lu->nunits[by]; i++) {
-        const rl_lu_row *u = &lu->units[by][i];
-        rl_buf_puts(b, i ? ", {\"code\": " : "{\"code\": ");
-        rl_buf_json_str(b, u->code);
-        rl_buf_puts(b, ", \"name\": ");
-        json_name(b, u->name);
-        rl_buf_puts(b, ", \"level\": ");
-        rl_buf_json_str(b, rl_lu_level_name((rl_lu_level)by));
-        rl_buf_puts(b, ", \"area_m2\": ");
-        put_rounded(b, u->r_area, dec);
-        rl_buf_puts(b, "}");
-    }
-    rl_buf_puts(b, "]}}");
+    rl_buf_printf(b, ", \"decimals\": %d, ", dec);
+    json_figures(b, lu, by, dec, "     ");
+    rl_buf_puts(b, "}}");
 }
 
 /* "涉及 2 个县的 5 个乡镇 11 个村" */
