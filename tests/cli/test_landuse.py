@@ -311,10 +311,12 @@ def test_rounding_on_random_footprints(tmp):
                 check(len(lus) == 41, "%s: 40 footprints and the summary" % what)
                 for fid, lu in lus.items():
                     check_rounding(lu, unit, "%s %s" % (what, fid))
-                    if method != "geometric" or fid == "ALL":
-                        continue    # (random footprints overlap: the total's partition is not checked)
-                    # the geometric rows partition the covered part of the footprint
-                    area = next(float(f["area_m2"]) for f in doc["footprints"] if f["id"] == fid)
+                    if method != "geometric":
+                        continue
+                    # the geometric rows partition the covered part of the footprint, and
+                    # of the union of the footprints for the total (they overlap here)
+                    area = (float(lu.get("area_m2", -1)) if fid == "ALL" else
+                            next(float(f["area_m2"]) for f in doc["footprints"] if f["id"] == fid))
                     cov, unc = float(lu.get("covered_m2", -1)), float(lu.get("uncovered_m2", -1))
                     dbl = float(lu.get("double_m2", -1))
                     rows = sum(float(c["area_m2"]) for c in lu.get("classes", []))
@@ -329,6 +331,97 @@ def test_rounding_on_random_footprints(tmp):
                         check(close(float(c["state_m2"]) + float(c["collective_m2"]), float(c["area_m2"]), 1e-9),
                               "%s %s: class %s 国有 + 集体 = area (every sample QSXZ is 10-40)"
                               % (what, fid, c.get("code")))
+
+
+def flat(lu):
+    """{(kind, code): area} of every figure of a landuse object (units by level)."""
+    out = {("area", ""): lu.get("area_m2")}
+    for k in ("covered", "uncovered", "double"):
+        out[(k, "")] = lu.get(k + "_m2")
+    for c in lu.get("classes", []):
+        for k in ("area_m2", "state_m2", "collective_m2"):
+            out[("class " + k, c.get("code"))] = c.get(k)
+    for c in lu.get("level1", []):
+        out[("level1", c.get("code"))] = c.get("area_m2")
+    for k, v in lu.get("top", {}).items():
+        out[("top", k)] = v
+    for u in lu.get("units", []):
+        out[(u.get("level"), u.get("code"))] = u.get("area_m2")
+    return out
+
+
+def test_overlapping_footprints(tmp):
+    """The run total is the breakdown of the union of the footprints: land that two
+    footprints share counts once (issue 13, item 7).  (1) P01 and P02 each twice: the
+    total is PostGIS's P01 + P02 (the sample footprints are apart).  (2) 40 random
+    footprints that overlap: the total equals the breakdown of their union, taken by
+    SpatiaLite (GDAL's SQLite dialect) and screened as one footprint."""
+    twice = os.path.join(tmp, "twice.gpkg")
+    ogr2ogr("-f", "GPKG", twice, os.path.join(SAMPLES, "projects.shp"), "-nln", "twice",
+            "-dialect", "SQLite", "-sql",
+            "SELECT geometry, XMBH FROM projects WHERE XMBH IN ('P01', 'P02') UNION ALL "
+            "SELECT geometry, XMBH || 'b' AS XMBH FROM projects WHERE XMBH IN ('P01', 'P02')")
+    for method in ("geometric", "attribute"):
+        what = "P01, P02 twice, %s" % method
+        code, doc, err = screen("--landuse", S("dltb.shp"), "--landuse-method", method,
+                                "--landuse-by", "village", "--id-field", "XMBH", "-f", "json", twice)
+        check(code == 0, "%s: exit %d, %s" % (what, code, err.strip()))
+        lus = landuse_of(doc, what)
+        check(sorted(lus) == ["ALL", "P01", "P01b", "P02", "P02b"], "%s: ids %s" % (what, sorted(lus)))
+        if "ALL" not in lus:
+            continue
+        got = flat(lus["ALL"])
+        want = defaultdict(float)
+        for fp in ("P01", "P02"):
+            ref = REFERENCE[(method, fp)]
+            want[("area", "")] += ref["footprint"][0]["area_m2"]
+            for k in ("covered", "uncovered", "double"):
+                want[(k, "")] += ref[k][0]["area_m2"]
+            for r in ref["class"]:
+                for k in ("area_m2", "state_m2", "collective_m2"):
+                    want[("class " + k, r["code"])] += r[k]
+            for r in ref["level1"]:
+                want[("level1", r["code"])] += r["area_m2"]
+            for r in ref["top"]:
+                want[("top", r["code"] + "_m2")] += r["area_m2"]
+            for r in ref["village"]:
+                want[("village", r["code"])] += r["area_m2"]
+        for key in ("county", "town"):
+            got = {k: v for k, v in got.items() if k[0] != key}
+        got = {k: v for k, v in got.items() if not (k[0] == "top" and float(v) == 0 and k not in want)}
+        check(sorted(got) == sorted(want), "%s: figures redline %s, PostGIS %s"
+              % (what, sorted(set(got) ^ set(want)), ""))
+        for k, v in want.items():
+            check(close(got.get(k), v, 1e-7), "%s: total %s %s redline %s, PostGIS P01 + P02 %.6f"
+                  % (what, k[0], k[1], got.get(k), v))
+    # the valid ones only: the union must not depend on a repair
+    rnd = os.path.join(tmp, "random.geojson")
+    random_footprints(rnd)
+    fp, union = os.path.join(tmp, "valid.gpkg"), os.path.join(tmp, "union.gpkg")
+    ogr2ogr("-f", "GPKG", fp, rnd, "-nln", "v", "-dialect", "SQLite", "-sql",
+            "SELECT * FROM random WHERE ST_IsValid(geometry)")
+    ogr2ogr("-f", "GPKG", union, fp, "-nln", "u", "-a_srs", "EPSG:4527", "-nlt", "MULTIPOLYGON",
+            "-dialect", "SQLite", "-sql",
+            "SELECT CastToMultiPolygon(ST_Union(geometry)) AS geometry, 'U' AS ID FROM v")
+    for method in ("geometric", "attribute"):
+        what = "random footprints, %s" % method
+        code, doc, err = screen("--landuse", S("dltb.shp"), "--landuse-method", method,
+                                "--id-field", "ID", "-f", "json", fp)
+        code2, doc2, err2 = screen("--landuse", S("dltb.shp"), "--landuse-method", method,
+                                   "--id-field", "ID", "-f", "json", union)
+        check(code == 0 and code2 == 0, "%s: exit %d, %d: %s %s" % (what, code, code2, err, err2))
+        a = flat(landuse_of(doc, what).get("ALL", {}))
+        one = landuse_of(doc2, what + " (union)")
+        b = flat(one.get("U", {}))
+        b[("area", "")] = doc2["footprints"][0]["area_m2"] if doc2 else None
+        check(sorted(a) == sorted(b), "%s: figures of the total %s, of the union %s"
+              % (what, sorted(set(a) - set(b)), sorted(set(b) - set(a))))
+        sum_fp = sum(float(f["area_m2"]) for f in doc["footprints"]) if doc else 0
+        check(b[("area", "")] is not None and float(b[("area", "")]) < sum_fp - 1000,
+              "%s: the footprints overlap (union %s, sum %s)" % (what, b[("area", "")], sum_fp))
+        for k, v in b.items():
+            check(v is not None and close(a.get(k), float(v), 1e-7),
+                  "%s: total %s %s redline %s, union footprint %s" % (what, k[0], k[1], a.get(k), v))
 
 
 def ogr2ogr(*args):
@@ -399,6 +492,7 @@ def main():
         test_hand_worked_p04()
         test_rounding_on_the_sample()
         test_rounding_on_random_footprints(tmp)
+        test_overlapping_footprints(tmp)
         test_field_names(tmp)
         test_bad_input(tmp)
         test_pieces_carry_the_parcel(tmp)

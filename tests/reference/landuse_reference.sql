@@ -28,6 +28,10 @@ END $$;
 DROP TABLE IF EXISTS ref_lu_fpg;
 CREATE TABLE ref_lu_fpg AS
 SELECT fid AS fp_fid, xmbh, ST_CollectionExtract(ST_MakeValid(geom), 3) AS geom FROM projects;
+-- The run total (summary) is the breakdown of the union of the footprints, so land that two
+-- footprints share counts once: one more footprint, ALL, through the same steps.
+INSERT INTO ref_lu_fpg
+SELECT -1, 'ALL', ST_CollectionExtract(ST_Union(geom), 3) FROM ref_lu_fpg;
 
 -- Raw pieces: footprint n parcel, every parcel that meets the footprint.
 DROP TABLE IF EXISTS ref_lu_raw;

@@ -540,12 +540,48 @@ cleanup:
     return st;
 }
 
+static int cmp_env_minx(const void *a, const void *b)
+{
+    const pair *x = *(const pair *const *)a, *y = *(const pair *const *)b;
+    if (x->env[0] != y->env[0])
+        return x->env[0] < y->env[0] ? -1 : 1;
+    return (x > y) - (x < y);
+}
+
+/*
+ * --landuse: the footprints whose envelopes (in the DLTB's CRS) meet
+ * another's may share land; they keep their geometries for the run's total
+ * (rl_landuse_total), which must count that land once.
+ */
+static rl_status mark_shared(rl_ctx *ctx, engine *e)
+{
+    rl_screen_data *d = e->d;
+    const size_t base = (size_t)d->ncontrols * d->nres;
+    pair **by = malloc((d->nres + 1) * sizeof *by);
+    size_t n = 0;
+    if (!by)
+        return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < d->nres; i++)
+        if (e->pairs[base + i].has_env)
+            by[n++] = &e->pairs[base + i];
+    qsort(by, n, sizeof *by, cmp_env_minx);
+    for (size_t a = 0; a < n; a++)
+        for (size_t b = a + 1; b < n && by[b]->env[0] <= by[a]->env[2]; b++)
+            if (rl_env_meet(by[a]->env, by[b]->env)) {
+                d->res[by[a] - &e->pairs[base]].lu.keep = 1;
+                d->res[by[b] - &e->pairs[base]].lu.keep = 1;
+            }
+    free(by);
+    return RL_OK;
+}
+
 /* The barrier step before phase 5: the layer's counters, on one thread. */
 static size_t size_overlaps(rl_ctx *ctx, void *job, int k, rl_status *st)
 {
-    (void)ctx, (void)st;
     engine *e = job;
     rl_layer_recount(e->d->controls[k].layer);
+    if (k == e->d->ncontrols && (*st = mark_shared(ctx, e)))
+        return 0;
     return e->d->nres;
 }
 
@@ -558,6 +594,11 @@ static rl_status run_overlap(rl_ctx *ctx, void *job, int k, size_t i, int w)
     if (r->verdict != RL_V_ERROR && !r->ctl[k].failed &&
         screen_control(ctx, e, w, r, k, P) != RL_OK)
         pair_failed(&r->ctl[k], ctx);
+    if (k == d->ncontrols) {
+        r->lu.fcrs = d->fps[r->layer]->crs;
+        if (r->lu.keep)
+            r->lu.fp_g = P->g, P->g = NULL; /* for the run's total */
+    }
     /* The pair is spent: its memory goes back now, not at the end. */
     if (P->g)
         GEOSGeom_destroy_r(ctx->geos, P->g);
@@ -974,9 +1015,19 @@ static rl_status landuse_conclude(rl_ctx *ctx, rl_screen_data *d)
             set_error(r, d->fps[r->layer], rl_ctx_errmsg(ctx));
             continue;
         }
-        if (!(st = rl_landuse_round(ctx, &r->lu, o->landuse_method, o->c.units, dec)))
-            st = rl_landuse_add(ctx, &d->lu_total, &r->lu);
+        st = rl_landuse_round(ctx, &r->lu, o->landuse_method, o->c.units, dec);
     }
+    rl_landuse **lus = st ? NULL : malloc((d->nres + 1) * sizeof *lus);
+    if (!st && !lus)
+        st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+    if (!st) {
+        for (size_t i = 0; i < d->nres; i++)
+            lus[i] = &d->res[i].lu;
+        rl_lu_measure ms = {o->c.area, L->crs, NULL, NULL};
+        st = rl_landuse_total(ctx, &d->lu_total, lus, d->nres, &ms, L, d->lu_fields,
+                              o->landuse_method);
+    }
+    free(lus);
     if (!st)
         st = rl_landuse_round(ctx, &d->lu_total, o->landuse_method, o->c.units, dec);
     return st;

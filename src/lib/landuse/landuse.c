@@ -149,10 +149,14 @@ rl_status rl_landuse_resolve(rl_ctx *ctx, rl_landuse *lu, const GEOSGeometry *co
             goto cleanup;
         }
         st = measure(ctx, ms, u, &lu->double_m2);
-        GEOSGeom_destroy_r(h, u);
+        if (lu->keep && !st)
+            lu->dbl_g = u;
+        else
+            GEOSGeom_destroy_r(h, u);
         if (st)
             goto cleanup;
     }
+    lu->fcrs = ms->fcrs;
     lu->area_m2 = fp_m2;
     lu->covered_m2 = 0;
     for (size_t i = 0; i < n; i++) {
@@ -164,6 +168,15 @@ rl_status rl_landuse_resolve(rl_ctx *ctx, rl_landuse *lu, const GEOSGeometry *co
             !(p->g = to_out(ctx, ms, rest[i] ? rest[i] : g[i]))) {
             st = ctx->status;
             goto cleanup;
+        }
+        if (lu->keep && p->area_m2 > 0) {
+            if (rest[i])
+                p->rg = rest[i], rest[i] = NULL;
+            else if (!(p->rg = GEOSGeom_clone_r(h, g[i]))) {
+                st = rl_fail(ctx, RL_ERR_GEOM, "copy of a parcel piece failed: %s",
+                             ctx->geos_msg);
+                goto cleanup;
+            }
         }
         if (parcels) {
             const GEOSGeometry *pg = parcels->feat[p->feat].geom;
@@ -446,36 +459,241 @@ rl_status rl_landuse_tabulate(rl_ctx *ctx, rl_landuse *lu, const rl_layer *L,
     return st;
 }
 
-static rl_status add_rows(rl_ctx *ctx, rl_lu_row **to, size_t *nto, const rl_lu_row *from,
-                          size_t n)
+/* ---- the run's total ---- */
+
+static size_t uf_root(size_t *up, size_t i)
 {
-    for (size_t i = 0; i < n; i++) {
-        rl_lu_row *r = row_get(to, nto, from[i].code, from[i].name);
-        if (!r)
-            return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
-        r->area_m2 += from[i].area_m2;
-        r->state_m2 += from[i].state_m2;
-        r->collective_m2 += from[i].collective_m2;
-        r->top = from[i].top;
-    }
-    return RL_OK;
+    while (up[i] != i)
+        i = up[i] = up[up[i]];
+    return i;
 }
 
-rl_status rl_landuse_add(rl_ctx *ctx, rl_landuse *to, const rl_landuse *from)
+/*
+ * Area of the union of gs[0..n-1] (n >= 1), whose own areas are areas[]:
+ * their sum when they are proven apart, else the union measured.
+ */
+static rl_status union_area(rl_ctx *ctx, const rl_lu_measure *ms, const GEOSGeometry **gs,
+                            const double *areas, size_t n, double *a)
 {
-    rl_status st;
-    to->area_m2 += from->area_m2;
-    to->covered_m2 += from->covered_m2;
-    to->uncovered_m2 += from->uncovered_m2;
-    to->double_m2 += from->double_m2;
-    if ((st = add_rows(ctx, &to->classes, &to->nclasses, from->classes, from->nclasses)))
-        return st;
-    for (int v = 0; v < 3; v++)
-        if ((st = add_rows(ctx, &to->units[v], &to->nunits[v], from->units[v],
-                           from->nunits[v])))
-            return st;
-    st = finish(ctx, to);
-    to->done = st == RL_OK;
+    *a = 0;
+    if (n == 1 || rl_disjoint_fast(ctx, gs, n)) {
+        for (size_t i = 0; i < n; i++)
+            *a += areas[i];
+        return RL_OK;
+    }
+    GEOSGeometry *u = rl_union_all(ctx, gs, n, 0);
+    if (!u)
+        return rl_fail(ctx, RL_ERR_GEOM, "union of overlapping footprints failed: %s",
+                       ctx->geos_msg);
+    rl_status st = measure(ctx, ms, u, a);
+    GEOSGeom_destroy_r(ctx->geos, u);
+    return st;
+}
+
+/* One footprint's piece of a parcel, for the merge. */
+typedef struct tot_piece {
+    size_t feat;  /* the parcel */
+    size_t group; /* the footprint's cluster (overlapping interiors), or n + its index */
+    size_t fp;    /* the footprint: keeps the sort total */
+    const rl_lu_piece *p;
+} tot_piece;
+
+static int cmp_tot(const void *a, const void *b)
+{
+    const tot_piece *x = a, *y = b;
+    if (x->feat != y->feat)
+        return x->feat < y->feat ? -1 : 1;
+    if (x->group != y->group)
+        return x->group < y->group ? -1 : 1;
+    return (x->fp > y->fp) - (x->fp < y->fp);
+}
+
+/* A footprint's place in its cluster: clusters in order of root, members by index. */
+typedef struct tot_member {
+    size_t root, i;
+} tot_member;
+
+static int cmp_member(const void *a, const void *b)
+{
+    const tot_member *x = a, *y = b;
+    if (x->root != y->root)
+        return x->root < y->root ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+static int cmp_minx(const void *a, const void *b)
+{
+    const double *x = a, *y = b; /* rows of 5: minx, miny, maxx, maxy, index */
+    if (x[0] != y[0])
+        return x[0] < y[0] ? -1 : 1;
+    return (x[4] > y[4]) - (x[4] < y[4]);
+}
+
+/*
+ * Join the footprints whose interiors overlap (among those kept) into
+ * clusters: up[] is a union-find forest over 0..n-1.
+ */
+static rl_status clusters(rl_ctx *ctx, rl_landuse *const *lus, size_t n, size_t *up)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    double (*env)[5] = calloc(n + 1, sizeof *env);
+    size_t nk = 0;
+    rl_status st = RL_OK;
+    if (!env)
+        return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        up[i] = i;
+        const rl_landuse *lu = lus[i];
+        double *e = env[nk];
+        if (lu->done && lu->keep && lu->fp_g &&
+            GEOSGeom_getExtent_r(h, lu->fp_g, &e[0], &e[1], &e[2], &e[3])) {
+            e[4] = (double)i;
+            nk++;
+        }
+    }
+    qsort(env, nk, sizeof *env, cmp_minx);
+    for (size_t a = 0; a < nk; a++)
+        for (size_t b = a + 1; b < nk && env[b][0] <= env[a][2]; b++) {
+            size_t i = (size_t)env[a][4], j = (size_t)env[b][4];
+            size_t ri = uf_root(up, i), rj = uf_root(up, j);
+            if (ri == rj || !rl_env_meet(env[a], env[b]))
+                continue;
+            /* Interiors that share an area; footprints that only touch are apart. */
+            char r = GEOSRelatePattern_r(h, lus[i]->fp_g, lus[j]->fp_g, "2********");
+            if (r == 2) {
+                st = rl_fail(ctx, RL_ERR_GEOM, "overlap of footprints failed: %s",
+                             ctx->geos_msg);
+                goto cleanup;
+            }
+            if (r == 1)
+                up[ri > rj ? ri : rj] = ri < rj ? ri : rj;
+        }
+cleanup:
+    free(env);
+    return st;
+}
+
+rl_status rl_landuse_total(rl_ctx *ctx, rl_landuse *to, rl_landuse *const *lus, size_t n,
+                           const rl_lu_measure *ms, const rl_layer *L,
+                           const int idx[RL_LUF_N], rl_lu_method m)
+{
+    rl_status st = RL_OK;
+    size_t *up = malloc((n + 1) * sizeof *up), *size = calloc(n + 1, sizeof *size);
+    tot_member *mem = malloc((n + 1) * sizeof *mem);
+    const GEOSGeometry **gs = malloc((n + 1) * sizeof *gs);
+    double *areas = malloc((n + 1) * sizeof *areas);
+    tot_piece *tp = NULL;
+    size_t ntp = 0, nm = 0;
+    if (!up || !size || !mem || !gs || !areas) {
+        st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    if ((st = clusters(ctx, lus, n, up)))
+        goto cleanup;
+    for (size_t i = 0; i < n; i++)
+        if (lus[i]->done) {
+            size_t r = uf_root(up, i);
+            size[r]++;
+            mem[nm++] = (tot_member){r, i};
+            ntp += lus[i]->npieces;
+        }
+    qsort(mem, nm, sizeof *mem, cmp_member);
+
+    /* The union's area and double cover: the footprints', less what overlaps adds. */
+    for (size_t a = 0, b; a < nm; a = b) {
+        for (b = a + 1; b < nm && mem[b].root == mem[a].root; b++)
+            ;
+        const rl_landuse *first = lus[mem[a].i];
+        rl_lu_measure cm = *ms;
+        cm.fcrs = first->fcrs;
+        double sum = 0, uni = 0;
+        for (size_t c = a; c < b; c++) {
+            to->area_m2 += lus[mem[c].i]->area_m2;
+            if (b - a == 1)
+                to->double_m2 += lus[mem[c].i]->double_m2;
+        }
+        if (b - a == 1)
+            continue;
+        size_t ng = 0;
+        for (size_t c = a; c < b; c++) {
+            gs[ng] = lus[mem[c].i]->fp_g;
+            if ((st = measure(ctx, &cm, gs[ng], &areas[ng])))
+                goto cleanup;
+            sum += areas[ng++];
+        }
+        if ((st = union_area(ctx, &cm, gs, areas, ng, &uni)))
+            goto cleanup;
+        if (sum > uni)
+            to->area_m2 -= sum - uni;
+        ng = 0;
+        for (size_t c = a; c < b; c++)
+            if (lus[mem[c].i]->dbl_g) {
+                gs[ng] = lus[mem[c].i]->dbl_g;
+                areas[ng++] = lus[mem[c].i]->double_m2;
+            }
+        if (ng && (st = union_area(ctx, &cm, gs, areas, ng, &uni)))
+            goto cleanup;
+        if (ng)
+            to->double_m2 += uni;
+    }
+
+    /* Each parcel once: its pieces of footprints that overlap are merged by union. */
+    if (!(tp = malloc((ntp + 1) * sizeof *tp)) ||
+        !(to->pieces = calloc(ntp + 1, sizeof *to->pieces))) {
+        st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    ntp = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!lus[i]->done)
+            continue;
+        size_t r = uf_root(up, i);
+        for (size_t j = 0; j < lus[i]->npieces; j++)
+            if (lus[i]->pieces[j].area_m2 > 0)
+                tp[ntp++] = (tot_piece){lus[i]->pieces[j].feat, size[r] > 1 ? r : n + i, i,
+                                        &lus[i]->pieces[j]};
+    }
+    qsort(tp, ntp, sizeof *tp, cmp_tot);
+    for (size_t a = 0, b; a < ntp; a = b) {
+        for (b = a + 1; b < ntp && tp[b].feat == tp[a].feat; b++)
+            ;
+        rl_lu_piece *q = &to->pieces[to->npieces++];
+        q->feat = tp[a].feat;
+        q->parcel_m2 = tp[a].p->parcel_m2;
+        for (size_t c = a, e; c < b; c = e) {
+            size_t ng = 0;
+            for (e = c; e < b && tp[e].group == tp[c].group; e++)
+                if (tp[e].p->rg) {
+                    gs[ng] = tp[e].p->rg;
+                    areas[ng++] = tp[e].p->area_m2;
+                }
+            double a_m2 = 0;
+            if (e - c == 1 || ng < e - c) {
+                /* One footprint's piece, or (never when kept) pieces without geometry. */
+                for (size_t f = c; f < e; f++)
+                    a_m2 += tp[f].p->area_m2;
+            } else {
+                rl_lu_measure cm = *ms;
+                cm.fcrs = lus[tp[c].fp]->fcrs;
+                if ((st = union_area(ctx, &cm, gs, areas, ng, &a_m2)))
+                    goto cleanup;
+            }
+            q->area_m2 += a_m2;
+        }
+        q->raw_m2 = q->area_m2;
+        to->covered_m2 += q->area_m2;
+    }
+    if (to->covered_m2 > to->area_m2)
+        to->covered_m2 = to->area_m2;
+    to->uncovered_m2 = to->area_m2 - to->covered_m2;
+    st = rl_landuse_tabulate(ctx, to, L, idx, m);
+cleanup:
+    free(up);
+    free(size);
+    free(mem);
+    free(gs);
+    free(areas);
+    free(tp);
     return st;
 }
 
@@ -618,10 +836,17 @@ void rl_landuse_clear(rl_ctx *ctx, rl_landuse *lu)
 {
     if (!lu)
         return;
-    for (size_t i = 0; i < lu->npieces; i++)
+    for (size_t i = 0; i < lu->npieces; i++) {
         if (lu->pieces[i].g)
             GEOSGeom_destroy_r(ctx->geos, lu->pieces[i].g);
+        if (lu->pieces[i].rg)
+            GEOSGeom_destroy_r(ctx->geos, lu->pieces[i].rg);
+    }
     free(lu->pieces);
+    if (lu->fp_g)
+        GEOSGeom_destroy_r(ctx->geos, lu->fp_g);
+    if (lu->dbl_g)
+        GEOSGeom_destroy_r(ctx->geos, lu->dbl_g);
     rows_free(lu->classes, lu->nclasses);
     rows_free(lu->level1, lu->nlevel1);
     for (int v = 0; v < 3; v++)

@@ -90,6 +90,7 @@ typedef struct rl_lu_piece {
     double area_m2;    /* minus what parcels of lower FID cover: counted once */
     double parcel_m2;  /* the whole parcel (attribute method), else 0 */
     GEOSGeometry *g;   /* the resolved piece in the output CRS, with --pieces */
+    GEOSGeometry *rg;  /* the resolved piece in the DLTB CRS, with `keep` */
 } rl_lu_piece;
 
 typedef struct rl_lu_row {
@@ -102,7 +103,16 @@ typedef struct rl_lu_row {
 
 typedef struct rl_landuse {
     int done;                 /* figures computed (no error) */
-    double area_m2;           /* the footprint (summary: sum of footprints) */
+    /*
+     * Set before phase 5 when the footprint's envelope meets another's: it
+     * may share land with it, so the run's total needs its geometries:
+     * fp_g, dbl_g and each piece's rg (DLTB CRS, owned).
+     */
+    int keep;
+    GEOSGeometry *fp_g;       /* the footprint */
+    GEOSGeometry *dbl_g;      /* its double-covered part; NULL: none */
+    const rl_crs *fcrs;       /* the footprint's CRS (planar areas are taken there) */
+    double area_m2;           /* the footprint (summary: the union of the footprints) */
     double covered_m2, uncovered_m2, double_m2;
     rl_lu_piece *pieces;      /* phase 5; freed once tabulated */
     size_t npieces;
@@ -150,8 +160,20 @@ rl_status rl_landuse_fields(rl_ctx *ctx, const rl_layer *L, const rl_screen_opti
  */
 rl_status rl_landuse_tabulate(rl_ctx *ctx, rl_landuse *lu, const rl_layer *L,
                               const int idx[RL_LUF_N], rl_lu_method m);
-/* Add the rows of `from` to `to` (the run's total). */
-rl_status rl_landuse_add(rl_ctx *ctx, rl_landuse *to, const rl_landuse *from);
+/*
+ * The run's total of the n footprints lus[] (tabulated; those not `done`
+ * are left out) into `to` (zeroed by the caller): the breakdown of the union
+ * of the footprints, so land that two footprints share is counted once.
+ * Footprints whose interiors overlap (found among those with `keep`) are
+ * merged parcel by parcel by the union of their resolved pieces; the area
+ * of the union is the sum of the footprints' areas less what the overlap
+ * adds (both measured as ms measures pieces, with the first footprint's
+ * CRS for planar areas).  ms->fcrs and ms->out_crs are not used.
+ * Returns RL_OK or a failure with a message in ctx.
+ */
+rl_status rl_landuse_total(rl_ctx *ctx, rl_landuse *to, rl_landuse *const *lus, size_t n,
+                           const rl_lu_measure *ms, const rl_layer *L,
+                           const int idx[RL_LUF_N], rl_lu_method m);
 /* 平差: fill every r_* of lu, in `u` at `decimals` places. */
 rl_status rl_landuse_round(rl_ctx *ctx, rl_landuse *lu, rl_lu_method m, rl_units u,
                            int decimals);
