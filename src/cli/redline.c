@@ -118,6 +118,8 @@ static const char *const usage_diff =
     "                        new ones (a reclassification) before comparing\n"
     "  --by-level 1          compare the first two characters of the values\n"
     "                        (DLBM 一级类); 2: the values as they are (default)\n"
+    "  --matrix-csv FILE     write the transition matrix as a square CSV (rows\n"
+    "                        OLD values, columns NEW values, in --units)\n"
     "  --keep-nature         a value that changed (性质改变) beyond --tolerance\n"
     "                        is a finding: verdict changed, exit 1\n"
     "  --tolerance AREA      shrunk means net < -AREA (default {--tolerance} m2)\n"

@@ -188,6 +188,26 @@ def test_formats(tmp):
     check(got.get(("0404", NONE), ("",))[0] == "lost" and got.get((NONE, "0601"), ("",))[0] == "gained"
           and got.get(("0301", "0103"), ("",))[0] == "changed", "pieces: change kinds %s" % got)
     check(not any(f == t for f, t in got), "pieces: no unchanged area")
+    # --matrix-csv: the square matrix, 一级类, in mu; rows and columns add up
+    mx = os.path.join(tmp, "m.csv")
+    code, _, err = run("diff", "--by", "DLBM", "--by-level", "1", "--units", "mu", "--matrix-csv", mx,
+                       S("dltb.shp"), S("dltb_2024.geojson"))
+    with open(mx, encoding="utf-8-sig") as fh:
+        m = list(csv.reader(fh))
+    heads = m[0][1:]
+    check(m[0][0] == "DLBM (mu) OLD \\ NEW" and heads[-2:] == [NONE, "TOTAL"], "matrix head %s" % m[0])
+    mu = 10000 / 15
+    for r in m[1:-1]:
+        vals = [float(v) for v in r[1:]]
+        check(close(sum(vals[:-1]), vals[-1], 1e-9, 1e-5), "matrix row %s adds up" % r[0])
+        for h, v in zip(heads[:-1], vals[:-1]):
+            want = REFERENCE["dltb1"].get((r[0], h), 0) / mu
+            check(close(v, want, 1e-6, 1e-4), "matrix %s -> %s: %s mu, PostGIS %.6f" % (r[0], h, v, want))
+    tot = [float(v) for v in m[-1][1:]]
+    check(m[-1][0] == "TOTAL" and close(sum(tot[:-1]), tot[-1], 1e-9, 1e-5), "matrix TOTAL row %s" % m[-1])
+    code, out, err = run("diff", "--by", "DLBM", "--matrix-csv", S("dltb.shp"), S("dltb.shp"),
+                         S("dltb_2024.geojson"))
+    check(code == 2 and "would write over the input" in err, "--matrix-csv on an input: %s" % err.strip())
     # --jobs: the same bytes
     outs = {j: run("diff", "-f", "json", "--jobs", j, *dl)[1] for j in ("1", "3")}
     check(outs["1"] == outs["3"] and outs["1"], "JSON identical for --jobs 1 and 3")

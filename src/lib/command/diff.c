@@ -461,7 +461,9 @@ rl_status rl_diff(rl_ctx *ctx, const rl_diff_options *opts, rl_report **out)
     rl_diff_data *d = rep->data;
     d->opts = opts;
     const char *inputs[2] = {opts->old_path, opts->new_path};
-    if ((st = rl_outputs_check(ctx, &opts->c, inputs, 2, NULL)))
+    rl_common_opts mc = {.out_path = opts->matrix_csv}; /* checked as an -o of its own */
+    if ((st = rl_outputs_check(ctx, &opts->c, inputs, 2, NULL)) ||
+        (opts->matrix_csv && (st = rl_outputs_check(ctx, &mc, inputs, 2, NULL))))
         goto fail;
     rl_input_opts io = {.assume_srs = opts->c.assume_srs, .encoding = opts->c.encoding};
     const rl_area_method m = opts->c.area;

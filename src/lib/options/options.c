@@ -708,6 +708,8 @@ static int simple_option(argcur *c, void *target)
         return (v = take_value(c)) && set_str(c->ctx, &d->by_new, v) ? 1 : -1;
     if (d && is(c, "--map", NULL))
         return (v = take_value(c)) && set_str(c->ctx, &d->map, v) ? 1 : -1;
+    if (d && is(c, "--matrix-csv", NULL))
+        return (v = take_value(c)) && set_str(c->ctx, &d->matrix_csv, v) ? 1 : -1;
     if (d && is(c, "--by-level", NULL)) {
         if (!(v = take_value(c)))
             return -1;
@@ -789,9 +791,11 @@ rl_diff_options *rl_diff_options_new(rl_ctx *ctx, int argc,
         rl_fail(ctx, RL_ERR_USAGE, "--by-old and --by-new go together (or use --by)");
         ok = 0;
     }
-    if (ok && !o->by && !o->by_old && (o->map || o->by_level || o->keep_nature)) {
+    if (ok && !o->by && !o->by_old &&
+        (o->map || o->by_level || o->keep_nature || o->matrix_csv)) {
         rl_fail(ctx, RL_ERR_USAGE, "%s needs --by FIELD (or --by-old and --by-new)",
-                o->map ? "--map" : o->by_level ? "--by-level" : "--keep-nature");
+                o->map ? "--map" : o->by_level ? "--by-level"
+                : o->keep_nature ? "--keep-nature" : "--matrix-csv");
         ok = 0;
     }
     if (!ok) {
@@ -812,6 +816,7 @@ void rl_diff_options_free(rl_diff_options *o)
     free(o->by_old);
     free(o->by_new);
     free(o->map);
+    free(o->matrix_csv);
     free(o);
 }
 

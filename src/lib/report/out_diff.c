@@ -379,6 +379,64 @@ static void table_diff(const rl_diff_data *d, rl_buf *b)
                   d->provisional ? " (PROVISIONAL: features were skipped)" : "");
 }
 
+/*
+ * --matrix-csv: the square matrix for a spreadsheet, OLD values as rows and
+ * NEW values as columns, "(none)" last, a TOTAL row and column, in --units.
+ */
+static rl_status write_matrix_csv(rl_ctx *ctx, const rl_diff_data *d, const char *path)
+{
+    const double fac = rl_units_factor(d->opts->c.units);
+    size_t *rows = malloc((d->ngroups + 1) * sizeof *rows);
+    size_t *cols = malloc((d->ngroups + 1) * sizeof *cols);
+    rl_buf b = {0};
+    if (!rows || !cols) {
+        free(rows);
+        free(cols);
+        return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+    }
+    size_t nr = matrix_axis(d, 0, rows), nc = matrix_axis(d, 1, cols);
+    rl_buf_puts(&b, RL_CSV_BOM);
+    rl_buf_printf(&b, "%s (%s) OLD \\ NEW", d->opts->by ? d->opts->by : d->opts->by_old,
+                  rl_units_name(d->opts->c.units));
+    for (size_t j = 0; j < nc; j++) {
+        rl_buf_puts(&b, ",");
+        rl_buf_csv_str(&b, cols[j] == d->ngroups ? "(none)" : d->groups[cols[j]].key);
+    }
+    rl_buf_puts(&b, ",TOTAL" RL_CSV_EOL);
+    double *ct = calloc(nc + 1, sizeof *ct);
+    for (size_t i = 0; ct && i < nr; i++) {
+        double sum = 0;
+        rl_buf_csv_str(&b, rows[i] == d->ngroups ? "(none)" : d->groups[rows[i]].key);
+        for (size_t j = 0; j < nc; j++) {
+            double v = matrix_cell(d, rows[i], cols[j]);
+            sum += v, ct[j] += v;
+            rl_buf_printf(&b, ",%.6f", v / fac);
+        }
+        rl_buf_printf(&b, ",%.6f" RL_CSV_EOL, sum / fac);
+    }
+    double all = 0;
+    rl_buf_puts(&b, "TOTAL");
+    for (size_t j = 0; ct && j < nc; j++) {
+        all += ct[j];
+        rl_buf_printf(&b, ",%.6f", ct[j] / fac);
+    }
+    rl_buf_printf(&b, ",%.6f" RL_CSV_EOL, all / fac);
+    free(rows);
+    free(cols);
+    if (!ct) {
+        rl_buf_free(&b);
+        return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+    }
+    free(ct);
+    rl_output out;
+    FILE *f = rl_output_open(ctx, &out, path);
+    if (!f) {
+        rl_buf_free(&b);
+        return ctx->status;
+    }
+    return rl_output_commit(ctx, &out, rl_emit(ctx, &b, f));
+}
+
 rl_status rl_write_diff(rl_ctx *ctx, const rl_diff_data *d, FILE *f)
 {
     rl_buf b = {0};
@@ -386,6 +444,11 @@ rl_status rl_write_diff(rl_ctx *ctx, const rl_diff_data *d, FILE *f)
     case RL_FMT_JSON: json_diff(d, &b); break;
     case RL_FMT_CSV: csv_diff(d, &b); break;
     case RL_FMT_TABLE: table_diff(d, &b); break;
+    }
+    /* The matrix file first: a report that says all went well comes last. */
+    if (d->opts->matrix_csv && write_matrix_csv(ctx, d, d->opts->matrix_csv)) {
+        rl_buf_free(&b);
+        return ctx->status;
     }
     return rl_emit(ctx, &b, f);
 }
