@@ -224,6 +224,10 @@ static rl_status task_footprint(rl_ctx *ctx, void *job, size_t i, int w)
     rl_fp_result *r = &d->res[i];
     rl_layer *L = d->fps[r->layer];
     const rl_feature *ft = &L->feat[r->feat];
+    /* A line or point becomes its polygon first; bad widths fail the run. */
+    rl_status st = rl_linear_footprint(ctx, L, r->feat, d->opts, &r->lin);
+    if (st)
+        return st;
     rl_feature_prepare(ctx, L, r->feat);
     char why[1024];
     if (ft->status != RL_FEAT_OK)
@@ -493,6 +497,21 @@ static rl_status screen_control(rl_ctx *ctx, engine *e, int w, rl_fp_result *r, 
     if (k == d->ncontrols) {
         st = landuse_pieces(ctx, d, r, pieces, npieces);
         goto cleanup;
+    }
+    if (r->lin.line && fc->nhits) {
+        /* The centre line inside the control: its length and chainages. */
+        const GEOSGeometry **cg = malloc(fc->nhits * sizeof *cg);
+        if (!cg) {
+            st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+            goto cleanup;
+        }
+        for (size_t j = 0; j < fc->nhits; j++)
+            cg[j] = CL->feat[fc->hits[j].feat].geom;
+        st = rl_line_crossings(ctx, r->lin.line, fcrs, cg, fc->nhits, CL->crs, &fc->cross,
+                               &fc->ncross, &fc->line_m);
+        free(cg);
+        if (st)
+            goto cleanup;
     }
     /*
      * Overlapping control features are counted once: union the pieces.  All
@@ -781,6 +800,22 @@ static const char *geom_type_name(int t)
     return OGRGeometryTypeToName((OGRwkbGeometryType)t);
 }
 
+/* A layer of several kinds says so: each feature is screened as its kind. */
+static void linear_mixed_warning(rl_layer *L)
+{
+    size_t n[3] = {0, 0, 0};
+    for (size_t j = 0; j < L->n; j++)
+        if (L->feat[j].status == RL_FEAT_OK || L->feat[j].kind)
+            n[L->feat[j].kind]++;
+    if ((n[0] != 0) + (n[1] != 0) + (n[2] != 0) < 2)
+        return;
+    char m[1024];
+    snprintf(m, sizeof m, "%s: layer '%s' mixes kinds of geometry (%zu polygons, %zu lines, "
+             "%zu points): each feature is screened as its kind (geometry_type)",
+             L->path, L->layer_name, n[0], n[1], n[2]);
+    rl_strlist_add(&L->warnings, m);
+}
+
 /*
  * The footprints' envelopes in `crs`, padded: a transformed rectangle is not
  * a rectangle, so the corners and edge midpoints are taken and 1% added.
@@ -983,6 +1018,7 @@ static rl_status init_results(rl_ctx *ctx, rl_screen_data *d)
                 id = buf;
             }
             r->id = rl_strdup(id ? id : "");
+            d->linear |= L->feat[j].kind != RL_KIND_POLYGON;
             r->ctl = calloc((size_t)d->ncontrols + 1, sizeof *r->ctl);
             if (!r->id || !r->ctl)
                 return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
@@ -1222,7 +1258,8 @@ rl_status rl_screen(rl_ctx *ctx, const rl_screen_options *opts, rl_report **out)
     d->opts = opts;
     /* A corrupt footprint record is that footprint's error, not the run's. */
     rl_input_opts io = {.assume_srs = opts->c.assume_srs, .encoding = opts->c.encoding,
-                        .defer_repair = 1, .keep_unreadable = 1};
+                        .defer_repair = 1, .keep_unreadable = 1,
+                        .keep_lines = rl_linear_wanted(opts)};
 
     if ((st = check_outputs(ctx, opts)))
         goto fail;
@@ -1239,13 +1276,17 @@ rl_status rl_screen(rl_ctx *ctx, const rl_screen_options *opts, rl_report **out)
         if (st)
             goto fail;
         rl_layer *L = d->fps[i];
-        if (is_linear_or_point(L->geom_type)) {
+        if (!io.keep_lines && is_linear_or_point(L->geom_type)) {
             st = rl_fail(ctx, RL_ERR_INPUT,
                          "%s: layer '%s' holds %s geometries; footprints must "
-                         "be polygons",
+                         "be polygons (for lines give --line-width, for points "
+                         "--point-size or --point-radius: docs/linear.md)",
                          L->path, L->layer_name, geom_type_name(L->geom_type));
             goto fail;
         }
+        if (io.keep_lines && (st = rl_linear_check_fields(ctx, L, opts)))
+            goto fail;
+        linear_mixed_warning(L);
         if ((st = rl_layer_require_polygons(ctx, L, "footprints", opts->c.allow_empty)))
             goto fail;
         if (opts->id_field && rl_layer_field_index(L, opts->id_field) < 0) {
@@ -1285,6 +1326,7 @@ void rl_screen_results_free(rl_ctx *ctx, rl_screen_data *d)
             free(r->reasons[j]);
         free(r->reasons);
         rl_landuse_clear(ctx, &r->lu);
+        rl_linear_info_clear(ctx, &r->lin);
         /*
          * r->ctl has a slot past the controls (init_results), the DLTB's
          * with --landuse and zeroed otherwise: freed without asking d->opts,
@@ -1302,6 +1344,7 @@ void rl_screen_results_free(rl_ctx *ctx, rl_screen_data *d)
                     free(r->ctl[k].classes[j].value);
                 free(r->ctl[k].classes);
                 free(r->ctl[k].hits);
+                free(r->ctl[k].cross);
                 free(r->ctl[k].error);
             }
             free(r->ctl);

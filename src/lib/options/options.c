@@ -1,6 +1,7 @@
 /* options.c -- argv -> options objects for screen, diff, area and audit. */
 #include "options/options.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -403,6 +404,47 @@ bad:
     return 0;
 }
 
+/*
+ * --line-width M, --point-size M|FIELD, --point-radius M|FIELD: a width in
+ * metres, > 0 and finite; for the point options a value that does not
+ * start like a number names a field instead.
+ */
+static int parse_metres(argcur *c, rl_screen_options *o)
+{
+    const char *v = take_value(c);
+    if (!v)
+        return -1;
+    int line = strcmp(c->name, "--line-width") == 0;
+    char *end = NULL;
+    double x = strtod(v, &end);
+    int numeric = end != v && *end == '\0';
+    int looks_numeric = strchr("+-.0123456789", v[0]) != NULL && v[0];
+    if (!line && !looks_numeric) {
+        o->point_size = o->point_radius = 0;
+        if (strcmp(c->name, "--point-size") == 0)
+            o->point_size = 1;   /* from the field: the value says which shape */
+        else
+            o->point_radius = 1;
+        return set_str(c->ctx, &o->point_field, v) ? 1 : -1;
+    }
+    if (!numeric || !isfinite(x) || !(x > 0)) {
+        rl_fail(c->ctx, RL_ERR_USAGE, "%s needs a positive width in metres%s, not '%s'",
+                c->name, line ? "" : " (or a field name)", v);
+        return -1;
+    }
+    if (line)
+        o->line_width = x;
+    else if (strcmp(c->name, "--point-size") == 0)
+        o->point_size = x, o->point_radius = 0;
+    else
+        o->point_radius = x, o->point_size = 0;
+    if (!line) {
+        free(o->point_field);
+        o->point_field = NULL;
+    }
+    return 1;
+}
+
 /* Target of screen's and audit's parser. */
 typedef struct {
     rl_screen_options *o;
@@ -514,6 +556,15 @@ static int screen_option(argcur *c, void *target)
         }
         return 1;
     }
+    if (is(c, "--line-width", NULL) || is(c, "--point-size", NULL) ||
+        is(c, "--point-radius", NULL))
+        return parse_metres(c, o);
+    if (is(c, "--line-width-field", NULL))
+        return (v = take_value(c)) && set_str(c->ctx, &o->line_width_field, v) ? 1 : -1;
+    if (is(c, "--line-left-field", NULL))
+        return (v = take_value(c)) && set_str(c->ctx, &o->line_left_field, v) ? 1 : -1;
+    if (is(c, "--line-right-field", NULL))
+        return (v = take_value(c)) && set_str(c->ctx, &o->line_right_field, v) ? 1 : -1;
     if (t->audit && is(c, "--landuse", NULL)) {
         rl_fail(c->ctx, RL_ERR_USAGE, "--landuse is not available for audit");
         return -1;
@@ -580,6 +631,15 @@ static rl_screen_options *parse_screen(rl_ctx *ctx, int argc,
                     o->classify[i], (int)kl, o->classify[i]);
             goto fail;
         }
+    }
+    if (!o->line_left_field != !o->line_right_field) {
+        rl_fail(ctx, RL_ERR_USAGE, "--line-left-field and --line-right-field go together");
+        goto fail;
+    }
+    if ((o->line_width > 0) + (o->line_width_field != NULL) + (o->line_left_field != NULL) > 1) {
+        rl_fail(ctx, RL_ERR_USAGE, "give one of --line-width, --line-width-field and "
+                                   "--line-left-field/--line-right-field");
+        goto fail;
     }
     if (o->ncontrols == 0 && !audit && !o->landuse_path) {
         rl_fail(ctx, RL_ERR_USAGE,
@@ -670,6 +730,10 @@ void rl_screen_options_free(rl_screen_options *o)
     free(o->id_field);
     free(o->landuse_path);
     free(o->landuse_csv);
+    free(o->line_width_field);
+    free(o->line_left_field);
+    free(o->line_right_field);
+    free(o->point_field);
     for (int i = 0; i < o->nclassify; i++)
         free(o->classify[i]);
     free(o->classify);

@@ -60,6 +60,14 @@ struct rl_screen_options {
     int landuse_decimals; /* --landuse-decimals 0..6; -1: by --units */
     char **classify;      /* --classify NAME=FIELD, as given */
     int nclassify;
+    /* Line and point footprints (linear/linear.h, docs/linear.md); 0/NULL: not given */
+    double line_width;        /* --line-width: full corridor width, m */
+    char *line_width_field;   /* --line-width-field */
+    char *line_left_field;    /* --line-left-field, with --line-right-field */
+    char *line_right_field;
+    double point_size;        /* --point-size: side of the square, m */
+    double point_radius;      /* --point-radius: radius of the circle, m */
+    char *point_field;        /* --point-size/--point-radius gave a field name */
 };
 
 /* FIELD of --classify NAME=FIELD for control `name`, or NULL (the last one given wins). */
