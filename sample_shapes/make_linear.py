@@ -15,10 +15,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import make_samples as ms  # noqa: E402  (re-execs /usr/bin/python3 without osgeo)
 from make_samples import ogr  # noqa: E402
 
-# road_4490.shp: centre lines in lon/lat, full width YDKD (用地宽度, m)
+# road_4490.shp: centre lines in lon/lat, full width YDKD (用地宽度, m), use YDLX (用地类型)
 ROADS_4490 = [
-    ("L01", "省道S222改线工程", 40.0, [(-4000, 1600), (-2200, 1600), (-600, 3200)]),  # E1, E2
-    ("L02", "南部乡村道路", 24.0, [(-500, -500), (1500, -500)]),                     # clear
+    ("L01", "省道S222改线工程", 40.0, "永久", [(-4000, 1600), (-2200, 1600), (-600, 3200)]),
+    ("L02", "施工便道", 24.0, "临时", [(-500, -500), (1500, -500)]),   # clear of the red line
 ]
 # road_gk.shp: centre lines in EPSG:4527, left / right widths ZYDK / YYDK (左/右用地宽度, m)
 ROADS_GK = [
@@ -83,9 +83,9 @@ def main():
 
     path = os.path.join(out, "road_4490.shp")
     ds, lyr = new_layer(path, "road_4490", ms.SRS4490, ogr.wkbLineString,
-                        [("XMBH", S, 10), ("XMMC", S, 60), ("YDKD", R, 10)])
-    for bh, mc, w, pts in ROADS_4490:
-        ms.add(lyr, ms.to4490(line_geom(pts)), {"XMBH": bh, "XMMC": mc, "YDKD": w})
+                        [("XMBH", S, 10), ("XMMC", S, 60), ("YDKD", R, 10), ("YDLX", S, 10)])
+    for bh, mc, w, lx, pts in ROADS_4490:
+        ms.add(lyr, ms.to4490(line_geom(pts)), {"XMBH": bh, "XMMC": mc, "YDKD": w, "YDLX": lx})
     ds = None
     ms.fix_cpg(path)
 

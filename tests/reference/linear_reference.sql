@@ -74,6 +74,15 @@ SELECT 2, f.layer, f.id, c.control, 'distance_m',
        ST_Distance(ST_Transform(f.corr, 4490)::geography, ST_Transform(c.geom, 4490)::geography)
 FROM fp f, ctl c;
 
+-- --rings 100,500: control area within that distance of the footprint, the footprint
+-- buffered (round, quad_segs=8) in EPSG:4548, the GK zone of every sample footprint
+INSERT INTO ref_linear
+SELECT 2, f.layer, f.id, c.control, 'within_' || d || '_m2',
+       pg_temp.ell_area(ST_Intersection(
+           ST_Transform(ST_Buffer(ST_Transform(f.corr, 4548), d, 'quad_segs=8'), ST_SRID(c.geom)),
+           c.geom))
+FROM fp f, ctl c, (VALUES (100), (500)) AS r(d);
+
 -- crossings: each piece of the centre line inside a control, its chainage along the lon/lat
 -- centre line from the first vertex (geodesic length of the line up to the point)
 INSERT INTO ref_linear

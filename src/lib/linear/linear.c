@@ -542,3 +542,164 @@ cleanup:
     GEOSGeom_destroy_r(h, lc);
     return st;
 }
+
+/* ---- proximity ---- */
+
+void rl_reach_pad(const rl_crs *crs, const double env[4], double reach_m, double out[4])
+{
+    double dx, dy;
+    if (crs->geographic) {
+        /* 110.5 km per degree of latitude at the least; longitude shrinks with cos. */
+        dy = reach_m * 1.1 / 110500.0;
+        double lat = fmax(fabs(env[1]), fabs(env[3])) + dy;
+        dx = lat < 89 ? dy / cos(lat * M_PI / 180) : 360;
+    } else {
+        dx = dy = reach_m * 1.1 / (crs->unit_m > 0 ? crs->unit_m : 1);
+    }
+    out[0] = env[0] - dx, out[1] = env[1] - dy;
+    out[2] = env[2] + dx, out[3] = env[3] + dy;
+}
+
+/* The GK zone of g's centre on crs's ellipsoid into def; 0 + message on failure. */
+static int gk_of(rl_ctx *ctx, const GEOSGeometry *g, const rl_crs *crs, char *def, size_t n)
+{
+    double e[4];
+    if (!GEOSGeom_getExtent_r(ctx->geos, g, &e[0], &e[1], &e[2], &e[3])) {
+        rl_fail(ctx, RL_ERR_GEOM, "empty footprint");
+        return 0;
+    }
+    double x = (e[0] + e[2]) / 2, y = (e[1] + e[3]) / 2;
+    PJ *pj = rl_ctx_pj(ctx, crs->def, crs->geog_def);
+    if (!pj)
+        return 0;
+    proj_trans_generic(pj, PJ_FWD, &x, sizeof x, 1, &y, sizeof y, 1, NULL, 0, 0, NULL, 0, 0);
+    if (!isfinite(x)) {
+        rl_fail(ctx, RL_ERR_CRS, "the footprint's centre has no longitude");
+        return 0;
+    }
+    rl_gk_zone_def(crs, x, def, n);
+    return 1;
+}
+
+rl_status rl_near_distance(rl_ctx *ctx, const GEOSGeometry *fp,
+                           const GEOSGeometry *const *c, size_t n, const rl_crs *crs,
+                           double reach_m, double *dist)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    rl_status st = RL_OK;
+    GEOSGeometry *fg = NULL;
+    char def[512];
+    double e[4], pe[4];
+    *dist = NAN;
+    if (!n)
+        return RL_OK;
+    for (size_t k = 0; k < n; k++)
+        if (GEOSIntersects_r(h, fp, c[k]) == 1) {
+            *dist = 0;
+            return RL_OK;
+        }
+    if (!GEOSGeom_getExtent_r(h, fp, &e[0], &e[1], &e[2], &e[3]) ||
+        !gk_of(ctx, fp, crs, def, sizeof def))
+        return ctx->status ? ctx->status : rl_fail(ctx, RL_ERR_GEOM, "empty footprint");
+    rl_reach_pad(crs, e, reach_m, pe);
+    PJ *to = rl_ctx_pj(ctx, crs->def, def), *ll = rl_ctx_pj(ctx, def, crs->geog_def);
+    if (!to || !ll || !(fg = rl_geom_transform(ctx, fp, to))) {
+        st = ctx->status;
+        goto cleanup;
+    }
+    for (size_t k = 0; k < n; k++) {
+        GEOSGeometry *clip = GEOSClipByRect_r(h, c[k], pe[0], pe[1], pe[2], pe[3]);
+        GEOSGeometry *cg = clip && !GEOSisEmpty_r(h, clip) ? rl_geom_transform(ctx, clip, to)
+                                                            : NULL;
+        GEOSCoordSequence *np = cg ? GEOSNearestPoints_r(h, fg, cg) : NULL;
+        GEOSGeom_destroy_r(h, clip);
+        GEOSGeom_destroy_r(h, cg);
+        if (!np)
+            continue; /* nothing of it within the padded envelope */
+        double x[2], y[2], d = 0;
+        GEOSCoordSeq_getXY_r(h, np, 0, &x[0], &y[0]);
+        GEOSCoordSeq_getXY_r(h, np, 1, &x[1], &y[1]);
+        GEOSCoordSeq_destroy_r(h, np);
+        proj_trans_generic(ll, PJ_FWD, x, sizeof *x, 2, y, sizeof *y, 2, NULL, 0, 0, NULL, 0, 0);
+        geod_inverse(&crs->geod, y[0], x[0], y[1], x[1], &d, NULL, NULL);
+        if (d <= reach_m && !(d >= *dist))
+            *dist = d;
+    }
+cleanup:
+    GEOSGeom_destroy_r(h, fg);
+    return st;
+}
+
+rl_status rl_ring_areas(rl_ctx *ctx, const GEOSGeometry *fp, const GEOSGeometry *const *c,
+                        size_t n, const rl_crs *crs, int m, const double *d, int nrings,
+                        double *areas)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    rl_status st = RL_OK;
+    GEOSGeometry *fg = NULL, *buf = NULL, *back = NULL, *u = NULL;
+    GEOSGeometry **pieces = NULL;
+    size_t np = 0;
+    char def[512];
+    for (int j = 0; j < nrings; j++)
+        areas[j] = 0;
+    if (!n)
+        return RL_OK;
+    if (!gk_of(ctx, fp, crs, def, sizeof def))
+        return ctx->status;
+    PJ *to = rl_ctx_pj(ctx, crs->def, def), *fro = rl_ctx_pj(ctx, def, crs->def);
+    if (!to || !fro || !(fg = rl_geom_transform(ctx, fp, to)))
+        return ctx->status;
+    if (!(pieces = calloc(n, sizeof *pieces))) {
+        st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    for (int j = 0; j < nrings; j++) {
+        double e[4];
+        if (!(buf = GEOSBuffer_r(h, fg, d[j], 8)) || !(back = rl_geom_transform(ctx, buf, fro)) ||
+            !GEOSGeom_getExtent_r(h, back, &e[0], &e[1], &e[2], &e[3])) {
+            st = ctx->status ? ctx->status
+                             : rl_fail(ctx, RL_ERR_GEOM, "ring buffer failed: %s", ctx->geos_msg);
+            goto cleanup;
+        }
+        np = 0;
+        for (size_t k = 0; k < n; k++) {
+            /* The control cut to the ring's box first: provinces are big. */
+            GEOSGeometry *clip = GEOSClipByRect_r(h, c[k], e[0], e[1], e[2], e[3]);
+            GEOSGeometry *x = clip && !GEOSisEmpty_r(h, clip) ? GEOSIntersection_r(h, back, clip)
+                                                               : NULL;
+            if (clip && !x && !GEOSisEmpty_r(h, clip))
+                x = GEOSIntersection_r(h, back, c[k]); /* the clip may be invalid */
+            GEOSGeom_destroy_r(h, clip);
+            if (x && !GEOSisEmpty_r(h, x))
+                pieces[np++] = x;
+            else
+                GEOSGeom_destroy_r(h, x);
+        }
+        if (np) {
+            GEOSGeometry *coll = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, pieces,
+                                                             (unsigned int)np);
+            if (coll)
+                np = 0; /* owned by coll */
+            u = coll ? GEOSUnaryUnion_r(h, coll) : NULL;
+            GEOSGeom_destroy_r(h, coll);
+            if (!u || rl_geom_area(ctx, u, crs, (rl_area_method)m, &areas[j])) {
+                st = u ? ctx->status : rl_fail(ctx, RL_ERR_GEOM, "ring union failed: %s",
+                                               ctx->geos_msg);
+                goto cleanup;
+            }
+        }
+        GEOSGeom_destroy_r(h, u);
+        GEOSGeom_destroy_r(h, buf);
+        GEOSGeom_destroy_r(h, back);
+        u = buf = back = NULL;
+    }
+cleanup:
+    for (size_t k = 0; k < np; k++)
+        GEOSGeom_destroy_r(h, pieces[k]);
+    free(pieces);
+    GEOSGeom_destroy_r(h, u);
+    GEOSGeom_destroy_r(h, buf);
+    GEOSGeom_destroy_r(h, back);
+    GEOSGeom_destroy_r(h, fg);
+    return st;
+}

@@ -70,4 +70,38 @@ rl_status rl_line_crossings(rl_ctx *ctx, const GEOSGeometry *line, const rl_crs 
                             const GEOSGeometry *const *polys, size_t n, const rl_crs *ccrs,
                             rl_crossing **out, size_t *nout, double *len_m);
 
+/* ---- proximity: --near and --rings ---- */
+
+/*
+ * env (minx, miny, maxx, maxy in crs's units) grown by at least reach_m
+ * metres on every side, into out: in degrees for a lon/lat crs (the
+ * longitude margin widened for the latitude), else in crs's units, with 10%
+ * to spare for any plane's scale and for a rectangle not quite staying a
+ * rectangle when it changes CRS.
+ */
+void rl_reach_pad(const rl_crs *crs, const double env[4], double reach_m, double out[4]);
+
+/*
+ * Geodesic distance (m) from polygon fp to the nearest of the n geometries
+ * c[] (all in crs; borrowed), looking no further than reach_m: 0 when one
+ * meets fp, NAN when none is within reach_m.  The nearest points are found
+ * in the Gauss-Krüger 3-degree zone of fp on crs's ellipsoid (each control
+ * geometry clipped to fp's envelope grown by reach_m first), and the
+ * distance between them is the geodesic one (PROJ geod_inverse).
+ */
+rl_status rl_near_distance(rl_ctx *ctx, const GEOSGeometry *fp,
+                           const GEOSGeometry *const *c, size_t n, const rl_crs *crs,
+                           double reach_m, double *dist);
+
+/*
+ * For each of the nrings distances d[j] (m): the area (m2, by method m in
+ * crs) of the union of the n polygons c[] (in crs; borrowed) within d[j] of
+ * polygon fp, i.e. inside fp buffered by d[j] (round joins, 8 segments a
+ * quarter circle) in the Gauss-Krüger 3-degree zone of fp; the footprint's
+ * own overlap is part of every ring.  areas[] gets nrings values.
+ */
+rl_status rl_ring_areas(rl_ctx *ctx, const GEOSGeometry *fp, const GEOSGeometry *const *c,
+                        size_t n, const rl_crs *crs, int m, const double *d, int nrings,
+                        double *areas);
+
 #endif

@@ -445,6 +445,55 @@ static int parse_metres(argcur *c, rl_screen_options *o)
     return 1;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* --rings 100,500,1000: positive distances in metres, kept ascending, no repeats. */
+static int parse_rings(rl_ctx *ctx, rl_screen_options *o, const char *v)
+{
+    free(o->rings);
+    o->rings = NULL;
+    o->nrings = 0;
+    size_t n = 1;
+    for (const char *p = v; *p; p++)
+        n += *p == ',';
+    o->rings = malloc(n * sizeof *o->rings);
+    if (!o->rings) {
+        rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        return 0;
+    }
+    const char *p = v;
+    for (size_t k = 0; k < n; k++) {
+        char *end = NULL;
+        double x = strtod(p, &end);
+        if (end == p || (*end && *end != ',') || !isfinite(x) || !(x > 0)) {
+            rl_fail(ctx, RL_ERR_USAGE, "--rings needs positive distances in metres "
+                    "separated by commas (e.g. 100,500,1000), not '%s'", v);
+            return 0;
+        }
+        o->rings[o->nrings++] = x;
+        p = end + (*end == ',');
+    }
+    qsort(o->rings, (size_t)o->nrings, sizeof *o->rings, cmp_double);
+    int m = 0;
+    for (int k = 0; k < o->nrings; k++)
+        if (!m || o->rings[k] != o->rings[m - 1])
+            o->rings[m++] = o->rings[k];
+    o->nrings = m;
+    return 1;
+}
+
+double rl_screen_reach(const rl_screen_options *o)
+{
+    double r = o->near;
+    if (o->nrings && o->rings[o->nrings - 1] > r)
+        r = o->rings[o->nrings - 1];
+    return r;
+}
+
 /* Target of screen's and audit's parser. */
 typedef struct {
     rl_screen_options *o;
@@ -559,6 +608,22 @@ static int screen_option(argcur *c, void *target)
     if (is(c, "--line-width", NULL) || is(c, "--point-size", NULL) ||
         is(c, "--point-radius", NULL))
         return parse_metres(c, o);
+    if (is(c, "--near", NULL)) {
+        if (!(v = take_value(c)))
+            return -1;
+        char *end = NULL;
+        o->near = strtod(v, &end);
+        if (end == v || *end || !isfinite(o->near) || !(o->near > 0)) {
+            rl_fail(c->ctx, RL_ERR_USAGE, "--near needs a positive distance in metres, not '%s'",
+                    v);
+            return -1;
+        }
+        return 1;
+    }
+    if (is(c, "--rings", NULL))
+        return (v = take_value(c)) && parse_rings(c->ctx, o, v) ? 1 : -1;
+    if (is(c, "--use-field", NULL))
+        return (v = take_value(c)) && set_str(c->ctx, &o->use_field, v) ? 1 : -1;
     if (is(c, "--line-width-field", NULL))
         return (v = take_value(c)) && set_str(c->ctx, &o->line_width_field, v) ? 1 : -1;
     if (is(c, "--line-left-field", NULL))
@@ -734,6 +799,8 @@ void rl_screen_options_free(rl_screen_options *o)
     free(o->line_left_field);
     free(o->line_right_field);
     free(o->point_field);
+    free(o->use_field);
+    free(o->rings);
     for (int i = 0; i < o->nclassify; i++)
         free(o->classify[i]);
     free(o->classify);

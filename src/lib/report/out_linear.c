@@ -8,6 +8,7 @@
 #include "report/out_table.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *kind_name(int kind)
@@ -38,11 +39,33 @@ void rl_json_linear_fp(rl_buf *b, const rl_screen_data *d, const rl_fp_result *r
     }
 }
 
+/* --near and --rings of one control entry (any footprint kind). */
+static void json_proximity(rl_buf *b, const rl_screen_data *d, const rl_fp_control *fc)
+{
+    const rl_screen_options *o = d->opts;
+    if (o->near > 0) {
+        rl_buf_puts(b, ", \"distance_m\": ");
+        rl_buf_json_m2(b, fc->distance_m); /* null: none within --near */
+    }
+    if (o->nrings && fc->rings) {
+        rl_buf_puts(b, ", \"rings\": [");
+        for (int j = 0; j < o->nrings; j++) {
+            rl_buf_puts(b, j ? ", {\"within_m\": " : "{\"within_m\": ");
+            rl_buf_json_num(b, o->rings[j]);
+            rl_buf_puts(b, ", \"area_m2\": ");
+            rl_buf_json_m2(b, fc->rings[j]);
+            rl_buf_puts(b, "}");
+        }
+        rl_buf_puts(b, "]");
+    }
+}
+
 void rl_json_linear_ctl(rl_buf *b, const rl_screen_data *d, const rl_fp_result *r, int k)
 {
+    const rl_fp_control *fc = &r->ctl[k];
+    json_proximity(b, d, fc);
     if (!d->linear || r->lin.kind != RL_KIND_LINE)
         return;
-    const rl_fp_control *fc = &r->ctl[k];
     rl_buf_puts(b, ", \"length_m\": ");
     rl_buf_json_m2(b, fc->line_m);
     rl_buf_puts(b, ", \"crossings\": [");
@@ -66,8 +89,83 @@ static size_t points_inside(const rl_screen_data *d, int k)
     return n;
 }
 
+/* Value of --use-field for footprint r ("" when null or no such field). */
+static const char *use_value(const rl_screen_data *d, const rl_fp_result *r)
+{
+    const rl_layer *L = d->fps[r->layer];
+    int fi = rl_layer_field_index(L, d->opts->use_field);
+    const rl_feature *ft = &L->feat[r->feat];
+    return fi >= 0 && ft->attrs && ft->attrs[fi] ? ft->attrs[fi] : "";
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * The distinct --use-field values of the footprints that are not errors,
+ * in byte order, into *vals (free() it; the strings are borrowed).
+ */
+static size_t use_values(const rl_screen_data *d, const char ***vals)
+{
+    const char **v = malloc((d->nres ? d->nres : 1) * sizeof *v);
+    size_t n = 0;
+    *vals = v;
+    if (!v)
+        return 0;
+    for (size_t i = 0; i < d->nres; i++)
+        if (d->res[i].verdict != RL_V_ERROR)
+            v[n++] = use_value(d, &d->res[i]);
+    qsort(v, n, sizeof *v, cmp_str);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!m || strcmp(v[i], v[m - 1]))
+            v[m++] = v[i];
+    return m;
+}
+
+/* Sum of the overlaps with control k of the footprints whose use is `val`. */
+static double use_total(const rl_screen_data *d, int k, const char *val, size_t *count)
+{
+    double a = 0;
+    *count = 0;
+    for (size_t i = 0; i < d->nres; i++) {
+        const rl_fp_result *r = &d->res[i];
+        if (r->verdict == RL_V_ERROR || strcmp(use_value(d, r), val))
+            continue;
+        a += r->ctl[k].overlap_m2;
+        *count += r->ctl[k].overlap_m2 > 0;
+    }
+    return a;
+}
+
 void rl_json_linear_summary(rl_buf *b, const rl_screen_data *d)
 {
+    if (d->opts->use_field) {
+        const char **v = NULL;
+        size_t nv = use_values(d, &v);
+        rl_buf_puts(b, ",\n   \"use_field\": ");
+        rl_buf_json_str(b, d->opts->use_field);
+        rl_buf_puts(b, ", \"use\": {");
+        for (int k = 0; k < d->ncontrols; k++) {
+            rl_buf_puts(b, k ? ", " : "");
+            rl_buf_json_str(b, d->controls[k].spec.name);
+            rl_buf_puts(b, ": [");
+            for (size_t j = 0; j < nv; j++) {
+                size_t cnt;
+                double a = use_total(d, k, v[j], &cnt);
+                rl_buf_puts(b, j ? ", {\"value\": " : "{\"value\": ");
+                rl_buf_json_str(b, v[j]);
+                rl_buf_puts(b, ", \"overlap_m2\": ");
+                rl_buf_json_m2(b, a);
+                rl_buf_printf(b, ", \"footprints\": %zu}", cnt);
+            }
+            rl_buf_puts(b, "]");
+        }
+        rl_buf_puts(b, "}");
+        free(v);
+    }
     size_t npoints = 0;
     for (size_t i = 0; d->linear && i < d->nres; i++)
         npoints += d->res[i].lin.kind == RL_KIND_POINT;
@@ -83,8 +181,36 @@ void rl_json_linear_summary(rl_buf *b, const rl_screen_data *d)
     rl_buf_puts(b, "}");
 }
 
+/* CSV cells of --near and --rings: header (hdr) or footprint r's. */
+static void csv_proximity(const rl_screen_data *d, const rl_fp_result *r, rl_buf *b)
+{
+    const rl_screen_options *o = d->opts;
+    for (int k = 0; k < d->ncontrols; k++) {
+        const char *n = d->controls[k].spec.name;
+        const rl_fp_control *fc = r ? &r->ctl[k] : NULL;
+        int err = r && r->verdict == RL_V_ERROR;
+        if (o->near > 0) {
+            if (!r)
+                rl_buf_printf(b, ",%s_distance_m", n);
+            else if (err || !isfinite(fc->distance_m))
+                rl_buf_puts(b, ",");
+            else
+                rl_buf_printf(b, ",%.4f", fc->distance_m);
+        }
+        for (int j = 0; j < o->nrings; j++) {
+            if (!r)
+                rl_buf_printf(b, ",%s_within_%g_m2", n, o->rings[j]);
+            else if (err || !fc->rings)
+                rl_buf_puts(b, ",");
+            else
+                rl_buf_printf(b, ",%.6f", fc->rings[j]);
+        }
+    }
+}
+
 void rl_csv_linear_header(const rl_screen_data *d, rl_buf *b)
 {
+    csv_proximity(d, NULL, b);
     if (!d->linear)
         return;
     rl_buf_puts(b, ",geometry_type,length_m,width_m,left_m,right_m");
@@ -96,6 +222,7 @@ void rl_csv_linear_header(const rl_screen_data *d, rl_buf *b)
 
 void rl_csv_linear_cells(const rl_screen_data *d, const rl_fp_result *r, rl_buf *b)
 {
+    csv_proximity(d, r, b);
     if (!d->linear)
         return;
     const rl_linear_info *li = &r->lin;
@@ -123,8 +250,63 @@ void rl_csv_linear_cells(const rl_screen_data *d, const rl_fp_result *r, rl_buf 
     }
 }
 
+/* The table's proximity and use sections. */
+static void table_proximity(const rl_screen_data *d, rl_buf *b)
+{
+    const rl_screen_options *o = d->opts;
+    if (o->near > 0 || o->nrings) {
+        rl_buf_puts(b, "\nproximity (geodesic distance to the nearest control feature");
+        if (o->near > 0)
+            rl_buf_printf(b, ", within %g m", o->near);
+        if (o->nrings)
+            rl_buf_puts(b, "; control area within each ring");
+        rl_buf_puts(b, "):\n");
+        for (size_t i = 0; i < d->nres; i++) {
+            const rl_fp_result *r = &d->res[i];
+            if (r->verdict == RL_V_ERROR)
+                continue;
+            for (int k = 0; k < d->ncontrols; k++) {
+                const rl_fp_control *fc = &r->ctl[k];
+                rl_buf_puts(b, "  ");
+                rl_buf_puts_esc(b, r->id);
+                rl_buf_puts(b, " ");
+                rl_buf_puts_esc(b, d->controls[k].spec.name);
+                if (o->near > 0) {
+                    if (isfinite(fc->distance_m))
+                        rl_buf_printf(b, ": %.1f m", fc->distance_m);
+                    else
+                        rl_buf_printf(b, ": farther than %g m", o->near);
+                }
+                for (int j = 0; j < o->nrings && fc->rings; j++)
+                    rl_buf_printf(b, "%s within %g m %.2f m2", j || o->near > 0 ? ";" : ":",
+                                  o->rings[j], fc->rings[j]);
+                rl_buf_puts(b, "\n");
+            }
+        }
+    }
+    if (o->use_field) {
+        const char **v = NULL;
+        size_t nv = use_values(d, &v);
+        rl_buf_puts(b, "\nland use by ");
+        rl_buf_puts_esc(b, o->use_field);
+        rl_buf_puts(b, " (sum of the footprints' overlaps):\n");
+        for (int k = 0; k < d->ncontrols; k++)
+            for (size_t j = 0; j < nv; j++) {
+                size_t cnt;
+                double a = use_total(d, k, v[j], &cnt);
+                rl_buf_puts(b, "  ");
+                rl_buf_puts_esc(b, d->controls[k].spec.name);
+                rl_buf_puts(b, " ");
+                rl_buf_puts_esc(b, *v[j] ? v[j] : "(null)");
+                rl_buf_printf(b, ": %.2f m2 (%zu footprints)\n", a, cnt);
+            }
+        free(v);
+    }
+}
+
 void rl_table_linear(const rl_screen_data *d, rl_buf *b)
 {
+    table_proximity(d, b);
     if (!d->linear)
         return;
     int head = 0;

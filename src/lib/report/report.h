@@ -39,6 +39,8 @@ typedef struct rl_fp_control {
     double line_m;          /* its geodesic length */
     rl_crossing *cross;     /* where it is inside, by chainage */
     size_t ncross;
+    double distance_m;      /* --near: to the nearest feature; NAN: none within */
+    double *rings;          /* --rings: control area within each distance, m2 */
 } rl_fp_control;
 
 typedef enum { RL_V_PASS = 0, RL_V_WARN, RL_V_CONFLICT, RL_V_ERROR } rl_verdict;
