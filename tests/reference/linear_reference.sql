@@ -83,18 +83,20 @@ SELECT 2, f.layer, f.id, c.control, 'within_' || d || '_m2',
            c.geom))
 FROM fp f, ctl c, (VALUES (100), (500)) AS r(d);
 
--- crossings: each piece of the centre line inside a control, its chainage along the lon/lat
--- centre line from the first vertex (geodesic length of the line up to the point)
+-- crossings: each piece of the centre line inside a control, its chainage from the line's
+-- first vertex: the geodesic length of the line up to the piece's end, the line cut with
+-- ST_LineLocatePoint + ST_LineSubstring in the control's metric CRS (where the piece lies
+-- exactly on it), that sub-line measured on geography
 INSERT INTO ref_linear
 WITH pieces AS (
-  SELECT f.layer, f.id, c.control, ST_Transform(f.line, 4490) AS ll,
+  SELECT f.layer, f.id, c.control, ST_Transform(f.line, ST_SRID(c.geom)) AS lc,
          (ST_Dump(ST_LineMerge(ST_CollectionExtract(
              ST_Intersection(ST_Transform(f.line, ST_SRID(c.geom)), c.geom), 2)))).geom AS p
   FROM fp f, ctl c WHERE f.line IS NOT NULL
 ), ch AS (
   SELECT layer, id, control,
-         ST_Length(ST_LineSubstring(ll, 0, ST_LineLocatePoint(ll, ST_Transform(ST_StartPoint(p), 4490)))::geography) AS a,
-         ST_Length(ST_LineSubstring(ll, 0, ST_LineLocatePoint(ll, ST_Transform(ST_EndPoint(p), 4490)))::geography) AS b
+         pg_temp.ell_len(ST_LineSubstring(lc, 0, ST_LineLocatePoint(lc, ST_StartPoint(p)))) AS a,
+         pg_temp.ell_len(ST_LineSubstring(lc, 0, ST_LineLocatePoint(lc, ST_EndPoint(p)))) AS b
   FROM pieces
 ), n AS (
   SELECT layer, id, control, least(a, b) AS from_m, greatest(a, b) AS to_m,

@@ -9,7 +9,7 @@
 # join=mitre mitre_limit=5', one side at a time with 'side=left' / 'side=right' for the
 # left / right widths), the tower squares (ST_Expand in EPSG:4527), intersects them with the
 # controls, and measures: ST_Area and ST_Length on geography (CGCS2000, EPSG:4490), chainages
-# with ST_LineLocatePoint + ST_LineSubstring on the lon/lat centre line, distances with
+# with ST_LineLocatePoint + ST_LineSubstring (cut in the control's CRS, measured on geography), distances with
 # ST_Distance on geography.  Writes tests/reference/linear_sample.csv; the CI machine only
 # reads that file.  Environment: REF_LINEAR_DB (default redline_linear_ref; dropped and
 # recreated), plus the usual libpq variables.
