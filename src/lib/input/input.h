@@ -153,9 +153,9 @@ typedef struct rl_input_opts {
      */
     int keep_unreadable;
     /*
-     * screen's footprints with --line-width or --point-size &c.: a line or
-     * point feature is kept as WKB with its kind set (needs defer_repair),
-     * not made RL_FEAT_NOT_POLYGON (docs/linear.md).
+     * screen's and audit's footprints with --line-width or --point-size
+     * &c.: a line or point feature is kept as WKB with its kind set (as with
+     * defer_repair), not made RL_FEAT_NOT_POLYGON (docs/linear.md).
      */
     int keep_lines;
 } rl_input_opts;

@@ -512,7 +512,7 @@ static GEOSGeometry *convert_geom(rl_ctx *ctx, GEOSWKBReader *rd, OGRGeometryH g
             return NULL;
         }
         work = OGR_G_ForceToMultiPolygon(work);
-    } else if (keep_lines && defer && line_kind(t) != RL_KIND_POLYGON) {
+    } else if (keep_lines && line_kind(t) != RL_KIND_POLYGON) {
         /* Curves are stroked: the corridor is built from straight segments. */
         ft->kind = line_kind(t);
         if (t != wkbLineString && t != wkbMultiLineString && ft->kind == RL_KIND_LINE)
@@ -555,8 +555,11 @@ static GEOSGeometry *convert_geom(rl_ctx *ctx, GEOSWKBReader *rd, OGRGeometryH g
     unsigned char *wkb = malloc((size_t)size);
     GEOSGeometry *out = NULL;
     if (wkb && OGR_G_ExportToWkb(work, wkbNDR, wkb) == OGRERR_NONE) {
-        if (defer) {
-            /* Converted by rl_feature_prepare() in a later phase. */
+        if (defer || ft->kind) {
+            /*
+             * Converted by rl_feature_prepare() in a later phase; a line or
+             * point always is, after linear/ made it a polygon.
+             */
             ft->wkb = wkb;
             ft->wkb_len = (size_t)size;
             OGR_G_DestroyGeometry(work);

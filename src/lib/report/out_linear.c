@@ -7,6 +7,7 @@
  */
 #include "report/out_table.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -350,4 +351,26 @@ void rl_table_linear(const rl_screen_data *d, rl_buf *b)
         rl_buf_printf(b, " %zu inside", points_inside(d, k));
     }
     rl_buf_puts(b, "\n");
+}
+
+rl_status rl_linear_piece(rl_ctx *ctx, const rl_screen_data *d, rl_vec_writer *w,
+                          const rl_fp_result *r, int nfields)
+{
+    const rl_layer *L = d->fps[r->layer];
+    const rl_feature *ft = &L->feat[r->feat];
+    if (!d->linear || r->lin.kind == RL_KIND_POLYGON || !ft->geom)
+        return RL_OK;
+    GEOSGeometry *t = NULL;
+    if (!rl_crs_same(L->crs, d->out_crs)) {
+        PJ *pj = rl_ctx_pj(ctx, L->crs->def, d->out_crs->def);
+        if (!pj || !(t = rl_geom_transform(ctx, ft->geom, pj)))
+            return ctx->status;
+    }
+    int64_t fid = ft->fid, none = -1;
+    const char *what = r->lin.kind == RL_KIND_LINE ? "corridor" : "point";
+    const void *vals[] = {r->id, L->path, &fid, what, &none, &r->area_m2, "", "", "", ""};
+    (void)nfields; /* the land-use columns stay empty */
+    rl_status st = rl_vec_writer_add(ctx, w, t ? t : ft->geom, vals);
+    GEOSGeom_destroy_r(ctx->geos, t);
+    return st;
 }

@@ -470,6 +470,7 @@ rl_status rl_write_screen_pieces(rl_ctx *ctx, const rl_screen_data *d,
         int64_t fpfid = L->feat[r->feat].fid;
         if (r->verdict == RL_V_ERROR)
             continue;
+        st = rl_linear_piece(ctx, d, w, r, lu ? 10 : 6);
         for (int k = 0; k < d->ncontrols && !st; k++) {
             const rl_control *C = &d->controls[k];
             for (size_t j = 0; j < r->ctl[k].nhits && !st; j++) {

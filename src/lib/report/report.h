@@ -292,6 +292,14 @@ void rl_json_linear_summary(rl_buf *b, const rl_screen_data *d);
 void rl_csv_linear_header(const rl_screen_data *d, rl_buf *b);
 void rl_csv_linear_cells(const rl_screen_data *d, const rl_fp_result *r, rl_buf *b);
 void rl_table_linear(const rl_screen_data *d, rl_buf *b);
+/*
+ * --pieces: footprint r's corridor or tower polygon as one more record of
+ * w (control "corridor" or "point", ctl_fid -1, area_m2 its area), in the
+ * output CRS; nothing for a polygon footprint (out_linear.c).
+ */
+typedef struct rl_vec_writer rl_vec_writer;
+rl_status rl_linear_piece(rl_ctx *ctx, const rl_screen_data *d, rl_vec_writer *w,
+                          const rl_fp_result *r, int nfields);
 /* CSV header and rows of a screen (out_screen.c). */
 void rl_csv_screen(const rl_screen_data *d, rl_buf *b, int bom);
 rl_status rl_write_audit(rl_ctx *ctx, const rl_audit_data *d, FILE *f);
