@@ -312,6 +312,48 @@ def test_bad_input(tmp):
     check(digest(S) == before and digest(tmp) == tmp_before, "no input file changed")
 
 
+def test_audit_and_pieces(tmp):
+    d = os.path.join(tmp, "delivery")
+    os.makedirs(d)
+    for name in ("road_4490", "towers"):
+        for ext in ("shp", "shx", "dbf", "prj", "cpg"):
+            shutil.copy(os.path.join(LIN, name + "." + ext), d)
+    before = digest(d)
+    eco = ["--eco", os.path.join(S, "eco.shp")]
+    code, out, err = run("audit", *eco, "-f", "json", d)
+    files = {os.path.basename(f["path"]): f for f in json.loads(out)["files"]} if out else {}
+    check(all("not_polygon" in [p["code"] for p in f["problems"]] for f in files.values()) and
+          len(files) == 2, "audit without widths: lines and points are not_polygon")
+    code, out, err = run("audit", *eco, "--line-width-field", "YDKD", "--point-size", "TJBC",
+                         "-f", "json", d)
+    files = {os.path.basename(f["path"]): f for f in json.loads(out)["files"]} if out else {}
+    ref = reference()
+    road = files.get("road_4490.shp", {"problems": [], "footprints": []})
+    tw = files.get("towers.shp", {"problems": [], "footprints": []})
+    l01 = [f for f in road["footprints"] if f["fid"] == 0]
+    check(not road["problems"] and not tw["problems"] and len(tw["footprints"]) == 7 and
+          l01 and l01[0]["geometry_type"] == "line" and
+          close(l01[0]["controls"]["eco"]["overlap_m2"], ref[("road_4490", "L01", "eco",
+                                                              "overlap_m2")]),
+          "audit with widths screens lines and points as screen does (%s)" % err.strip())
+    code, out, err = run("audit", *eco, "--line-width-field", "NOPE", "-f", "json", d)
+    files = {os.path.basename(f["path"]): f for f in json.loads(out)["files"]} if out else {}
+    codes = [p["code"] for p in files.get("road_4490.shp", {"problems": []})["problems"]]
+    check("bad_width" in codes, "audit: a missing width field is bad_width (%s)" % codes)
+    check(digest(d) == before, "audit changed nothing in the delivery folder")
+    # --pieces: the corridor and the overlap pieces
+    gj = os.path.join(tmp, "pieces.geojson")
+    code, out, err = run("screen", *eco, "--line-width", "10", "--pieces", gj,
+                         os.path.join(LIN, "pipeline.shp"))
+    with open(gj, encoding="utf-8") as fh:
+        feats = json.load(fh)["features"]
+    kinds = sorted(f["properties"]["control"] for f in feats)
+    corr = [f["properties"]["area_m2"] for f in feats if f["properties"]["control"] == "corridor"]
+    check(kinds == ["corridor", "eco"] and close(corr[0], ref[("pipeline", "GX01", "",
+                                                               "area_m2")]),
+          "--pieces writes the corridor and its piece (%s)" % kinds)
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="rl_linear_")
     try:
@@ -321,6 +363,7 @@ def main():
         test_hand_worked(tmp)
         test_never_in_degrees(tmp)
         test_bad_input(tmp)
+        test_audit_and_pieces(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return summary()
