@@ -62,6 +62,23 @@ static const char *const usage_tail =
     "A dataset with several layers is named as 'PATH|layername=NAME'; a .zip\n" \
     "path is read through /vsizip/.  See docs/ for the full manual.\n"
 
+/* Line and point footprints, proximity and use: screen and audit (docs/linear.md). */
+#define LINEAR_HELP                                                            \
+    "Lines, points, proximity (docs/linear.md):\n"                             \
+    "  --line-width M        a line footprint is a corridor M metres wide (flat\n" \
+    "                        ends, mitred joins), built in metres: the layer's\n" \
+    "                        plane, or the GK 3-degree zone of lon/lat lines\n" \
+    "  --line-width-field F  the full width from field F of each line\n"      \
+    "  --line-left-field F --line-right-field G\n"                            \
+    "                        left and right widths from the centre line\n"     \
+    "  --point-size M|F      a point (塔基) is a square of side M m (or field F)\n" \
+    "  --point-radius M|F    ... or a circle of radius M m (256 sides)\n"      \
+    "  --near M              geodesic distance to the nearest control feature\n" \
+    "                        within M m (0 when they overlap)\n"             \
+    "  --rings M,M,...       control area within each distance of a footprint\n" \
+    "  --use-field F         total each control's overlap by F's values\n"    \
+    "                        (永久 / 临时 ...)\n"
+
 static const char *const usage_screen =
     "Usage: redline screen [OPTIONS] FOOTPRINT...\n"
     "\n"
@@ -100,6 +117,7 @@ static const char *const usage_screen =
     "  --landuse-csv FILE    one CSV row per footprint and class (rounded)\n"
     "  --landuse-decimals N  decimals of the rounded (平差) figures, 0 to 6\n"
     "                        (default: 2 for m2 and mu, 4 for ha, 6 for km2)\n"
+    LINEAR_HELP
     JOBS_HELP("worker threads") COMMON_HELP;
 
 static const char *const usage_diff =
@@ -158,7 +176,7 @@ static const char *const usage_audit =
     "(problem codes: unreadable, missing_shx, missing_dbf, missing_prj,\n"
     "prj_unreadable, not_polygon, empty_layer, null_geometry, invalid_geometry,\n"
     "encoding_unknown, text_not_decodable, coords_outside_crs, duplicate_id,\n"
-    "missing_id_field,"
+    "missing_id_field, bad_width, "
     "not_regular_file, link_loop, duplicate_path, unsafe_path, nested_zip)\n"
     "and screen it with the control options of 'redline screen'.  Nothing\n"
     "under DIR is ever written; FIFOs and devices are never opened.  Files are\n"
@@ -168,6 +186,9 @@ static const char *const usage_audit =
     "  --eco, --farmland, --udb, --control, --id-field, --strict,\n"
     "  --skip-bad-controls   as for 'redline screen' (controls are optional)\n"
     "  --min-area AREA       as for 'redline screen' (default {--min-area} m2)\n"
+    "  --line-width ... --use-field\n"
+    "                        as for 'redline screen': line and point layers are\n"
+    "                        screened instead of being flagged not_polygon\n"
     "  --report-dir DIR      also write summary.txt, summary.csv, summary.json\n"
     "                        and files/NNNN.json (per-file detail) there, each\n"
     "                        whole; earlier detail files are removed\n"

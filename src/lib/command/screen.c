@@ -224,6 +224,10 @@ static rl_status task_footprint(rl_ctx *ctx, void *job, size_t i, int w)
     rl_fp_result *r = &d->res[i];
     rl_layer *L = d->fps[r->layer];
     const rl_feature *ft = &L->feat[r->feat];
+    /* A line or point becomes its polygon first; bad widths fail the run. */
+    rl_status st = rl_linear_footprint(ctx, L, r->feat, d->opts, &r->lin);
+    if (st)
+        return st;
     rl_feature_prepare(ctx, L, r->feat);
     char why[1024];
     if (ft->status != RL_FEAT_OK)
@@ -278,7 +282,16 @@ static rl_status run_pair(rl_ctx *ctx, void *job, int k, size_t i, int w)
     /* Its envelopes are read by phase 5 only, on this pair's worker. */
     P->has_env = GEOSGeom_getExtent_r(ctx->geos, P->g, &P->env[0], &P->env[1],
                                       &P->env[2], &P->env[3]) != 0;
-    P->ncand = rl_index_query(C->index, ctx->geos, P->g, &P->cand);
+    double reach = rl_screen_reach(d->opts);
+    GEOSGeometry *box = NULL;
+    if (reach > 0 && P->has_env) {
+        /* --near, --rings: the candidates are the features within reach. */
+        double pe[4];
+        rl_reach_pad(C->layer->crs, P->env, reach, pe);
+        box = GEOSGeom_createRectangle_r(ctx->geos, pe[0], pe[1], pe[2], pe[3]);
+    }
+    P->ncand = rl_index_query(C->index, ctx->geos, box ? box : P->g, &P->cand);
+    GEOSGeom_destroy_r(ctx->geos, box);
     if (P->ncand == (size_t)-1) {
         P->ncand = 0;
         rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
@@ -493,6 +506,45 @@ static rl_status screen_control(rl_ctx *ctx, engine *e, int w, rl_fp_result *r, 
     if (k == d->ncontrols) {
         st = landuse_pieces(ctx, d, r, pieces, npieces);
         goto cleanup;
+    }
+    if (r->lin.line && fc->nhits) {
+        /* The centre line inside the control: its length and chainages. */
+        const GEOSGeometry **cg = malloc(fc->nhits * sizeof *cg);
+        if (!cg) {
+            st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+            goto cleanup;
+        }
+        for (size_t j = 0; j < fc->nhits; j++)
+            cg[j] = CL->feat[fc->hits[j].feat].geom;
+        st = rl_line_crossings(ctx, r->lin.line, fcrs, cg, fc->nhits, CL->crs, &fc->cross,
+                               &fc->ncross, &fc->line_m);
+        free(cg);
+        if (st)
+            goto cleanup;
+    }
+    if (d->opts->near > 0 || d->opts->nrings) {
+        /* Proximity: every candidate is within reach of the footprint's envelope. */
+        const GEOSGeometry **cg = malloc((nc ? nc : 1) * sizeof *cg);
+        size_t ng = 0;
+        if (d->opts->nrings)
+            fc->rings = calloc((size_t)d->opts->nrings, sizeof *fc->rings);
+        if (!cg || (d->opts->nrings && !fc->rings)) {
+            free(cg);
+            st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+            goto cleanup;
+        }
+        for (size_t j = 0; j < nc; j++)
+            if (CL->feat[P->cand[j]].geom)
+                cg[ng++] = CL->feat[P->cand[j]].geom;
+        fc->distance_m = NAN;
+        if (d->opts->near > 0)
+            st = rl_near_distance(ctx, g, cg, ng, CL->crs, d->opts->near, &fc->distance_m);
+        if (!st && d->opts->nrings)
+            st = rl_ring_areas(ctx, g, cg, ng, CL->crs, (int)m, d->opts->rings,
+                               d->opts->nrings, fc->rings);
+        free(cg);
+        if (st)
+            goto cleanup;
     }
     /*
      * Overlapping control features are counted once: union the pieces.  All
@@ -781,12 +833,28 @@ static const char *geom_type_name(int t)
     return OGRGeometryTypeToName((OGRwkbGeometryType)t);
 }
 
+/* A layer of several kinds says so: each feature is screened as its kind. */
+static void linear_mixed_warning(rl_layer *L)
+{
+    size_t n[3] = {0, 0, 0};
+    for (size_t j = 0; j < L->n; j++)
+        if (L->feat[j].status == RL_FEAT_OK || L->feat[j].kind)
+            n[L->feat[j].kind]++;
+    if ((n[0] != 0) + (n[1] != 0) + (n[2] != 0) < 2)
+        return;
+    char m[1024];
+    snprintf(m, sizeof m, "%s: layer '%s' mixes kinds of geometry (%zu polygons, %zu lines, "
+             "%zu points): each feature is screened as its kind (geometry_type)",
+             L->path, L->layer_name, n[0], n[1], n[2]);
+    rl_strlist_add(&L->warnings, m);
+}
+
 /*
  * The footprints' envelopes in `crs`, padded: a transformed rectangle is not
  * a rectangle, so the corners and edge midpoints are taken and 1% added.
  */
 static rl_envgrid *footprint_grid(rl_ctx *ctx, rl_layer *const *fps, size_t nfps,
-                                  const rl_crs *crs)
+                                  const rl_crs *crs, double reach)
 {
     size_t total = 0;
     for (size_t i = 0; i < nfps; i++)
@@ -806,12 +874,13 @@ static rl_envgrid *footprint_grid(rl_ctx *ctx, rl_layer *const *fps, size_t nfps
             const rl_feature *f = &L->feat[j];
             if (!f->geom)
                 continue; /* no usable footprint: phase 1 made it an error */
-            double x[8] = {f->env[0], f->env[2], f->env[0], f->env[2],
-                           (f->env[0] + f->env[2]) / 2, (f->env[0] + f->env[2]) / 2,
-                           f->env[0], f->env[2]};
-            double y[8] = {f->env[1], f->env[1], f->env[3], f->env[3], f->env[1],
-                           f->env[3], (f->env[1] + f->env[3]) / 2,
-                           (f->env[1] + f->env[3]) / 2};
+            double fe[4] = {f->env[0], f->env[1], f->env[2], f->env[3]};
+            if (reach > 0) /* --near, --rings: features that far away matter too */
+                rl_reach_pad(L->crs, f->env, reach, fe);
+            double x[8] = {fe[0], fe[2], fe[0], fe[2], (fe[0] + fe[2]) / 2,
+                           (fe[0] + fe[2]) / 2, fe[0], fe[2]};
+            double y[8] = {fe[1], fe[1], fe[3], fe[3], fe[1], fe[3], (fe[1] + fe[3]) / 2,
+                           (fe[1] + fe[3]) / 2};
             if (pj)
                 proj_trans_generic(pj, PJ_FWD, x, sizeof *x, 8, y, sizeof *y, 8, NULL, 0,
                                    0, NULL, 0, 0);
@@ -878,7 +947,8 @@ static rl_status load_control(rl_ctx *ctx, const load_job *J, int k)
         rl_input_opts po = io;
         po.peek = 1;
         if (rl_layer_read(ctx, C->spec.path, &po, &peek) == RL_OK && peek->crs)
-            near = footprint_grid(ctx, J->fps, J->nfps, peek->crs);
+            near = footprint_grid(ctx, J->fps, J->nfps, peek->crs,
+                                  rl_screen_reach(J->opts));
         io.keep_near = near;
         io.keep_near_crs = near ? peek->crs : NULL;
     }
@@ -983,6 +1053,7 @@ static rl_status init_results(rl_ctx *ctx, rl_screen_data *d)
                 id = buf;
             }
             r->id = rl_strdup(id ? id : "");
+            d->linear |= L->feat[j].kind != RL_KIND_POLYGON;
             r->ctl = calloc((size_t)d->ncontrols + 1, sizeof *r->ctl);
             if (!r->id || !r->ctl)
                 return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
@@ -1222,7 +1293,8 @@ rl_status rl_screen(rl_ctx *ctx, const rl_screen_options *opts, rl_report **out)
     d->opts = opts;
     /* A corrupt footprint record is that footprint's error, not the run's. */
     rl_input_opts io = {.assume_srs = opts->c.assume_srs, .encoding = opts->c.encoding,
-                        .defer_repair = 1, .keep_unreadable = 1};
+                        .defer_repair = 1, .keep_unreadable = 1,
+                        .keep_lines = rl_linear_wanted(opts)};
 
     if ((st = check_outputs(ctx, opts)))
         goto fail;
@@ -1239,13 +1311,22 @@ rl_status rl_screen(rl_ctx *ctx, const rl_screen_options *opts, rl_report **out)
         if (st)
             goto fail;
         rl_layer *L = d->fps[i];
-        if (is_linear_or_point(L->geom_type)) {
+        if (!io.keep_lines && is_linear_or_point(L->geom_type)) {
             st = rl_fail(ctx, RL_ERR_INPUT,
                          "%s: layer '%s' holds %s geometries; footprints must "
-                         "be polygons",
+                         "be polygons (for lines give --line-width, for points "
+                         "--point-size or --point-radius: docs/linear.md)",
                          L->path, L->layer_name, geom_type_name(L->geom_type));
             goto fail;
         }
+        if (io.keep_lines && (st = rl_linear_check_fields(ctx, L, opts)))
+            goto fail;
+        if (opts->use_field && rl_layer_field_index(L, opts->use_field) < 0) {
+            st = rl_fail(ctx, RL_ERR_USAGE, "%s: no field '%s' for --use-field", L->path,
+                         opts->use_field);
+            goto fail;
+        }
+        linear_mixed_warning(L);
         if ((st = rl_layer_require_polygons(ctx, L, "footprints", opts->c.allow_empty)))
             goto fail;
         if (opts->id_field && rl_layer_field_index(L, opts->id_field) < 0) {
@@ -1285,6 +1366,7 @@ void rl_screen_results_free(rl_ctx *ctx, rl_screen_data *d)
             free(r->reasons[j]);
         free(r->reasons);
         rl_landuse_clear(ctx, &r->lu);
+        rl_linear_info_clear(ctx, &r->lin);
         /*
          * r->ctl has a slot past the controls (init_results), the DLTB's
          * with --landuse and zeroed otherwise: freed without asking d->opts,
@@ -1302,6 +1384,8 @@ void rl_screen_results_free(rl_ctx *ctx, rl_screen_data *d)
                     free(r->ctl[k].classes[j].value);
                 free(r->ctl[k].classes);
                 free(r->ctl[k].hits);
+                free(r->ctl[k].cross);
+                free(r->ctl[k].rings);
                 free(r->ctl[k].error);
             }
             free(r->ctl);

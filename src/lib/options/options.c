@@ -1,6 +1,7 @@
 /* options.c -- argv -> options objects for screen, diff, area and audit. */
 #include "options/options.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -403,6 +404,96 @@ bad:
     return 0;
 }
 
+/*
+ * --line-width M, --point-size M|FIELD, --point-radius M|FIELD: a width in
+ * metres, > 0 and finite; for the point options a value that does not
+ * start like a number names a field instead.
+ */
+static int parse_metres(argcur *c, rl_screen_options *o)
+{
+    const char *v = take_value(c);
+    if (!v)
+        return -1;
+    int line = strcmp(c->name, "--line-width") == 0;
+    char *end = NULL;
+    double x = strtod(v, &end);
+    int numeric = end != v && *end == '\0';
+    int looks_numeric = strchr("+-.0123456789", v[0]) != NULL && v[0];
+    if (!line && !looks_numeric) {
+        o->point_size = o->point_radius = 0;
+        if (strcmp(c->name, "--point-size") == 0)
+            o->point_size = 1;   /* from the field: the value says which shape */
+        else
+            o->point_radius = 1;
+        return set_str(c->ctx, &o->point_field, v) ? 1 : -1;
+    }
+    if (!numeric || !isfinite(x) || !(x > 0)) {
+        rl_fail(c->ctx, RL_ERR_USAGE, "%s needs a positive width in metres%s, not '%s'",
+                c->name, line ? "" : " (or a field name)", v);
+        return -1;
+    }
+    if (line)
+        o->line_width = x;
+    else if (strcmp(c->name, "--point-size") == 0)
+        o->point_size = x, o->point_radius = 0;
+    else
+        o->point_radius = x, o->point_size = 0;
+    if (!line) {
+        free(o->point_field);
+        o->point_field = NULL;
+    }
+    return 1;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* --rings 100,500,1000: positive distances in metres, kept ascending, no repeats. */
+static int parse_rings(rl_ctx *ctx, rl_screen_options *o, const char *v)
+{
+    free(o->rings);
+    o->rings = NULL;
+    o->nrings = 0;
+    size_t n = 1;
+    for (const char *p = v; *p; p++)
+        n += *p == ',';
+    o->rings = malloc(n * sizeof *o->rings);
+    if (!o->rings) {
+        rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        return 0;
+    }
+    const char *p = v;
+    for (size_t k = 0; k < n; k++) {
+        char *end = NULL;
+        double x = strtod(p, &end);
+        if (end == p || (*end && *end != ',') || !isfinite(x) || !(x > 0)) {
+            rl_fail(ctx, RL_ERR_USAGE, "--rings needs positive distances in metres "
+                    "separated by commas (e.g. 100,500,1000), not '%s'", v);
+            return 0;
+        }
+        o->rings[o->nrings++] = x;
+        p = end + (*end == ',');
+    }
+    qsort(o->rings, (size_t)o->nrings, sizeof *o->rings, cmp_double);
+    int m = 0;
+    for (int k = 0; k < o->nrings; k++)
+        if (!m || o->rings[k] != o->rings[m - 1])
+            o->rings[m++] = o->rings[k];
+    o->nrings = m;
+    return 1;
+}
+
+double rl_screen_reach(const rl_screen_options *o)
+{
+    double r = o->near;
+    if (o->nrings && o->rings[o->nrings - 1] > r)
+        r = o->rings[o->nrings - 1];
+    return r;
+}
+
 /* Target of screen's and audit's parser. */
 typedef struct {
     rl_screen_options *o;
@@ -514,6 +605,31 @@ static int screen_option(argcur *c, void *target)
         }
         return 1;
     }
+    if (is(c, "--line-width", NULL) || is(c, "--point-size", NULL) ||
+        is(c, "--point-radius", NULL))
+        return parse_metres(c, o);
+    if (is(c, "--near", NULL)) {
+        if (!(v = take_value(c)))
+            return -1;
+        char *end = NULL;
+        o->near = strtod(v, &end);
+        if (end == v || *end || !isfinite(o->near) || !(o->near > 0)) {
+            rl_fail(c->ctx, RL_ERR_USAGE, "--near needs a positive distance in metres, not '%s'",
+                    v);
+            return -1;
+        }
+        return 1;
+    }
+    if (is(c, "--rings", NULL))
+        return (v = take_value(c)) && parse_rings(c->ctx, o, v) ? 1 : -1;
+    if (is(c, "--use-field", NULL))
+        return (v = take_value(c)) && set_str(c->ctx, &o->use_field, v) ? 1 : -1;
+    if (is(c, "--line-width-field", NULL))
+        return (v = take_value(c)) && set_str(c->ctx, &o->line_width_field, v) ? 1 : -1;
+    if (is(c, "--line-left-field", NULL))
+        return (v = take_value(c)) && set_str(c->ctx, &o->line_left_field, v) ? 1 : -1;
+    if (is(c, "--line-right-field", NULL))
+        return (v = take_value(c)) && set_str(c->ctx, &o->line_right_field, v) ? 1 : -1;
     if (t->audit && is(c, "--landuse", NULL)) {
         rl_fail(c->ctx, RL_ERR_USAGE, "--landuse is not available for audit");
         return -1;
@@ -580,6 +696,15 @@ static rl_screen_options *parse_screen(rl_ctx *ctx, int argc,
                     o->classify[i], (int)kl, o->classify[i]);
             goto fail;
         }
+    }
+    if (!o->line_left_field != !o->line_right_field) {
+        rl_fail(ctx, RL_ERR_USAGE, "--line-left-field and --line-right-field go together");
+        goto fail;
+    }
+    if ((o->line_width > 0) + (o->line_width_field != NULL) + (o->line_left_field != NULL) > 1) {
+        rl_fail(ctx, RL_ERR_USAGE, "give one of --line-width, --line-width-field and "
+                                   "--line-left-field/--line-right-field");
+        goto fail;
     }
     if (o->ncontrols == 0 && !audit && !o->landuse_path) {
         rl_fail(ctx, RL_ERR_USAGE,
@@ -670,6 +795,12 @@ void rl_screen_options_free(rl_screen_options *o)
     free(o->id_field);
     free(o->landuse_path);
     free(o->landuse_csv);
+    free(o->line_width_field);
+    free(o->line_left_field);
+    free(o->line_right_field);
+    free(o->point_field);
+    free(o->use_field);
+    free(o->rings);
     for (int i = 0; i < o->nclassify; i++)
         free(o->classify[i]);
     free(o->classify);

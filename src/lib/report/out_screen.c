@@ -30,6 +30,7 @@ void rl_json_footprint(rl_buf *b, const rl_screen_data *d, size_t i)
         if (d->provisional)
             rl_buf_puts(b, ", \"provisional\": true");
         rl_buf_printf(b, ", \"repaired\": %s", ft->repaired ? "true" : "false");
+        rl_json_linear_fp(b, d, r);
         if (r->error) {
             rl_buf_puts(b, ", \"error\": ");
             rl_buf_json_str(b, r->error);
@@ -77,6 +78,7 @@ void rl_json_footprint(rl_buf *b, const rl_screen_data *d, size_t i)
                 rl_buf_puts(b, "}}");
             }
             rl_buf_puts(b, "]");
+            rl_json_linear_ctl(b, d, r, k);
             if (rl_classify_field(d->opts, C->spec.name)) {
                 rl_buf_puts(b, ", \"classes\": [");
                 for (size_t j = 0; j < fc->nclasses; j++) {
@@ -224,6 +226,7 @@ static rl_status json_screen(rl_ctx *ctx, const rl_screen_data *d, rl_buf *b)
                   "\"warn\": %zu, \"conflict\": %zu, \"error\": %zu",
                   d->nres, d->counts[RL_V_PASS], d->counts[RL_V_WARN],
                   d->counts[RL_V_CONFLICT], d->counts[RL_V_ERROR]);
+    rl_json_linear_summary(b, d);
     if (o->landuse_path) {
         rl_buf_puts(b, ",\n   \"landuse\": ");
         rl_json_landuse(b, d, &d->lu_total);
@@ -261,6 +264,7 @@ void rl_csv_screen(const rl_screen_data *d, rl_buf *b, int bom)
         rl_buf_printf(b, ",%s_hits", n);
     }
     rl_buf_puts(b, ",reasons");
+    rl_csv_linear_header(d, b);
     if (d->opts->landuse_path)
         rl_csv_landuse_header(d, b);
     rl_buf_puts(b, RL_CSV_EOL);
@@ -303,6 +307,7 @@ void rl_csv_screen(const rl_screen_data *d, rl_buf *b, int bom)
         rl_buf_puts(b, ",");
         rl_buf_csv_str(b, reasons.s ? reasons.s : "");
         rl_buf_free(&reasons);
+        rl_csv_linear_cells(d, r, b);
         if (d->opts->landuse_path)
             rl_csv_landuse_cells(d, r, b);
         rl_buf_puts(b, RL_CSV_EOL);
@@ -395,6 +400,7 @@ static void table_screen(const rl_screen_data *d, rl_buf *b)
                   d->counts[RL_V_PASS], d->counts[RL_V_WARN],
                   d->counts[RL_V_CONFLICT], d->counts[RL_V_ERROR],
                   d->provisional ? " (PROVISIONAL: control features were skipped)" : "");
+    rl_table_linear(d, b);
     if (d->opts->landuse_path)
         rl_table_landuse(d, b);
 }
@@ -464,6 +470,7 @@ rl_status rl_write_screen_pieces(rl_ctx *ctx, const rl_screen_data *d,
         int64_t fpfid = L->feat[r->feat].fid;
         if (r->verdict == RL_V_ERROR)
             continue;
+        st = rl_linear_piece(ctx, d, w, r, lu ? 10 : 6);
         for (int k = 0; k < d->ncontrols && !st; k++) {
             const rl_control *C = &d->controls[k];
             for (size_t j = 0; j < r->ctl[k].nhits && !st; j++) {

@@ -7,6 +7,7 @@
 #define RL_REPORT_H
 
 #include "landuse/landuse.h"
+#include "linear/linear.h"
 
 /* ---- screen results (screen.c) ---- */
 
@@ -34,6 +35,12 @@ typedef struct rl_fp_control {
     char *error;       /* why (NULL when even the message was out of memory) */
     rl_class_area *classes; /* --classify, by value */
     size_t nclasses;
+    /* Line footprints: the centre line inside the control (linear.h) */
+    double line_m;          /* its geodesic length */
+    rl_crossing *cross;     /* where it is inside, by chainage */
+    size_t ncross;
+    double distance_m;      /* --near: to the nearest feature; NAN: none within */
+    double *rings;          /* --rings: control area within each distance, m2 */
 } rl_fp_control;
 
 typedef enum { RL_V_PASS = 0, RL_V_WARN, RL_V_CONFLICT, RL_V_ERROR } rl_verdict;
@@ -49,6 +56,7 @@ typedef struct rl_fp_result {
     size_t nreasons;
     rl_fp_control *ctl; /* one per control (and, with --landuse, the DLTB last) */
     rl_landuse lu;      /* --landuse: the footprint's breakdown */
+    rl_linear_info lin; /* line and point footprints: what the polygon was built from */
 } rl_fp_result;
 
 typedef struct rl_control {
@@ -76,6 +84,7 @@ typedef struct rl_screen_data {
      */
     int lu_fields[RL_LUF_N];
     rl_landuse lu_total;
+    int linear;           /* some footprint is a line or a point */
 } rl_screen_data;
 
 /* ---- diff / area results (diff.c, areacmd.c) ---- */
@@ -289,6 +298,26 @@ void rl_csv_landuse_header(const rl_screen_data *d, rl_buf *b);
 void rl_csv_landuse_cells(const rl_screen_data *d, const rl_fp_result *r, rl_buf *b);
 /* --landuse-csv: one row per footprint × class, and the run's rows. */
 rl_status rl_write_landuse_csv(rl_ctx *ctx, const rl_screen_data *d, const char *path);
+/*
+ * Line and point footprints (out_linear.c), written only when d->linear:
+ * a footprint's keys (from ", "), a control entry's keys, the summary's
+ * "points_inside", CSV header cells / a footprint's cells (from ","), and
+ * the table's crossings section.
+ */
+void rl_json_linear_fp(rl_buf *b, const rl_screen_data *d, const rl_fp_result *r);
+void rl_json_linear_ctl(rl_buf *b, const rl_screen_data *d, const rl_fp_result *r, int k);
+void rl_json_linear_summary(rl_buf *b, const rl_screen_data *d);
+void rl_csv_linear_header(const rl_screen_data *d, rl_buf *b);
+void rl_csv_linear_cells(const rl_screen_data *d, const rl_fp_result *r, rl_buf *b);
+void rl_table_linear(const rl_screen_data *d, rl_buf *b);
+/*
+ * --pieces: footprint r's corridor or tower polygon as one more record of
+ * w (control "corridor" or "point", ctl_fid -1, area_m2 its area), in the
+ * output CRS; nothing for a polygon footprint (out_linear.c).
+ */
+typedef struct rl_vec_writer rl_vec_writer;
+rl_status rl_linear_piece(rl_ctx *ctx, const rl_screen_data *d, rl_vec_writer *w,
+                          const rl_fp_result *r, int nfields);
 /* CSV header and rows of a screen (out_screen.c). */
 void rl_csv_screen(const rl_screen_data *d, rl_buf *b, int bom);
 rl_status rl_write_audit(rl_ctx *ctx, const rl_audit_data *d, FILE *f);
