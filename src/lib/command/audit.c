@@ -1066,6 +1066,7 @@ emit:;
     rl_buf_free(&fps);
     d.controls = NULL;
     rl_screen_results_free(ctx, &d);
+    rl_strlist_free(&d.warnings); /* --rules' own; not part of a file's report */
     rl_layer_free(ctx, L);
     free(open);
 }

@@ -20,6 +20,7 @@
  */
 #include "command/command.h"
 #include "base/pool.h"
+#include "rules/rules.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -671,6 +672,130 @@ static const rl_stage control_stages[] = {
     {size_attrs, run_attrs},
 };
 
+/* The severity of control C's rule, for a hit that no rules entry decides. */
+static rl_hit_severity base_severity(const rl_control *C)
+{
+    if (C->spec.rule != RL_RULE_FORBID)
+        return RL_HS_REPORT; /* inside what is required, or only reported */
+    return C->spec.severity == RL_SEV_CONFLICT ? RL_HS_CONFLICT : RL_HS_WARN;
+}
+
+/*
+ * The rule of every hit (rules/rules.c), after the attributes are read: its
+ * severity and its reason, expanded.  Returns RL_ERR_USAGE when a complete
+ * 'by' of the rules file misses a value, RL_ERR_NOMEM.
+ */
+static rl_status rules_conclude(rl_ctx *ctx, rl_screen_data *d)
+{
+    static const char *rule_word[] = {"forbid", "require", "report"};
+    for (int k = 0; k < d->ncontrols; k++) {
+        const rl_control *C = &d->controls[k];
+        const rl_ctl_rules *cr = C->rules;
+        const rl_hit_severity base = base_severity(C);
+        int *fx = calloc(d->nfps + 1, sizeof *fx); /* exempt field per footprint layer */
+        char dflt[320];
+        if (!fx)
+            return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        for (size_t i = 0; i < d->nfps; i++) {
+            fx[i] = cr && cr->exempt_field ? rl_rules_field(cr, d->fps[i], cr->exempt_field)
+                                           : -1;
+            if (cr && cr->exempt_field && fx[i] < 0) {
+                char w[1024];
+                rl_snprintf(w, sizeof w, "%s: no field '%s': the exemptions of control %s "
+                            "(rules file %s) apply to none of its footprints",
+                            d->fps[i]->path, cr->exempt_field, C->spec.name,
+                            C->rules_file->path);
+                rl_strlist_add(&d->warnings, w);
+            }
+        }
+        rl_snprintf(dflt, sizeof dflt, "%s %s (%s)",
+                    C->spec.rule == RL_RULE_REQUIRE ? "inside" : "overlaps", C->spec.name,
+                    rule_word[C->spec.rule]);
+        for (size_t i = 0; i < d->nres; i++) {
+            rl_fp_result *r = &d->res[i];
+            rl_fp_control *fc = &r->ctl[k];
+            if (r->verdict == RL_V_ERROR || fc->failed)
+                continue;
+            for (size_t j = 0; j < fc->nhits; j++) {
+                rl_hit *h = &fc->hits[j];
+                rl_rule_hit m;
+                rl_status st = rl_rules_match(ctx, C->rules_file, cr, base, C->layer, h->feat,
+                                              d->fps[r->layer], r->feat, fx[r->layer], &m);
+                if (st) {
+                    free(fx);
+                    return st;
+                }
+                h->sev = (int)m.sev;
+                h->rfield = m.field, h->rvalue = m.value;
+                h->xfield = m.xfield, h->xvalue = m.xvalue;
+                h->reason = m.reason ? rl_rules_expand(cr, m.reason, C->layer, h->feat)
+                                     : rl_strdup(dflt);
+                if (!h->reason) {
+                    free(fx);
+                    return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+                }
+            }
+        }
+        free(fx);
+    }
+    return RL_OK;
+}
+
+/* A reason, once: hits of one rule give one line. */
+static void add_reason_once(rl_fp_result *r, const char *text)
+{
+    for (size_t j = 0; j < r->nreasons; j++)
+        if (strcmp(r->reasons[j], text) == 0)
+            return;
+    add_reason(r, text);
+}
+
+/*
+ * Control C with a rules entry, for footprint r: each hit counts by its own
+ * rule when its overlap reaches --min-area; a require control's area outside
+ * counts by the control's severity as before.  Sets *conflict / *warn.
+ */
+static void conclude_rules(const rl_screen_data *d, const rl_control *C, rl_fp_result *r,
+                           rl_fp_control *fc, int *conflict, int *warn)
+{
+    const rl_screen_options *o = d->opts;
+    char buf[1024];
+    int outside = C->spec.rule == RL_RULE_REQUIRE && fc->finding;
+    int any = 0;
+    if (outside) {
+        rl_snprintf(buf, sizeof buf, "outside %s: %.1f m2 (%.1f%%)", C->spec.name,
+                    fc->outside_m2, 100.0 - fc->overlap_pct);
+        add_reason(r, buf);
+        if (C->spec.severity == RL_SEV_CONFLICT || o->strict)
+            *conflict = 1;
+        else
+            *warn = 1;
+    }
+    for (size_t j = 0; j < fc->nhits; j++) {
+        const rl_hit *h = &fc->hits[j];
+        int counts = h->sev != RL_HS_REPORT && h->overlap_m2 >= o->min_area;
+        if (h->sev == RL_HS_REPORT && !C->rules->reason && !h->rfield)
+            continue; /* nothing to say beyond the figures */
+        if (h->rfield)
+            rl_snprintf(buf, sizeof buf, "%s %s=%s: %s: %s", C->spec.name, h->rfield,
+                        h->rvalue, rl_hit_severity_name((rl_hit_severity)h->sev), h->reason);
+        else
+            rl_snprintf(buf, sizeof buf, "%s: %s: %s", C->spec.name,
+                        rl_hit_severity_name((rl_hit_severity)h->sev), h->reason);
+        if (h->sev != RL_HS_REPORT && !counts)
+            continue; /* below --min-area */
+        add_reason_once(r, buf);
+        if (!counts)
+            continue;
+        any = 1;
+        if (h->sev == RL_HS_CONFLICT || o->strict)
+            *conflict = 1;
+        else
+            *warn = 1;
+    }
+    fc->finding = outside || any;
+}
+
 /* Verdict and reasons from the per-control figures, in control order. */
 static void conclude(const rl_screen_data *d, rl_fp_result *r)
 {
@@ -681,10 +806,14 @@ static void conclude(const rl_screen_data *d, rl_fp_result *r)
     int conflict = 0, warn = 0;
     for (int k = 0; k < d->ncontrols; k++) {
         const rl_control *C = &d->controls[k];
-        const rl_fp_control *fc = &r->ctl[k];
+        rl_fp_control *fc = &r->ctl[k];
         if (fc->failed) {
             set_error(r, d->fps[r->layer], fc->error ? fc->error : "out of memory");
             return;
+        }
+        if (C->rules) {
+            conclude_rules(d, C, r, fc, &conflict, &warn);
+            continue;
         }
         if (fc->finding) {
             if (C->spec.rule == RL_RULE_REQUIRE)
@@ -896,6 +1025,9 @@ static rl_status load_control(rl_ctx *ctx, const load_job *J, int k)
                                               "--skip-bad-controls"))) {
         /* An empty layer or an unusable feature would give a false all-clear. */
         rl_fail(ctx, st, "control %s: %s", C->spec.name, rl_ctx_errmsg(ctx));
+    } else if (C->rules &&
+               (st = rl_rules_check_layer(ctx, C->rules_file, C->rules, C->layer))) {
+        /* A field the layer lacks: the rules file is wrong for this layer. */
     } else if (!(C->index = index_layer(ctx, C->layer))) {
         st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
     }
@@ -908,8 +1040,11 @@ static rl_status load_control(rl_ctx *ctx, const load_job *J, int k)
 static rl_control *controls_new(const rl_screen_options *opts)
 {
     rl_control *cs = calloc((size_t)opts->ncontrols + 1, sizeof *cs);
-    for (int k = 0; cs && k < opts->ncontrols; k++)
+    for (int k = 0; cs && k < opts->ncontrols; k++) {
         cs[k].spec = opts->controls[k];
+        cs[k].rules = rl_rules_find(opts->rules, cs[k].spec.name);
+        cs[k].rules_file = opts->rules;
+    }
     /* The DLTB of --landuse is read like a control of rule report. */
     if (cs && opts->landuse_path)
         cs[opts->ncontrols].spec = (rl_control_spec){"landuse", RL_RULE_REPORT, RL_SEV_WARN,
@@ -1148,6 +1283,8 @@ static rl_status screen_all(rl_ctx *ctx, rl_screen_data *d, const load_job *load
         return st;
     if (d->opts->nclassify && (st = classify_conclude(ctx, d)))
         return st;
+    if ((st = rules_conclude(ctx, d)))
+        return st;
     for (size_t i = 0; i < d->nres; i++)
         conclude(d, &d->res[i]);
     for (size_t i = 0; i < d->nres; i++)
@@ -1297,6 +1434,7 @@ void rl_screen_results_free(rl_ctx *ctx, rl_screen_data *d)
                         GEOSGeom_destroy_r(h, r->ctl[k].hits[j].piece);
                     if (r->ctl[k].hits[j].cpiece)
                         GEOSGeom_destroy_r(h, r->ctl[k].hits[j].cpiece);
+                    free(r->ctl[k].hits[j].reason);
                 }
                 for (size_t j = 0; j < r->ctl[k].nclasses; j++)
                     free(r->ctl[k].classes[j].value);

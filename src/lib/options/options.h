@@ -60,6 +60,8 @@ struct rl_screen_options {
     int landuse_decimals; /* --landuse-decimals 0..6; -1: by --units */
     char **classify;      /* --classify NAME=FIELD, as given */
     int nclassify;
+    char *rules_path;     /* --rules FILE */
+    struct rl_rules *rules; /* its contents (rules/rules.h); NULL without --rules */
 };
 
 /* FIELD of --classify NAME=FIELD for control `name`, or NULL (the last one given wins). */
