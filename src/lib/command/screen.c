@@ -998,8 +998,14 @@ static rl_index *index_layer(rl_ctx *ctx, const rl_layer *L)
 static rl_status load_control(rl_ctx *ctx, const load_job *J, int k)
 {
     const rl_screen_options *opts = J->opts;
+    /*
+     * Attributes are read for the hits only, after the overlays; but audit's
+     * controls (no footprints yet) are shared read-only by the files screened
+     * in parallel, so they get every attribute now: the hits' attrs and
+     * --rules' attribute rules need them.
+     */
     rl_input_opts io = {.assume_srs = opts->c.assume_srs, .encoding = opts->c.encoding,
-                        .defer_repair = 1, .lazy_attrs = 1};
+                        .defer_repair = 1, .lazy_attrs = J->fps != NULL};
     rl_control *C = &J->cs[k];
     rl_envgrid *near = NULL;
     rl_layer *peek = NULL;
