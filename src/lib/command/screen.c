@@ -751,9 +751,13 @@ static void add_reason_once(rl_fp_result *r, const char *text)
 }
 
 /*
- * Control C with a rules entry, for footprint r: each hit counts by its own
- * rule when its overlap reaches --min-area; a require control's area outside
- * counts by the control's severity as before.  Sets *conflict / *warn.
+ * Control C with a rules entry, for footprint r.  Its hits count by their
+ * own rules: the control's finding is the worst severity S such that the
+ * hits of severity S or worse reach --min-area together (so slivers of a
+ * core zone decide nothing, as slivers do without rules, and a footprint
+ * touching only the general zone is judged by that zone's rule).  A require
+ * control's area outside counts by the control's severity as before.  Sets
+ * *conflict / *warn.
  */
 static void conclude_rules(const rl_screen_data *d, const rl_control *C, rl_fp_result *r,
                            rl_fp_control *fc, int *conflict, int *warn)
@@ -761,7 +765,16 @@ static void conclude_rules(const rl_screen_data *d, const rl_control *C, rl_fp_r
     const rl_screen_options *o = d->opts;
     char buf[1024];
     int outside = C->spec.rule == RL_RULE_REQUIRE && fc->finding;
-    int any = 0;
+    double conf_m2 = 0, warn_m2 = 0;
+    for (size_t j = 0; j < fc->nhits; j++) {
+        if (fc->hits[j].sev == RL_HS_CONFLICT)
+            conf_m2 += fc->hits[j].overlap_m2;
+        else if (fc->hits[j].sev == RL_HS_WARN)
+            warn_m2 += fc->hits[j].overlap_m2;
+    }
+    const int hit_conflict = conf_m2 > 0 && conf_m2 >= o->min_area;
+    const int hit_warn = !hit_conflict && conf_m2 + warn_m2 > 0 &&
+                         conf_m2 + warn_m2 >= o->min_area;
     if (outside) {
         rl_snprintf(buf, sizeof buf, "outside %s: %.1f m2 (%.1f%%)", C->spec.name,
                     fc->outside_m2, 100.0 - fc->overlap_pct);
@@ -771,29 +784,25 @@ static void conclude_rules(const rl_screen_data *d, const rl_control *C, rl_fp_r
         else
             *warn = 1;
     }
+    if (hit_conflict || (hit_warn && o->strict))
+        *conflict = 1;
+    else if (hit_warn)
+        *warn = 1;
+    /* One line per rule: what decided, and what the rules ask to report. */
     for (size_t j = 0; j < fc->nhits; j++) {
         const rl_hit *h = &fc->hits[j];
-        int counts = h->sev != RL_HS_REPORT && h->overlap_m2 >= o->min_area;
-        if (h->sev == RL_HS_REPORT && !C->rules->reason && !h->rfield)
-            continue; /* nothing to say beyond the figures */
+        if (h->sev != RL_HS_REPORT ? !(hit_conflict || hit_warn)
+                                   : !C->rules->reason && !h->rfield)
+            continue; /* below --min-area, or nothing to say beyond the figures */
         if (h->rfield)
             rl_snprintf(buf, sizeof buf, "%s %s=%s: %s: %s", C->spec.name, h->rfield,
                         h->rvalue, rl_hit_severity_name((rl_hit_severity)h->sev), h->reason);
         else
             rl_snprintf(buf, sizeof buf, "%s: %s: %s", C->spec.name,
                         rl_hit_severity_name((rl_hit_severity)h->sev), h->reason);
-        if (h->sev != RL_HS_REPORT && !counts)
-            continue; /* below --min-area */
         add_reason_once(r, buf);
-        if (!counts)
-            continue;
-        any = 1;
-        if (h->sev == RL_HS_CONFLICT || o->strict)
-            *conflict = 1;
-        else
-            *warn = 1;
     }
-    fc->finding = outside || any;
+    fc->finding = outside || hit_conflict || hit_warn;
 }
 
 /* Verdict and reasons from the per-control figures, in control order. */
