@@ -426,6 +426,21 @@ def test_bad_rules_files(tmp):
     check(code == 2 and "cannot open" in err, "audit: bad rules file exits 2")
 
 
+def test_shp_pieces_reason_cut(tmp):
+    """A reason longer than a shapefile's 254 bytes: cut, with a warning."""
+    path = os.path.join(tmp, "long.yaml")
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("controls:\n  - name: eco\n    path: %s\n    reason: %s\n"
+                 % (os.path.join(RULES, "stbhhx.shp"), "红" * 100))
+    shp = os.path.join(tmp, "pieces.shp")
+    code, out, err = run("screen", "--rules", path, "--pieces", shp, XM)
+    check(code == 1 and "--pieces %s: 8 values of field reason are longer than 254 bytes" % shp
+          in err, "shapefile pieces: long reasons cut with a warning: %r" % err)
+    gp = os.path.join(tmp, "pieces2.gpkg")
+    code, out, err = run("screen", "--rules", path, "--pieces", gp, XM)
+    check("reason" not in err, "gpkg pieces: no warning")
+
+
 def test_help():
     code, out, _ = run("screen", "--help")
     check(code == 0 and "--rules FILE" in out and "docs/rules.md" in out, "screen --help")
@@ -447,6 +462,7 @@ def main():
         test_exempt_field_missing(tmp)
         test_audit_rules(tmp)
         test_bad_rules_files(tmp)
+        test_shp_pieces_reason_cut(tmp)
         test_help()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -535,19 +535,24 @@ void rl_screen_pieces_warnings(rl_screen_data *d, const char *path)
             n += d->res[i].ctl[c].nhits;
     const char **ids = n ? malloc(n * sizeof *ids) : NULL;
     const char **srcs = n ? malloc(n * sizeof *srcs) : NULL;
-    if (ids && srcs) {
+    const char **why = n ? malloc(n * sizeof *why) : NULL; /* --rules' reason field */
+    if (ids && srcs && why) {
         /* One value per piece, as rl_write_screen_pieces writes them. */
         for (size_t i = 0; i < d->nres; i++)
             for (int c = 0; c < d->ncontrols && d->res[i].verdict != RL_V_ERROR; c++)
                 for (size_t j = 0; j < d->res[i].ctl[c].nhits; j++, k++) {
                     ids[k] = d->res[i].id;
                     srcs[k] = d->fps[d->res[i].layer]->path;
+                    why[k] = d->res[i].ctl[c].hits[j].reason;
                 }
         rl_warn_shp_text(&d->warnings, path, "fp_id", ids, n);
         rl_warn_shp_text(&d->warnings, path, "fp_source", srcs, n);
+        if (d->opts->rules)
+            rl_warn_shp_text(&d->warnings, path, "reason", why, n);
     }
     free(ids);
     free(srcs);
+    free(why);
 }
 
 /*
