@@ -422,6 +422,16 @@ def test_bad_rules_files(tmp):
         fh.write("controls:\n  - name: eco\n    rule: report\n    reason: x\n")
     code, out, err = run("screen", "--eco", R("stbhhx.shp"), "--rules", path, XM)
     check(code == 2 and "leave out 'rule' and 'severity'" in err, "flag's rule not overridden")
+    # -o onto the rules file: refused, the file unchanged
+    own = os.path.join(tmp, "own.yaml")
+    shutil.copy(os.path.join(RULES, "udb.yaml"), own)
+    snap = digest(tmp)
+    code, out, err = run("screen", "--rules", own, "-o", own, XM)
+    check(code == 2 and "would write over the input" in err and digest(tmp) == snap,
+          "-o onto the rules file refused: %r" % err)
+    code, out, err = run("audit", "--rules", own, "-o", own, os.path.join(RULES))
+    check(code == 2 and "would write over the input" in err and digest(tmp) == snap,
+          "audit -o onto the rules file refused: %r" % err)
     code, out, err = run("audit", "--rules", os.path.join(tmp, "none.yaml"), tmp)
     check(code == 2 and "cannot open" in err, "audit: bad rules file exits 2")
 

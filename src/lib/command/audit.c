@@ -1448,7 +1448,8 @@ rl_status rl_audit(rl_ctx *ctx, const rl_audit_options *ao, rl_report **out)
     }
     for (int k = 0; k < so->ncontrols; k++)
         inputs[k] = so->controls[k].path;
-    st = rl_outputs_check(ctx, &so->c, inputs, (size_t)so->ncontrols, ao->dir);
+    inputs[so->ncontrols] = so->rules_path; /* NULL: skipped */
+    st = rl_outputs_check(ctx, &so->c, inputs, (size_t)so->ncontrols + 1, ao->dir);
     free(inputs);
     if (st)
         goto fail;

@@ -1354,11 +1354,12 @@ static rl_status check_outputs(rl_ctx *ctx, const rl_screen_options *opts)
     for (int k = 0; k < opts->ncontrols; k++)
         inputs[opts->nfootprints + k] = opts->controls[k].path;
     inputs[n] = opts->landuse_path; /* NULL: skipped */
-    rl_status st = rl_outputs_check(ctx, &opts->c, inputs, n + 1, NULL);
+    inputs[n + 1] = opts->rules_path;
+    rl_status st = rl_outputs_check(ctx, &opts->c, inputs, n + 2, NULL);
     /* --landuse-csv is checked as an -o of its own. */
     rl_common_opts lc = {.out_path = opts->landuse_csv};
     if (!st && opts->landuse_csv)
-        st = rl_outputs_check(ctx, &lc, inputs, n + 1, NULL);
+        st = rl_outputs_check(ctx, &lc, inputs, n + 2, NULL);
     free(inputs);
     return st;
 }
