@@ -391,6 +391,8 @@ BAD = [
     ("declared twice", "controls:\n  - name: eco\n    path: {S}\n  - name: eco\n    path: {S}\n",
      ["bad.yaml:4:5: control 'eco' is declared twice"]),
     ("empty", "", ["empty (it needs 'controls:')"]),
+    ("two documents", "controls:\n  - name: eco\n    path: {S}\n---\ncontrols: []\n",
+     ["bad.yaml:5:1: a second YAML document"]),
     ("not a mapping", "- a\n", ["must be a mapping"]),
     ("bad name", "controls:\n  - name: 'a b'\n    path: {S}\n", ["may hold only letters"]),
     ("exempt without values",

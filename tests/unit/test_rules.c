@@ -200,6 +200,8 @@ static void bad_files(void **state)
     expect_bad("controls:\n  - name: e\n    name: f\n", "key 'name' is given twice");
     expect_bad("controls:\n  - name: e\n    path: ''\n", "'path' must not be empty");
     expect_bad("controls:\n  - name: e\n    aliases: [a]\n", "'aliases' must be a mapping");
+    expect_bad("controls:\n  - name: e\n---\ncontrols: []\n",
+               "bad.yaml:4:1: a second YAML document");
     assert_null(rl_rules_load(tu_ctx, tu_path("missing.yaml")));
     assert_non_null(strstr(rl_ctx_errmsg(tu_ctx), "cannot open"));
 }

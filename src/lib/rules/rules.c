@@ -197,7 +197,7 @@ static int value_pair(parse *P, void *t, int key, const yaml_node_t *k, const ya
         if (!parse_severity(P, v, 1, &sev))
             return 0;
         rv->sev = (rl_hit_severity)sev;
-        rv->line = -rv->line; /* marks "severity given" until the entry is done */
+        rv->has_sev = 1;
         return 1;
     }
     return (rv->reason = scalar(P, v, "reason")) != NULL;
@@ -233,10 +233,9 @@ static int by_pair(parse *P, void *t, int key, const yaml_node_t *k, const yaml_
                 return fail_at(P, vk, "value '%s' is given twice in by.values", rv->value);
         if (!walk(P, vv, "a by.values entry", value_keys, value_pair, rv))
             return 0;
-        if (rv->line > 0)
+        if (!rv->has_sev)
             return fail_at(P, vv, "by.values entry '%s' needs a severity "
                            "(conflict, warn or report)", rv->value);
-        rv->line = -rv->line;
     }
     return 1;
 }
@@ -471,6 +470,21 @@ rl_rules *rl_rules_load(rl_ctx *ctx, const char *path)
     }
     if (walk(&P, root, "the rules file", top_keys, top_pair, r) && !r->c)
         fail_at(&P, root, "the rules file needs 'controls:'");
+    /* A second document ('---') would be ignored: say so rather than drop rules. */
+    yaml_document_t next;
+    if (!P.failed) {
+        if (!yaml_parser_load(&yp, &next)) {
+            rl_fail(ctx, RL_ERR_USAGE, "rules file %s:%zu:%zu: YAML syntax error: %s", path,
+                    (size_t)yp.problem_mark.line + 1, (size_t)yp.problem_mark.column + 1,
+                    yp.problem ? yp.problem : "not YAML");
+            P.failed = 1;
+        } else {
+            yaml_node_t *more = yaml_document_get_root_node(&next);
+            if (more)
+                fail_at(&P, more, "a second YAML document: a rules file holds one");
+            yaml_document_delete(&next);
+        }
+    }
 cleanup:
     if (have_doc)
         yaml_document_delete(&doc);

@@ -21,6 +21,7 @@ typedef struct rl_rule_value {
     rl_hit_severity sev;
     char *reason; /* may hold {FIELD} placeholders; NULL: the control's reason */
     int line, col; /* where it is written, for messages */
+    int has_sev;   /* while parsing: severity given */
 } rl_rule_value;
 
 /* A field's name in the rules file and the other names it may have. */
