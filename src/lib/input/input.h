@@ -226,6 +226,8 @@ rl_status rl_layer_check_untrusted(rl_ctx *ctx, const rl_layer *L, int skip,
  * feature i.  Returns the number of keys, or (size_t)-1 when out of memory.
  */
 size_t rl_group_keys(const rl_layer *L, int field, char ***keys, size_t **group);
+/* The same for n values (NULL counts as ""), vals[i] standing for feature i. */
+size_t rl_group_values(const char *const *vals, size_t n, char ***keys, size_t **group);
 
 /* Index of key in sorted keys, or (size_t)-1. */
 size_t rl_key_find(char *const *keys, size_t n, const char *key);

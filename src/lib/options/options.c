@@ -752,6 +752,7 @@ typedef struct {
     char **pos;
     int npos, want;
     const char *usage_pos; /* "OLD NEW", "LAYER" */
+    rl_diff_options *diff; /* diff's own options; NULL for area */
 } simple_target;
 
 static int simple_option(argcur *c, void *target)
@@ -763,6 +764,33 @@ static int simple_option(argcur *c, void *target)
     const char *v;
     if (is(c, "--by", NULL))
         return (v = take_value(c)) && set_str(c->ctx, t->by, v) ? 1 : -1;
+    rl_diff_options *d = t->diff;
+    if (d && is(c, "--by-old", NULL))
+        return (v = take_value(c)) && set_str(c->ctx, &d->by_old, v) ? 1 : -1;
+    if (d && is(c, "--by-new", NULL))
+        return (v = take_value(c)) && set_str(c->ctx, &d->by_new, v) ? 1 : -1;
+    if (d && is(c, "--map", NULL))
+        return (v = take_value(c)) && set_str(c->ctx, &d->map, v) ? 1 : -1;
+    if (d && is(c, "--matrix-csv", NULL))
+        return (v = take_value(c)) && set_str(c->ctx, &d->matrix_csv, v) ? 1 : -1;
+    if (d && is(c, "--by-level", NULL)) {
+        if (!(v = take_value(c)))
+            return -1;
+        if (strcmp(v, "1") != 0 && strcmp(v, "2") != 0) {
+            rl_fail(c->ctx, RL_ERR_USAGE,
+                    "--by-level must be 1 (一级类: the first two characters of the "
+                    "value) or 2 (the value itself), not '%s'", v);
+            return -1;
+        }
+        d->by_level = v[0] == '1';
+        return 1;
+    }
+    if (d && is(c, "--keep-nature", NULL)) {
+        if (!flag(c))
+            return -1;
+        d->keep_nature = 1;
+        return 1;
+    }
     if (is(c, t->num_opt, NULL))
         return parse_area_opt(c, t->num);
     if (is(c, "--skip-bad-features", NULL)) {
@@ -813,10 +841,26 @@ rl_diff_options *rl_diff_options_new(rl_ctx *ctx, int argc,
     rl_ctx_clear(ctx);
     char *pos[2] = {NULL, NULL};
     simple_target t = {&o->c, 1, &o->by, &o->tolerance, "--tolerance",
-                       pos, 0, 2, "OLD NEW"};
+                       pos, 0, 2, "OLD NEW", o};
     int ok = parse_simple(ctx, argc, argv, &t);
     o->old_path = pos[0];
     o->new_path = pos[1];
+    if (ok && o->by && (o->by_old || o->by_new)) {
+        rl_fail(ctx, RL_ERR_USAGE, "--by names the field of both versions: give either "
+                                   "--by, or --by-old and --by-new");
+        ok = 0;
+    }
+    if (ok && !o->by && (!o->by_old != !o->by_new)) {
+        rl_fail(ctx, RL_ERR_USAGE, "--by-old and --by-new go together (or use --by)");
+        ok = 0;
+    }
+    if (ok && !o->by && !o->by_old &&
+        (o->map || o->by_level || o->keep_nature || o->matrix_csv)) {
+        rl_fail(ctx, RL_ERR_USAGE, "%s needs --by FIELD (or --by-old and --by-new)",
+                o->map ? "--map" : o->by_level ? "--by-level"
+                : o->keep_nature ? "--keep-nature" : "--matrix-csv");
+        ok = 0;
+    }
     if (!ok) {
         rl_diff_options_free(o);
         return NULL;
@@ -832,6 +876,10 @@ void rl_diff_options_free(rl_diff_options *o)
     free(o->old_path);
     free(o->new_path);
     free(o->by);
+    free(o->by_old);
+    free(o->by_new);
+    free(o->map);
+    free(o->matrix_csv);
     free(o);
 }
 
@@ -847,7 +895,7 @@ rl_area_options *rl_area_options_new(rl_ctx *ctx, int argc,
     o->expect_min = -1; /* none */
     char *pos[1] = {NULL};
     simple_target t = {&o->c, 0, &o->by, &o->expect_min, "--expect-min",
-                       pos, 0, 1, "LAYER"};
+                       pos, 0, 1, "LAYER", NULL};
     int ok = parse_simple(ctx, argc, argv, &t);
     o->path = pos[0];
     if (!ok) {

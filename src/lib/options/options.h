@@ -71,6 +71,11 @@ struct rl_diff_options {
     rl_common_opts c;
     char *old_path, *new_path;
     char *by;
+    char *by_old, *by_new; /* --by-old/--by-new: the field in one version */
+    char *map;             /* --map FILE: old value -> new value (CSV) */
+    char *matrix_csv;      /* --matrix-csv FILE: the square transition matrix */
+    int by_level;          /* --by-level 1: DLBM 一级类 (first two characters); 0 off */
+    int keep_nature;       /* --keep-nature: a changed value is a finding */
     double tolerance;
 };
 

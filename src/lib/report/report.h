@@ -103,10 +103,18 @@ typedef struct rl_group_fig {
  */
 typedef struct rl_diff_piece {
     const GEOSGeometry *g; /* a part of rl_diff_data's lost/gained (borrowed) */
-    const char *change;    /* "lost" or "gained" (static) */
+    const char *change;    /* "lost", "gained" or "changed" (static) */
     const char *key;       /* its group's key (borrowed), NULL without --by */
+    const char *from, *to; /* with --by: the values (borrowed); NULL: none */
     double area_m2;        /* by the options' area method, in OLD's CRS */
+    double cx, cy;         /* centroid, OLD's CRS */
 } rl_diff_piece;
+
+/* One cell of the transition matrix (转移矩阵), diff --by. */
+typedef struct rl_diff_trans {
+    const char *from, *to; /* group keys (borrowed); NULL: none (only in NEW / OLD) */
+    double area_m2;
+} rl_diff_trans;
 
 typedef struct rl_diff_data {
     const rl_diff_options *opts;
@@ -120,6 +128,16 @@ typedef struct rl_diff_data {
     rl_diff_piece *pieces; /* with --pieces: what the writer writes, in order */
     size_t npieces;
     int shrunk;            /* total.shrunk: the diff's verdict */
+    /* --by: the transition matrix, by (from, to) with none last */
+    rl_diff_trans *trans;
+    size_t ntrans;
+    double changed_m2;     /* both values known and different */
+    double old_multi_m2, new_multi_m2; /* Σ groups − total: counted by 2+ values */
+    int changed;           /* --keep-nature and changed_m2 > tolerance */
+    rl_diff_piece *largest; /* the largest changed pieces, by area */
+    size_t nlargest;
+    GEOSGeometry **tgeom;  /* the transitions' pieces, owned */
+    size_t ntgeom;
     int provisional;       /* features were skipped (--skip-bad-features) */
     /* Diagnostics, not written: leaf scopes of the tiles, and how many held
      * the same pieces in both versions and needed no overlay. */
@@ -292,6 +310,8 @@ void rl_screen_pieces_warnings(rl_screen_data *d, const char *path);
 rl_status rl_write_screen_pieces(rl_ctx *ctx, const rl_screen_data *d,
                                  const char *path);
 rl_status rl_write_diff(rl_ctx *ctx, const rl_diff_data *d, FILE *f);
+/* "shrunk", "changed" (--keep-nature) or "not_shrunk": shrunk wins. */
+const char *rl_diff_verdict(const rl_diff_data *d);
 rl_status rl_write_diff_pieces(rl_ctx *ctx, const rl_diff_data *d,
                                const char *path);
 rl_status rl_write_area(rl_ctx *ctx, const rl_area_data *d, FILE *f);
