@@ -1077,6 +1077,7 @@ emit:;
     rl_buf_free(&fps);
     d.controls = NULL;
     rl_screen_results_free(ctx, &d);
+    rl_strlist_free(&d.warnings); /* --rules' own; not part of a file's report */
     rl_layer_free(ctx, L);
     free(open);
 }
@@ -1458,7 +1459,8 @@ rl_status rl_audit(rl_ctx *ctx, const rl_audit_options *ao, rl_report **out)
     }
     for (int k = 0; k < so->ncontrols; k++)
         inputs[k] = so->controls[k].path;
-    st = rl_outputs_check(ctx, &so->c, inputs, (size_t)so->ncontrols, ao->dir);
+    inputs[so->ncontrols] = so->rules_path; /* NULL: skipped */
+    st = rl_outputs_check(ctx, &so->c, inputs, (size_t)so->ncontrols + 1, ao->dir);
     free(inputs);
     if (st)
         goto fail;

@@ -1,5 +1,6 @@
 /* options.c -- argv -> options objects for screen, diff, area and audit. */
 #include "options/options.h"
+#include "rules/rules.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -494,6 +495,54 @@ double rl_screen_reach(const rl_screen_options *o)
     return r;
 }
 
+/*
+ * --rules FILE: read it; each control it gives a path becomes a control
+ * after those of the flags, and one without a path adds its rules to the
+ * flag's control of that name, which must exist.
+ */
+static int add_rules(rl_ctx *ctx, rl_screen_options *o)
+{
+    if (!(o->rules = rl_rules_load(ctx, o->rules_path)))
+        return 0;
+    const rl_rules *R = o->rules;
+    for (size_t i = 0; i < R->n; i++) {
+        const rl_ctl_rules *c = &R->c[i];
+        int k = 0;
+        while (k < o->ncontrols && strcmp(o->controls[k].name, c->name) != 0)
+            k++;
+        if (c->path) {
+            if (k < o->ncontrols) {
+                rl_fail(ctx, RL_ERR_USAGE,
+                        "rules file %s:%d:%d: control '%s' has a path, and a flag gives "
+                        "a control of that name too (leave out its path to add rules to "
+                        "the flag's layer)",
+                        R->path, c->line, c->col, c->name);
+                return 0;
+            }
+            if (!add_control(ctx, o, c->name, (rl_rule)c->rule, (rl_severity)c->severity,
+                             c->path))
+                return 0;
+            continue;
+        }
+        if (k == o->ncontrols) {
+            rl_fail(ctx, RL_ERR_USAGE,
+                    "rules file %s:%d:%d: control '%s' has no path and names no layer "
+                    "given by a flag (--eco, --farmland, --udb or --control %s:...)",
+                    R->path, c->line, c->col, c->name, c->name);
+            return 0;
+        }
+        if (c->has_rule || c->has_severity) {
+            rl_fail(ctx, RL_ERR_USAGE,
+                    "rules file %s:%d:%d: control '%s' adds rules to a flag's layer, "
+                    "whose rule and severity the flag gives: leave out 'rule' and "
+                    "'severity'",
+                    R->path, c->line, c->col, c->name);
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* Target of screen's and audit's parser. */
 typedef struct {
     rl_screen_options *o;
@@ -522,6 +571,15 @@ static int screen_option(argcur *c, void *target)
     }
     if (is(c, "--control", NULL))
         return (v = take_value(c)) && parse_control(c->ctx, o, v) ? 1 : -1;
+    if (is(c, "--rules", NULL)) {
+        if (!(v = take_value(c)))
+            return -1;
+        if (o->rules_path) {
+            rl_fail(c->ctx, RL_ERR_USAGE, "--rules is given twice");
+            return -1;
+        }
+        return set_str(c->ctx, &o->rules_path, v) ? 1 : -1;
+    }
     if (is(c, "--id-field", NULL))
         return (v = take_value(c)) && set_str(c->ctx, &o->id_field, v) ? 1 : -1;
     if (is(c, "--min-area", NULL))
@@ -670,6 +728,8 @@ static rl_screen_options *parse_screen(rl_ctx *ctx, int argc,
     o->landuse_decimals = -1; /* by --units */
     if (!parse_args(ctx, argc, argv, &p, &t))
         goto fail;
+    if (o->rules_path && !add_rules(ctx, o))
+        goto fail;
     if (audit && o->nfootprints != 1) {
         rl_fail(ctx, RL_ERR_USAGE, o->nfootprints ? "audit takes one DIR" : "no DIR given");
         goto fail;
@@ -708,7 +768,8 @@ static rl_screen_options *parse_screen(rl_ctx *ctx, int argc,
     }
     if (o->ncontrols == 0 && !audit && !o->landuse_path) {
         rl_fail(ctx, RL_ERR_USAGE,
-                "no control layer: give --eco, --farmland, --udb, --control or --landuse");
+                "no control layer: give --eco, --farmland, --udb, --control, --rules or "
+                "--landuse");
         goto fail;
     }
     return o;
@@ -789,6 +850,8 @@ void rl_screen_options_free(rl_screen_options *o)
         free(o->controls[i].path);
     }
     free(o->controls);
+    free(o->rules_path);
+    rl_rules_free(o->rules);
     for (int i = 0; i < o->nfootprints; i++)
         free(o->footprints[i]);
     free(o->footprints);

@@ -72,6 +72,8 @@ struct rl_screen_options {
     double near;              /* --near: distance to the nearest control feature, m */
     double *rings;            /* --rings: ascending distances, m */
     int nrings;
+    char *rules_path;     /* --rules FILE */
+    struct rl_rules *rules; /* its contents (rules/rules.h); NULL without --rules */
 };
 
 /* How far (m) from a footprint control features matter: --near and the last ring; 0: none. */

@@ -16,6 +16,11 @@ typedef struct rl_hit {
     double overlap_m2;
     GEOSGeometry *piece; /* in the output CRS, only with --pieces */
     GEOSGeometry *cpiece; /* in the control's CRS, only with --classify */
+    /* The rule it got (screen.c, rules/rules.c): */
+    int sev;           /* rl_hit_severity */
+    const char *rfield, *rvalue; /* the by-value entry matched; NULL: the default */
+    const char *xfield, *xvalue; /* the exemption applied; NULL: none */
+    char *reason;      /* expanded text */
 } rl_hit;
 
 /* --classify: the overlap with the features of one value of the field. */
@@ -63,6 +68,9 @@ typedef struct rl_control {
     rl_control_spec spec; /* borrowed strings */
     rl_layer *layer;
     rl_index *index;
+    /* --rules: its entry (NULL: none) and the file, borrowed from the options */
+    const struct rl_ctl_rules *rules;
+    const struct rl_rules *rules_file;
 } rl_control;
 
 typedef struct rl_screen_data {
