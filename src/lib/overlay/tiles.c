@@ -174,7 +174,9 @@ static int add_piece(piecelist *P, GEOSGeometry *g)
 typedef struct scope {
     const GEOSGeometry **g;
     size_t n;
-    int apart; /* the pieces certainly share no point */
+    int apart;    /* the pieces certainly share no point */
+    int has_sum;  /* sum holds the pieces' areas added up */
+    double sum;
 } scope;
 
 static int scope_select(const itemlist *L, size_t group, int any_group, scope *s)
@@ -198,12 +200,44 @@ static void scope_apart(rl_ctx *ctx, scope *s)
     s->apart = s->n <= 1 || rl_disjoint_fast(ctx, s->g, s->n);
 }
 
-/* Inputs are on the grid, so the floating overlay almost always succeeds. */
-static GEOSGeometry *scope_union(rl_ctx *ctx, const scope *s, double grid)
+/* Below this many pieces a union costs too little to try a coverage union first. */
+#define RL_COVERAGE_MIN 8
+
+/*
+ * The union of a scope.  Pieces that tile the ground (a land survey's
+ * parcels: shared edges with the same vertices, no overlap) are merged by
+ * GEOS's coverage union, which only drops the shared edges; it is taken
+ * when it is valid and keeps the pieces' total area (an overlap would leave
+ * an invalid result, or less area after a real union).  Otherwise, and for
+ * pieces on the grid, the floating overlay, which almost always succeeds.
+ */
+static GEOSGeometry *scope_union(rl_ctx *ctx, const engine *E, scope *s)
 {
+    GEOSContextHandle_t h = ctx->geos;
     if (s->apart)
         return rl_multipolygon_of(ctx, s->g, s->n);
-    return rl_union_all(ctx, s->g, s->n, grid);
+    if (s->n >= RL_COVERAGE_MIN) {
+        double sum = 0, a = -1;
+        int ok = 1;
+        for (size_t i = 0; i < s->n && ok; i++) {
+            double ai;
+            ok = rl_geom_area(ctx, s->g[i], E->crs, E->m, &ai) == RL_OK;
+            sum += ai;
+        }
+        if (ok) {
+            s->sum = sum, s->has_sum = 1;
+            GEOSGeometry *all = rl_multipolygon_of(ctx, s->g, s->n);
+            GEOSGeometry *u = all ? GEOSCoverageUnion_r(h, all) : NULL;
+            GEOSGeom_destroy_r(h, all);
+            if (u && rl_is_valid(ctx, u) == 1 &&
+                rl_geom_area(ctx, u, E->crs, E->m, &a) == RL_OK &&
+                fabs(a - sum) <= 1e-9 * sum)
+                return u;
+            GEOSGeom_destroy_r(h, u);
+            rl_ctx_clear(ctx); /* a failed try is not the run's error */
+        }
+    }
+    return rl_union_all(ctx, s->g, s->n, E->grid);
 }
 
 /*
@@ -220,8 +254,8 @@ static rl_status scope_self(rl_ctx *ctx, const engine *E, const scope *s, double
     *a = 0;
     if (s->apart)
         return RL_OK;
-    double sum = 0;
-    for (size_t i = 0; i < s->n; i++) {
+    double sum = s->sum;
+    for (size_t i = 0; !s->has_sum && i < s->n; i++) {
         double ai;
         rl_status st = rl_geom_area(ctx, s->g[i], E->crs, E->m, &ai);
         if (st)
@@ -320,10 +354,10 @@ static rl_status leaf_scope(rl_ctx *ctx, const engine *E, cell_result *R,
     R->scopes++;
     R->unchanged += same;
     scope_apart(ctx, &so);
-    ou = scope_union(ctx, &so, E->grid);
+    ou = scope_union(ctx, E, &so);
     if (!same) {
         scope_apart(ctx, &sn);
-        nu = scope_union(ctx, &sn, E->grid);
+        nu = scope_union(ctx, E, &sn);
     }
     if (!ou || (!same && !nu)) {
         st = rl_fail(ctx, RL_ERR_GEOM, "union failed: %s", ctx->geos_msg);
@@ -489,9 +523,9 @@ static rl_status partition(rl_ctx *ctx, const engine *E, const itemlist *L,
                 sel[n++] = L->v[i].g;
         if (!n)
             continue;
-        scope s = {sel, n, 0};
+        scope s = {sel, n, 0, 0, 0};
         scope_apart(ctx, &s);
-        GEOSGeometry *u = scope_union(ctx, &s, E->grid);
+        GEOSGeometry *u = scope_union(ctx, E, &s);
         if (!u) {
             st = rl_fail(ctx, RL_ERR_GEOM, "union failed: %s", ctx->geos_msg);
             goto done;
