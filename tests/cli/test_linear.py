@@ -179,9 +179,12 @@ def test_formats_and_jobs():
     t = outs[("table", "1")]
     check("eco: 1.410 km inside; 621.7-2032.0" in t and "width 15.00 m left + 25.00 m right" in t
           and "G02 eco: 324.3 m" in t, "table: crossings, widths and distances")
-    # polygons only: the report keeps its old bytes (no linear keys)
+    # polygons only: every footprint says "polygon" (SPEC), and no linear key is added
     code, out, _ = run("screen", *CONTROLS, "-f", "json", os.path.join(S, "projects.shp"))
-    check("geometry_type" not in out, "polygon-only JSON unchanged")
+    doc = json.loads(out)
+    check(all(f.get("geometry_type") == "polygon" for f in doc["footprints"]) and
+          "length_m" not in out and "crossings" not in out,
+          "polygon-only JSON: geometry_type polygon, no line keys")
 
 
 def geojson(path, epsg, feats):

@@ -2,8 +2,8 @@
  * out_linear.c -- what line and point footprints add to screen's table,
  * CSV and JSON: the geometry type, the corridor's length and width, and per
  * control the centre line inside it and its chainages (docs/linear.md).
- * Nothing is written unless some footprint is a line or a point, so that
- * reports of polygons keep their bytes.
+ * Apart from JSON's geometry_type, nothing is written unless some footprint
+ * is a line or a point, so that reports of polygons keep their columns.
  */
 #include "report/out_table.h"
 
@@ -20,11 +20,12 @@ static const char *kind_name(int kind)
 
 void rl_json_linear_fp(rl_buf *b, const rl_screen_data *d, const rl_fp_result *r)
 {
+    const rl_linear_info *li = &r->lin;
+    /* SPEC: every footprint says its kind, polygons too. */
+    rl_buf_puts(b, ", \"geometry_type\": ");
+    rl_buf_json_str(b, d->linear ? kind_name(li->kind) : "polygon");
     if (!d->linear)
         return;
-    const rl_linear_info *li = &r->lin;
-    rl_buf_puts(b, ", \"geometry_type\": ");
-    rl_buf_json_str(b, kind_name(li->kind));
     if (li->kind == RL_KIND_LINE && r->verdict != RL_V_ERROR) {
         rl_buf_puts(b, ", \"length_m\": ");
         rl_buf_json_m2(b, li->length_m);
