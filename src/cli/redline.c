@@ -43,8 +43,11 @@ static const char *const usage_tail =
     "                        (CGCS2000 = GRS80); planar: on the projection plane\n" \
     "  --units m2|ha|mu|km2  units of table and CSV output (default {--units};\n" \
     "                        JSON is always m2; 1 mu = 10000/15 m2)\n"      \
-    "  -f, --format table|csv|json  output format (default {--format}; CSV has\n" \
-    "                        a UTF-8 BOM for Excel)\n"                         \
+    "  -f, --format table|csv|json|html  output format (default {--format}; CSV\n" \
+    "                        has a UTF-8 BOM for Excel; html, screen only: one\n" \
+    "                        self-contained page with sentences, maps, tables)\n" \
+    "  --lang zh|en|auto     language of the HTML report (default {--lang}:\n" \
+    "                        zh when LC_ALL, LC_MESSAGES or LANG starts with zh)\n" \
     "  -o, --output FILE     write the report to FILE instead of stdout; an\n"  \
     "                        output that is an input is refused, and outputs\n" \
     "                        appear whole or not at all\n"                    \

@@ -472,7 +472,9 @@ static rl_status screen_control(rl_ctx *ctx, engine *e, int w, rl_fp_result *r, 
         rl_hit *hit = &fc->hits[fc->nhits++];
         hit->feat = c;
         hit->overlap_m2 = a;
-        if (d->opts->c.pieces_path && k < d->ncontrols) { /* the DLTB keeps its own */
+        /* --pieces writes them, an HTML report draws them. The DLTB keeps its own. */
+        if ((d->opts->c.pieces_path || d->opts->c.format == RL_FMT_HTML) &&
+            k < d->ncontrols) {
             hit->piece = to_crs(ctx, piece, CL->crs, d->out_crs);
             if (!hit->piece) {
                 GEOSGeom_destroy_r(h, piece);

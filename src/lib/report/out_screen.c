@@ -411,6 +411,12 @@ rl_status rl_write_screen(rl_ctx *ctx, const rl_screen_data *d, FILE *f)
         break;
     case RL_FMT_CSV: rl_csv_screen(d, &b, 1); break;
     case RL_FMT_TABLE: table_screen(d, &b); break;
+    case RL_FMT_HTML:
+        if (rl_html_screen(ctx, d, &b)) {
+            rl_buf_free(&b);
+            return ctx->status;
+        }
+        break;
     }
     /* The long CSV first: a report that says all went well comes last. */
     if (d->opts->landuse_csv && rl_write_landuse_csv(ctx, d, d->opts->landuse_csv)) {

@@ -1,0 +1,451 @@
+#!/usr/bin/env python3
+"""CLI tests of the reports a reviewer files (issue 16): `screen -f html`, `--lang zh|en`.
+
+What is compared with what:
+  * The statement sentences of every footprint (zh and en, ha and mu) against sentences
+    this script writes itself from the JSON figures of the same run, in the fixed wording
+    of issue 16 ("项目用地总面积 …，涉及生态保护红线 …（占 …%），不涉及永久基本农田，
+    位于城镇开发边界外 … 公顷。"); the JSON figures are themselves checked against PostGIS
+    by test_cli.py.  One sentence is also spelled out by hand (P01).
+  * The page as parsed by Python's html.parser and as Chromium builds it (--dump-dom):
+    one <section class="footprint" data-id> per footprint in input order, one <svg
+    class="map"> in each, one <path class="piece" data-control=NAME> per hit of the JSON,
+    the summary table's rows and verdict words.
+  * Chromium logs no console message (a page with a blocked script does: the check can
+    fail); nothing is fetched (no src/href, a CSP that forbids everything).
+  * print to PDF (A4): one page for the header and summary, one for the overview, one
+    per footprint, and each footprint's heading, north arrow and legend (top and bottom
+    of its map) on one page: no map is cut.
+  * A screenshot of the maps alone: each map area has drawn pixels, and the colour of
+    the control it overlaps.
+  * Hostile attribute and id text (</script><script>, <img onerror>, quotes, GBK text
+    from a GBK shapefile) comes out as text, never as markup.
+  * --lang defaults from LC_ALL / LC_MESSAGES / LANG; Chinese control names are accepted.
+Usage: test_report.py REDLINE SRCDIR   (needs chromium, pdfinfo/pdftotext, python3-pil)
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from html.parser import HTMLParser
+
+try:
+    from PIL import Image
+except ImportError:  # a pyenv interpreter without Debian's modules
+    if sys.executable != "/usr/bin/python3" and os.path.exists("/usr/bin/python3"):
+        os.execv("/usr/bin/python3", ["/usr/bin/python3"] + sys.argv)
+    raise
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from testlib import check, digest, summary  # noqa: E402
+
+REDLINE = os.path.abspath(sys.argv[1])
+SRC = os.path.abspath(sys.argv[2])
+SAMPLES = os.path.join(SRC, "sample_shapes")
+CONTROLS = ["--eco", "sample_shapes/eco.shp", "--farmland", "sample_shapes/farmland.shp",
+            "--udb", "sample_shapes/udb.shp"]
+FPS = ["--id-field", "XMBH", "sample_shapes/projects.shp"]
+ZH = {"eco": "生态保护红线", "farmland": "永久基本农田", "udb": "城镇开发边界"}
+EN = {"eco": "ecological protection red line", "farmland": "permanent basic farmland",
+      "udb": "urban development boundary"}
+UNITS = {"ha": (10000.0, 4, "公顷", "ha"), "mu": (10000.0 / 15, 3, "亩", "mu"),
+         "m2": (1.0, 2, "平方米", "m2")}
+COLOURS = {"eco": (0x2e, 0x7d, 0x32), "farmland": (0xf9, 0xa8, 0x25), "udb": (0x15, 0x65, 0xc0)}
+
+
+def run(*args, env=None):
+    e = dict(os.environ)
+    e.pop("LC_ALL", None)
+    e.pop("LC_MESSAGES", None)
+    e["LANG"] = "C.UTF-8"
+    e.update(env or {})
+    p = subprocess.run([REDLINE] + list(args), cwd=SRC, capture_output=True, env=e)
+    return p.returncode, p.stdout.decode("utf-8"), p.stderr.decode("utf-8", "replace")
+
+
+class Page(HTMLParser):
+    """The elements of a page: tag, attributes, text inside, nesting."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.elems = []   # dicts: tag, attrs, text, parents (indices)
+        self.stack = []
+
+    def handle_starttag(self, tag, attrs):
+        e = {"tag": tag, "attrs": dict(attrs), "text": "", "parents": list(self.stack)}
+        self.elems.append(e)
+        if tag not in ("meta", "br", "img", "input", "link", "hr", "path", "rect", "line"):
+            self.stack.append(len(self.elems) - 1)
+
+    def handle_startendtag(self, tag, attrs):
+        self.elems.append({"tag": tag, "attrs": dict(attrs), "text": "",
+                           "parents": list(self.stack)})
+
+    def handle_endtag(self, tag):
+        for k in range(len(self.stack) - 1, -1, -1):
+            if self.elems[self.stack[k]]["tag"] == tag:
+                del self.stack[k:]
+                break
+
+    def handle_data(self, data):
+        for i in self.stack:
+            self.elems[i]["text"] += data
+
+    def find(self, tag, cls=None, inside=None):
+        out = []
+        for i, e in enumerate(self.elems):
+            if e["tag"] != tag:
+                continue
+            if cls and cls not in e["attrs"].get("class", "").split():
+                continue
+            if inside is not None and inside not in e["parents"]:
+                continue
+            out.append(i)
+        return out
+
+
+def parse(text):
+    p = Page()
+    p.feed(text)
+    p.close()
+    return p
+
+
+def fmt(m2, unit):
+    fac, dec, _, _ = UNITS[unit]
+    v = m2 / fac
+    least = 10.0 ** -dec
+    return None if 0 < v < least / 2 else "%.*f" % (dec, v)
+
+
+def sentence(fp, controls, unit, zh, min_area=1.0):
+    """The figures sentence of issue 16, written here from the JSON."""
+    _, dec, uzh, uen = UNITS[unit]
+    u = uzh if zh else uen
+    least = "%.*f" % (dec, 10.0 ** -dec)
+
+    def said(m2):
+        f = fmt(m2, unit)
+        return f if f is not None else ("不足 " if zh else "less than ") + least
+
+    def sliver(m2):
+        if 0 < m2 < min_area:
+            return ("（小于最小计入面积，不影响结论）" if zh else
+                    " (a sliver below the smallest finding, no effect on the verdict)")
+        return ""
+    s = ("项目用地总面积 %s %s" if zh else "The project land covers %s %s") % (
+        fmt(fp["area_m2"], unit), u)
+    for k, c in enumerate(controls):
+        name = (ZH if zh else EN).get(c["name"], c["name"])
+        fc = fp["controls"][c["name"]]
+        last = k == len(controls) - 1 and k > 0
+        s += "，" if zh else ("; and it " if last else "; it ")
+        if c["rule"] == "require":
+            if fc["outside_m2"] > 0:
+                s += ("位于%s外 %s %s" % (name, said(fc["outside_m2"]), u) if zh else
+                      "lies %s %s outside the %s" % (said(fc["outside_m2"]), u, name))
+                s += sliver(fc["outside_m2"])
+            else:
+                s += "全部位于%s内" % name if zh else "lies wholly inside the " + name
+        elif fc["overlap_m2"] > 0:
+            pct = 100.0 * fc["overlap_m2"] / fp["area_m2"]
+            s += ("涉及%s %s %s（占 %.1f%%）" % (name, said(fc["overlap_m2"]), u, pct) if zh
+                  else "overlaps the %s by %s %s (%.1f%%)" % (name, said(fc["overlap_m2"]),
+                                                              u, pct))
+            s += sliver(fc["overlap_m2"])
+        else:
+            s += "不涉及" + name if zh else "does not touch the " + name
+    return s + ("。" if zh else ".")
+
+
+def sections(page):
+    return page.find("section", "footprint")
+
+
+def check_page(page, js, unit, zh, what):
+    """Sentences, maps and pieces of a parsed page against the run's JSON."""
+    secs = sections(page)
+    ids = [page.elems[i]["attrs"].get("data-id") for i in secs]
+    want_ids = [f["id"] for f in js["footprints"]]
+    check(ids == want_ids, "%s: one section per footprint in input order (%s)" % (what, ids))
+    for i, fp in zip(secs, js["footprints"]):
+        st = [page.elems[j]["text"] for j in page.find("p", "statement", inside=i)]
+        want = sentence(fp, js["controls"], unit, zh)
+        check(st and st[0] == want, "%s %s: statement\n   got  %s\n   want %s"
+              % (what, fp["id"], st[0] if st else None, want))
+        verdict = {"pass": "通过", "warn": "提示", "conflict": "冲突", "error": "错误"}[
+            fp["verdict"]] if zh else fp["verdict"]
+        check(len(st) > 1 and (("审查结论：" if zh else "Verdict: ") + verdict) in st[1],
+              "%s %s: verdict sentence says %s (%s)" % (what, fp["id"], verdict,
+                                                        st[1] if len(st) > 1 else None))
+        maps = page.find("svg", "map", inside=i)
+        check(len(maps) == 1, "%s %s: one svg.map (%d)" % (what, fp["id"], len(maps)))
+        if not maps:
+            continue
+        pieces = [page.elems[j]["attrs"].get("data-control")
+                  for j in page.find("path", "piece", inside=maps[0])]
+        want = sorted(c for c, fc in fp["controls"].items() for _ in fc["hits"])
+        check(sorted(pieces) == want, "%s %s: pieces per control %s, JSON hits %s"
+              % (what, fp["id"], sorted(pieces), want))
+        for j in page.find("path", "piece", inside=maps[0]):
+            d = page.elems[j]["attrs"].get("d", "")
+            check(re.match(r"^M-?\d", d) and " Z" in d,
+                  "%s %s: piece path is drawn (%s...)" % (what, fp["id"], d[:30]))
+        texts = " ".join(page.elems[j]["text"] for j in page.find("text", inside=maps[0]))
+        check(("北" if zh else "N") in texts and ("项目用地" if zh else "project land") in texts,
+              "%s %s: north arrow and legend in the map" % (what, fp["id"]))
+        check(len(page.find("g", "scalebar", inside=maps[0])) == 1 and
+              len(page.find("g", "ticks", inside=maps[0])) == 1,
+              "%s %s: scale bar and coordinate ticks" % (what, fp["id"]))
+    rows = page.find("tr", None)
+    rows = [r for r in rows if "data-id" in page.elems[r]["attrs"]]
+    check(len(rows) == len(js["footprints"]), "%s: summary table has a row per footprint"
+          % what)
+    check(len(page.find("svg", "overview-map")) == 1, "%s: one overview map" % what)
+    for tag in ("script", "img", "iframe", "object", "embed", "link"):
+        check(not page.find(tag), "%s: no <%s>" % (what, tag))
+    for e in page.elems:
+        for a in e["attrs"]:
+            check(not a.startswith("on") and a not in ("src", "href"),
+                  "%s: no %s= attribute on <%s>" % (what, a, e["tag"]))
+
+
+def test_html_sentences_and_maps(tmp):
+    rc, js_text, _ = run("screen", *CONTROLS, "-f", "json", *FPS)
+    js = json.loads(js_text)
+    for unit in ("ha", "mu"):
+        for lang in ("zh", "en"):
+            out = os.path.join(tmp, "r_%s_%s.html" % (unit, lang))
+            rc2, _, err = run("screen", *CONTROLS, "--units", unit, "--lang", lang,
+                              "-f", "html", "-o", out, *FPS)
+            check(rc2 == rc == 1, "html %s %s: exit %d as json %d (%s)" % (unit, lang, rc2,
+                                                                          rc, err))
+            with open(out, encoding="utf-8") as f:
+                check_page(parse(f.read()), js, unit, lang == "zh", "html %s %s"
+                           % (unit, lang))
+    # One sentence by hand, from the reference figures of P01 (tests/reference).
+    with open(os.path.join(tmp, "r_ha_zh.html"), encoding="utf-8") as f:
+        text = f.read()
+    check("项目用地总面积 14.9999 公顷，涉及生态保护红线 14.9999 公顷（占 100.0%），"
+          "不涉及永久基本农田，位于城镇开发边界外 14.9999 公顷。" in text,
+          "P01's sentence, spelled out")
+    check("审查结论：冲突。原因：压占生态保护红线 14.9999 公顷（冲突）；超出城镇开发边界 "
+          "14.9999 公顷（提示）。" in text, "P01's verdict sentence, spelled out")
+    # Deterministic whatever --jobs.
+    a = run("screen", *CONTROLS, "-f", "html", "--jobs", "1", *FPS)[1]
+    b = run("screen", *CONTROLS, "-f", "html", "--jobs", "3", *FPS)[1]
+    check(a == b and a.startswith("<!DOCTYPE html>"), "html: same bytes for --jobs 1 and 3")
+    check(len(re.findall(r"https?://", a)) == len(re.findall(
+        r'xmlns="http://www\.w3\.org/2000/svg"', a)),
+        "html: no URL but the SVG namespace")
+
+
+def test_lang_default_and_chinese_names(tmp):
+    base = ["screen", "--eco", "sample_shapes/eco.shp", "-f", "html", *FPS]
+    for env, zh in (({"LANG": "zh_CN.UTF-8"}, True), ({"LANG": "en_US.UTF-8"}, False),
+                    ({"LANG": "en_US.UTF-8", "LC_ALL": "zh_CN.UTF-8"}, True),
+                    ({"LANG": "zh_CN.UTF-8", "LC_MESSAGES": "C"}, False)):
+        _, out, _ = run(*base, env=env)
+        check(('lang="zh-CN"' in out) == zh and ("审查结论" in out) == zh,
+              "--lang default from %s is %s" % (env, "zh" if zh else "en"))
+    _, out, _ = run(*base, "--lang", "en", env={"LANG": "zh_CN.UTF-8"})
+    check('lang="en"' in out, "--lang en wins over the locale")
+    rc, _, err = run(*base, "--lang", "fr")
+    check(rc == 2 and "--lang must be zh, en or auto" in err, "--lang fr refused (%d %s)"
+          % (rc, err.strip()))
+    rc, out, err = run("screen", "--control", "自然保护地:forbid=sample_shapes/eco.shp",
+                       "-f", "json", *FPS)
+    names = [c["name"] for c in json.loads(out)["controls"]] if rc in (0, 1) else []
+    check(names == ["自然保护地"], "a Chinese control name is accepted (%d %s %s)"
+          % (rc, names, err.strip()))
+    rc, _, err = run("screen", "--control", "a b:forbid=sample_shapes/eco.shp", *FPS)
+    check(rc == 2 and "may hold only letters" in err, "a name with a space is still refused")
+    for cmd in (["diff", "sample_shapes/eco.shp", "sample_shapes/eco_v2.gpkg"],
+                ["area", "sample_shapes/eco.shp"]):
+        rc, _, err = run(*cmd, "-f", "html")
+        check(rc == 2 and "available for screen only" in err,
+              "%s -f html is refused, not ignored (%d %s)" % (cmd[0], rc, err.strip()))
+
+
+def chromium(*args, timeout=120):
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not exe:
+        return None
+    p = subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu",
+                        "--no-first-run", "--enable-logging=stderr", "--v=0"] + list(args),
+                       capture_output=True, timeout=timeout)
+    return p
+
+
+def console_lines(p):
+    return [ln for ln in p.stderr.decode("utf-8", "replace").splitlines() if ":CONSOLE" in ln]
+
+
+def test_in_chromium(tmp):
+    if not (shutil.which("chromium") or shutil.which("chromium-browser")):
+        check(False, "chromium is installed (apt-get install chromium; .ci/run does)")
+        return
+    _, js_text, _ = run("screen", *CONTROLS, "-f", "json", *FPS)
+    js = json.loads(js_text)
+    out = os.path.join(tmp, "c_en.html")
+    run("screen", *CONTROLS, "--units", "ha", "--lang", "en", "-f", "html", "-o", out, *FPS)
+    url = "file://" + out
+    p = chromium("--dump-dom", url)
+    dom = p.stdout.decode("utf-8")
+    check_page(parse(dom), js, "ha", False, "chromium DOM")
+    check(not console_lines(p), "chromium: no console message (%s)" % console_lines(p)[:2])
+    # The console check can fail: a page whose script the CSP blocks logs one.
+    bad = os.path.join(tmp, "bad.html")
+    with open(bad, "w") as f:
+        f.write("<!DOCTYPE html><meta http-equiv=\"Content-Security-Policy\" "
+                "content=\"default-src 'none'\"><p>x</p><script>console.log(1)</script>")
+    check(console_lines(chromium("--dump-dom", "file://" + bad)),
+          "chromium: a blocked script does log a console message")
+
+    # Print to PDF (A4 from the page's @page rule).
+    pdf = os.path.join(tmp, "c_en.pdf")
+    chromium("--print-to-pdf=" + pdf, "--no-pdf-header-footer", url)
+    info = subprocess.run(["pdfinfo", pdf], capture_output=True, text=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1)) if "Pages:" in info else -1
+    size = re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info)
+    check(size and abs(float(size.group(1)) - 595.3) < 2 and abs(float(size.group(2)) -
+                                                                  841.9) < 2,
+          "PDF pages are A4 portrait (%s)" % (size.group(0) if size else info))
+    n = len(js["footprints"])
+    check(pages == n + 2, "PDF: header+summary, overview, one page per footprint: %d pages "
+          "for %d footprints" % (pages, n))
+    texts = []
+    for k in range(1, max(pages, 0) + 1):
+        texts.append(subprocess.run(["pdftotext", "-layout", "-f", str(k), "-l", str(k), pdf,
+                                     "-"], capture_output=True, text=True).stdout)
+    for fp in js["footprints"]:
+        head = re.compile(r"^\s*%s\s+%s\s*$" % (re.escape(fp["id"]), fp["verdict"]), re.M)
+        where = [k for k, t in enumerate(texts) if head.search(t)]
+        ok = len(where) == 1
+        if ok:
+            t = texts[where[0]]
+            ok = "project land" in t and "Plane:" in t and re.search(r"^\s*N\s*$", t, re.M)
+        check(ok, "PDF: %s's heading, north arrow, legend and caption on one page (pages %s)"
+              % (fp["id"], [w + 1 for w in where]))
+
+    # Screenshot of the maps alone, laid out in a known grid: none is blank.
+    grid = os.path.join(tmp, "grid.html")
+    with open(out, encoding="utf-8") as f:
+        page = f.read()
+    style = ("<style>body{margin:0;padding:0;max-width:none}body>*{display:none}"
+             "body>section.footprint{display:block;float:left;width:320px;height:235px;"
+             "margin:0;padding:0;overflow:hidden}section.footprint>*{display:none}"
+             "section.footprint>figure{display:block;margin:0}"
+             "figure>figcaption{display:none}svg.map{width:320px;height:235px}</style>")
+    with open(grid, "w", encoding="utf-8") as f:
+        f.write(page.replace("</head>", style + "</head>"))
+    png = os.path.join(tmp, "grid.png")
+    rows = (n + 1) // 2
+    chromium("--screenshot=" + png, "--window-size=640,%d" % (rows * 235),
+             "--hide-scrollbars", "file://" + grid)
+    img = Image.open(png).convert("RGB")
+    for i, fp in enumerate(js["footprints"]):
+        x0, y0 = (i % 2) * 320, (i // 2) * 235
+        box = img.crop((x0 + 20, y0 + 6, x0 + 310, y0 + 200))
+        px = list(box.getdata())
+        drawn = sum(1 for c in px if min(c) < 235)
+        check(drawn > 0.02 * len(px), "screenshot: %s's map is drawn (%d of %d pixels)"
+              % (fp["id"], drawn, len(px)))
+        for name, fc in fp["controls"].items():
+            if not fc["hits"] or name not in COLOURS:
+                continue
+            r, g, b = COLOURS[name]
+            # The piece colour at 60% over white (fill-opacity .6), give or take.
+            want = tuple(round(0.6 * v + 0.4 * 255) for v in (r, g, b))
+            near = sum(1 for c in px if all(abs(c[j] - want[j]) < 40 for j in range(3)))
+            check(near > 0, "screenshot: %s's map shows the %s pieces" % (fp["id"], name))
+
+
+def test_hostile_text(tmp):
+    evil = ['</script><script>alert(1)</script>', '<img src=x onerror=alert(2)>',
+            '"quoted" \'single\' & <b>bold</b>', '生态红线 </svg><svg onload=alert(3)>']
+    ctl = os.path.join(tmp, "evil.geojson")
+    feats = []
+    for k, t in enumerate(evil):
+        x = 39515000 + 300 * k
+        feats.append({"type": "Feature", "properties": {"HXMC": t, "NOTE": t},
+                      "geometry": {"type": "Polygon", "coordinates": [[
+                          [x, 4415000], [x + 250, 4415000], [x + 250, 4415250],
+                          [x, 4415250], [x, 4415000]]]}})
+    with open(ctl, "w", encoding="utf-8") as f:
+        json.dump({"type": "FeatureCollection", "crs": {"type": "name", "properties": {
+            "name": "urn:ogc:def:crs:EPSG::4527"}}, "features": feats}, f, ensure_ascii=False)
+    fp = os.path.join(tmp, "evil_fp.geojson")
+    with open(fp, "w", encoding="utf-8") as f:
+        json.dump({"type": "FeatureCollection", "crs": {"type": "name", "properties": {
+            "name": "urn:ogc:def:crs:EPSG::4527"}}, "features": [{
+                "type": "Feature", "properties": {"XMBH": '"><script>alert(4)</script>'},
+                "geometry": {"type": "Polygon", "coordinates": [[
+                    [39514900, 4415100], [39516200, 4415100], [39516200, 4415150],
+                    [39514900, 4415150], [39514900, 4415100]]]}}]}, f, ensure_ascii=False)
+    # The same control as a GBK shapefile (.cpg GBK): the text decodes, then is escaped.
+    shp = os.path.join(tmp, "evil_gbk.shp")
+    subprocess.run(["ogr2ogr", "-f", "ESRI Shapefile", "-lco", "ENCODING=GBK", shp, ctl],
+                   check=True, capture_output=True)
+    before = digest(tmp)
+    out = os.path.join(tmp, "..", os.path.basename(tmp) + "_evil.html")
+    rc, _, err = run("screen", "--control", "evil:forbid=" + ctl,
+                     "--control", "gbk:report=" + shp, "--id-field", "XMBH",
+                     "-f", "html", "--lang", "zh", "-o", out, fp)
+    check(rc == 1, "hostile text: screened (exit %d, %s)" % (rc, err))
+    with open(out, encoding="utf-8") as f:
+        raw = f.read()
+    os.remove(out)
+    check(digest(tmp) == before, "hostile text: inputs unchanged")
+    for where, text in (("raw", raw), ("chromium", None)):
+        if text is None:
+            with open(os.path.join(tmp, "evil_copy.html"), "w", encoding="utf-8") as f:
+                f.write(raw)
+            p = chromium("--dump-dom", "file://" + os.path.join(tmp, "evil_copy.html"))
+            if p is None:
+                check(False, "chromium is installed")
+                continue
+            text = p.stdout.decode("utf-8")
+            check(not console_lines(p), "hostile text: no console message (%s)"
+                  % console_lines(p)[:1])
+        page = parse(text)
+        for tag in ("script", "img", "b"):
+            check(not page.find(tag), "hostile text (%s): no live <%s>" % (where, tag))
+        check(len(page.find("svg")) == 2, "hostile text (%s): only the two maps are svg"
+              % where)
+        for e in page.elems:
+            for a in e["attrs"]:
+                check(not a.startswith("on"), "hostile text (%s): no %s= on <%s>"
+                      % (where, a, e["tag"]))
+        secs = sections(page)
+        check(len(secs) == 1 and page.elems[secs[0]]["attrs"].get("data-id") ==
+              '"><script>alert(4)</script>', "hostile text (%s): the id is kept as text"
+              % where)
+        hits = page.find("table", "hits")
+        body = page.elems[hits[0]]["text"] if hits else ""
+        for t in evil:
+            check(body.count("HXMC=" + t) == 2,
+                  "hostile text (%s): %r shown as text for both controls" % (where, t))
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="rlreport.")
+    before = digest(SAMPLES)
+    try:
+        test_html_sentences_and_maps(tmp)
+        test_lang_default_and_chinese_names(tmp)
+        test_in_chromium(tmp)
+        hostile = os.path.join(tmp, "hostile")
+        os.mkdir(hostile)
+        test_hostile_text(hostile)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    check(digest(SAMPLES) == before, "sample_shapes/ is byte-identical after all runs")
+    return summary()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
