@@ -46,8 +46,10 @@ static const char *const usage_tail =
     "  -f, --format table|csv|json|html  output format (default {--format}; CSV\n" \
     "                        has a UTF-8 BOM for Excel; html, screen only: one\n" \
     "                        self-contained page with sentences, maps, tables)\n" \
-    "  --lang zh|en|auto     language of the HTML report (default {--lang}:\n" \
-    "                        zh when LC_ALL, LC_MESSAGES or LANG starts with zh)\n" \
+    "  --lang zh|en|auto     language of screen's table, CSV and HTML (headers,\n" \
+    "                        verdicts, units; default {--lang}: zh when LC_ALL,\n" \
+    "                        LC_MESSAGES or LANG starts with zh); JSON keys stay\n" \
+    "                        English and JSON carries a \"labels\" object\n" \
     "  -o, --output FILE     write the report to FILE instead of stdout; an\n"  \
     "                        output that is an input is refused, and outputs\n" \
     "                        appear whole or not at all\n"                    \

@@ -270,6 +270,68 @@ def test_lang_default_and_chinese_names(tmp):
               "%s -f html is refused, not ignored (%d %s)" % (cmd[0], rc, err.strip()))
 
 
+def test_lang_table_csv_json(tmp):
+    """--lang zh: table and CSV against expected files; the same figures as en; JSON labels."""
+    cases = {
+        "screen_sample_ha_lang_zh.txt": ["screen", *CONTROLS, "--units", "ha", "--lang", "zh",
+                                         *FPS],
+        "screen_sample_mu_lang_zh.csv": ["screen", *CONTROLS, "--units", "mu", "--lang", "zh",
+                                         "-f", "csv", *FPS],
+    }
+    for name, args in cases.items():
+        _, out, _ = run(*args)
+        with open(os.path.join(SRC, "tests", "expected", name), encoding="utf-8",
+                  newline="") as f:
+            check(out == f.read(), "%s: output differs from tests/expected (run: redline %s)"
+                  % (name, " ".join(args)))
+    import csv
+    _, zh, _ = run("screen", *CONTROLS, "--units", "mu", "--lang", "zh", "-f", "csv", *FPS)
+    _, en, _ = run("screen", *CONTROLS, "--units", "mu", "--lang", "en", "-f", "csv", *FPS)
+    zr = list(csv.reader(zh.lstrip("\ufeff").splitlines()))
+    er = list(csv.reader(en.lstrip("\ufeff").splitlines()))
+    check(zr[0][:6] == ["编号", "来源", "FID", "面积_亩", "结论", "已修复"] and
+          "生态保护红线_压占_亩" in zr[0] and "城镇开发边界_外_亩" in zr[0],
+          "CSV zh headers (%s)" % zr[0][:8])
+    words = {"pass": "通过", "warn": "提示", "conflict": "冲突", "error": "错误",
+             "yes": "是", "no": "否"}
+    same = len(zr) == len(er) and all(
+        len(a) == len(b) and all(x == words.get(y, y) for x, y in zip(a, b))
+        for a, b in zip(zr[1:], er[1:]))
+    check(same, "CSV zh rows = en rows with the verdict and yes/no words translated")
+    _, js, _ = run("screen", *CONTROLS, "--lang", "zh", "-f", "json", *FPS)
+    _, js_en, _ = run("screen", *CONTROLS, "--lang", "en", "-f", "json", *FPS)
+    d = json.loads(js)
+    check(js == js_en, "JSON is the same whatever --lang (keys and values are an API)")
+    check(d.get("labels") == {
+        "verdict": {"pass": "通过", "warn": "提示", "conflict": "冲突", "error": "错误"},
+        "units": {"m2": "平方米", "ha": "公顷", "mu": "亩", "km2": "平方千米"},
+        "controls": {"eco": "生态保护红线", "farmland": "永久基本农田", "udb": "城镇开发边界"}},
+        "JSON labels: %s" % d.get("labels"))
+    _, t, _ = run("screen", *CONTROLS, "--units", "ha", *FPS, env={"LANG": "zh_CN.UTF-8"})
+    check(t.startswith("redline screen：") and "冲突" in t, "table in zh under LANG=zh_CN")
+
+
+def test_lonlat_map_not_squashed(tmp):
+    """A lon/lat footprint is drawn in a Gauss-Krüger plane: the same shape as in EPSG:4527."""
+    shapes = {}
+    for path in ("sample_shapes/projects.shp", "sample_shapes/projects_4490.geojson"):
+        _, out, _ = run("screen", "--eco", "sample_shapes/eco.shp", "-f", "html", "--lang",
+                        "en", "--id-field", "XMBH", path)
+        page = parse(out)
+        for i in sections(page):
+            fid = page.elems[i]["attrs"]["data-id"]
+            fp = page.find("path", "footprint", inside=i)
+            xy = [float(v) for v in re.findall(r"-?\d+\.\d", page.elems[fp[0]]["attrs"]["d"])]
+            xs, ys = xy[0::2], xy[1::2]
+            shapes.setdefault(fid, []).append((max(xs) - min(xs)) / (max(ys) - min(ys)))
+        if "4490" in path:
+            check("central meridian 117°E" in out, "lon/lat map: GK zone CM 117°E named")
+    for fid in ("P01", "P03", "P05"):
+        a, b = shapes[fid]
+        check(abs(a / b - 1) < 0.01, "%s: width/height %.4f in EPSG:4527, %.4f from lon/lat"
+              % (fid, a, b))
+
+
 def chromium(*args, timeout=120):
     exe = shutil.which("chromium") or shutil.which("chromium-browser")
     if not exe:
@@ -437,6 +499,8 @@ def main():
     try:
         test_html_sentences_and_maps(tmp)
         test_lang_default_and_chinese_names(tmp)
+        test_lang_table_csv_json(tmp)
+        test_lonlat_map_not_squashed(tmp)
         test_in_chromium(tmp)
         hostile = os.path.join(tmp, "hostile")
         os.mkdir(hostile)

@@ -37,3 +37,30 @@ const char *rl_label_control(rl_lang lang, const char *name)
             return lang == RL_LANG_ZH ? known[i].zh : known[i].en;
     return name ? name : "";
 }
+
+void rl_json_labels(rl_buf *b, const rl_control *controls, int n)
+{
+    static const char *const units[] = {"m2", "ha", "mu", "km2"};
+    rl_buf_puts(b, ",\n \"labels\": {\"verdict\": {");
+    for (int v = RL_V_PASS; v <= RL_V_ERROR; v++) {
+        rl_buf_puts(b, v ? ", " : "");
+        rl_buf_json_str(b, rl_label_verdict(RL_LANG_EN, (rl_verdict)v));
+        rl_buf_puts(b, ": ");
+        rl_buf_json_str(b, rl_label_verdict(RL_LANG_ZH, (rl_verdict)v));
+    }
+    rl_buf_puts(b, "}, \"units\": {");
+    for (int u = RL_U_M2; u <= RL_U_KM2; u++) {
+        rl_buf_puts(b, u ? ", " : "");
+        rl_buf_json_str(b, units[u]);
+        rl_buf_puts(b, ": ");
+        rl_buf_json_str(b, rl_label_unit(RL_LANG_ZH, (rl_units)u));
+    }
+    rl_buf_puts(b, "}, \"controls\": {");
+    for (int k = 0; k < n; k++) {
+        rl_buf_puts(b, k ? ", " : "");
+        rl_buf_json_str(b, controls[k].spec.name);
+        rl_buf_puts(b, ": ");
+        rl_buf_json_str(b, rl_label_control(RL_LANG_ZH, controls[k].spec.name));
+    }
+    rl_buf_puts(b, "}}");
+}

@@ -364,6 +364,13 @@ const char *rl_label_unit(rl_lang lang, rl_units u);
  */
 const char *rl_label_control(rl_lang lang, const char *name);
 
+/*
+ * JSON: `,\n "labels": {"verdict": {...}, "units": {...}, "controls": {...}}`,
+ * the Chinese word for each English value a screen report uses (its keys
+ * stay English whatever --lang says: they are an API).
+ */
+void rl_json_labels(rl_buf *b, const rl_control *controls, int n);
+
 /* The HTML report of a screen (out_html.c). */
 rl_status rl_html_screen(rl_ctx *ctx, const rl_screen_data *d, rl_buf *b);
 
