@@ -34,6 +34,7 @@ from html.parser import HTMLParser
 
 try:
     from PIL import Image
+    import openpyxl  # noqa: F401
 except ImportError:  # a pyenv interpreter without Debian's modules
     if sys.executable != "/usr/bin/python3" and os.path.exists("/usr/bin/python3"):
         os.execv("/usr/bin/python3", ["/usr/bin/python3"] + sys.argv)
@@ -332,6 +333,94 @@ def test_lonlat_map_not_squashed(tmp):
               % (fid, a, b))
 
 
+def test_xlsx(tmp):
+    """-f xlsx read back with openpyxl: every cell against the JSON of the same run."""
+    import openpyxl
+    for lang, unit, lu in (("zh", "ha", True), ("en", "mu", False)):
+        extra = ["--landuse", "sample_shapes/dltb.shp"] if lu else []
+        out = os.path.join(tmp, "r_%s.xlsx" % lang)
+        rc, _, err = run("screen", *CONTROLS, *extra, "--units", unit, "--lang", lang,
+                         "-f", "xlsx", "-o", out, *FPS)
+        rcj, js, _ = run("screen", *CONTROLS, *extra, "--units", unit, "-f", "json", *FPS)
+        check(rc == rcj == 1, "xlsx %s: exit %d as json %d (%s)" % (lang, rc, rcj, err))
+        d = json.loads(js)
+        fac = UNITS[unit][0]
+        wb = openpyxl.load_workbook(out)
+        want_sheets = ["汇总", "压占明细"] + (["地类"] if lu else [])
+        check(wb.sheetnames == want_sheets, "xlsx %s: sheets %s" % (lang, wb.sheetnames))
+
+        def near(cell, m2, what):
+            ok = isinstance(cell, (int, float)) and abs(cell - m2 / fac) <= 1e-4 / fac + 1e-9
+            check(ok, "xlsx %s: %s = %r, JSON %r m2" % (lang, what, cell, m2))
+        ws = wb["汇总"]
+        rows = list(ws.iter_rows(values_only=True))
+        head = rows[0]
+        check(ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:%s%d" % (
+            openpyxl.utils.get_column_letter(len(head)), len(rows)),
+            "xlsx %s 汇总: frozen header, autofilter (%s %s)" % (lang, ws.freeze_panes,
+                                                                  ws.auto_filter.ref))
+        area_col = head.index(("面积(%s)" % UNITS[unit][2]) if lang == "zh"
+                              else "area (%s)" % unit)
+        check(ws.cell(row=2, column=area_col + 1).number_format == "0." + "0" * UNITS[unit][1],
+              "xlsx %s: area cells formatted to the unit's decimals (%s)"
+              % (lang, ws.cell(row=2, column=area_col + 1).number_format))
+        check((ws.column_dimensions["A"].width or 0) >= 4 and
+              (ws.column_dimensions[openpyxl.utils.get_column_letter(area_col + 1)].width or 0)
+              >= len(head[area_col]), "xlsx %s: column widths fit the headers" % lang)
+        check(len(rows) - 1 == len(d["footprints"]), "xlsx %s: a row per footprint" % lang)
+        for row, fp in zip(rows[1:], d["footprints"]):
+            check(row[0] == fp["id"], "xlsx %s: id %s" % (lang, row[0]))
+            near(row[area_col], fp["area_m2"], "%s area" % fp["id"])
+            verdict = row[area_col + 1]
+            check(verdict == (fp["verdict"] if lang == "en" else
+                              {"pass": "通过", "warn": "提示", "conflict": "冲突"}[fp["verdict"]]),
+                  "xlsx %s: %s verdict %s" % (lang, fp["id"], verdict))
+            col = area_col + 2
+            for c in d["controls"]:
+                fc = fp["controls"][c["name"]]
+                near(row[col], fc["overlap_m2"], "%s %s overlap" % (fp["id"], c["name"]))
+                check(abs(row[col + 1] - fc["overlap_pct"]) < 1e-4, "xlsx: %s %s pct"
+                      % (fp["id"], c["name"]))
+                req = c["rule"] == "require"
+                if req:
+                    near(row[col + 2], fc["outside_m2"], "%s %s outside" % (fp["id"], c["name"]))
+                check(row[col + 2 + req] == len(fc["hits"]), "xlsx: %s %s hits"
+                      % (fp["id"], c["name"]))
+                col += 3 + req
+        ws = wb["压占明细"]
+        rows = list(ws.iter_rows(values_only=True))
+        head = rows[0]
+        want = [(fp["id"], c, h) for fp in d["footprints"] for c, fc in fp["controls"].items()
+                for h in fc["hits"]]
+        check(len(rows) - 1 == len(want), "xlsx %s 压占明细: one row per footprint x hit "
+              "(%d, JSON %d)" % (lang, len(rows) - 1, len(want)))
+        for row, (fid, c, h) in zip(rows[1:], want):
+            check(row[0] == fid and row[1] == c and row[3] == h["fid"],
+                  "xlsx %s: hit row %s" % (lang, row[:4]))
+            near(row[4], h["overlap_m2"], "%s %s #%d" % (fid, c, h["fid"]))
+            attrs = {head[k]: row[k] for k in range(6, len(head)) if row[k] is not None}
+            check(attrs == {k: v for k, v in h["attrs"].items() if v is not None},
+                  "xlsx %s: %s %s #%d attributes" % (lang, fid, c, h["fid"]))
+        if lu:
+            rows = list(wb["地类"].iter_rows(values_only=True))
+            want = [(fp["id"], r) for fp in d["footprints"] if "landuse" in fp
+                    for r in fp["landuse"]["rounded"]["classes"]]
+            want += [("合计", r) for r in d["summary"]["landuse"]["rounded"]["classes"]]
+            check(len(rows) - 1 == len(want), "xlsx 地类: one row per footprint x class "
+                  "(%d, JSON %d)" % (len(rows) - 1, len(want)))
+            for row, (fid, r) in zip(rows[1:], want):
+                check(row[0] == fid and row[1] == r["code"] and
+                      all(isinstance(v, (int, float)) for v in row[3:6]) and
+                      abs(row[3] - r["area_m2"]) < 1e-9 and abs(row[4] - r["state_m2"]) < 1e-9
+                      and abs(row[5] - r["collective_m2"]) < 1e-9,
+                      "xlsx 地类: %s %s = JSON rounded (%s)" % (fid, r["code"], row))
+    rc, _, err = run("screen", *CONTROLS, "-f", "xlsx", *FPS)
+    check(rc == 2 and "needs -o FILE.xlsx" in err, "xlsx without -o is refused (%s)" % err)
+    rc, _, err = run("diff", "sample_shapes/eco.shp", "sample_shapes/eco_v2.gpkg", "-f", "xlsx",
+                     "-o", os.path.join(tmp, "d.xlsx"))
+    check(rc == 2 and "available for screen only" in err, "diff -f xlsx refused (%s)" % err)
+
+
 def chromium(*args, timeout=120):
     exe = shutil.which("chromium") or shutil.which("chromium-browser")
     if not exe:
@@ -501,6 +590,7 @@ def main():
         test_lang_default_and_chinese_names(tmp)
         test_lang_table_csv_json(tmp)
         test_lonlat_map_not_squashed(tmp)
+        test_xlsx(tmp)
         test_in_chromium(tmp)
         hostile = os.path.join(tmp, "hostile")
         os.mkdir(hostile)

@@ -149,9 +149,11 @@ static int common_option(argcur *c, rl_common_opts *o, int allow_pieces)
             o->format = RL_FMT_JSON;
         else if (strcmp(v, "html") == 0)
             o->format = RL_FMT_HTML;
+        else if (strcmp(v, "xlsx") == 0)
+            o->format = RL_FMT_XLSX;
         else {
             rl_fail(c->ctx, RL_ERR_USAGE,
-                    "--format must be table, csv, json or html, not '%s'", v);
+                    "--format must be table, csv, json, html or xlsx, not '%s'", v);
             return -1;
         }
         return 1;
@@ -589,9 +591,14 @@ static rl_screen_options *parse_screen(rl_ctx *ctx, int argc,
     o->landuse_decimals = -1; /* by --units */
     if (!parse_args(ctx, argc, argv, &p, &t))
         goto fail;
-    if (audit && o->c.format == RL_FMT_HTML) {
-        rl_fail(ctx, RL_ERR_USAGE, "--format html is available for screen only; "
-                "use table, csv or json here");
+    if (audit && (o->c.format == RL_FMT_HTML || o->c.format == RL_FMT_XLSX)) {
+        rl_fail(ctx, RL_ERR_USAGE, "--format %s is available for screen only; "
+                "use table, csv or json here", o->c.format == RL_FMT_HTML ? "html" : "xlsx");
+        goto fail;
+    }
+    /* A workbook is a zip: never onto a terminal or into a pipe by accident. */
+    if (o->c.format == RL_FMT_XLSX && !o->c.out_path) {
+        rl_fail(ctx, RL_ERR_USAGE, "--format xlsx needs -o FILE.xlsx");
         goto fail;
     }
     if (audit && o->nfootprints != 1) {
@@ -772,9 +779,9 @@ static int parse_simple(rl_ctx *ctx, int argc, const char *const *argv,
     static const parser p = {simple_option, simple_operand};
     if (!parse_args(ctx, argc, argv, &p, t))
         return 0;
-    if (t->co->format == RL_FMT_HTML) {
-        rl_fail(ctx, RL_ERR_USAGE, "--format html is available for screen only; "
-                "use table, csv or json here");
+    if (t->co->format == RL_FMT_HTML || t->co->format == RL_FMT_XLSX) {
+        rl_fail(ctx, RL_ERR_USAGE, "--format %s is available for screen only; "
+                "use table, csv or json here", t->co->format == RL_FMT_HTML ? "html" : "xlsx");
         return 0;
     }
     if (t->npos < t->want) {

@@ -9,7 +9,7 @@
 
 /* ---- options shared by commands (options.c) ---- */
 
-typedef enum { RL_FMT_TABLE = 0, RL_FMT_CSV, RL_FMT_JSON, RL_FMT_HTML } rl_format;
+typedef enum { RL_FMT_TABLE = 0, RL_FMT_CSV, RL_FMT_JSON, RL_FMT_HTML, RL_FMT_XLSX } rl_format;
 
 /* --lang: the language of human-facing text (table, CSV, HTML); JSON keys stay English. */
 typedef enum { RL_LANG_EN = 0, RL_LANG_ZH } rl_lang;

@@ -164,7 +164,8 @@ rl_status rl_write_audit(rl_ctx *ctx, const rl_audit_data *d, FILE *f)
     switch (d->opts->s->c.format) {
     case RL_FMT_JSON: json_audit(d, &b); break;
     case RL_FMT_CSV: csv_audit(d, &b); break;
-    case RL_FMT_HTML: /* refused for audit by the options parser */
+    case RL_FMT_HTML: /* html and xlsx: refused for audit by the options parser */
+    case RL_FMT_XLSX:
     case RL_FMT_TABLE: table_audit(d, &b); break;
     }
     return rl_emit(ctx, &b, f);

@@ -207,7 +207,8 @@ rl_status rl_write_diff(rl_ctx *ctx, const rl_diff_data *d, FILE *f)
     switch (d->opts->c.format) {
     case RL_FMT_JSON: json_diff(d, &b); break;
     case RL_FMT_CSV: csv_diff(d, &b); break;
-    case RL_FMT_HTML: /* refused for diff by the options parser */
+    case RL_FMT_HTML: /* html and xlsx: refused for diff by the options parser */
+    case RL_FMT_XLSX:
     case RL_FMT_TABLE: table_diff(d, &b); break;
     }
     return rl_emit(ctx, &b, f);
@@ -368,7 +369,8 @@ rl_status rl_write_area(rl_ctx *ctx, const rl_area_data *d, FILE *f)
     switch (d->opts->c.format) {
     case RL_FMT_JSON: json_area(d, &b); break;
     case RL_FMT_CSV: csv_area(d, &b); break;
-    case RL_FMT_HTML: /* refused for area by the options parser */
+    case RL_FMT_HTML: /* html and xlsx: refused for area by the options parser */
+    case RL_FMT_XLSX:
     case RL_FMT_TABLE: table_area(d, &b); break;
     }
     return rl_emit(ctx, &b, f);

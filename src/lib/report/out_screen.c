@@ -463,6 +463,11 @@ rl_status rl_write_screen(rl_ctx *ctx, const rl_screen_data *d, FILE *f)
             return ctx->status;
         }
         break;
+    case RL_FMT_XLSX:
+        /* A binary workbook, written straight to f; --landuse-csv first, as below. */
+        if (d->opts->landuse_csv && rl_write_landuse_csv(ctx, d, d->opts->landuse_csv))
+            return ctx->status;
+        return rl_xlsx_screen(ctx, d, f);
     }
     /* The long CSV first: a report that says all went well comes last. */
     if (d->opts->landuse_csv && rl_write_landuse_csv(ctx, d, d->opts->landuse_csv)) {

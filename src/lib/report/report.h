@@ -371,6 +371,12 @@ const char *rl_label_control(rl_lang lang, const char *name);
  */
 void rl_json_labels(rl_buf *b, const rl_control *controls, int n);
 
+/*
+ * The workbook of a screen (out_xlsx.c): sheets 汇总, 压占明细 and, with
+ * --landuse, 地类, written to f.  RL_ERR_OUTPUT with a message on failure.
+ */
+rl_status rl_xlsx_screen(rl_ctx *ctx, const rl_screen_data *d, FILE *f);
+
 /* The HTML report of a screen (out_html.c). */
 rl_status rl_html_screen(rl_ctx *ctx, const rl_screen_data *d, rl_buf *b);
 
