@@ -45,9 +45,9 @@ static const char *const usage_tail =
     "                        JSON is always m2; 1 mu = 10000/15 m2)\n"      \
     "  -f, --format table|csv|json|html|xlsx\n" \
     "                        output format (default {--format}; CSV has a UTF-8\n" \
-    "                        BOM for Excel); screen only:\n" \
-    "                        html, one self-contained page with sentences,\n" \
-    "                        maps and tables; xlsx, an Excel workbook (needs -o)\n" \
+    "                        BOM for Excel); html (screen, diff): one\n" \
+    "                        self-contained page with sentences, maps and\n" \
+    "                        tables; xlsx (screen): a workbook (needs -o)\n" \
     "  --lang zh|en|auto     language of screen's table, CSV and HTML (headers,\n" \
     "                        verdicts, units; default {--lang}: zh when LC_ALL,\n" \
     "                        LC_MESSAGES or LANG starts with zh); JSON keys stay\n" \

@@ -264,11 +264,9 @@ def test_lang_default_and_chinese_names(tmp):
           % (rc, names, err.strip()))
     rc, _, err = run("screen", "--control", "a b:forbid=sample_shapes/eco.shp", *FPS)
     check(rc == 2 and "may hold only letters" in err, "a name with a space is still refused")
-    for cmd in (["diff", "sample_shapes/eco.shp", "sample_shapes/eco_v2.gpkg"],
-                ["area", "sample_shapes/eco.shp"]):
-        rc, _, err = run(*cmd, "-f", "html")
-        check(rc == 2 and "available for screen only" in err,
-              "%s -f html is refused, not ignored (%d %s)" % (cmd[0], rc, err.strip()))
+    rc, _, err = run("area", "sample_shapes/eco.shp", "-f", "html")
+    check(rc == 2 and "available for screen and diff only" in err,
+          "area -f html is refused, not ignored (%d %s)" % (rc, err.strip()))
 
 
 def test_lang_table_csv_json(tmp):
@@ -419,6 +417,68 @@ def test_xlsx(tmp):
     rc, _, err = run("diff", "sample_shapes/eco.shp", "sample_shapes/eco_v2.gpkg", "-f", "xlsx",
                      "-o", os.path.join(tmp, "d.xlsx"))
     check(rc == 2 and "available for screen only" in err, "diff -f xlsx refused (%s)" % err)
+
+
+def test_diff_html(tmp):
+    """diff -f html: the sentences and group table against the JSON, one path per piece of
+    --pieces in each group's map (and all of them in the overview), in Chromium too."""
+    args = ["diff", "--by", "HXLX", "sample_shapes/eco.shp", "sample_shapes/eco_v2.gpkg"]
+    rcj, js, _ = run(*args, "-f", "json", "--pieces", os.path.join(tmp, "dp.geojson"))
+    d = json.loads(js)
+    with open(os.path.join(tmp, "dp.geojson"), encoding="utf-8") as f:
+        pieces = [ft["properties"] for ft in json.load(f)["features"]]
+    for lang in ("zh", "en"):
+        out = os.path.join(tmp, "d_%s.html" % lang)
+        rc, _, err = run(*args, "--units", "ha", "--lang", lang, "-f", "html", "-o", out)
+        check(rc == rcj == 1, "diff html %s: exit %d as json %d (%s)" % (lang, rc, rcj, err))
+        with open(out, encoding="utf-8") as f:
+            raw = f.read()
+        zh = lang == "zh"
+
+        def said(g):
+            f4 = lambda m2: "%.4f" % (m2 / 10000.0)  # noqa: E731
+            if zh:
+                return ("原版面积 %s 公顷，新版面积 %s 公顷；减少 %s 公顷，新增 %s 公顷，净变化 %s 公顷，%s"
+                        % (f4(g["old_m2"]), f4(g["new_m2"]), f4(g["lost_m2"]),
+                           f4(g["gained_m2"]), f4(g["net_m2"]),
+                           "面积减少。" if g.get("shrunk", d["verdict"] == "shrunk")
+                           else "面积未减少。"))
+            return ("The old version covers %s ha and the new version %s ha; the new version "
+                    "lost %s ha and gained %s ha, a net change of %s ha: the area has %s."
+                    % (f4(g["old_m2"]), f4(g["new_m2"]), f4(g["lost_m2"]), f4(g["gained_m2"]),
+                       f4(g["net_m2"]), "shrunk" if g.get("shrunk", d["verdict"] == "shrunk")
+                       else "not shrunk"))
+        for where, text in (("raw", raw), ("chromium", None)):
+            if text is None:
+                p = chromium("--dump-dom", "file://" + out)
+                if p is None:
+                    check(False, "chromium is installed")
+                    continue
+                text = p.stdout.decode("utf-8")
+                check(not console_lines(p), "diff html: no console message")
+            page = parse(text)
+            st = [page.elems[i]["text"] for i in page.find("p", "statement")]
+            check(st and st[0] == said(d), "diff html %s %s: total sentence\n   got  %s\n"
+                  "   want %s" % (lang, where, st[0] if st else None, said(d)))
+            secs = page.find("section", "group")
+            keys = [page.elems[i]["attrs"]["data-key"] for i in secs]
+            check(keys == [g["key"] for g in d["groups"]], "diff html: a section per group")
+            for i, g in zip(secs, d["groups"]):
+                gst = [page.elems[j]["text"] for j in page.find("p", "statement", inside=i)]
+                check(gst == [said(g)], "diff html %s: %s sentence %s" % (lang, g["key"], gst))
+                got = sorted(page.elems[j]["attrs"]["data-change"]
+                             for j in page.find("path", "piece", inside=i))
+                want = sorted(p["change"] for p in pieces if p["grp"] == g["key"])
+                check(got == want, "diff html %s: %s pieces %s, --pieces %s"
+                      % (lang, g["key"], got, want))
+            summ = page.find("section", "summary")
+            allp = page.find("path", "piece", inside=summ[0]) if summ else []
+            check(len(allp) == len(pieces), "diff html: the overview has every piece (%d, %d)"
+                  % (len(allp), len(pieces)))
+            rows = [r for r in page.find("tr") if "data-key" in page.elems[r]["attrs"]]
+            check(len(rows) == len(d["groups"]) + 1, "diff html: group table rows + total")
+    rc, _, err = run("area", "sample_shapes/eco.shp", "-f", "html")
+    check(rc == 2 and "available for screen and diff only" in err, "area -f html refused")
 
 
 def chromium(*args, timeout=120):
@@ -591,6 +651,7 @@ def main():
         test_lang_table_csv_json(tmp)
         test_lonlat_map_not_squashed(tmp)
         test_xlsx(tmp)
+        test_diff_html(tmp)
         test_in_chromium(tmp)
         hostile = os.path.join(tmp, "hostile")
         os.mkdir(hostile)

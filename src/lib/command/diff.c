@@ -215,7 +215,8 @@ rl_status rl_diff(rl_ctx *ctx, const rl_diff_options *opts, rl_report **out)
     rl_tile_in tin_new = {(const GEOSGeometry *const *)ngeom, ngrp_m, d->nw->n};
     rl_tile_out tout;
     st = rl_tiled_overlay(ctx, &tin_old, &tin_new, d->ngroups, crs, m,
-                          opts->c.pieces_path != NULL, 0, opts->c.jobs, &tout);
+                          opts->c.pieces_path != NULL || opts->c.format == RL_FMT_HTML, 0,
+                          opts->c.jobs, &tout);
     free(ogrp_m);
     free(ngrp_m);
     if (st) {
@@ -244,7 +245,8 @@ rl_status rl_diff(rl_ctx *ctx, const rl_diff_options *opts, rl_report **out)
     }
     rl_tile_out_free(ctx, &tout, d->ngroups);
     d->shrunk = d->total.shrunk;
-    if (opts->c.pieces_path && (st = collect_pieces(ctx, d)))
+    /* --pieces writes them, an HTML report draws them. */
+    if ((opts->c.pieces_path || opts->c.format == RL_FMT_HTML) && (st = collect_pieces(ctx, d)))
         goto fail;
     *out = rep;
     rep = NULL;

@@ -779,9 +779,12 @@ static int parse_simple(rl_ctx *ctx, int argc, const char *const *argv,
     static const parser p = {simple_option, simple_operand};
     if (!parse_args(ctx, argc, argv, &p, t))
         return 0;
-    if (t->co->format == RL_FMT_HTML || t->co->format == RL_FMT_XLSX) {
-        rl_fail(ctx, RL_ERR_USAGE, "--format %s is available for screen only; "
-                "use table, csv or json here", t->co->format == RL_FMT_HTML ? "html" : "xlsx");
+    /* diff has an HTML report; area has neither (and no command but screen has xlsx). */
+    if ((t->co->format == RL_FMT_HTML && !t->allow_pieces) || t->co->format == RL_FMT_XLSX) {
+        rl_fail(ctx, RL_ERR_USAGE, "--format %s is available for %s only; "
+                "use table, csv or json here",
+                t->co->format == RL_FMT_HTML ? "html" : "xlsx",
+                t->co->format == RL_FMT_HTML ? "screen and diff" : "screen");
         return 0;
     }
     if (t->npos < t->want) {

@@ -343,7 +343,7 @@ static void legend(html *H, const int *shown)
 }
 
 /* A caption that says which plane the map is drawn in. */
-static void caption(html *H, const rl_map *m, const rl_crs *crs)
+static void caption(html *H, const rl_map *m, const rl_crs *crs, int old_version)
 {
     rl_buf *b = H->b;
     int cm = rl_map_gk_meridian(m);
@@ -358,8 +358,12 @@ static void caption(html *H, const rl_map *m, const rl_crs *crs)
     else {
         rl_buf_puts(b, T(H, "Plane: ", "平面："));
         esc(b, crs->name);
-        rl_buf_puts(b, T(H, " (the project land's CRS); grid north up.",
-                         "（项目用地的坐标系）；上方为坐标北。"));
+        if (old_version)
+            rl_buf_puts(b, T(H, " (the old version's CRS); grid north up.",
+                             "（原版的坐标系）；上方为坐标北。"));
+        else
+            rl_buf_puts(b, T(H, " (the project land's CRS); grid north up.",
+                             "（项目用地的坐标系）；上方为坐标北。"));
     }
     rl_buf_puts(b, "</figcaption>\n");
 }
@@ -503,7 +507,7 @@ static rl_status footprint_map(html *H, const rl_fp_result *r)
     rl_map_decor(m, b, H->zh);
     legend(H, shown);
     rl_buf_puts(b, "</svg>\n");
-    caption(H, m, L->crs);
+    caption(H, m, L->crs, 0);
     rl_buf_puts(b, "</figure>\n");
     goto cleanup;
 nomap:
@@ -730,7 +734,7 @@ static rl_status overview(html *H)
     rl_map_decor(m, b, H->zh);
     legend(H, NULL);
     rl_buf_puts(b, "</svg>\n");
-    caption(H, m, crs);
+    caption(H, m, crs, 0);
     rl_buf_puts(b, "</figure>\n</section>\n");
     goto cleanup;
 nomap:
@@ -789,6 +793,232 @@ rl_status rl_html_screen(rl_ctx *ctx, const rl_screen_data *d, rl_buf *b)
             rl_buf_puts(b, "</li>\n");
         }
         rl_buf_puts(b, "</ul>\n</section>\n");
+    }
+    rl_buf_puts(b, "</body>\n</html>\n");
+    return b->oom ? rl_fail(ctx, RL_ERR_NOMEM, "out of memory") : RL_OK;
+}
+
+/* ---- diff ---- */
+
+/* The page's head and <body>, for a report titled en / zh. */
+static void page_start(html *H, const char *en, const char *zh)
+{
+    rl_buf *b = H->b;
+    rl_buf_printf(b, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n",
+                  H->zh ? "zh-CN" : "en");
+    rl_buf_puts(b, "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src "
+                   "'none'; style-src 'unsafe-inline'; img-src data:\">\n");
+    rl_buf_printf(b, "<meta name=\"generator\" content=\"redline %s\">\n", RL_VERSION);
+    rl_buf_printf(b, "<title>%s</title>\n<style>\n%s"
+                  "section.group{break-before:page;page-break-before:always}\n"
+                  "svg .lost{fill:#c62828;fill-opacity:.7;stroke:#c62828;stroke-width:.6}\n"
+                  "svg .gained{fill:#2e7d32;fill-opacity:.7;stroke:#2e7d32;stroke-width:.6}\n"
+                  "svg .old{fill:none;stroke:#777;stroke-width:1;stroke-dasharray:4 3}\n"
+                  "svg .new{fill:none;stroke:#1565c0;stroke-width:1}\n"
+                  "</style>\n</head>\n<body>\n<header>\n<h1>%s</h1>\n",
+                  T(H, en, zh), css, T(H, en, zh));
+}
+
+/* "OLD covers … and NEW …; lost …, gained …, net …: not shrunk." for one scope. */
+static void diff_sentence(html *H, const rl_group_fig *f)
+{
+    rl_buf *b = H->b;
+    rl_buf_puts(b, "<p class=\"statement\">");
+    rl_buf_puts(b, T(H, "The old version covers ", "原版面积 "));
+    area(H, f->old_m2);
+    rl_buf_printf(b, T(H, " %s and the new version ", " %s，新版面积 "), H->unit);
+    area(H, f->new_m2);
+    rl_buf_printf(b, T(H, " %s; the new version lost ", " %s；减少 "), H->unit);
+    area(H, f->lost_m2);
+    rl_buf_printf(b, T(H, " %s and gained ", " %s，新增 "), H->unit);
+    area(H, f->gained_m2);
+    rl_buf_printf(b, T(H, " %s, a net change of ", " %s，净变化 "), H->unit);
+    area(H, f->net_m2);
+    rl_buf_printf(b, " %s%s</p>\n", H->unit,
+                  f->shrunk ? T(H, ": the area has shrunk.", "，面积减少。")
+                            : T(H, ": the area has not shrunk.", "，面积未减少。"));
+}
+
+/*
+ * A map of the pieces of one scope (key NULL: every piece), with the
+ * features of OLD (dashed) and NEW (blue) around them for context.
+ */
+static rl_status diff_map(html *H, const rl_diff_data *d, const char *key, int all)
+{
+    rl_ctx *ctx = H->ctx;
+    rl_buf *b = H->b;
+    rl_buf body = {0};
+    rl_status st = RL_OK;
+    size_t n = 0;
+    double lo = HUGE_VAL, hi = -HUGE_VAL;
+    for (size_t i = 0; i < d->npieces; i++) {
+        const rl_diff_piece *p = &d->pieces[i];
+        double e[4];
+        if (!all && (!p->key || strcmp(p->key, key) != 0))
+            continue;
+        if (GEOSGeom_getExtent_r(ctx->geos, p->g, &e[0], &e[1], &e[2], &e[3]))
+            lo = fmin(lo, e[0]), hi = fmax(hi, e[2]);
+        n++;
+    }
+    if (!n)
+        return RL_OK;
+    rl_map *m = rl_map_new(ctx, d->old->crs, (lo + hi) / 2);
+    if (!m)
+        return ctx->status;
+    for (size_t i = 0; i < d->npieces; i++) {
+        const rl_diff_piece *p = &d->pieces[i];
+        if (!all && (!p->key || strcmp(p->key, key) != 0))
+            continue;
+        GEOSGeometry *g = rl_map_project(ctx, m, p->g, d->old->crs, 0);
+        if (!g)
+            goto nomap;
+        rl_map_extend(m, g, ctx);
+        destroy(ctx, g);
+    }
+    if (!rl_map_fit(m, MAP_X0, MAP_Y0, MAP_DW, MAP_DH, 0.15, 100))
+        goto cleanup;
+    const rl_layer *ls[2] = {d->old, d->nw};
+    for (int v = 0; v < 2; v++)
+        for (size_t f = 0; f < ls[v]->n; f++) {
+            if (!ls[v]->feat[f].geom)
+                continue;
+            GEOSGeometry *g = rl_map_project(ctx, m, ls[v]->feat[f].geom, ls[v]->crs, 1);
+            if (!g)
+                goto nomap;
+            if (!GEOSisEmpty_r(ctx->geos, g)) {
+                rl_buf_printf(&body, "<path class=\"%s\" d=\"", v ? "new" : "old");
+                rl_map_path(ctx, m, g, &body);
+                rl_buf_puts(&body, "\"/>\n");
+            }
+            destroy(ctx, g);
+        }
+    for (size_t i = 0; i < d->npieces; i++) {
+        const rl_diff_piece *p = &d->pieces[i];
+        if (!all && (!p->key || strcmp(p->key, key) != 0))
+            continue;
+        GEOSGeometry *g = rl_map_project(ctx, m, p->g, d->old->crs, 0);
+        if (!g)
+            goto nomap;
+        rl_buf_printf(&body, "<path class=\"piece %s\" data-change=\"%s\" d=\"", p->change,
+                      p->change);
+        size_t at = body.len;
+        rl_map_path(ctx, m, g, &body);
+        if (body.len == at)
+            rl_buf_puts(&body, "M0 0");
+        rl_buf_puts(&body, "\"/>\n");
+        destroy(ctx, g);
+    }
+    if (body.oom) {
+        st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    rl_buf_printf(b, "<figure>\n<svg class=\"map\" xmlns=\"http://www.w3.org/2000/svg\" "
+                  "viewBox=\"0 0 %.0f %.0f\" role=\"img\">\n<rect x=\"%.1f\" y=\"%.1f\" "
+                  "width=\"%.1f\" height=\"%.1f\" fill=\"#fff\"/>\n", MAP_W, MAP_H, MAP_X0,
+                  MAP_Y0, MAP_DW, MAP_DH);
+    rl_buf_putn(b, body.s ? body.s : "", body.len);
+    rl_map_decor(m, b, H->zh);
+    {
+        double x = MAP_X0, y = MAP_H - 18;
+        static const char *const cls[4] = {"lost", "gained", "old", "new"};
+        const char *words[4] = {T(H, "lost", "减少"), T(H, "gained", "新增"),
+                                T(H, "old version", "原版"), T(H, "new version", "新版")};
+        rl_buf_puts(b, "<g class=\"legend\">");
+        for (int k = 0; k < 4; k++, x += 120)
+            rl_buf_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"14\" height=\"9\" "
+                          "class=\"%s\"/><text x=\"%.1f\" y=\"%.1f\">%s</text>", x, y, cls[k],
+                          x + 18, y + 8, words[k]);
+        rl_buf_puts(b, "</g>\n");
+    }
+    rl_buf_puts(b, "</svg>\n");
+    caption(H, m, d->old->crs, 1);
+    rl_buf_puts(b, "</figure>\n");
+    goto cleanup;
+nomap:
+    st = map_failed(H);
+cleanup:
+    rl_buf_free(&body);
+    rl_map_free(m);
+    return st;
+}
+
+static void diff_row(html *H, const char *key, const rl_group_fig *f)
+{
+    rl_buf *b = H->b;
+    rl_buf_puts(b, "<tr data-key=\"");
+    esc(b, key);
+    rl_buf_puts(b, "\"><td>");
+    esc(b, key);
+    const double v[5] = {f->old_m2, f->new_m2, f->lost_m2, f->gained_m2, f->net_m2};
+    for (int i = 0; i < 5; i++) {
+        rl_buf_puts(b, "</td><td class=\"num\">");
+        area(H, v[i]);
+    }
+    rl_buf_printf(b, "</td><td class=\"verdict-%s\">%s</td></tr>\n",
+                  f->shrunk ? "conflict" : "pass",
+                  f->shrunk ? T(H, "shrunk", "面积减少") : T(H, "not shrunk", "面积未减少"));
+}
+
+rl_status rl_html_diff(rl_ctx *ctx, const rl_diff_data *d, rl_buf *b)
+{
+    const rl_units u = d->opts->c.units;
+    const rl_lang lang = d->opts->c.lang;
+    html H = {ctx, NULL, b, lang == RL_LANG_ZH, lang, rl_units_factor(u),
+              rl_units_decimals(u), rl_label_unit(lang, u)};
+    rl_status st;
+    page_start(&H, "Control layer comparison", "管控图层新旧版本对比报告");
+    const rl_layer *ls[2] = {d->old, d->nw};
+    rl_buf_puts(b, "<p class=\"meta\">");
+    for (int i = 0; i < 2; i++) {
+        rl_buf_puts(b, i ? T(&H, "<br>new: ", "<br>新版：") : T(&H, "old: ", "原版："));
+        esc(b, ls[i]->path);
+        rl_buf_printf(b, " (%zu %s, ", ls[i]->n, T(&H, "features", "个要素"));
+        esc(b, ls[i]->crs->name);
+        rl_buf_puts(b, ")");
+    }
+    rl_buf_printf(b, "<br>%s · %s %g %s%s</p>\n</header>\n",
+                  d->opts->c.area == RL_AREA_PLANAR ? T(&H, "planar area", "平面面积")
+                                                    : T(&H, "ellipsoidal area", "椭球面积"),
+                  T(&H, "tolerance", "容差"), d->opts->tolerance,
+                  rl_label_unit(lang, RL_U_M2),
+                  d->provisional ? T(&H, " · PROVISIONAL: features were skipped",
+                                     " · 暂定：部分要素被跳过") : "");
+    rl_buf_printf(b, "<section class=\"summary\">\n<h2>%s</h2>\n", T(&H, "Summary", "汇总"));
+    diff_sentence(&H, &d->total);
+    rl_buf_puts(b, "<table class=\"groups\"><thead><tr><th>");
+    /* The key column is named after the --by field: data, escaped. */
+    if (d->opts->by)
+        esc(b, d->opts->by);
+    else
+        rl_buf_puts(b, T(&H, "scope", "范围"));
+    rl_buf_printf(b, "</th><th>%s (%s)</th>"
+                  "<th>%s (%s)</th><th>%s (%s)</th><th>%s (%s)</th><th>%s (%s)</th>"
+                  "<th>%s</th></tr></thead><tbody>\n",
+                  T(&H, "old", "原版"), H.unit,
+                  T(&H, "new", "新版"), H.unit, T(&H, "lost", "减少"), H.unit,
+                  T(&H, "gained", "新增"), H.unit, T(&H, "net", "净变化"), H.unit,
+                  T(&H, "verdict", "结论"));
+    for (size_t g = 0; g < d->ngroups; g++)
+        diff_row(&H, d->groups[g].key, &d->groups[g]);
+    diff_row(&H, T(&H, "TOTAL", "合计"), &d->total);
+    rl_buf_puts(b, "</tbody></table>\n");
+    rl_buf_printf(b, "<h2>%s</h2>\n", T(&H, "Lost and gained", "减少与新增"));
+    if ((st = diff_map(&H, d, NULL, 1)))
+        return st;
+    rl_buf_puts(b, "</section>\n");
+    for (size_t g = 0; g < d->ngroups; g++) {
+        const rl_group_fig *f = &d->groups[g];
+        rl_buf_puts(b, "<section class=\"group\" data-key=\"");
+        esc(b, f->key);
+        rl_buf_puts(b, "\">\n<h2>");
+        esc(b, d->opts->by);
+        rl_buf_puts(b, " = ");
+        esc(b, f->key[0] ? f->key : T(&H, "(empty)", "（空）"));
+        rl_buf_puts(b, "</h2>\n");
+        diff_sentence(&H, f);
+        if ((st = diff_map(&H, d, f->key, 0)))
+            return st;
+        rl_buf_puts(b, "</section>\n");
     }
     rl_buf_puts(b, "</body>\n</html>\n");
     return b->oom ? rl_fail(ctx, RL_ERR_NOMEM, "out of memory") : RL_OK;

@@ -377,6 +377,9 @@ void rl_json_labels(rl_buf *b, const rl_control *controls, int n);
  */
 rl_status rl_xlsx_screen(rl_ctx *ctx, const rl_screen_data *d, FILE *f);
 
+/* The HTML report of a diff: lost and gained pieces mapped per group (out_html.c). */
+rl_status rl_html_diff(rl_ctx *ctx, const rl_diff_data *d, rl_buf *b);
+
 /* The HTML report of a screen (out_html.c). */
 rl_status rl_html_screen(rl_ctx *ctx, const rl_screen_data *d, rl_buf *b);
 
