@@ -45,7 +45,7 @@ static const char *const usage_tail =
     "                        JSON is always m2; 1 mu = 10000/15 m2)\n"      \
     "  -f, --format table|csv|json|html|xlsx\n" \
     "                        output format (default {--format}; CSV has a UTF-8\n" \
-    "                        BOM for Excel); html (screen, diff): one\n" \
+    "                        BOM for Excel); html (screen, diff, audit): one\n" \
     "                        self-contained page with sentences, maps and\n" \
     "                        tables; xlsx (screen): a workbook (needs -o)\n" \
     "  --lang zh|en|auto     language of screen's table, CSV and HTML (headers,\n" \
@@ -162,8 +162,9 @@ static const char *const usage_audit =
     "  --eco, --farmland, --udb, --control, --id-field, --strict,\n"
     "  --skip-bad-controls   as for 'redline screen' (controls are optional)\n"
     "  --min-area AREA       as for 'redline screen' (default {--min-area} m2)\n"
-    "  --report-dir DIR      also write summary.txt, summary.csv, summary.json\n"
-    "                        and files/NNNN.json (per-file detail) there, each\n"
+    "  --report-dir DIR      also write summary.txt, summary.csv, summary.json,\n"
+    "                        index.html and files/NNNN.json (per-file detail)\n"
+    "                        there, each\n"
     "                        whole; earlier detail files are removed\n"
     JOBS_HELP("files audited at once")
     "                        (each by a worker process of its own)\n"

@@ -481,6 +481,51 @@ def test_diff_html(tmp):
     check(rc == 2 and "available for screen and diff only" in err, "area -f html refused")
 
 
+def test_audit_html(tmp):
+    """audit -f html: one row per file with its status and problems, as in the JSON; the
+    --report-dir index links each file's detail report, which exists."""
+    fx = os.path.join(tmp, "delivery")
+    os.makedirs(os.path.join(fx, "sub"))
+    for ext in ("shp", "shx", "dbf", "prj", "cpg"):
+        shutil.copy(os.path.join(SAMPLES, "projects." + ext), os.path.join(fx, "a." + ext))
+        if ext != "prj":  # missing_prj
+            shutil.copy(os.path.join(SAMPLES, "projects." + ext),
+                        os.path.join(fx, "sub", "<b>x\"'." + ext))
+    with open(os.path.join(fx, "broken.geojson"), "w") as f:
+        f.write("{not json")
+    before = digest(fx)
+    rd = os.path.join(tmp, "audit_report")
+    ctl = ["--eco", os.path.join(SAMPLES, "eco.shp")]
+    rcj, js, _ = run("audit", *ctl, "-f", "json", "-q", fx)
+    files = json.loads(js)["files"]
+    out = os.path.join(tmp, "audit.html")
+    rc, _, err = run("audit", *ctl, "-f", "html", "--lang", "zh", "-q", "--report-dir", rd,
+                     "-o", out, fx)
+    check(rc == rcj and rc == 2, "audit html: exit %d as json %d (%s)" % (rc, rcj, err))
+    check(digest(fx) == before, "audit html: the delivery is unchanged")
+    for path in (out, os.path.join(rd, "index.html")):
+        with open(path, encoding="utf-8") as f:
+            page = parse(f.read())
+        rows = page.find("tr", "file")
+        got = [(page.elems[r]["text"], page.elems[r]["attrs"]["data-status"]) for r in rows]
+        check(len(rows) == len(files) and all(
+            t.startswith(f["path"]) and s == f["status"] for (t, s), f in zip(got, files)),
+            "audit html: a row per file, status as JSON (%s)" % got)
+        for r, f in zip(rows, files):
+            for p in f["problems"]:
+                check(p["code"] in page.elems[r]["text"], "audit html: %s lists %s"
+                      % (f["path"], p["code"]))
+        links = [page.elems[a]["attrs"]["href"] for a in page.find("a")]
+        base = os.path.dirname(path)
+        check(len(links) == len(files) and all(
+            os.path.exists(os.path.join(base, h)) for h in links),
+            "audit html %s: each file links its report (%s)" % (os.path.basename(path),
+                                                                links[:2]))
+        check(not page.find("b") and not page.find("script"), "audit html: names are text")
+    p = chromium("--dump-dom", "file://" + out)
+    check(p is not None and not console_lines(p), "audit html: no console message")
+
+
 def chromium(*args, timeout=120):
     exe = shutil.which("chromium") or shutil.which("chromium-browser")
     if not exe:
@@ -652,6 +697,7 @@ def main():
         test_lonlat_map_not_squashed(tmp)
         test_xlsx(tmp)
         test_diff_html(tmp)
+        test_audit_html(tmp)
         test_in_chromium(tmp)
         hostile = os.path.join(tmp, "hostile")
         os.mkdir(hostile)

@@ -591,9 +591,9 @@ static rl_screen_options *parse_screen(rl_ctx *ctx, int argc,
     o->landuse_decimals = -1; /* by --units */
     if (!parse_args(ctx, argc, argv, &p, &t))
         goto fail;
-    if (audit && (o->c.format == RL_FMT_HTML || o->c.format == RL_FMT_XLSX)) {
-        rl_fail(ctx, RL_ERR_USAGE, "--format %s is available for screen only; "
-                "use table, csv or json here", o->c.format == RL_FMT_HTML ? "html" : "xlsx");
+    if (audit && o->c.format == RL_FMT_XLSX) {
+        rl_fail(ctx, RL_ERR_USAGE, "--format xlsx is available for screen only; "
+                "use table, csv, json or html here");
         goto fail;
     }
     /* A workbook is a zip: never onto a terminal or into a pipe by accident. */

@@ -1023,3 +1023,68 @@ rl_status rl_html_diff(rl_ctx *ctx, const rl_diff_data *d, rl_buf *b)
     rl_buf_puts(b, "</body>\n</html>\n");
     return b->oom ? rl_fail(ctx, RL_ERR_NOMEM, "out of memory") : RL_OK;
 }
+
+/* ---- audit: the index page ---- */
+
+rl_status rl_html_audit(rl_ctx *ctx, const rl_audit_data *d, const char *link_dir, rl_buf *b)
+{
+    const rl_screen_options *so = d->opts->s;
+    const rl_lang lang = so->c.lang;
+    html H = {ctx, NULL, b, lang == RL_LANG_ZH, lang, rl_units_factor(so->c.units),
+              rl_units_decimals(so->c.units), rl_label_unit(lang, so->c.units)};
+    static const char *const sn[] = {"ok", "warn", "error"};
+    const char *sz[] = {T(&H, "ok", "正常"), T(&H, "warn", "警告"), T(&H, "error", "错误")};
+    page_start(&H, "Delivery audit", "成果资料检查报告");
+    rl_buf_puts(b, "<p class=\"meta\">");
+    esc(b, d->opts->dir);
+    for (int k = 0; k < d->ncontrols; k++) {
+        rl_buf_puts(b, k ? ", " : T(&H, " · controls: ", " · 管控图层："));
+        esc(b, rl_label_control(lang, d->controls[k].spec.name));
+    }
+    rl_buf_puts(b, "</p>\n</header>\n<section class=\"summary\">\n");
+    size_t nfp = d->counts[0] + d->counts[1] + d->counts[2] + d->counts[3];
+    rl_buf_printf(b, H.zh ? "<p class=\"statement\">共检查 %zu 个文件：正常 %zu 个，警告 %zu 个，"
+                            "错误 %zu 个（另有 %zu 个非矢量文件未检查）；项目用地 %zu 处：通过 %zu 处，"
+                            "提示 %zu 处，冲突 %zu 处，错误 %zu 处。</p>\n"
+                          : "<p class=\"statement\">%zu files checked: %zu ok, %zu warn, %zu "
+                            "error (%zu files that are not vector data skipped); %zu "
+                            "footprints: %zu pass, %zu warn, %zu conflict, %zu error.</p>\n",
+                  d->nfiles, d->status_counts[0], d->status_counts[1], d->status_counts[2],
+                  d->skipped, nfp, d->counts[0], d->counts[1], d->counts[2], d->counts[3]);
+    rl_buf_printf(b, "<table class=\"files\"><thead><tr><th>%s</th><th>%s</th><th>%s</th>"
+                  "<th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th>%s</tr></thead>"
+                  "<tbody>\n", T(&H, "file", "文件"), T(&H, "status", "状态"),
+                  T(&H, "features", "要素数"), rl_label_verdict(lang, RL_V_PASS),
+                  rl_label_verdict(lang, RL_V_WARN), rl_label_verdict(lang, RL_V_CONFLICT),
+                  rl_label_verdict(lang, RL_V_ERROR), T(&H, "problems", "问题"),
+                  link_dir ? T(&H, "<th>report</th>", "<th>报告</th>") : "");
+    for (size_t i = 0; i < d->nfiles; i++) {
+        const rl_audit_file *F = &d->files[i];
+        int s = F->status < 0 || F->status > 2 ? 2 : F->status;
+        rl_buf_printf(b, "<tr class=\"file\" data-status=\"%s\"><td>", sn[s]);
+        esc(b, F->path);
+        rl_buf_printf(b, "</td><td class=\"verdict-%s\">%s</td><td class=\"num\">%zu</td>",
+                      s == 0 ? "pass" : s == 1 ? "warn" : "error", sz[s], F->features);
+        for (int v = 0; v < 4; v++)
+            rl_buf_printf(b, "<td class=\"num\">%zu</td>", F->counts[v]);
+        rl_buf_puts(b, "<td>");
+        if (F->codes && *F->codes) {
+            esc(b, F->codes);
+            rl_buf_puts(b, ": ");
+            esc(b, F->messages);
+        }
+        rl_buf_puts(b, "</td>");
+        if (link_dir) {
+            /* The file's own report, as --report-dir writes it. */
+            rl_buf_puts(b, "<td><a href=\"");
+            if (*link_dir) {
+                esc(b, link_dir);
+                rl_buf_puts(b, "/");
+            }
+            rl_buf_printf(b, "files/%04zu.json\">%04zu.json</a></td>", i + 1, i + 1);
+        }
+        rl_buf_puts(b, "</tr>\n");
+    }
+    rl_buf_puts(b, "</tbody></table>\n</section>\n</body>\n</html>\n");
+    return b->oom ? rl_fail(ctx, RL_ERR_NOMEM, "out of memory") : RL_OK;
+}

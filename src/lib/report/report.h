@@ -380,6 +380,13 @@ rl_status rl_xlsx_screen(rl_ctx *ctx, const rl_screen_data *d, FILE *f);
 /* The HTML report of a diff: lost and gained pieces mapped per group (out_html.c). */
 rl_status rl_html_diff(rl_ctx *ctx, const rl_diff_data *d, rl_buf *b);
 
+/*
+ * The index page of an audit (out_html.c): each file's status, problems and
+ * verdict counts; with link_dir (NULL: no links; "": relative), a link to
+ * the file's report link_dir/files/NNNN.json as --report-dir writes it.
+ */
+rl_status rl_html_audit(rl_ctx *ctx, const rl_audit_data *d, const char *link_dir, rl_buf *b);
+
 /* The HTML report of a screen (out_html.c). */
 rl_status rl_html_screen(rl_ctx *ctx, const rl_screen_data *d, rl_buf *b);
 
