@@ -107,6 +107,8 @@ static const char *const usage_screen =
     "  --landuse-csv FILE    one CSV row per footprint and class (rounded)\n"
     "  --landuse-decimals N  decimals of the rounded (平差) figures, 0 to 6\n"
     "                        (default: 2 for m2 and mu, 4 for ha, 6 for km2)\n"
+    "  Progress (overlays done of footprints x controls, elapsed and left) goes\n"
+    "  to stderr when it is a terminal (not with --quiet), and is cleared at the end.\n"
     JOBS_HELP("worker threads") COMMON_HELP;
 
 static const char *const usage_diff =
@@ -174,6 +176,8 @@ static const char *const usage_audit =
 /* Progress on a terminal: files done, current file, elapsed and remaining. */
 typedef struct {
     time_t start;
+    int transient; /* screen: the line is cleared at the end (shown: it was drawn) */
+    int shown;
 } progress_state;
 
 static void on_progress(void *userdata, size_t done, size_t total,
@@ -186,8 +190,9 @@ static void on_progress(void *userdata, size_t done, size_t total,
     rl_text_escape(shown, sizeof shown, current);
     fprintf(stderr, "\r\033[K[%zu/%zu] %02ld:%02ld elapsed, ~%02ld:%02ld left  %s",
             done, total, el / 60, el % 60, left / 60, left % 60, shown);
-    if (done == total)
+    if (done == total && !p->transient)
         fputs("\n", stderr);
+    p->shown = 1;
     fflush(stderr);
 }
 
@@ -200,9 +205,17 @@ static void *screen_new(rl_ctx *ctx, int argc, const char *const *argv)
 {
     return rl_screen_options_new(ctx, argc, argv);
 }
+/* Progress on a terminal unless --quiet; the line goes when the run ends. */
 static rl_status screen_run(rl_ctx *ctx, void *opts, rl_report **out)
 {
-    return rl_screen(ctx, opts, out);
+    progress_state ps = {time(NULL), 1, 0};
+    if (!rl_screen_options_quiet(opts) && isatty(2))
+        rl_screen_options_set_progress(opts, on_progress, &ps);
+    rl_status st = rl_screen(ctx, opts, out);
+    rl_screen_options_set_progress(opts, NULL, NULL); /* ps goes out of scope */
+    if (ps.shown)
+        fputs("\r\033[K", stderr);
+    return st;
 }
 static void screen_free(void *opts) { rl_screen_options_free(opts); }
 static int screen_quiet(const void *opts) { return rl_screen_options_quiet(opts); }
@@ -236,7 +249,7 @@ static void *audit_new(rl_ctx *ctx, int argc, const char *const *argv)
 /* Shows progress on a terminal unless --quiet. */
 static rl_status audit_run(rl_ctx *ctx, void *opts, rl_report **out)
 {
-    progress_state ps = {time(NULL)};
+    progress_state ps = {time(NULL), 0, 0};
     if (!rl_audit_options_quiet(opts) && isatty(2))
         rl_audit_options_set_progress(opts, on_progress, &ps);
     rl_status st = rl_audit(ctx, opts, out);

@@ -526,6 +526,49 @@ def test_audit_html(tmp):
     check(p is not None and not console_lines(p), "audit html: no console message")
 
 
+def run_pty(*args):
+    """redline with stderr on a terminal (a pty): exit status, stdout, stderr bytes."""
+    import pty
+    import select
+    m, sl = pty.openpty()
+    p = subprocess.Popen([REDLINE] + list(args), stdout=subprocess.PIPE, stderr=sl, cwd=SRC)
+    os.close(sl)
+    err = b""
+    while True:
+        r, _, _ = select.select([m], [], [], 0.5)
+        if r:
+            try:
+                chunk = os.read(m, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            err += chunk
+        elif p.poll() is not None:
+            break
+    out = p.stdout.read()
+    p.wait()
+    os.close(m)
+    return p.returncode, out.decode("utf-8"), err
+
+
+def test_screen_progress(tmp):
+    """screen shows progress on a terminal (overlays done of footprints x controls, then
+    the line is cleared); not with --quiet, not when stderr is not a terminal."""
+    args = ["screen", *CONTROLS, "-f", "json", *FPS]
+    rc, out, err = run_pty(*args)
+    rc2, out2, err2 = run(*args)
+    total = 3 * 10
+    check(rc == rc2 and out == out2, "progress: the report is the same on a terminal")
+    check(re.search(rb"\[\d+/%d\] \d\d:\d\d elapsed" % total, err) is not None,
+          "progress: [done/%d] with the time on a terminal (%r)" % (total, err[:80]))
+    check(err.endswith(b"\r\x1b[K"), "progress: the line is cleared at the end (%r)"
+          % err[-20:])
+    check(err2 == "", "progress: nothing when stderr is not a terminal (%r)" % err2[:80])
+    rc, _, err = run_pty(*args[:-3], "-q", *FPS)
+    check(err == b"", "progress: nothing with --quiet (%r)" % err[:80])
+
+
 def chromium(*args, timeout=120):
     exe = shutil.which("chromium") or shutil.which("chromium-browser")
     if not exe:
@@ -698,6 +741,7 @@ def main():
         test_xlsx(tmp)
         test_diff_html(tmp)
         test_audit_html(tmp)
+        test_screen_progress(tmp)
         test_in_chromium(tmp)
         hostile = os.path.join(tmp, "hostile")
         os.mkdir(hostile)

@@ -681,6 +681,14 @@ void rl_audit_options_set_progress(rl_audit_options *a, rl_progress_fn fn,
     a->progress_data = userdata;
 }
 
+void rl_screen_options_set_progress(rl_screen_options *o, rl_progress_fn fn, void *userdata)
+{
+    if (!o)
+        return;
+    o->progress = fn;
+    o->progress_data = userdata;
+}
+
 int rl_screen_options_quiet(const rl_screen_options *o)
 {
     return o ? o->c.quiet : 0;

@@ -70,6 +70,8 @@ struct rl_screen_options {
     int landuse_decimals; /* --landuse-decimals 0..6; -1: by --units */
     char **classify;      /* --classify NAME=FIELD, as given */
     int nclassify;
+    rl_progress_fn progress; /* rl_screen_options_set_progress; NULL: none */
+    void *progress_data;
 };
 
 /* FIELD of --classify NAME=FIELD for control `name`, or NULL (the last one given wins). */
