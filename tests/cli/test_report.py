@@ -244,6 +244,27 @@ def test_html_sentences_and_maps(tmp):
         "html: no URL but the SVG namespace")
 
 
+def test_html_landuse_sentence(tmp):
+    """With --landuse, a 地类 sentence per footprint from the JSON's rounded 一级类 rows."""
+    args = ["screen", *CONTROLS, "--landuse", "sample_shapes/dltb.shp", "--units", "ha", *FPS]
+    _, js, _ = run(*args, "-f", "json")
+    _, html, _ = run(*args, "-f", "html", "--lang", "zh")
+    page = parse(html)
+    n = 0
+    for i, fp in zip(sections(page), json.loads(js)["footprints"]):
+        got = [page.elems[j]["text"] for j in page.find("p", "landuse", inside=i)]
+        r = fp["landuse"]["rounded"]
+        parts = ["%s %.4f 公顷" % (x["name"], x["area_m2"]) for x in r["level1"]
+                 if x["area_m2"] != 0]
+        want = "地类构成（一级类）：" + ("、".join(parts) if parts else "无")
+        if r["uncovered_m2"]:
+            want += "；未被图斑覆盖 %.4f 公顷" % r["uncovered_m2"]
+        want += "。"
+        n += bool(parts)
+        check(got == [want], "%s: 地类 sentence\n   got  %s\n   want %s" % (fp["id"], got, want))
+    check(n >= 3, "the sample has footprints on DLTB parcels (%d)" % n)
+
+
 def test_lang_default_and_chinese_names(tmp):
     base = ["screen", "--eco", "sample_shapes/eco.shp", "-f", "html", *FPS]
     for env, zh in (({"LANG": "zh_CN.UTF-8"}, True), ({"LANG": "en_US.UTF-8"}, False),
@@ -735,6 +756,7 @@ def main():
     before = digest(SAMPLES)
     try:
         test_html_sentences_and_maps(tmp)
+        test_html_landuse_sentence(tmp)
         test_lang_default_and_chinese_names(tmp)
         test_lang_table_csv_json(tmp)
         test_lonlat_map_not_squashed(tmp)

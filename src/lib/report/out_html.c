@@ -261,6 +261,51 @@ static void statement_figures(html *H, const rl_fp_result *r)
     rl_buf_puts(b, T(H, ".</p>\n", "。</p>\n"));
 }
 
+/* A 平差-rounded figure (units of 10^-dec of the chosen unit) as text. */
+static void rounded(html *H, long long v, int dec)
+{
+    rl_buf_printf(H->b, "%.*f", dec, (double)v / pow(10, dec));
+}
+
+/*
+ * --landuse: the 地类 sentence, by 一级类 with the rounded figures of the
+ * land-use table (they add up to the footprint's covered area).
+ */
+static void statement_landuse(html *H, const rl_fp_result *r)
+{
+    const rl_landuse *lu = &r->lu;
+    rl_buf *b = H->b;
+    const int dec = rl_lu_decimals(H->d->opts);
+    if (!H->d->opts->landuse_path || !lu->done)
+        return;
+    rl_buf_puts(b, "<p class=\"statement landuse\">");
+    rl_buf_puts(b, T(H, "Land use (by first-level class): ", "地类构成（一级类）："));
+    int n = 0;
+    for (size_t i = 0; i < lu->nlevel1; i++) {
+        const rl_lu_row *row = &lu->level1[i];
+        if (!row->r_area)
+            continue;
+        rl_buf_puts(b, n++ ? T(H, ", ", "、") : "");
+        esc(b, row->name ? row->name : row->code);
+        if (!H->zh) {
+            rl_buf_puts(b, " (");
+            esc(b, row->code);
+            rl_buf_puts(b, ")");
+        }
+        rl_buf_puts(b, " ");
+        rounded(H, row->r_area, dec);
+        rl_buf_printf(b, " %s", H->unit);
+    }
+    if (!n)
+        rl_buf_puts(b, T(H, "none", "无"));
+    if (lu->r_uncovered) {
+        rl_buf_puts(b, T(H, "; not covered by any parcel ", "；未被图斑覆盖 "));
+        rounded(H, lu->r_uncovered, dec);
+        rl_buf_printf(b, " %s", H->unit);
+    }
+    rl_buf_puts(b, T(H, ".</p>\n", "。</p>\n"));
+}
+
 /* The verdict sentence, with the findings that decided it. */
 static void statement_verdict(html *H, const rl_fp_result *r)
 {
@@ -777,6 +822,8 @@ rl_status rl_html_screen(rl_ctx *ctx, const rl_screen_data *d, rl_buf *b)
         if (r->verdict != RL_V_ERROR)
             statement_figures(&H, r);
         statement_verdict(&H, r);
+        if (r->verdict != RL_V_ERROR)
+            statement_landuse(&H, r);
         if (r->verdict != RL_V_ERROR && L->feat[r->feat].geom &&
             (st = footprint_map(&H, r)))
             return st;
