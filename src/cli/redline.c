@@ -69,6 +69,23 @@ static const char *const usage_tail =
     "A dataset with several layers is named as 'PATH|layername=NAME'; a .zip\n" \
     "path is read through /vsizip/.  See docs/ for the full manual.\n"
 
+/* Line and point footprints, proximity and use: screen and audit (docs/linear.md). */
+#define LINEAR_HELP                                                            \
+    "Lines, points, proximity (docs/linear.md):\n"                             \
+    "  --line-width M        a line footprint is a corridor M metres wide (flat\n" \
+    "                        ends, mitred joins), built in metres: the layer's\n" \
+    "                        plane, or the GK 3-degree zone of lon/lat lines\n" \
+    "  --line-width-field F  the full width from field F of each line\n"      \
+    "  --line-left-field F --line-right-field G\n"                            \
+    "                        left and right widths from the centre line\n"     \
+    "  --point-size M|F      a point (塔基) is a square of side M m (or field F)\n" \
+    "  --point-radius M|F    ... or a circle of radius M m (256 sides)\n"      \
+    "  --near M              geodesic distance to the nearest control feature\n" \
+    "                        within M m (0 when they overlap)\n"             \
+    "  --rings M,M,...       control area within each distance of a footprint\n" \
+    "  --use-field F         total each control's overlap by F's values\n"    \
+    "                        (永久 / 临时 ...)\n"
+
 static const char *const usage_screen =
     "Usage: redline screen [OPTIONS] FOOTPRINT...\n"
     "\n"
@@ -82,6 +99,11 @@ static const char *const usage_screen =
     "                        any other layer; RULE forbid|require|report,\n"
     "                        SEVERITY conflict|warn (default: conflict for\n"
     "                        forbid, warn for require and report)\n"
+    "  --rules FILE          controls declared in a YAML rules file: a rule per\n"
+    "                        attribute value of the control feature hit (e.g.\n"
+    "                        自然保护区 核心保护区 / 一般控制区), exemptions by a\n"
+    "                        footprint attribute, attributes to report; combines\n"
+    "                        with the flags (docs/rules.md)\n"
     "Options:\n"
     "  --id-field FIELD      footprint id field (default: the FID)\n"
     "  --min-area AREA       a finding needs at least this area\n"
@@ -107,6 +129,7 @@ static const char *const usage_screen =
     "  --landuse-csv FILE    one CSV row per footprint and class (rounded)\n"
     "  --landuse-decimals N  decimals of the rounded (平差) figures, 0 to 6\n"
     "                        (default: 2 for m2 and mu, 4 for ha, 6 for km2)\n"
+    LINEAR_HELP
     "  Progress (overlays done of footprints x controls, elapsed and left) goes\n"
     "  to stderr when it is a terminal (not with --quiet), and is cleared at the end.\n"
     JOBS_HELP("worker threads") COMMON_HELP;
@@ -115,12 +138,25 @@ static const char *const usage_diff =
     "Usage: redline diff [OPTIONS] OLD NEW\n"
     "\n"
     "Compare two versions of a control layer (面积不减少): union areas, area\n"
-    "lost (old - new), gained (new - old) and net change.  Exit 1 if shrunk.\n"
+    "lost (old - new), gained (new - old) and net change.  Exit 1 if shrunk\n"
+    "(or, with --keep-nature, if a value changed).\n"
     "\n"
     "Options:\n"
-    "  --by FIELD            break the figures down by an attribute\n"
+    "  --by FIELD            break the figures down by an attribute, with the\n"
+    "                        transition matrix (转移矩阵) of its values\n"
+    "  --by-old FIELD, --by-new FIELD\n"
+    "                        the attribute under another name in each version\n"
+    "  --map FILE            CSV of old value,new value: old values are read as\n"
+    "                        new ones (a reclassification) before comparing\n"
+    "  --by-level 1          compare the first two characters of the values\n"
+    "                        (DLBM 一级类); 2: the values as they are (default)\n"
+    "  --matrix-csv FILE     write the transition matrix as a square CSV (rows\n"
+    "                        OLD values, columns NEW values, in --units)\n"
+    "  --keep-nature         a value that changed (性质改变) beyond --tolerance\n"
+    "                        is a finding: verdict changed, exit 1\n"
     "  --tolerance AREA      shrunk means net < -AREA (default {--tolerance} m2)\n"
-    "  --pieces FILE         write lost and gained pieces (.gpkg, .geojson, .shp)\n"
+    "  --pieces FILE         write lost and gained pieces (.gpkg, .geojson, .shp);\n"
+    "                        with --by, the pieces whose value changed\n"
     "  --skip-bad-features   go on without OLD or NEW features that cannot be used\n"
     "                        (NaN or infinite coordinates, or far outside the\n"
     "                        CRS's area of use), which otherwise stop the run\n"
@@ -154,16 +190,19 @@ static const char *const usage_audit =
     "(problem codes: unreadable, missing_shx, missing_dbf, missing_prj,\n"
     "prj_unreadable, not_polygon, empty_layer, null_geometry, invalid_geometry,\n"
     "encoding_unknown, text_not_decodable, coords_outside_crs, duplicate_id,\n"
-    "missing_id_field,"
+    "missing_id_field, bad_width, "
     "not_regular_file, link_loop, duplicate_path, unsafe_path, nested_zip)\n"
     "and screen it with the control options of 'redline screen'.  Nothing\n"
     "under DIR is ever written; FIFOs and devices are never opened.  Files are\n"
     "read in worker processes.\n"
     "\n"
     "Options:\n"
-    "  --eco, --farmland, --udb, --control, --id-field, --strict,\n"
+    "  --eco, --farmland, --udb, --control, --rules, --id-field, --strict,\n"
     "  --skip-bad-controls   as for 'redline screen' (controls are optional)\n"
     "  --min-area AREA       as for 'redline screen' (default {--min-area} m2)\n"
+    "  --line-width ... --use-field\n"
+    "                        as for 'redline screen': line and point layers are\n"
+    "                        screened instead of being flagged not_polygon\n"
     "  --report-dir DIR      also write summary.txt, summary.csv, summary.json,\n"
     "                        index.html and files/NNNN.json (per-file detail)\n"
     "                        there, each\n"

@@ -442,7 +442,8 @@ def test_xlsx(tmp):
 
 def test_diff_html(tmp):
     """diff -f html: the sentences and group table against the JSON, one path per piece of
-    --pieces in each group's map (and all of them in the overview), in Chromium too."""
+    --pieces in each group's map (with --by: the transitions' pieces from or to the
+    group's value) and all of them in the overview, in Chromium too."""
     args = ["diff", "--by", "HXLX", "sample_shapes/eco.shp", "sample_shapes/eco_v2.gpkg"]
     rcj, js, _ = run(*args, "-f", "json", "--pieces", os.path.join(tmp, "dp.geojson"))
     d = json.loads(js)
@@ -489,7 +490,9 @@ def test_diff_html(tmp):
                 check(gst == [said(g)], "diff html %s: %s sentence %s" % (lang, g["key"], gst))
                 got = sorted(page.elems[j]["attrs"]["data-change"]
                              for j in page.find("path", "piece", inside=i))
-                want = sorted(p["change"] for p in pieces if p["grp"] == g["key"])
+                # With --by the pieces are the transitions': from one value to another.
+                want = sorted(p["change"] for p in pieces
+                              if g["key"] in (p.get("grp"), p.get("from"), p.get("to")))
                 check(got == want, "diff html %s: %s pieces %s, --pieces %s"
                       % (lang, g["key"], got, want))
             summ = page.find("section", "summary")

@@ -247,15 +247,26 @@ static void tiled_big_layers(void **state)
         FILE *devnull = fopen("/dev/null", "w");
         assert_int_equal(rl_report_write(ctx, rep, devnull), RL_OK);
         fclose(devnull);
-        /* Pieces cut by the tiles are merged again: one lost square. */
+        /*
+         * With --by the pieces are the transitions', each merged again over
+         * the tiles: where soil overlaps water in OLD the area is soil's
+         * (first in byte order) and became water; the rest of soil is lost.
+         */
         GDALDatasetH ds = GDALOpenEx(pieces, GDAL_OF_VECTOR, NULL, NULL, NULL);
         assert_non_null(ds);
         OGRLayerH l = GDALDatasetGetLayer(ds, 0);
-        assert_int_equal(OGR_L_GetFeatureCount(l, TRUE), 1);
+        assert_int_equal(OGR_L_GetFeatureCount(l, TRUE), 2);
         OGRFeatureH f = OGR_L_GetNextFeature(l);
+        assert_string_equal(OGR_F_GetFieldAsString(f, 0), "changed");
+        assert_string_equal(OGR_F_GetFieldAsString(f, 1), "soil");
+        assert_string_equal(OGR_F_GetFieldAsString(f, 2), "water");
+        assert_rel(OGR_F_GetFieldAsDouble(f, 3), 0.5e6, 1e-9);
+        OGR_F_Destroy(f);
+        f = OGR_L_GetNextFeature(l);
         assert_string_equal(OGR_F_GetFieldAsString(f, 0), "lost");
         assert_string_equal(OGR_F_GetFieldAsString(f, 1), "soil");
-        assert_rel(OGR_F_GetFieldAsDouble(f, 2), 1e6, 1e-9);
+        assert_false(OGR_F_IsFieldSetAndNotNull(f, 2));
+        assert_rel(OGR_F_GetFieldAsDouble(f, 3), 0.5e6, 1e-9);
         OGR_F_Destroy(f);
         GDALClose(ds);
         const rl_diff_data *d = DIFF(rep);
@@ -268,10 +279,15 @@ static void tiled_big_layers(void **state)
         assert_true(group(d, "water")->lost_m2 < 1e-3);
         assert_true(d->shrunk);
         /* The pieces to write are chosen and measured by diff, not the writer. */
-        assert_int_equal(d->npieces, 1);
-        assert_string_equal(d->pieces[0].change, "lost");
-        assert_string_equal(d->pieces[0].key, "soil");
-        assert_rel(d->pieces[0].area_m2, 1e6, 1e-9);
+        assert_int_equal(d->npieces, 2);
+        assert_string_equal(d->pieces[1].change, "lost");
+        assert_string_equal(d->pieces[1].from, "soil");
+        assert_null(d->pieces[1].to);
+        assert_rel(d->pieces[1].area_m2, 0.5e6, 1e-9);
+        /* The matrix: soil → water 0.5e6, soil → none 0.5e6, water → water 0.5e6. */
+        assert_rel(d->changed_m2, 0.5e6, 1e-9);
+        assert_int_equal(d->ntrans, 3);
+        assert_rel(d->old_multi_m2, 0.5e6, 1e-9);
         rl_report_free(rep);
         rl_diff_options_free(opts);
     }

@@ -93,7 +93,7 @@ rl_status rl_area(rl_ctx *ctx, const rl_area_options *opts, rl_report **out)
     rl_tile_in tin = {geoms, grp, L->n};
     rl_tile_in none = {NULL, NULL, 0};
     rl_tile_out tout;
-    st = rl_tiled_overlay(ctx, &tin, &none, d->ngroups, L->crs, opts->c.area, 0, 1,
+    st = rl_tiled_overlay(ctx, &tin, &none, d->ngroups, L->crs, opts->c.area, 0, 1, RL_TRANS_NONE,
                           opts->c.jobs, &tout);
     free(geoms);
     if (!st) {

@@ -912,7 +912,8 @@ static void audit_one(rl_ctx *ctx, const rl_audit_options *ao,
     }
     /* Unreadable records are kept, as screen keeps them: same figures. */
     rl_input_opts io = {.assume_srs = so->c.assume_srs, .encoding = so->c.encoding,
-                        .allow_no_crs = 1, .keep_unreadable = 1};
+                        .allow_no_crs = 1, .keep_unreadable = 1,
+                        .keep_lines = rl_linear_wanted(so)};
     if (rl_layer_read(ctx, open, &io, &L) != RL_OK) {
         /* Say it with the path the reviewer knows. */
         const char *msg = rl_ctx_errmsg(ctx);
@@ -924,8 +925,10 @@ static void audit_one(rl_ctx *ctx, const rl_audit_options *ao,
     /* Footprint sources and messages show the path the reviewer knows. */
     free(L->path);
     L->path = rl_strdup(e->display);
-    if (L->geom_type == wkbPoint || L->geom_type == wkbMultiPoint ||
-        L->geom_type == wkbLineString || L->geom_type == wkbMultiLineString) {
+    /* With --line-width &c. lines and points are screened as corridors and squares. */
+    if (!io.keep_lines &&
+        (L->geom_type == wkbPoint || L->geom_type == wkbMultiPoint ||
+         L->geom_type == wkbLineString || L->geom_type == wkbMultiLineString)) {
         problem(&P, 2, "not_polygon", "%s: layer '%s' holds %s geometries, not polygons",
                 e->display, L->layer_name,
                 OGRGeometryTypeToName((OGRwkbGeometryType)L->geom_type));
@@ -1049,7 +1052,15 @@ static void audit_one(rl_ctx *ctx, const rl_audit_options *ao,
             d.fps[0] = L;
             d.nfps = 1;
             L = NULL;
-            if (rl_screen_run(ctx, &d) != RL_OK)
+            rl_status sst = RL_OK;
+            if (io.keep_lines && (sst = rl_linear_check_fields(ctx, d.fps[0], so)) == RL_OK)
+                sst = rl_screen_run(ctx, &d);
+            else if (!io.keep_lines)
+                sst = rl_screen_run(ctx, &d);
+            /* Phase 1 fails a run only for a line or point it cannot build. */
+            if (sst != RL_OK && io.keep_lines && (sst == RL_ERR_INPUT || sst == RL_ERR_USAGE))
+                problem(&P, 2, "bad_width", "%s", rl_ctx_errmsg(ctx));
+            else if (sst != RL_OK)
                 problem(&P, 2, "unreadable", "%s: screening failed: %s", e->display,
                         rl_ctx_errmsg(ctx));
             for (size_t i = 0; i < d.nres; i++) {
@@ -1066,6 +1077,7 @@ emit:;
     rl_buf_free(&fps);
     d.controls = NULL;
     rl_screen_results_free(ctx, &d);
+    rl_strlist_free(&d.warnings); /* --rules' own; not part of a file's report */
     rl_layer_free(ctx, L);
     free(open);
 }
@@ -1447,7 +1459,8 @@ rl_status rl_audit(rl_ctx *ctx, const rl_audit_options *ao, rl_report **out)
     }
     for (int k = 0; k < so->ncontrols; k++)
         inputs[k] = so->controls[k].path;
-    st = rl_outputs_check(ctx, &so->c, inputs, (size_t)so->ncontrols, ao->dir);
+    inputs[so->ncontrols] = so->rules_path; /* NULL: skipped */
+    st = rl_outputs_check(ctx, &so->c, inputs, (size_t)so->ncontrols + 1, ao->dir);
     free(inputs);
     if (st)
         goto fail;

@@ -1,11 +1,18 @@
 /* diff.c -- two versions of a control layer: union areas, lost, gained, net. */
 #include "command/command.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Diff pieces smaller than this are overlay round-off, not a moved line. */
 #define RL_PIECE_MIN_M2 0.01
+/* Transition cells below this are round-off of the overlays (~1e-9 relative). */
+#define RL_TRANS_MIN_M2 1e-4
+/* How many of the largest changed pieces the report lists. */
+#define RL_LARGEST_N 20
 
 static void set_fig(rl_group_fig *f, const rl_tile_fig *t, double tolerance)
 {
@@ -41,7 +48,7 @@ static rl_status add_pieces(rl_ctx *ctx, rl_diff_data *d, size_t *cap,
             continue;
         if (!rl_grow(&d->pieces, cap, d->npieces + 1, sizeof *d->pieces))
             return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
-        d->pieces[d->npieces++] = (rl_diff_piece){p, change, key, a};
+        d->pieces[d->npieces++] = (rl_diff_piece){p, change, key, NULL, NULL, a, 0, 0};
     }
     return RL_OK;
 }
@@ -77,11 +84,11 @@ static rl_status write_diff_pieces(rl_ctx *ctx, const void *data, const char *pa
     return rl_write_diff_pieces(ctx, data, path);
 }
 
-/* 1 when the layer shrank (SPEC: exit status of diff). */
+/* 1 when the layer shrank, or changed its nature with --keep-nature (SPEC). */
 static int diff_exit_code(const void *data)
 {
     const rl_diff_data *d = data;
-    return d->shrunk ? 1 : 0;
+    return d->shrunk || d->changed ? 1 : 0;
 }
 
 static const rl_strlist *diff_warnings(const void *data)
@@ -111,11 +118,342 @@ static rl_status read_version(rl_ctx *ctx, const char *which, const char *path,
     return RL_OK;
 }
 
+/* ---- values compared (--by, --by-old/--by-new, --map, --by-level) ---- */
+
+typedef struct map_pair {
+    char *from, *to;
+    size_t line;
+} map_pair;
+
+static int cmp_pair(const void *a, const void *b)
+{
+    int c = strcmp(((const map_pair *)a)->from, ((const map_pair *)b)->from);
+    if (c)
+        return c;
+    size_t x = ((const map_pair *)a)->line, y = ((const map_pair *)b)->line;
+    return (x > y) - (x < y);
+}
+
+/* One CSV field of line p (quotes "" allowed); advances p; NULL: bad quoting. */
+static char *csv_field(const char **p)
+{
+    const char *s = *p;
+    rl_buf b = {0};
+    while (*s == ' ' || *s == '\t')
+        s++;
+    if (*s == '"') {
+        for (s++;; s++) {
+            if (!*s) {
+                rl_buf_free(&b);
+                return NULL;
+            }
+            if (*s == '"' && s[1] == '"')
+                rl_buf_puts(&b, "\""), s++;
+            else if (*s == '"')
+                break;
+            else
+                rl_buf_printf(&b, "%c", *s);
+        }
+        s++;
+        while (*s == ' ' || *s == '\t')
+            s++;
+        if (*s && *s != ',') {
+            rl_buf_free(&b);
+            return NULL;
+        }
+    } else {
+        const char *e = s + strcspn(s, ",");
+        const char *t = e;
+        while (t > s && (t[-1] == ' ' || t[-1] == '\t'))
+            t--;
+        rl_buf_printf(&b, "%.*s", (int)(t - s), s);
+        s = e;
+    }
+    if (*s == ',')
+        s++;
+    *p = s;
+    char *r = rl_strdup(b.s ? b.s : "");
+    rl_buf_free(&b);
+    return r;
+}
+
+/*
+ * --map FILE: UTF-8 CSV, one "old,new" pair a line; blank lines and lines
+ * starting with # are skipped, and a first line "old,new" or "from,to" is a
+ * header.  Sorted by old value; an old value given twice with two new ones
+ * fails, naming both lines.
+ */
+static rl_status read_map(rl_ctx *ctx, const char *path, map_pair **out, size_t *nout)
+{
+    rl_status st = RL_OK;
+    map_pair *m = NULL;
+    size_t n = 0, cap = 0, lineno = 0, got = 0;
+    char *text = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return rl_fail(ctx, RL_ERR_INPUT, "--map %s: %s", path, strerror(errno));
+    size_t len = 0, tcap = 0;
+    for (;;) {
+        if (len + 4096 + 1 > tcap) {
+            tcap = (len + 4096 + 1) * 2;
+            char *t = realloc(text, tcap);
+            if (!t) {
+                st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+                goto done;
+            }
+            text = t;
+        }
+        size_t r = fread(text + len, 1, 4096, f);
+        len += r;
+        if (r < 4096)
+            break;
+    }
+    if (ferror(f)) {
+        st = rl_fail(ctx, RL_ERR_INPUT, "--map %s: read error", path);
+        goto done;
+    }
+    text[len] = '\0';
+    if (strlen(text) != len || !rl_is_utf8(text)) {
+        st = rl_fail(ctx, RL_ERR_INPUT, "--map %s: not UTF-8 text; save it as UTF-8 CSV", path);
+        goto done;
+    }
+    char *line = text;
+    if (!strncmp(line, "\xEF\xBB\xBF", 3))
+        line += 3;
+    while (line && *line) {
+        char *nl = strchr(line, '\n');
+        if (nl)
+            *nl = '\0';
+        size_t l = strlen(line);
+        if (l && line[l - 1] == '\r')
+            line[l - 1] = '\0';
+        lineno++;
+        const char *p = line;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p && *p != '#') {
+            char *a = csv_field(&p), *b = a ? csv_field(&p) : NULL;
+            if (!a || !b || *p) {
+                free(a);
+                free(b);
+                st = rl_fail(ctx, RL_ERR_INPUT,
+                             "--map %s: line %zu: expected two columns, old value,new value",
+                             path, lineno);
+                goto done;
+            }
+            if (got++ == 0 && ((!strcasecmp(a, "old") && !strcasecmp(b, "new")) ||
+                               (!strcasecmp(a, "from") && !strcasecmp(b, "to")))) {
+                free(a);
+                free(b);
+            } else if (!rl_grow(&m, &cap, n + 1, sizeof *m)) {
+                free(a);
+                free(b);
+                st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+                goto done;
+            } else {
+                m[n++] = (map_pair){a, b, lineno};
+            }
+        }
+        line = nl ? nl + 1 : NULL;
+    }
+    if (n > 1)
+        qsort(m, n, sizeof *m, cmp_pair);
+    for (size_t i = 1; i < n; i++)
+        if (!strcmp(m[i].from, m[i - 1].from) && strcmp(m[i].to, m[i - 1].to)) {
+            st = rl_fail(ctx, RL_ERR_INPUT,
+                         "--map %s: old value '%s' maps to '%s' (line %zu) and to '%s' "
+                         "(line %zu)", path, m[i].from, m[i - 1].to, m[i - 1].line, m[i].to,
+                         m[i].line);
+            goto done;
+        }
+done:
+    if (f)
+        fclose(f);
+    free(text);
+    if (st) {
+        for (size_t i = 0; i < n; i++)
+            free(m[i].from), free(m[i].to);
+        free(m);
+        m = NULL, n = 0;
+    }
+    *out = m;
+    *nout = n;
+    return st;
+}
+
+static const map_pair *map_find(const map_pair *m, size_t n, const char *v)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(m[mid].from, v);
+        if (c == 0) {
+            while (mid > 0 && !strcmp(m[mid - 1].from, v))
+                mid--;
+            return &m[mid];
+        }
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/* The first two characters (UTF-8) of v, into buf: --by-level 1. */
+static const char *level1(const char *v, char *buf, size_t n)
+{
+    size_t k = 0;
+    for (int c = 0; c < 2 && v[k]; c++) {
+        k++;
+        while (v[k] && ((unsigned char)v[k] & 0xC0) == 0x80)
+            k++;
+    }
+    if (k >= n)
+        k = n - 1;
+    memcpy(buf, v, k);
+    buf[k] = '\0';
+    return buf;
+}
+
+/*
+ * The value of every feature of one version as compared: the field's text
+ * ("" for null), through --map (OLD only) and --by-level.  vals[i] owned.
+ * An OLD value that the map lacks fails, listing the first few.
+ */
+static rl_status compare_values(rl_ctx *ctx, const rl_diff_options *o, const rl_layer *L,
+                                int field, const map_pair *m, size_t nm, char **vals)
+{
+    char buf[256];
+    rl_buf missing = {0};
+    size_t nmiss = 0;
+    for (size_t i = 0; i < L->n; i++) {
+        const char *v = L->feat[i].attrs && L->feat[i].attrs[field] ? L->feat[i].attrs[field]
+                                                                    : "";
+        if (m) {
+            const map_pair *p = map_find(m, nm, v);
+            if (!p) {
+                int seen = 0;
+                for (size_t j = 0; j < i && !seen; j++)
+                    seen = vals[j] == NULL && L->feat[j].attrs && L->feat[j].attrs[field] &&
+                           !strcmp(L->feat[j].attrs[field], v);
+                if (!seen && nmiss++ < 5)
+                    rl_buf_printf(&missing, "%s'%s' (FID %lld)", nmiss > 1 ? ", " : "", v,
+                                  (long long)L->feat[i].fid);
+                continue;
+            }
+            v = p->to;
+        }
+        if (o->by_level)
+            v = level1(v, buf, sizeof buf);
+        if (!(vals[i] = rl_strdup(v))) {
+            rl_buf_free(&missing);
+            return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        }
+    }
+    if (nmiss) {
+        rl_status st = rl_fail(ctx, RL_ERR_INPUT,
+                               "--map %s has no row for the OLD value%s %s%s of %s; add "
+                               "them (a value that stays the same maps to itself)",
+                               o->map, nmiss > 1 ? "s" : "", missing.s,
+                               nmiss > 5 ? " and more" : "", L->path);
+        rl_buf_free(&missing);
+        return st;
+    }
+    rl_buf_free(&missing);
+    return RL_OK;
+}
+
+static int cmp_largest(const void *a, const void *b)
+{
+    const rl_diff_piece *x = a, *y = b;
+    if (x->area_m2 != y->area_m2)
+        return x->area_m2 > y->area_m2 ? -1 : 1;
+    int c = strcmp(x->from ? x->from : "", y->from ? y->from : "");
+    if (c)
+        return c;
+    c = strcmp(x->to ? x->to : "", y->to ? y->to : "");
+    if (c)
+        return c;
+    if (x->cx != y->cx)
+        return x->cx < y->cx ? -1 : 1;
+    return (x->cy > y->cy) - (x->cy < y->cy);
+}
+
+/* The transition cells listed (area >= RL_TRANS_MIN_M2) and their pieces. */
+static rl_status take_transitions(rl_ctx *ctx, rl_diff_data *d, rl_tile_out *t)
+{
+    const size_t G = d->ngroups;
+    size_t cap = 0, lcap = 0;
+    d->trans = calloc(t->ntrans + 1, sizeof *d->trans);
+    d->tgeom = calloc(t->ntrans + 1, sizeof *d->tgeom);
+    if (!d->trans || !d->tgeom)
+        return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < t->ntrans; i++) {
+        rl_transition *x = &t->trans[i];
+        const char *from = x->from < G ? d->groups[x->from].key : NULL;
+        const char *to = x->to < G ? d->groups[x->to].key : NULL;
+        GEOSGeometry *g = x->g;
+        if (g)
+            d->tgeom[d->ntgeom++] = g, x->g = NULL;
+        if (x->area_m2 < RL_TRANS_MIN_M2)
+            continue; /* round-off of the overlays, not land that changed */
+        d->trans[d->ntrans++] = (rl_diff_trans){from, to, x->area_m2};
+        if (from && to && x->from != x->to)
+            d->changed_m2 += x->area_m2;
+        if (!g || x->from == x->to)
+            continue;
+        int n = GEOSGetNumGeometries_r(ctx->geos, g);
+        for (int k = 0; k < n; k++) {
+            const GEOSGeometry *p = GEOSGetGeometryN_r(ctx->geos, g, k);
+            double a = 0, cx = 0, cy = 0;
+            if (GEOSisEmpty_r(ctx->geos, p) == 1)
+                continue;
+            rl_status st = rl_geom_area(ctx, p, d->old->crs, d->opts->c.area, &a);
+            if (st)
+                return st;
+            if (a < RL_PIECE_MIN_M2)
+                continue;
+            GEOSGeometry *c = GEOSGetCentroid_r(ctx->geos, p);
+            if (c) {
+                GEOSGeomGetX_r(ctx->geos, c, &cx);
+                GEOSGeomGetY_r(ctx->geos, c, &cy);
+                GEOSGeom_destroy_r(ctx->geos, c);
+            }
+            rl_diff_piece dp = {p, !from ? "gained" : !to ? "lost" : "changed", NULL, from, to,
+                                a, cx, cy};
+            /* --pieces writes them, an HTML report draws them. */
+            if (d->opts->c.pieces_path || d->opts->c.format == RL_FMT_HTML) {
+                if (!rl_grow(&d->pieces, &cap, d->npieces + 1, sizeof *d->pieces))
+                    return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+                d->pieces[d->npieces++] = dp;
+            }
+            if (from && to) {
+                if (!rl_grow(&d->largest, &lcap, d->nlargest + 1, sizeof *d->largest))
+                    return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+                d->largest[d->nlargest++] = dp;
+            }
+        }
+    }
+    if (d->nlargest > 1)
+        qsort(d->largest, d->nlargest, sizeof *d->largest, cmp_largest);
+    if (d->nlargest > RL_LARGEST_N)
+        d->nlargest = RL_LARGEST_N;
+    double so = 0, sn = 0;
+    for (size_t g = 0; g < G; g++)
+        so += d->groups[g].old_m2, sn += d->groups[g].new_m2;
+    d->old_multi_m2 = so - d->total.old_m2 > 0 ? so - d->total.old_m2 : 0;
+    d->new_multi_m2 = sn - d->total.new_m2 > 0 ? sn - d->total.new_m2 : 0;
+    return RL_OK;
+}
+
 rl_status rl_diff(rl_ctx *ctx, const rl_diff_options *opts, rl_report **out)
 {
     rl_status st = RL_OK;
     GEOSGeometry **ngeom = NULL, **ogeom = NULL;
-    char **okeys = NULL, **nkeys = NULL, **keys = NULL;
+    char **okeys = NULL, **nkeys = NULL, **keys = NULL, **ovals = NULL, **nvals = NULL;
+    map_pair *map = NULL;
+    size_t nmap = 0;
     size_t *ogrp = NULL, *ngrp = NULL, nok = 0, nnk = 0;
     *out = NULL;
     rl_report *rep = rl_report_new(ctx, &diff_ops, &opts->c);
@@ -124,7 +462,9 @@ rl_status rl_diff(rl_ctx *ctx, const rl_diff_options *opts, rl_report **out)
     rl_diff_data *d = rep->data;
     d->opts = opts;
     const char *inputs[2] = {opts->old_path, opts->new_path};
-    if ((st = rl_outputs_check(ctx, &opts->c, inputs, 2, NULL)))
+    rl_common_opts mc = {.out_path = opts->matrix_csv}; /* checked as an -o of its own */
+    if ((st = rl_outputs_check(ctx, &opts->c, inputs, 2, NULL)) ||
+        (opts->matrix_csv && (st = rl_outputs_check(ctx, &mc, inputs, 2, NULL))))
         goto fail;
     rl_input_opts io = {.assume_srs = opts->c.assume_srs, .encoding = opts->c.encoding};
     const rl_area_method m = opts->c.area;
@@ -164,17 +504,33 @@ rl_status rl_diff(rl_ctx *ctx, const rl_diff_options *opts, rl_report **out)
         }
     }
     size_t *ogrp_m = NULL, *ngrp_m = NULL;
-    if (opts->by) {
-        int of = rl_layer_field_index(d->old, opts->by);
-        int nf = rl_layer_field_index(d->nw, opts->by);
+    const char *fo = opts->by ? opts->by : opts->by_old;
+    const char *fn = opts->by ? opts->by : opts->by_new;
+    if (fo) {
+        int of = rl_layer_field_index(d->old, fo);
+        int nf = rl_layer_field_index(d->nw, fn);
         if (of < 0 || nf < 0) {
-            st = rl_fail(ctx, RL_ERR_USAGE, "%s: no field '%s' for --by",
-                         of < 0 ? opts->old_path : opts->new_path, opts->by);
+            st = rl_fail(ctx, RL_ERR_USAGE, "%s: no field '%s' for %s",
+                         of < 0 ? opts->old_path : opts->new_path, of < 0 ? fo : fn,
+                         opts->by ? "--by" : of < 0 ? "--by-old" : "--by-new");
             goto fail;
         }
-        nok = rl_group_keys(d->old, of, &okeys, &ogrp);
-        nnk = rl_group_keys(d->nw, nf, &nkeys, &ngrp);
+        if (opts->map && (st = read_map(ctx, opts->map, &map, &nmap)))
+            goto fail;
+        ovals = calloc(d->old->n + 1, sizeof *ovals);
+        nvals = calloc(d->nw->n + 1, sizeof *nvals);
+        if (!ovals || !nvals) {
+            st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+            goto fail;
+        }
+        if ((st = compare_values(ctx, opts, d->old, of, opts->map ? map : NULL, nmap, ovals)) ||
+            (st = compare_values(ctx, opts, d->nw, nf, NULL, 0, nvals)))
+            goto fail;
+        nok = rl_group_values((const char *const *)ovals, d->old->n, &okeys, &ogrp);
+        nnk = rl_group_values((const char *const *)nvals, d->nw->n, &nkeys, &ngrp);
         if (nok == (size_t)-1 || nnk == (size_t)-1) {
+            nok = nok == (size_t)-1 ? 0 : nok;
+            nnk = nnk == (size_t)-1 ? 0 : nnk;
             st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
             goto fail;
         }
@@ -214,9 +570,11 @@ rl_status rl_diff(rl_ctx *ctx, const rl_diff_options *opts, rl_report **out)
     rl_tile_in tin_old = {(const GEOSGeometry *const *)ogeom, ogrp_m, d->old->n};
     rl_tile_in tin_new = {(const GEOSGeometry *const *)ngeom, ngrp_m, d->nw->n};
     rl_tile_out tout;
+    /* With --by the pieces are the transitions' (what changed into what). */
     st = rl_tiled_overlay(ctx, &tin_old, &tin_new, d->ngroups, crs, m,
-                          opts->c.pieces_path != NULL || opts->c.format == RL_FMT_HTML, 0,
-                          opts->c.jobs, &tout);
+                          (opts->c.pieces_path != NULL || opts->c.format == RL_FMT_HTML) &&
+                              !fo,
+                          0, fo ? RL_TRANS_PIECES : RL_TRANS_NONE, opts->c.jobs, &tout);
     free(ogrp_m);
     free(ngrp_m);
     if (st) {
@@ -243,10 +601,17 @@ rl_status rl_diff(rl_ctx *ctx, const rl_diff_options *opts, rl_report **out)
         d->gained = tout.gained[d->ngroups];
         tout.lost[d->ngroups] = tout.gained[d->ngroups] = NULL;
     }
+    if (fo && (st = take_transitions(ctx, d, &tout))) {
+        rl_tile_out_free(ctx, &tout, d->ngroups);
+        goto fail;
+    }
     rl_tile_out_free(ctx, &tout, d->ngroups);
     d->shrunk = d->total.shrunk;
+    /* 性质不改变: area whose value changed is a finding; shrunk wins (SPEC). */
+    d->changed = opts->keep_nature && d->changed_m2 > opts->tolerance;
     /* --pieces writes them, an HTML report draws them. */
-    if ((opts->c.pieces_path || opts->c.format == RL_FMT_HTML) && (st = collect_pieces(ctx, d)))
+    if ((opts->c.pieces_path || opts->c.format == RL_FMT_HTML) && !fo &&
+        (st = collect_pieces(ctx, d)))
         goto fail;
     *out = rep;
     rep = NULL;
@@ -265,6 +630,15 @@ fail:
     free(ogrp);
     free(ngrp);
     free(keys);
+    for (size_t i = 0; ovals && i < d->old->n; i++)
+        free(ovals[i]);
+    for (size_t i = 0; nvals && i < d->nw->n; i++)
+        free(nvals[i]);
+    free(ovals);
+    free(nvals);
+    for (size_t i = 0; i < nmap; i++)
+        free(map[i].from), free(map[i].to);
+    free(map);
     rl_report_free(rep);
     return st;
 }
@@ -276,6 +650,11 @@ static void free_diff(rl_ctx *ctx, void *data)
         return;
     rl_strlist_free(&d->warnings);
     free(d->pieces);
+    free(d->trans);
+    free(d->largest);
+    for (size_t i = 0; i < d->ntgeom; i++)
+        GEOSGeom_destroy_r(ctx->geos, d->tgeom[i]);
+    free(d->tgeom);
     for (size_t g = 0; g < d->ngroups; g++) {
         free(d->groups[g].key);
         if (d->glost[g])

@@ -20,6 +20,7 @@
  */
 #include "command/command.h"
 #include "base/pool.h"
+#include "rules/rules.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -229,6 +230,10 @@ static rl_status task_footprint(rl_ctx *ctx, void *job, size_t i, int w)
     rl_fp_result *r = &d->res[i];
     rl_layer *L = d->fps[r->layer];
     const rl_feature *ft = &L->feat[r->feat];
+    /* A line or point becomes its polygon first; bad widths fail the run. */
+    rl_status st = rl_linear_footprint(ctx, L, r->feat, d->opts, &r->lin);
+    if (st)
+        return st;
     rl_feature_prepare(ctx, L, r->feat);
     char why[1024];
     if (ft->status != RL_FEAT_OK)
@@ -283,7 +288,16 @@ static rl_status run_pair(rl_ctx *ctx, void *job, int k, size_t i, int w)
     /* Its envelopes are read by phase 5 only, on this pair's worker. */
     P->has_env = GEOSGeom_getExtent_r(ctx->geos, P->g, &P->env[0], &P->env[1],
                                       &P->env[2], &P->env[3]) != 0;
-    P->ncand = rl_index_query(C->index, ctx->geos, P->g, &P->cand);
+    double reach = rl_screen_reach(d->opts);
+    GEOSGeometry *box = NULL;
+    if (reach > 0 && P->has_env) {
+        /* --near, --rings: the candidates are the features within reach. */
+        double pe[4];
+        rl_reach_pad(C->layer->crs, P->env, reach, pe);
+        box = GEOSGeom_createRectangle_r(ctx->geos, pe[0], pe[1], pe[2], pe[3]);
+    }
+    P->ncand = rl_index_query(C->index, ctx->geos, box ? box : P->g, &P->cand);
+    GEOSGeom_destroy_r(ctx->geos, box);
     if (P->ncand == (size_t)-1) {
         P->ncand = 0;
         rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
@@ -501,6 +515,45 @@ static rl_status screen_control(rl_ctx *ctx, engine *e, int w, rl_fp_result *r, 
         st = landuse_pieces(ctx, d, r, pieces, npieces);
         goto cleanup;
     }
+    if (r->lin.line && fc->nhits) {
+        /* The centre line inside the control: its length and chainages. */
+        const GEOSGeometry **cg = malloc(fc->nhits * sizeof *cg);
+        if (!cg) {
+            st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+            goto cleanup;
+        }
+        for (size_t j = 0; j < fc->nhits; j++)
+            cg[j] = CL->feat[fc->hits[j].feat].geom;
+        st = rl_line_crossings(ctx, r->lin.line, fcrs, cg, fc->nhits, CL->crs, &fc->cross,
+                               &fc->ncross, &fc->line_m);
+        free(cg);
+        if (st)
+            goto cleanup;
+    }
+    if (d->opts->near > 0 || d->opts->nrings) {
+        /* Proximity: every candidate is within reach of the footprint's envelope. */
+        const GEOSGeometry **cg = malloc((nc ? nc : 1) * sizeof *cg);
+        size_t ng = 0;
+        if (d->opts->nrings)
+            fc->rings = calloc((size_t)d->opts->nrings, sizeof *fc->rings);
+        if (!cg || (d->opts->nrings && !fc->rings)) {
+            free(cg);
+            st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+            goto cleanup;
+        }
+        for (size_t j = 0; j < nc; j++)
+            if (CL->feat[P->cand[j]].geom)
+                cg[ng++] = CL->feat[P->cand[j]].geom;
+        fc->distance_m = NAN;
+        if (d->opts->near > 0)
+            st = rl_near_distance(ctx, g, cg, ng, CL->crs, d->opts->near, &fc->distance_m);
+        if (!st && d->opts->nrings)
+            st = rl_ring_areas(ctx, g, cg, ng, CL->crs, (int)m, d->opts->rings,
+                               d->opts->nrings, fc->rings);
+        free(cg);
+        if (st)
+            goto cleanup;
+    }
     /*
      * Overlapping control features are counted once: union the pieces.  All
      * pieces lie in the footprint, so one whole footprint is their union;
@@ -705,6 +758,139 @@ static const rl_stage control_stages[] = {
     {size_attrs, run_attrs},
 };
 
+/* The severity of control C's rule, for a hit that no rules entry decides. */
+static rl_hit_severity base_severity(const rl_control *C)
+{
+    if (C->spec.rule != RL_RULE_FORBID)
+        return RL_HS_REPORT; /* inside what is required, or only reported */
+    return C->spec.severity == RL_SEV_CONFLICT ? RL_HS_CONFLICT : RL_HS_WARN;
+}
+
+/*
+ * The rule of every hit (rules/rules.c), after the attributes are read: its
+ * severity and its reason, expanded.  Returns RL_ERR_USAGE when a complete
+ * 'by' of the rules file misses a value, RL_ERR_NOMEM.
+ */
+static rl_status rules_conclude(rl_ctx *ctx, rl_screen_data *d)
+{
+    static const char *rule_word[] = {"forbid", "require", "report"};
+    for (int k = 0; k < d->ncontrols; k++) {
+        const rl_control *C = &d->controls[k];
+        const rl_ctl_rules *cr = C->rules;
+        const rl_hit_severity base = base_severity(C);
+        int *fx = calloc(d->nfps + 1, sizeof *fx); /* exempt field per footprint layer */
+        char dflt[320];
+        if (!fx)
+            return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        for (size_t i = 0; i < d->nfps; i++) {
+            fx[i] = cr && cr->exempt_field ? rl_rules_field(cr, d->fps[i], cr->exempt_field)
+                                           : -1;
+            if (cr && cr->exempt_field && fx[i] < 0) {
+                char w[1024];
+                rl_snprintf(w, sizeof w, "%s: no field '%s': the exemptions of control %s "
+                            "(rules file %s) apply to none of its footprints",
+                            d->fps[i]->path, cr->exempt_field, C->spec.name,
+                            C->rules_file->path);
+                rl_strlist_add(&d->warnings, w);
+            }
+        }
+        rl_snprintf(dflt, sizeof dflt, "%s %s (%s)",
+                    C->spec.rule == RL_RULE_REQUIRE ? "inside" : "overlaps", C->spec.name,
+                    rule_word[C->spec.rule]);
+        for (size_t i = 0; i < d->nres; i++) {
+            rl_fp_result *r = &d->res[i];
+            rl_fp_control *fc = &r->ctl[k];
+            if (r->verdict == RL_V_ERROR || fc->failed)
+                continue;
+            for (size_t j = 0; j < fc->nhits; j++) {
+                rl_hit *h = &fc->hits[j];
+                rl_rule_hit m;
+                rl_status st = rl_rules_match(ctx, C->rules_file, cr, base, C->layer, h->feat,
+                                              d->fps[r->layer], r->feat, fx[r->layer], &m);
+                if (st) {
+                    free(fx);
+                    return st;
+                }
+                h->sev = (int)m.sev;
+                h->rfield = m.field, h->rvalue = m.value;
+                h->xfield = m.xfield, h->xvalue = m.xvalue;
+                h->reason = m.reason ? rl_rules_expand(cr, m.reason, C->layer, h->feat)
+                                     : rl_strdup(dflt);
+                if (!h->reason) {
+                    free(fx);
+                    return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+                }
+            }
+        }
+        free(fx);
+    }
+    return RL_OK;
+}
+
+/* A reason, once: hits of one rule give one line. */
+static void add_reason_once(rl_fp_result *r, const char *text)
+{
+    for (size_t j = 0; j < r->nreasons; j++)
+        if (strcmp(r->reasons[j], text) == 0)
+            return;
+    add_reason(r, text);
+}
+
+/*
+ * Control C with a rules entry, for footprint r.  Its hits count by their
+ * own rules: the control's finding is the worst severity S such that the
+ * hits of severity S or worse reach --min-area together (so slivers of a
+ * core zone decide nothing, as slivers do without rules, and a footprint
+ * touching only the general zone is judged by that zone's rule).  A require
+ * control's area outside counts by the control's severity as before.  Sets
+ * *conflict / *warn.
+ */
+static void conclude_rules(const rl_screen_data *d, const rl_control *C, rl_fp_result *r,
+                           rl_fp_control *fc, int *conflict, int *warn)
+{
+    const rl_screen_options *o = d->opts;
+    char buf[1024];
+    int outside = C->spec.rule == RL_RULE_REQUIRE && fc->finding;
+    double conf_m2 = 0, warn_m2 = 0;
+    for (size_t j = 0; j < fc->nhits; j++) {
+        if (fc->hits[j].sev == RL_HS_CONFLICT)
+            conf_m2 += fc->hits[j].overlap_m2;
+        else if (fc->hits[j].sev == RL_HS_WARN)
+            warn_m2 += fc->hits[j].overlap_m2;
+    }
+    const int hit_conflict = conf_m2 > 0 && conf_m2 >= o->min_area;
+    const int hit_warn = !hit_conflict && conf_m2 + warn_m2 > 0 &&
+                         conf_m2 + warn_m2 >= o->min_area;
+    if (outside) {
+        rl_snprintf(buf, sizeof buf, "outside %s: %.1f m2 (%.1f%%)", C->spec.name,
+                    fc->outside_m2, 100.0 - fc->overlap_pct);
+        add_reason(r, buf);
+        if (C->spec.severity == RL_SEV_CONFLICT || o->strict)
+            *conflict = 1;
+        else
+            *warn = 1;
+    }
+    if (hit_conflict || (hit_warn && o->strict))
+        *conflict = 1;
+    else if (hit_warn)
+        *warn = 1;
+    /* One line per rule: what decided, and what the rules ask to report. */
+    for (size_t j = 0; j < fc->nhits; j++) {
+        const rl_hit *h = &fc->hits[j];
+        if (h->sev != RL_HS_REPORT ? !(hit_conflict || hit_warn)
+                                   : !C->rules->reason && !h->rfield)
+            continue; /* below --min-area, or nothing to say beyond the figures */
+        if (h->rfield)
+            rl_snprintf(buf, sizeof buf, "%s %s=%s: %s: %s", C->spec.name, h->rfield,
+                        h->rvalue, rl_hit_severity_name((rl_hit_severity)h->sev), h->reason);
+        else
+            rl_snprintf(buf, sizeof buf, "%s: %s: %s", C->spec.name,
+                        rl_hit_severity_name((rl_hit_severity)h->sev), h->reason);
+        add_reason_once(r, buf);
+    }
+    fc->finding = outside || hit_conflict || hit_warn;
+}
+
 /* Verdict and reasons from the per-control figures, in control order. */
 static void conclude(const rl_screen_data *d, rl_fp_result *r)
 {
@@ -715,10 +901,14 @@ static void conclude(const rl_screen_data *d, rl_fp_result *r)
     int conflict = 0, warn = 0;
     for (int k = 0; k < d->ncontrols; k++) {
         const rl_control *C = &d->controls[k];
-        const rl_fp_control *fc = &r->ctl[k];
+        rl_fp_control *fc = &r->ctl[k];
         if (fc->failed) {
             set_error(r, d->fps[r->layer], fc->error ? fc->error : "out of memory");
             return;
+        }
+        if (C->rules) {
+            conclude_rules(d, C, r, fc, &conflict, &warn);
+            continue;
         }
         if (fc->finding) {
             if (C->spec.rule == RL_RULE_REQUIRE)
@@ -815,12 +1005,28 @@ static const char *geom_type_name(int t)
     return OGRGeometryTypeToName((OGRwkbGeometryType)t);
 }
 
+/* A layer of several kinds says so: each feature is screened as its kind. */
+static void linear_mixed_warning(rl_layer *L)
+{
+    size_t n[3] = {0, 0, 0};
+    for (size_t j = 0; j < L->n; j++)
+        if (L->feat[j].status == RL_FEAT_OK || L->feat[j].kind)
+            n[L->feat[j].kind]++;
+    if ((n[0] != 0) + (n[1] != 0) + (n[2] != 0) < 2)
+        return;
+    char m[1024];
+    snprintf(m, sizeof m, "%s: layer '%s' mixes kinds of geometry (%zu polygons, %zu lines, "
+             "%zu points): each feature is screened as its kind (geometry_type)",
+             L->path, L->layer_name, n[0], n[1], n[2]);
+    rl_strlist_add(&L->warnings, m);
+}
+
 /*
  * The footprints' envelopes in `crs`, padded: a transformed rectangle is not
  * a rectangle, so the corners and edge midpoints are taken and 1% added.
  */
 static rl_envgrid *footprint_grid(rl_ctx *ctx, rl_layer *const *fps, size_t nfps,
-                                  const rl_crs *crs)
+                                  const rl_crs *crs, double reach)
 {
     size_t total = 0;
     for (size_t i = 0; i < nfps; i++)
@@ -840,12 +1046,13 @@ static rl_envgrid *footprint_grid(rl_ctx *ctx, rl_layer *const *fps, size_t nfps
             const rl_feature *f = &L->feat[j];
             if (!f->geom)
                 continue; /* no usable footprint: phase 1 made it an error */
-            double x[8] = {f->env[0], f->env[2], f->env[0], f->env[2],
-                           (f->env[0] + f->env[2]) / 2, (f->env[0] + f->env[2]) / 2,
-                           f->env[0], f->env[2]};
-            double y[8] = {f->env[1], f->env[1], f->env[3], f->env[3], f->env[1],
-                           f->env[3], (f->env[1] + f->env[3]) / 2,
-                           (f->env[1] + f->env[3]) / 2};
+            double fe[4] = {f->env[0], f->env[1], f->env[2], f->env[3]};
+            if (reach > 0) /* --near, --rings: features that far away matter too */
+                rl_reach_pad(L->crs, f->env, reach, fe);
+            double x[8] = {fe[0], fe[2], fe[0], fe[2], (fe[0] + fe[2]) / 2,
+                           (fe[0] + fe[2]) / 2, fe[0], fe[2]};
+            double y[8] = {fe[1], fe[1], fe[3], fe[3], fe[1], fe[3], (fe[1] + fe[3]) / 2,
+                           (fe[1] + fe[3]) / 2};
             if (pj)
                 proj_trans_generic(pj, PJ_FWD, x, sizeof *x, 8, y, sizeof *y, 8, NULL, 0,
                                    0, NULL, 0, 0);
@@ -903,8 +1110,14 @@ static rl_index *index_layer(rl_ctx *ctx, const rl_layer *L)
 static rl_status load_control(rl_ctx *ctx, const load_job *J, int k)
 {
     const rl_screen_options *opts = J->opts;
+    /*
+     * Attributes are read for the hits only, after the overlays; but audit's
+     * controls (no footprints yet) are shared read-only by the files screened
+     * in parallel, so they get every attribute now: the hits' attrs and
+     * --rules' attribute rules need them.
+     */
     rl_input_opts io = {.assume_srs = opts->c.assume_srs, .encoding = opts->c.encoding,
-                        .defer_repair = 1, .lazy_attrs = 1};
+                        .defer_repair = 1, .lazy_attrs = J->fps != NULL};
     rl_control *C = &J->cs[k];
     rl_envgrid *near = NULL;
     rl_layer *peek = NULL;
@@ -912,7 +1125,8 @@ static rl_status load_control(rl_ctx *ctx, const load_job *J, int k)
         rl_input_opts po = io;
         po.peek = 1;
         if (rl_layer_read(ctx, C->spec.path, &po, &peek) == RL_OK && peek->crs)
-            near = footprint_grid(ctx, J->fps, J->nfps, peek->crs);
+            near = footprint_grid(ctx, J->fps, J->nfps, peek->crs,
+                                  rl_screen_reach(J->opts));
         io.keep_near = near;
         io.keep_near_crs = near ? peek->crs : NULL;
     }
@@ -930,6 +1144,9 @@ static rl_status load_control(rl_ctx *ctx, const load_job *J, int k)
                                               "--skip-bad-controls"))) {
         /* An empty layer or an unusable feature would give a false all-clear. */
         rl_fail(ctx, st, "control %s: %s", C->spec.name, rl_ctx_errmsg(ctx));
+    } else if (C->rules &&
+               (st = rl_rules_check_layer(ctx, C->rules_file, C->rules, C->layer))) {
+        /* A field the layer lacks: the rules file is wrong for this layer. */
     } else if (!(C->index = index_layer(ctx, C->layer))) {
         st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
     }
@@ -942,8 +1159,11 @@ static rl_status load_control(rl_ctx *ctx, const load_job *J, int k)
 static rl_control *controls_new(const rl_screen_options *opts)
 {
     rl_control *cs = calloc((size_t)opts->ncontrols + 1, sizeof *cs);
-    for (int k = 0; cs && k < opts->ncontrols; k++)
+    for (int k = 0; cs && k < opts->ncontrols; k++) {
         cs[k].spec = opts->controls[k];
+        cs[k].rules = rl_rules_find(opts->rules, cs[k].spec.name);
+        cs[k].rules_file = opts->rules;
+    }
     /* The DLTB of --landuse is read like a control of rule report. */
     if (cs && opts->landuse_path)
         cs[opts->ncontrols].spec = (rl_control_spec){"landuse", RL_RULE_REPORT, RL_SEV_WARN,
@@ -1017,6 +1237,7 @@ static rl_status init_results(rl_ctx *ctx, rl_screen_data *d)
                 id = buf;
             }
             r->id = rl_strdup(id ? id : "");
+            d->linear |= L->feat[j].kind != RL_KIND_POLYGON;
             r->ctl = calloc((size_t)d->ncontrols + 1, sizeof *r->ctl);
             if (!r->id || !r->ctl)
                 return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
@@ -1182,6 +1403,8 @@ static rl_status screen_all(rl_ctx *ctx, rl_screen_data *d, const load_job *load
         return st;
     if (d->opts->nclassify && (st = classify_conclude(ctx, d)))
         return st;
+    if ((st = rules_conclude(ctx, d)))
+        return st;
     for (size_t i = 0; i < d->nres; i++)
         conclude(d, &d->res[i]);
     for (size_t i = 0; i < d->nres; i++)
@@ -1236,11 +1459,12 @@ static rl_status check_outputs(rl_ctx *ctx, const rl_screen_options *opts)
     for (int k = 0; k < opts->ncontrols; k++)
         inputs[opts->nfootprints + k] = opts->controls[k].path;
     inputs[n] = opts->landuse_path; /* NULL: skipped */
-    rl_status st = rl_outputs_check(ctx, &opts->c, inputs, n + 1, NULL);
+    inputs[n + 1] = opts->rules_path;
+    rl_status st = rl_outputs_check(ctx, &opts->c, inputs, n + 2, NULL);
     /* --landuse-csv is checked as an -o of its own. */
     rl_common_opts lc = {.out_path = opts->landuse_csv};
     if (!st && opts->landuse_csv)
-        st = rl_outputs_check(ctx, &lc, inputs, n + 1, NULL);
+        st = rl_outputs_check(ctx, &lc, inputs, n + 2, NULL);
     free(inputs);
     return st;
 }
@@ -1256,7 +1480,8 @@ rl_status rl_screen(rl_ctx *ctx, const rl_screen_options *opts, rl_report **out)
     d->opts = opts;
     /* A corrupt footprint record is that footprint's error, not the run's. */
     rl_input_opts io = {.assume_srs = opts->c.assume_srs, .encoding = opts->c.encoding,
-                        .defer_repair = 1, .keep_unreadable = 1};
+                        .defer_repair = 1, .keep_unreadable = 1,
+                        .keep_lines = rl_linear_wanted(opts)};
 
     if ((st = check_outputs(ctx, opts)))
         goto fail;
@@ -1273,13 +1498,22 @@ rl_status rl_screen(rl_ctx *ctx, const rl_screen_options *opts, rl_report **out)
         if (st)
             goto fail;
         rl_layer *L = d->fps[i];
-        if (is_linear_or_point(L->geom_type)) {
+        if (!io.keep_lines && is_linear_or_point(L->geom_type)) {
             st = rl_fail(ctx, RL_ERR_INPUT,
                          "%s: layer '%s' holds %s geometries; footprints must "
-                         "be polygons",
+                         "be polygons (for lines give --line-width, for points "
+                         "--point-size or --point-radius: docs/linear.md)",
                          L->path, L->layer_name, geom_type_name(L->geom_type));
             goto fail;
         }
+        if (io.keep_lines && (st = rl_linear_check_fields(ctx, L, opts)))
+            goto fail;
+        if (opts->use_field && rl_layer_field_index(L, opts->use_field) < 0) {
+            st = rl_fail(ctx, RL_ERR_USAGE, "%s: no field '%s' for --use-field", L->path,
+                         opts->use_field);
+            goto fail;
+        }
+        linear_mixed_warning(L);
         if ((st = rl_layer_require_polygons(ctx, L, "footprints", opts->c.allow_empty)))
             goto fail;
         if (opts->id_field && rl_layer_field_index(L, opts->id_field) < 0) {
@@ -1319,6 +1553,7 @@ void rl_screen_results_free(rl_ctx *ctx, rl_screen_data *d)
             free(r->reasons[j]);
         free(r->reasons);
         rl_landuse_clear(ctx, &r->lu);
+        rl_linear_info_clear(ctx, &r->lin);
         /*
          * r->ctl has a slot past the controls (init_results), the DLTB's
          * with --landuse and zeroed otherwise: freed without asking d->opts,
@@ -1331,11 +1566,14 @@ void rl_screen_results_free(rl_ctx *ctx, rl_screen_data *d)
                         GEOSGeom_destroy_r(h, r->ctl[k].hits[j].piece);
                     if (r->ctl[k].hits[j].cpiece)
                         GEOSGeom_destroy_r(h, r->ctl[k].hits[j].cpiece);
+                    free(r->ctl[k].hits[j].reason);
                 }
                 for (size_t j = 0; j < r->ctl[k].nclasses; j++)
                     free(r->ctl[k].classes[j].value);
                 free(r->ctl[k].classes);
                 free(r->ctl[k].hits);
+                free(r->ctl[k].cross);
+                free(r->ctl[k].rings);
                 free(r->ctl[k].error);
             }
             free(r->ctl);

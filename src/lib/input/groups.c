@@ -25,32 +25,30 @@ size_t rl_key_find(char *const *keys, size_t n, const char *key)
     return (size_t)-1;
 }
 
-size_t rl_group_keys(const rl_layer *L, int field, char ***keys_out,
-                     size_t **group_out)
+size_t rl_group_values(const char *const *vals, size_t n, char ***keys_out,
+                       size_t **group_out)
 {
-    char **all = malloc((L->n ? L->n : 1) * sizeof *all);
-    size_t *group = malloc((L->n ? L->n : 1) * sizeof *group);
+    const char **all = malloc((n ? n : 1) * sizeof *all);
+    size_t *group = malloc((n ? n : 1) * sizeof *group);
+    char **keys = malloc((n ? n : 1) * sizeof *keys);
     size_t nk = 0;
-    if (!all || !group)
+    if (!all || !group || !keys)
         goto oom;
-    for (size_t i = 0; i < L->n; i++) {
-        const char *v = L->feat[i].attrs ? L->feat[i].attrs[field] : NULL;
-        all[i] = (char *)(v ? v : "");
-    }
-    if (L->n > 1)
-        qsort(all, L->n, sizeof *all, cmp_str);
-    char **keys = malloc((L->n ? L->n : 1) * sizeof *keys);
-    if (!keys)
-        goto oom;
-    for (size_t i = 0; i < L->n; i++)
+    for (size_t i = 0; i < n; i++)
+        all[i] = vals[i] ? vals[i] : "";
+    if (n > 1)
+        qsort(all, n, sizeof *all, cmp_str);
+    for (size_t i = 0; i < n; i++)
         if (nk == 0 || strcmp(keys[nk - 1], all[i]) != 0)
-            keys[nk++] = all[i];
+            keys[nk++] = (char *)all[i];
     for (size_t i = 0; i < nk; i++)
-        keys[i] = rl_strdup(keys[i]);
-    for (size_t i = 0; i < L->n; i++) {
-        const char *v = L->feat[i].attrs ? L->feat[i].attrs[field] : NULL;
-        group[i] = rl_key_find(keys, nk, v ? v : "");
-    }
+        if (!(keys[i] = rl_strdup(keys[i]))) {
+            while (i > 0)
+                free(keys[--i]);
+            goto oom;
+        }
+    for (size_t i = 0; i < n; i++)
+        group[i] = rl_key_find(keys, nk, vals[i] ? vals[i] : "");
     free(all);
     *keys_out = keys;
     *group_out = group;
@@ -58,5 +56,19 @@ size_t rl_group_keys(const rl_layer *L, int field, char ***keys_out,
 oom:
     free(all);
     free(group);
+    free(keys);
     return (size_t)-1;
+}
+
+size_t rl_group_keys(const rl_layer *L, int field, char ***keys_out,
+                     size_t **group_out)
+{
+    const char **vals = malloc((L->n ? L->n : 1) * sizeof *vals);
+    if (!vals)
+        return (size_t)-1;
+    for (size_t i = 0; i < L->n; i++)
+        vals[i] = L->feat[i].attrs ? L->feat[i].attrs[field] : NULL;
+    size_t nk = rl_group_values(vals, L->n, keys_out, group_out);
+    free(vals);
+    return nk;
 }

@@ -73,7 +73,15 @@ typedef struct rl_feature {
     double env[4];       /* minx, miny, maxx, maxy of the geometry */
     struct rl_ringidx *ridx; /* for big geometries, set with geom by rl_feature_prepare */
     char **attrs;       /* nfields UTF-8 strings, NULL for null fields */
+    /*
+     * With keep_lines: RL_KIND_LINE or RL_KIND_POINT for a line or point
+     * kept as WKB (status OK) until linear/ turns it into a polygon.
+     */
+    int kind;
 } rl_feature;
+
+/* What a feature held as read (rl_feature.kind). */
+enum { RL_KIND_POLYGON = 0, RL_KIND_LINE, RL_KIND_POINT };
 
 typedef struct rl_layer {
     char *path;       /* as the user gave it, secrets masked (rl_redact): for display */
@@ -144,6 +152,12 @@ typedef struct rl_input_opts {
      * a control layer with a feature missing would give wrong figures.
      */
     int keep_unreadable;
+    /*
+     * screen's and audit's footprints with --line-width or --point-size
+     * &c.: a line or point feature is kept as WKB with its kind set (as with
+     * defer_repair), not made RL_FEAT_NOT_POLYGON (docs/linear.md).
+     */
+    int keep_lines;
 } rl_input_opts;
 
 /*
@@ -226,6 +240,8 @@ rl_status rl_layer_check_untrusted(rl_ctx *ctx, const rl_layer *L, int skip,
  * feature i.  Returns the number of keys, or (size_t)-1 when out of memory.
  */
 size_t rl_group_keys(const rl_layer *L, int field, char ***keys, size_t **group);
+/* The same for n values (NULL counts as ""), vals[i] standing for feature i. */
+size_t rl_group_values(const char *const *vals, size_t n, char ***keys, size_t **group);
 
 /* Index of key in sorted keys, or (size_t)-1. */
 size_t rl_key_find(char *const *keys, size_t n, const char *key);

@@ -468,9 +468,26 @@ static int scan_coords(rl_ctx *ctx, OGRGeometryH g, double env[4])
  * finite, or outside L's domain, is kept (never dropped as far from the
  * footprints) with that status: the command decides.
  */
+static int line_kind(OGRwkbGeometryType t)
+{
+    switch (t) {
+    case wkbLineString:
+    case wkbMultiLineString:
+    case wkbCircularString:
+    case wkbCompoundCurve:
+    case wkbMultiCurve:
+        return RL_KIND_LINE;
+    case wkbPoint:
+    case wkbMultiPoint:
+        return RL_KIND_POINT;
+    default:
+        return RL_KIND_POLYGON;
+    }
+}
+
 static GEOSGeometry *convert_geom(rl_ctx *ctx, GEOSWKBReader *rd, OGRGeometryH g,
                                   rl_feature *ft, int defer, const rl_envgrid *near,
-                                  const rl_layer *L)
+                                  const rl_layer *L, int keep_lines)
 {
     if (!g) {
         ft->status = RL_FEAT_NULL;
@@ -495,6 +512,11 @@ static GEOSGeometry *convert_geom(rl_ctx *ctx, GEOSWKBReader *rd, OGRGeometryH g
             return NULL;
         }
         work = OGR_G_ForceToMultiPolygon(work);
+    } else if (keep_lines && line_kind(t) != RL_KIND_POLYGON) {
+        /* Curves are stroked: the corridor is built from straight segments. */
+        ft->kind = line_kind(t);
+        if (t != wkbLineString && t != wkbMultiLineString && ft->kind == RL_KIND_LINE)
+            work = OGR_G_ForceToMultiLineString(work);
     } else if (!is_polygonal_type(t)) {
         OGR_G_DestroyGeometry(work);
         ft->status = RL_FEAT_NOT_POLYGON;
@@ -533,8 +555,11 @@ static GEOSGeometry *convert_geom(rl_ctx *ctx, GEOSWKBReader *rd, OGRGeometryH g
     unsigned char *wkb = malloc((size_t)size);
     GEOSGeometry *out = NULL;
     if (wkb && OGR_G_ExportToWkb(work, wkbNDR, wkb) == OGRERR_NONE) {
-        if (defer) {
-            /* Converted by rl_feature_prepare() in a later phase. */
+        if (defer || ft->kind) {
+            /*
+             * Converted by rl_feature_prepare() in a later phase; a line or
+             * point always is, after linear/ made it a polygon.
+             */
             ft->wkb = wkb;
             ft->wkb_len = (size_t)size;
             OGR_G_DestroyGeometry(work);
@@ -810,7 +835,8 @@ rl_status rl_layer_read(rl_ctx *ctx, const char *path, const rl_input_opts *io,
         if (unreadable)
             ft->status = RL_FEAT_UNREADABLE; /* its attributes may still name it */
         else
-            ft->geom = convert_geom(ctx, rd, OGR_F_StealGeometry(f), ft, defer, near, L);
+            ft->geom = convert_geom(ctx, rd, OGR_F_StealGeometry(f), ft, defer, near, L,
+                                    io && io->keep_lines);
         if (near && !ft->geom && !ft->wkb && ft->status == RL_FEAT_OK) {
             /* Far from every footprint: only counted (most of a province). */
             L->n--;

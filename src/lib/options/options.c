@@ -1,6 +1,8 @@
 /* options.c -- argv -> options objects for screen, diff, area and audit. */
 #include "options/options.h"
+#include "rules/rules.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -440,6 +442,144 @@ bad:
     return 0;
 }
 
+/*
+ * --line-width M, --point-size M|FIELD, --point-radius M|FIELD: a width in
+ * metres, > 0 and finite; for the point options a value that does not
+ * start like a number names a field instead.
+ */
+static int parse_metres(argcur *c, rl_screen_options *o)
+{
+    const char *v = take_value(c);
+    if (!v)
+        return -1;
+    int line = strcmp(c->name, "--line-width") == 0;
+    char *end = NULL;
+    double x = strtod(v, &end);
+    int numeric = end != v && *end == '\0';
+    int looks_numeric = strchr("+-.0123456789", v[0]) != NULL && v[0];
+    if (!line && !looks_numeric) {
+        o->point_size = o->point_radius = 0;
+        if (strcmp(c->name, "--point-size") == 0)
+            o->point_size = 1;   /* from the field: the value says which shape */
+        else
+            o->point_radius = 1;
+        return set_str(c->ctx, &o->point_field, v) ? 1 : -1;
+    }
+    if (!numeric || !isfinite(x) || !(x > 0)) {
+        rl_fail(c->ctx, RL_ERR_USAGE, "%s needs a positive width in metres%s, not '%s'",
+                c->name, line ? "" : " (or a field name)", v);
+        return -1;
+    }
+    if (line)
+        o->line_width = x;
+    else if (strcmp(c->name, "--point-size") == 0)
+        o->point_size = x, o->point_radius = 0;
+    else
+        o->point_radius = x, o->point_size = 0;
+    if (!line) {
+        free(o->point_field);
+        o->point_field = NULL;
+    }
+    return 1;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* --rings 100,500,1000: positive distances in metres, kept ascending, no repeats. */
+static int parse_rings(rl_ctx *ctx, rl_screen_options *o, const char *v)
+{
+    free(o->rings);
+    o->rings = NULL;
+    o->nrings = 0;
+    size_t n = 1;
+    for (const char *p = v; *p; p++)
+        n += *p == ',';
+    o->rings = malloc(n * sizeof *o->rings);
+    if (!o->rings) {
+        rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        return 0;
+    }
+    const char *p = v;
+    for (size_t k = 0; k < n; k++) {
+        char *end = NULL;
+        double x = strtod(p, &end);
+        if (end == p || (*end && *end != ',') || !isfinite(x) || !(x > 0)) {
+            rl_fail(ctx, RL_ERR_USAGE, "--rings needs positive distances in metres "
+                    "separated by commas (e.g. 100,500,1000), not '%s'", v);
+            return 0;
+        }
+        o->rings[o->nrings++] = x;
+        p = end + (*end == ',');
+    }
+    qsort(o->rings, (size_t)o->nrings, sizeof *o->rings, cmp_double);
+    int m = 0;
+    for (int k = 0; k < o->nrings; k++)
+        if (!m || o->rings[k] != o->rings[m - 1])
+            o->rings[m++] = o->rings[k];
+    o->nrings = m;
+    return 1;
+}
+
+double rl_screen_reach(const rl_screen_options *o)
+{
+    double r = o->near;
+    if (o->nrings && o->rings[o->nrings - 1] > r)
+        r = o->rings[o->nrings - 1];
+    return r;
+}
+
+/*
+ * --rules FILE: read it; each control it gives a path becomes a control
+ * after those of the flags, and one without a path adds its rules to the
+ * flag's control of that name, which must exist.
+ */
+static int add_rules(rl_ctx *ctx, rl_screen_options *o)
+{
+    if (!(o->rules = rl_rules_load(ctx, o->rules_path)))
+        return 0;
+    const rl_rules *R = o->rules;
+    for (size_t i = 0; i < R->n; i++) {
+        const rl_ctl_rules *c = &R->c[i];
+        int k = 0;
+        while (k < o->ncontrols && strcmp(o->controls[k].name, c->name) != 0)
+            k++;
+        if (c->path) {
+            if (k < o->ncontrols) {
+                rl_fail(ctx, RL_ERR_USAGE,
+                        "rules file %s:%d:%d: control '%s' has a path, and a flag gives "
+                        "a control of that name too (leave out its path to add rules to "
+                        "the flag's layer)",
+                        R->path, c->line, c->col, c->name);
+                return 0;
+            }
+            if (!add_control(ctx, o, c->name, (rl_rule)c->rule, (rl_severity)c->severity,
+                             c->path))
+                return 0;
+            continue;
+        }
+        if (k == o->ncontrols) {
+            rl_fail(ctx, RL_ERR_USAGE,
+                    "rules file %s:%d:%d: control '%s' has no path and names no layer "
+                    "given by a flag (--eco, --farmland, --udb or --control %s:...)",
+                    R->path, c->line, c->col, c->name, c->name);
+            return 0;
+        }
+        if (c->has_rule || c->has_severity) {
+            rl_fail(ctx, RL_ERR_USAGE,
+                    "rules file %s:%d:%d: control '%s' adds rules to a flag's layer, "
+                    "whose rule and severity the flag gives: leave out 'rule' and "
+                    "'severity'",
+                    R->path, c->line, c->col, c->name);
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* Target of screen's and audit's parser. */
 typedef struct {
     rl_screen_options *o;
@@ -468,6 +608,15 @@ static int screen_option(argcur *c, void *target)
     }
     if (is(c, "--control", NULL))
         return (v = take_value(c)) && parse_control(c->ctx, o, v) ? 1 : -1;
+    if (is(c, "--rules", NULL)) {
+        if (!(v = take_value(c)))
+            return -1;
+        if (o->rules_path) {
+            rl_fail(c->ctx, RL_ERR_USAGE, "--rules is given twice");
+            return -1;
+        }
+        return set_str(c->ctx, &o->rules_path, v) ? 1 : -1;
+    }
     if (is(c, "--id-field", NULL))
         return (v = take_value(c)) && set_str(c->ctx, &o->id_field, v) ? 1 : -1;
     if (is(c, "--min-area", NULL))
@@ -551,6 +700,31 @@ static int screen_option(argcur *c, void *target)
         }
         return 1;
     }
+    if (is(c, "--line-width", NULL) || is(c, "--point-size", NULL) ||
+        is(c, "--point-radius", NULL))
+        return parse_metres(c, o);
+    if (is(c, "--near", NULL)) {
+        if (!(v = take_value(c)))
+            return -1;
+        char *end = NULL;
+        o->near = strtod(v, &end);
+        if (end == v || *end || !isfinite(o->near) || !(o->near > 0)) {
+            rl_fail(c->ctx, RL_ERR_USAGE, "--near needs a positive distance in metres, not '%s'",
+                    v);
+            return -1;
+        }
+        return 1;
+    }
+    if (is(c, "--rings", NULL))
+        return (v = take_value(c)) && parse_rings(c->ctx, o, v) ? 1 : -1;
+    if (is(c, "--use-field", NULL))
+        return (v = take_value(c)) && set_str(c->ctx, &o->use_field, v) ? 1 : -1;
+    if (is(c, "--line-width-field", NULL))
+        return (v = take_value(c)) && set_str(c->ctx, &o->line_width_field, v) ? 1 : -1;
+    if (is(c, "--line-left-field", NULL))
+        return (v = take_value(c)) && set_str(c->ctx, &o->line_left_field, v) ? 1 : -1;
+    if (is(c, "--line-right-field", NULL))
+        return (v = take_value(c)) && set_str(c->ctx, &o->line_right_field, v) ? 1 : -1;
     if (t->audit && is(c, "--landuse", NULL)) {
         rl_fail(c->ctx, RL_ERR_USAGE, "--landuse is not available for audit");
         return -1;
@@ -601,6 +775,8 @@ static rl_screen_options *parse_screen(rl_ctx *ctx, int argc,
         rl_fail(ctx, RL_ERR_USAGE, "--format xlsx needs -o FILE.xlsx");
         goto fail;
     }
+    if (o->rules_path && !add_rules(ctx, o))
+        goto fail;
     if (audit && o->nfootprints != 1) {
         rl_fail(ctx, RL_ERR_USAGE, o->nfootprints ? "audit takes one DIR" : "no DIR given");
         goto fail;
@@ -628,9 +804,19 @@ static rl_screen_options *parse_screen(rl_ctx *ctx, int argc,
             goto fail;
         }
     }
+    if (!o->line_left_field != !o->line_right_field) {
+        rl_fail(ctx, RL_ERR_USAGE, "--line-left-field and --line-right-field go together");
+        goto fail;
+    }
+    if ((o->line_width > 0) + (o->line_width_field != NULL) + (o->line_left_field != NULL) > 1) {
+        rl_fail(ctx, RL_ERR_USAGE, "give one of --line-width, --line-width-field and "
+                                   "--line-left-field/--line-right-field");
+        goto fail;
+    }
     if (o->ncontrols == 0 && !audit && !o->landuse_path) {
         rl_fail(ctx, RL_ERR_USAGE,
-                "no control layer: give --eco, --farmland, --udb, --control or --landuse");
+                "no control layer: give --eco, --farmland, --udb, --control, --rules or "
+                "--landuse");
         goto fail;
     }
     return o;
@@ -719,12 +905,20 @@ void rl_screen_options_free(rl_screen_options *o)
         free(o->controls[i].path);
     }
     free(o->controls);
+    free(o->rules_path);
+    rl_rules_free(o->rules);
     for (int i = 0; i < o->nfootprints; i++)
         free(o->footprints[i]);
     free(o->footprints);
     free(o->id_field);
     free(o->landuse_path);
     free(o->landuse_csv);
+    free(o->line_width_field);
+    free(o->line_left_field);
+    free(o->line_right_field);
+    free(o->point_field);
+    free(o->use_field);
+    free(o->rings);
     for (int i = 0; i < o->nclassify; i++)
         free(o->classify[i]);
     free(o->classify);
@@ -744,6 +938,7 @@ typedef struct {
     char **pos;
     int npos, want;
     const char *usage_pos; /* "OLD NEW", "LAYER" */
+    rl_diff_options *diff; /* diff's own options; NULL for area */
 } simple_target;
 
 static int simple_option(argcur *c, void *target)
@@ -755,6 +950,33 @@ static int simple_option(argcur *c, void *target)
     const char *v;
     if (is(c, "--by", NULL))
         return (v = take_value(c)) && set_str(c->ctx, t->by, v) ? 1 : -1;
+    rl_diff_options *d = t->diff;
+    if (d && is(c, "--by-old", NULL))
+        return (v = take_value(c)) && set_str(c->ctx, &d->by_old, v) ? 1 : -1;
+    if (d && is(c, "--by-new", NULL))
+        return (v = take_value(c)) && set_str(c->ctx, &d->by_new, v) ? 1 : -1;
+    if (d && is(c, "--map", NULL))
+        return (v = take_value(c)) && set_str(c->ctx, &d->map, v) ? 1 : -1;
+    if (d && is(c, "--matrix-csv", NULL))
+        return (v = take_value(c)) && set_str(c->ctx, &d->matrix_csv, v) ? 1 : -1;
+    if (d && is(c, "--by-level", NULL)) {
+        if (!(v = take_value(c)))
+            return -1;
+        if (strcmp(v, "1") != 0 && strcmp(v, "2") != 0) {
+            rl_fail(c->ctx, RL_ERR_USAGE,
+                    "--by-level must be 1 (一级类: the first two characters of the "
+                    "value) or 2 (the value itself), not '%s'", v);
+            return -1;
+        }
+        d->by_level = v[0] == '1';
+        return 1;
+    }
+    if (d && is(c, "--keep-nature", NULL)) {
+        if (!flag(c))
+            return -1;
+        d->keep_nature = 1;
+        return 1;
+    }
     if (is(c, t->num_opt, NULL))
         return parse_area_opt(c, t->num);
     if (is(c, "--skip-bad-features", NULL)) {
@@ -813,10 +1035,26 @@ rl_diff_options *rl_diff_options_new(rl_ctx *ctx, int argc,
     rl_ctx_clear(ctx);
     char *pos[2] = {NULL, NULL};
     simple_target t = {&o->c, 1, &o->by, &o->tolerance, "--tolerance",
-                       pos, 0, 2, "OLD NEW"};
+                       pos, 0, 2, "OLD NEW", o};
     int ok = parse_simple(ctx, argc, argv, &t);
     o->old_path = pos[0];
     o->new_path = pos[1];
+    if (ok && o->by && (o->by_old || o->by_new)) {
+        rl_fail(ctx, RL_ERR_USAGE, "--by names the field of both versions: give either "
+                                   "--by, or --by-old and --by-new");
+        ok = 0;
+    }
+    if (ok && !o->by && (!o->by_old != !o->by_new)) {
+        rl_fail(ctx, RL_ERR_USAGE, "--by-old and --by-new go together (or use --by)");
+        ok = 0;
+    }
+    if (ok && !o->by && !o->by_old &&
+        (o->map || o->by_level || o->keep_nature || o->matrix_csv)) {
+        rl_fail(ctx, RL_ERR_USAGE, "%s needs --by FIELD (or --by-old and --by-new)",
+                o->map ? "--map" : o->by_level ? "--by-level"
+                : o->keep_nature ? "--keep-nature" : "--matrix-csv");
+        ok = 0;
+    }
     if (!ok) {
         rl_diff_options_free(o);
         return NULL;
@@ -832,6 +1070,10 @@ void rl_diff_options_free(rl_diff_options *o)
     free(o->old_path);
     free(o->new_path);
     free(o->by);
+    free(o->by_old);
+    free(o->by_new);
+    free(o->map);
+    free(o->matrix_csv);
     free(o);
 }
 
@@ -847,7 +1089,7 @@ rl_area_options *rl_area_options_new(rl_ctx *ctx, int argc,
     o->expect_min = -1; /* none */
     char *pos[1] = {NULL};
     simple_target t = {&o->c, 0, &o->by, &o->expect_min, "--expect-min",
-                       pos, 0, 1, "LAYER"};
+                       pos, 0, 1, "LAYER", NULL};
     int ok = parse_simple(ctx, argc, argv, &t);
     o->path = pos[0];
     if (!ok) {

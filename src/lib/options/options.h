@@ -70,9 +70,26 @@ struct rl_screen_options {
     int landuse_decimals; /* --landuse-decimals 0..6; -1: by --units */
     char **classify;      /* --classify NAME=FIELD, as given */
     int nclassify;
+    /* Line and point footprints (linear/linear.h, docs/linear.md); 0/NULL: not given */
+    double line_width;        /* --line-width: full corridor width, m */
+    char *line_width_field;   /* --line-width-field */
+    char *line_left_field;    /* --line-left-field, with --line-right-field */
+    char *line_right_field;
+    double point_size;        /* --point-size: side of the square, m */
+    double point_radius;      /* --point-radius: radius of the circle, m */
+    char *point_field;        /* --point-size/--point-radius gave a field name */
+    char *use_field;          /* --use-field: 永久 / 临时 totals per control */
+    double near;              /* --near: distance to the nearest control feature, m */
+    double *rings;            /* --rings: ascending distances, m */
+    int nrings;
+    char *rules_path;     /* --rules FILE */
+    struct rl_rules *rules; /* its contents (rules/rules.h); NULL without --rules */
     rl_progress_fn progress; /* rl_screen_options_set_progress; NULL: none */
     void *progress_data;
 };
+
+/* How far (m) from a footprint control features matter: --near and the last ring; 0: none. */
+double rl_screen_reach(const rl_screen_options *o);
 
 /* FIELD of --classify NAME=FIELD for control `name`, or NULL (the last one given wins). */
 const char *rl_classify_field(const rl_screen_options *o, const char *name);
@@ -81,6 +98,11 @@ struct rl_diff_options {
     rl_common_opts c;
     char *old_path, *new_path;
     char *by;
+    char *by_old, *by_new; /* --by-old/--by-new: the field in one version */
+    char *map;             /* --map FILE: old value -> new value (CSV) */
+    char *matrix_csv;      /* --matrix-csv FILE: the square transition matrix */
+    int by_level;          /* --by-level 1: DLBM 一级类 (first two characters); 0 off */
+    int keep_nature;       /* --keep-nature: a changed value is a finding */
     double tolerance;
 };
 

@@ -115,8 +115,23 @@ typedef struct rl_tile_fig {
     double old_m2, new_m2, lost_m2, gained_m2, old_self_m2, new_self_m2;
 } rl_tile_fig;
 
+/*
+ * One cell of the transition matrix (diff --by): area whose value was group
+ * `from` in OLD and group `to` in NEW; ngroups stands for "none" (area only
+ * in NEW as from, only in OLD as to).
+ */
+typedef struct rl_transition {
+    size_t from, to;
+    double area_m2;
+    GEOSGeometry *g; /* its pieces (from != to), with RL_TRANS_PIECES; else NULL */
+} rl_transition;
+
+enum { RL_TRANS_NONE = 0, RL_TRANS_FIGURES = 1, RL_TRANS_PIECES = 2 };
+
 typedef struct rl_tile_out {
     rl_tile_fig total;
+    rl_transition *trans;              /* by (from, to); cells of area > 0 */
+    size_t ntrans;
     rl_tile_fig *groups;               /* ngroups */
     GEOSGeometry **lost, **gained;     /* [ngroups + 1], last = total; pieces */
     size_t scopes, unchanged_scopes;   /* leaf scopes; those the same in both */
@@ -128,11 +143,19 @@ typedef struct rl_tile_out {
  * and per group, summed over a quadtree of disjoint rectangles; `jobs`
  * threads, identical figures for any jobs.  Per-group self-overlaps only
  * with group_self.  Lost and gained geometries only with want_pieces.
+ *
+ * With transitions (RL_TRANS_FIGURES, or RL_TRANS_PIECES for the changed
+ * pieces too) the matrix of (old group, new group) areas: each version is
+ * first made a partition, a point covered by features of several groups
+ * taking the group first in key order, so no area counts twice; a cell is the
+ * area of old partition ∩ new partition, and the cells of one old group add
+ * up to its partition's area.  Features that are the same shape in both
+ * versions pair up without an overlay.
  * Free with rl_tile_out_free().
  */
 rl_status rl_tiled_overlay(rl_ctx *ctx, const rl_tile_in *old, const rl_tile_in *nw,
                            size_t ngroups, const rl_crs *crs, rl_area_method m,
-                           int want_pieces, int group_self, int jobs,
+                           int want_pieces, int group_self, int transitions, int jobs,
                            rl_tile_out *out);
 void rl_tile_out_free(rl_ctx *ctx, rl_tile_out *out, size_t ngroups);
 

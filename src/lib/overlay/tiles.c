@@ -42,7 +42,21 @@ typedef struct piecelist {
     size_t n, cap;
 } piecelist;
 
+typedef struct tentry {
+    size_t from, to;
+    double a;
+} tentry;
+
+typedef struct tpiece {
+    size_t from, to;
+    GEOSGeometry *g;
+} tpiece;
+
 typedef struct cell_result {
+    tentry *te;               /* transition areas, in the leaves' order */
+    size_t nte, cte;
+    tpiece *tp;               /* changed pieces (RL_TRANS_PIECES) */
+    size_t ntp, ctp;
     rl_tile_fig total;
     size_t scopes, unchanged; /* leaf scopes, and those the same in both versions */
     rl_tile_fig *groups; /* ngroups */
@@ -57,6 +71,7 @@ typedef struct engine {
     rl_area_method m;
     int want_pieces;
     int group_self;
+    int transitions; /* RL_TRANS_* */
     double grid; /* snap-rounding grid of the overlays, CRS units */
     double root[4];
     size_t split; /* root cells per side */
@@ -191,11 +206,31 @@ static GEOSGeometry *scope_union(rl_ctx *ctx, const scope *s, double grid)
     return rl_union_all(ctx, s->g, s->n, grid);
 }
 
-static rl_status scope_self(rl_ctx *ctx, const engine *E, const scope *s, double *a)
+/*
+ * Self-overlap of one scope whose union has area `uni`.  Pieces whose areas
+ * add up to their union's share no area, whatever their shared edges: the
+ * common case of a survey layer's parcels, which all touch, and a test that
+ * costs their areas instead of an overlay per touching pair.  Differences
+ * under 1e-9 of the area are the round-off of the union (~1e-12), not an
+ * overlap.
+ */
+static rl_status scope_self(rl_ctx *ctx, const engine *E, const scope *s, double uni,
+                            double *a)
 {
     *a = 0;
-    return s->apart ? RL_OK
-                    : rl_self_overlap(ctx, s->g, s->n, E->crs, E->m, E->grid, a);
+    if (s->apart)
+        return RL_OK;
+    double sum = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        double ai;
+        rl_status st = rl_geom_area(ctx, s->g[i], E->crs, E->m, &ai);
+        if (st)
+            return st;
+        sum += ai;
+    }
+    if (sum - uni <= 1e-9 * sum)
+        return RL_OK;
+    return rl_self_overlap(ctx, s->g, s->n, E->crs, E->m, E->grid, a);
 }
 
 /*
@@ -324,10 +359,10 @@ static rl_status leaf_scope(rl_ctx *ctx, const engine *E, cell_result *R,
     f->lost_m2 += ao - ab > 0 ? ao - ab : 0;
     f->gained_m2 += an - ab > 0 ? an - ab : 0;
     if (any_group || E->group_self) {
-        if ((st = scope_self(ctx, E, &so, &a)))
+        if ((st = scope_self(ctx, E, &so, ao, &a)))
             goto done;
         f->old_self_m2 += a;
-        if (!same && (st = scope_self(ctx, E, &sn, &a)))
+        if (!same && (st = scope_self(ctx, E, &sn, an, &a)))
             goto done;
         f->new_self_m2 += a;
     }
@@ -359,14 +394,332 @@ done:
     return st;
 }
 
+/* ---- transitions (diff --by) ---- */
+
+static int te_add(cell_result *R, size_t from, size_t to, double a)
+{
+    if (!(a > 0))
+        return 1;
+    if (R->nte == R->cte) {
+        size_t cap = R->cte ? R->cte * 2 : 64;
+        tentry *v = realloc(R->te, cap * sizeof *v);
+        if (!v)
+            return 0;
+        R->te = v, R->cte = cap;
+    }
+    R->te[R->nte++] = (tentry){from, to, a};
+    return 1;
+}
+
+/* Takes g over (destroyed on failure or when empty). */
+static int tp_add(GEOSContextHandle_t h, cell_result *R, size_t from, size_t to,
+                  GEOSGeometry *g)
+{
+    if (!g || GEOSisEmpty_r(h, g) == 1) {
+        GEOSGeom_destroy_r(h, g);
+        return 1;
+    }
+    if (R->ntp == R->ctp) {
+        size_t cap = R->ctp ? R->ctp * 2 : 16;
+        tpiece *v = realloc(R->tp, cap * sizeof *v);
+        if (!v) {
+            GEOSGeom_destroy_r(h, g);
+            return 0;
+        }
+        R->tp = v, R->ctp = cap;
+    }
+    R->tp[R->ntp++] = (tpiece){from, to, g};
+    return 1;
+}
+
+/* Match key of an item: vertex count and its envelope's corner, in cells of 4 grid steps. */
+typedef struct mkey {
+    size_t i;
+    int n;
+    long long kx, ky;
+} mkey;
+
+static int cmp_mkey(const void *a, const void *b)
+{
+    const mkey *x = a, *y = b;
+    if (x->n != y->n)
+        return x->n < y->n ? -1 : 1;
+    if (x->kx != y->kx)
+        return x->kx < y->kx ? -1 : 1;
+    if (x->ky != y->ky)
+        return x->ky < y->ky ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+static mkey *mkeys(GEOSContextHandle_t h, const itemlist *L, double grid)
+{
+    mkey *k = malloc((L->n + 1) * sizeof *k);
+    if (!k)
+        return NULL;
+    for (size_t i = 0; i < L->n; i++) {
+        double x0 = 0, y0 = 0, x1, y1;
+        GEOSGeom_getExtent_r(h, L->v[i].g, &x0, &y0, &x1, &y1);
+        k[i] = (mkey){i, GEOSGetNumCoordinates_r(h, L->v[i].g), llround(x0 / (4 * grid)),
+                      llround(y0 / (4 * grid))};
+    }
+    qsort(k, L->n, sizeof *k, cmp_mkey);
+    return k;
+}
+
+/*
+ * One version's partition in this leaf, per group: the union of the items
+ * of that group not yet paired (used[i] == 0).  Where items of different
+ * groups overlap (`overlap`), the area goes to the group first in key order,
+ * so an overlap that both versions hold keeps its value whatever the order
+ * of the features.  part[g] NULL: nothing of group g.
+ */
+static rl_status partition(rl_ctx *ctx, const engine *E, const itemlist *L,
+                           const unsigned char *used, int overlap, GEOSGeometry **part)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    rl_status st = RL_OK;
+    const GEOSGeometry **sel = malloc((L->n + 1) * sizeof *sel);
+    GEOSGeometry *covered = NULL;
+    if (!sel)
+        return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+    for (size_t g = 0; g < E->ngroups; g++) {
+        size_t n = 0;
+        for (size_t i = 0; i < L->n; i++)
+            if (L->v[i].group == g && !used[i])
+                sel[n++] = L->v[i].g;
+        if (!n)
+            continue;
+        scope s = {sel, n, 0};
+        scope_apart(ctx, &s);
+        GEOSGeometry *u = scope_union(ctx, &s, E->grid);
+        if (!u) {
+            st = rl_fail(ctx, RL_ERR_GEOM, "union failed: %s", ctx->geos_msg);
+            goto done;
+        }
+        if (!overlap) {
+            part[g] = u;
+            continue;
+        }
+        part[g] = covered ? rl_overlay2(ctx, u, covered, E->grid, 1) : GEOSGeom_clone_r(h, u);
+        const GEOSGeometry *two[2] = {covered, u};
+        GEOSGeometry *c = covered ? rl_union_all(ctx, two, 2, E->grid) : u;
+        if (c != u)
+            GEOSGeom_destroy_r(h, u);
+        GEOSGeom_destroy_r(h, covered);
+        covered = c;
+        if (!part[g] || !covered) {
+            st = rl_fail(ctx, RL_ERR_GEOM, "partition of overlapping features failed: %s",
+                         ctx->geos_msg);
+            goto done;
+        }
+        if (GEOSisEmpty_r(h, part[g]) == 1) {
+            GEOSGeom_destroy_r(h, part[g]);
+            part[g] = NULL;
+        }
+    }
+done:
+    free(sel);
+    GEOSGeom_destroy_r(h, covered);
+    return st;
+}
+
+/*
+ * The transition cells of one leaf.  Without overlaps inside a version,
+ * items of the same shape in both pair up (their area goes to their two
+ * groups, no overlay: most of a land survey is unchanged year to year), and
+ * only the rest is overlaid, group partition against group partition.
+ */
+static rl_status leaf_transitions(rl_ctx *ctx, const engine *E, cell_result *R,
+                                  const itemlist L[2], int overlap)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    const size_t G = E->ngroups;
+    const int pieces = E->transitions == RL_TRANS_PIECES;
+    rl_status st = RL_OK;
+    unsigned char *used[2] = {calloc(L[0].n + 1, 1), calloc(L[1].n + 1, 1)};
+    GEOSGeometry **part[2] = {calloc(G + 1, sizeof(GEOSGeometry *)),
+                              calloc(G + 1, sizeof(GEOSGeometry *))};
+    double *area[2] = {calloc(G + 1, sizeof(double)), calloc(G + 1, sizeof(double))};
+    double *sum[2] = {calloc(G + 1, sizeof(double)), calloc(G + 1, sizeof(double))};
+    double (*env)[4] = calloc(2 * (G + 1), sizeof *env);
+    mkey *k[2] = {NULL, NULL};
+    GEOSGeometry *all[2] = {NULL, NULL};
+    for (int v = 0; v < 2; v++)
+        if (!used[v] || !part[v] || !area[v] || !sum[v])
+            st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+    if (st || !env) {
+        st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    if (!overlap && L[0].n && L[1].n) {
+        if (!(k[0] = mkeys(h, &L[0], E->grid)) || !(k[1] = mkeys(h, &L[1], E->grid))) {
+            st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        for (size_t a = 0, b = 0; a < L[0].n && b < L[1].n;) {
+            int c = cmp_mkey(&(mkey){0, k[0][a].n, k[0][a].kx, k[0][a].ky},
+                             &(mkey){0, k[1][b].n, k[1][b].kx, k[1][b].ky});
+            if (c) {
+                c < 0 ? a++ : b++;
+                continue;
+            }
+            /* A run of equal keys: pair each old item with the first equal new one. */
+            size_t b1 = b;
+            while (b1 < L[1].n && !cmp_mkey(&(mkey){0, k[1][b1].n, k[1][b1].kx, k[1][b1].ky},
+                                            &(mkey){0, k[1][b].n, k[1][b].kx, k[1][b].ky}))
+                b1++;
+            size_t i = k[0][a].i;
+            for (size_t t = b; t < b1; t++) {
+                size_t j = k[1][t].i;
+                if (used[1][j] || !same_shape(h, L[0].v[i].g, L[1].v[j].g, 1.5 * E->grid))
+                    continue;
+                double ar;
+                if ((st = rl_geom_area(ctx, L[0].v[i].g, E->crs, E->m, &ar)))
+                    goto done;
+                size_t go = L[0].v[i].group, gn = L[1].v[j].group;
+                if (!te_add(R, go, gn, ar) ||
+                    (pieces && go != gn &&
+                     !tp_add(h, R, go, gn, GEOSGeom_clone_r(h, L[0].v[i].g)))) {
+                    st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+                    goto done;
+                }
+                used[0][i] = used[1][j] = 1;
+                break;
+            }
+            a++;
+        }
+    }
+    for (int v = 0; v < 2; v++) {
+        if ((st = partition(ctx, E, &L[v], used[v], overlap, part[v])))
+            goto done;
+        for (size_t g = 0; g < G; g++)
+            if (part[v][g]) {
+                double *e = env[v * (G + 1) + g];
+                if ((st = rl_geom_area(ctx, part[v][g], E->crs, E->m, &area[v][g])))
+                    goto done;
+                if (!GEOSGeom_getExtent_r(h, part[v][g], &e[0], &e[1], &e[2], &e[3]))
+                    e[0] = e[1] = INFINITY, e[2] = e[3] = -INFINITY;
+            }
+    }
+    for (size_t a = 0; a < G; a++)
+        for (size_t b = 0; part[0][a] && b < G; b++) {
+            if (!part[1][b] || !rl_env_meet(env[a], env[G + 1 + b]))
+                continue;
+            GEOSGeometry *both = rl_overlay2(ctx, part[0][a], part[1][b], E->grid, 0);
+            double ar = 0;
+            if (!both) {
+                st = rl_fail(ctx, RL_ERR_GEOM, "intersection failed: %s", ctx->geos_msg);
+                goto done;
+            }
+            if ((st = rl_geom_area(ctx, both, E->crs, E->m, &ar))) {
+                GEOSGeom_destroy_r(h, both);
+                goto done;
+            }
+            sum[0][a] += ar, sum[1][b] += ar;
+            int ok = te_add(R, a, b, ar);
+            if (pieces && a != b)
+                ok = tp_add(h, R, a, b, both) && ok;
+            else
+                GEOSGeom_destroy_r(h, both);
+            if (!ok) {
+                st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+                goto done;
+            }
+        }
+    /* What no group of the other version covers: only in OLD (to none), only in NEW. */
+    for (int v = 0; v < 2; v++) {
+        for (size_t g = 0; g < G; g++) {
+            if (!part[v][g])
+                continue;
+            double rest = area[v][g] - sum[v][g];
+            /* Round-off of the overlays is about 1e-9 of the area, not a change. */
+            if (!(rest > 1e-9 * area[v][g]))
+                continue;
+            if (!te_add(R, v ? G : g, v ? g : G, rest)) {
+                st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+                goto done;
+            }
+            if (!pieces)
+                continue;
+            if (!all[!v]) {
+                size_t n = 0;
+                const GEOSGeometry **sel = malloc((G + 1) * sizeof *sel);
+                if (!sel) {
+                    st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+                    goto done;
+                }
+                /* The other version's partition as one geometry. */
+                for (size_t q = 0; q < G; q++)
+                    if (part[!v][q])
+                        sel[n++] = part[!v][q];
+                all[!v] = n ? rl_union_all(ctx, sel, n, E->grid)
+                            : GEOSGeom_createEmptyPolygon_r(h);
+                free(sel);
+                if (!all[!v]) {
+                    st = rl_fail(ctx, RL_ERR_GEOM, "union failed: %s", ctx->geos_msg);
+                    goto done;
+                }
+            }
+            GEOSGeometry *only = rl_overlay2(ctx, part[v][g], all[!v], E->grid, 1);
+            if (!only) {
+                st = rl_fail(ctx, RL_ERR_GEOM, "difference failed: %s", ctx->geos_msg);
+                goto done;
+            }
+            if (!tp_add(h, R, v ? G : g, v ? g : G, only)) {
+                st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+                goto done;
+            }
+        }
+    }
+done:
+    for (int v = 0; v < 2; v++) {
+        for (size_t g = 0; part[v] && g < G; g++)
+            GEOSGeom_destroy_r(h, part[v][g]);
+        free(part[v]);
+        free(used[v]);
+        free(area[v]);
+        free(sum[v]);
+        free(k[v]);
+        GEOSGeom_destroy_r(h, all[v]);
+    }
+    free(env);
+    return st;
+}
+
 static rl_status leaf(rl_ctx *ctx, const engine *E, cell_result *R,
                       const itemlist L[2])
 {
     rl_status st;
     if (L[0].n == 0 && L[1].n == 0)
         return RL_OK;
+    double self0 = R->total.old_self_m2, self1 = R->total.new_self_m2;
     if ((st = leaf_scope(ctx, E, R, &L[0], &L[1], 0, 1, &R->total, E->ngroups)))
         return st;
+    /* The total scope measured each version's overlap inside this leaf. */
+    const int overlap = R->total.old_self_m2 > self0 || R->total.new_self_m2 > self1;
+    const size_t te0 = R->nte;
+    if (E->transitions && E->ngroups && (st = leaf_transitions(ctx, E, R, L, overlap)))
+        return st;
+    if (E->transitions && E->ngroups && !overlap && !E->want_pieces && !E->group_self) {
+        /*
+         * Without overlaps a group's union is its partition, so the group
+         * figures are the matrix's rows and columns: no overlay per group.
+         */
+        for (size_t i = te0; i < R->nte; i++) {
+            const tentry *t = &R->te[i];
+            if (t->from < E->ngroups) {
+                R->groups[t->from].old_m2 += t->a;
+                if (t->from != t->to)
+                    R->groups[t->from].lost_m2 += t->a;
+            }
+            if (t->to < E->ngroups) {
+                R->groups[t->to].new_m2 += t->a;
+                if (t->from != t->to)
+                    R->groups[t->to].gained_m2 += t->a;
+            }
+        }
+        return RL_OK;
+    }
     for (size_t g = 0; g < E->ngroups; g++) {
         int present = 0;
         for (int v = 0; v < 2 && !present; v++)
@@ -559,6 +912,10 @@ static void free_cells(rl_ctx *ctx, engine *E)
     for (size_t c = 0; c < E->ncells; c++) {
         cell_result *R = &E->cells[c];
         free(R->groups);
+        free(R->te);
+        for (size_t i = 0; i < R->ntp; i++)
+            GEOSGeom_destroy_r(ctx->geos, R->tp[i].g);
+        free(R->tp);
         for (int v = 0; v < 2; v++) {
             for (size_t k = 0; R->pieces[v] && k <= E->ngroups; k++) {
                 for (size_t i = 0; i < R->pieces[v][k].n; i++)
@@ -591,9 +948,75 @@ static GEOSGeometry *merge_pieces(rl_ctx *ctx, engine *E, int gained, size_t k)
     return u;
 }
 
+typedef struct tref {
+    size_t from, to, seq;
+    const void *p;
+} tref;
+
+static int cmp_tref(const void *a, const void *b)
+{
+    const tref *x = a, *y = b;
+    if (x->from != y->from)
+        return x->from < y->from ? -1 : 1;
+    if (x->to != y->to)
+        return x->to < y->to ? -1 : 1;
+    return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/*
+ * The cells' transition areas summed per (from, to), in cell and leaf order
+ * (the same bits for any --jobs), and their changed pieces merged by union.
+ */
+static rl_status merge_transitions(rl_ctx *ctx, engine *E, rl_tile_out *out)
+{
+    rl_status st = RL_OK;
+    size_t n = 0, np = 0;
+    for (size_t c = 0; c < E->ncells; c++)
+        n += E->cells[c].nte, np += E->cells[c].ntp;
+    tref *r = malloc((n + 1) * sizeof *r), *rp = malloc((np + 1) * sizeof *rp);
+    const GEOSGeometry **gs = malloc((np + 1) * sizeof *gs);
+    out->trans = calloc(n + 1, sizeof *out->trans);
+    if (!r || !rp || !gs || !out->trans) {
+        st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    n = np = 0;
+    for (size_t c = 0; c < E->ncells; c++) {
+        const cell_result *R = &E->cells[c];
+        for (size_t i = 0; i < R->nte; i++, n++)
+            r[n] = (tref){R->te[i].from, R->te[i].to, n, &R->te[i]};
+        for (size_t i = 0; i < R->ntp; i++, np++)
+            rp[np] = (tref){R->tp[i].from, R->tp[i].to, np, &R->tp[i]};
+    }
+    qsort(r, n, sizeof *r, cmp_tref);
+    qsort(rp, np, sizeof *rp, cmp_tref);
+    size_t q = 0;
+    for (size_t a = 0, b; a < n; a = b) {
+        rl_transition *t = &out->trans[out->ntrans++];
+        t->from = r[a].from, t->to = r[a].to;
+        for (b = a; b < n && r[b].from == r[a].from && r[b].to == r[a].to; b++)
+            t->area_m2 += ((const tentry *)r[b].p)->a;
+        while (q < np && cmp_tref(&(tref){rp[q].from, rp[q].to, 0, NULL},
+                                  &(tref){t->from, t->to, 0, NULL}) < 0)
+            q++;
+        size_t ng = 0;
+        for (; q < np && rp[q].from == t->from && rp[q].to == t->to; q++)
+            gs[ng++] = ((const tpiece *)rp[q].p)->g;
+        if (ng && !(t->g = rl_union_all(ctx, gs, ng, E->grid))) {
+            st = rl_fail(ctx, RL_ERR_GEOM, "merging changed pieces failed: %s", ctx->geos_msg);
+            goto done;
+        }
+    }
+done:
+    free(r);
+    free(rp);
+    free(gs);
+    return st;
+}
+
 rl_status rl_tiled_overlay(rl_ctx *ctx, const rl_tile_in *old, const rl_tile_in *nw,
                            size_t ngroups, const rl_crs *crs, rl_area_method m,
-                           int want_pieces, int group_self, int jobs,
+                           int want_pieces, int group_self, int transitions, int jobs,
                            rl_tile_out *out)
 {
     engine E;
@@ -606,6 +1029,7 @@ rl_status rl_tiled_overlay(rl_ctx *ctx, const rl_tile_in *old, const rl_tile_in 
     E.m = m;
     E.want_pieces = want_pieces;
     E.group_self = group_self;
+    E.transitions = transitions;
     /*
      * Versions of a layer often share edges up to reprojection noise (1e-9
      * m); floating overlay then falls back to slow snapping.  Rounding to a
@@ -664,6 +1088,8 @@ rl_status rl_tiled_overlay(rl_ctx *ctx, const rl_tile_in *old, const rl_tile_in 
         for (size_t g = 0; g < ngroups; g++)
             fig_add(&out->groups[g], &E.cells[c].groups[g]);
     }
+    if (transitions && ngroups && (st = merge_transitions(ctx, &E, out)))
+        goto done;
     if (want_pieces) {
         out->lost = calloc(ngroups + 1, sizeof *out->lost);
         out->gained = calloc(ngroups + 1, sizeof *out->gained);
@@ -687,6 +1113,9 @@ done:
 
 void rl_tile_out_free(rl_ctx *ctx, rl_tile_out *out, size_t ngroups)
 {
+    for (size_t i = 0; i < out->ntrans; i++)
+        GEOSGeom_destroy_r(ctx->geos, out->trans[i].g);
+    free(out->trans);
     for (size_t k = 0; out->lost && k <= ngroups; k++)
         GEOSGeom_destroy_r(ctx->geos, out->lost[k]);
     for (size_t k = 0; out->gained && k <= ngroups; k++)

@@ -67,6 +67,58 @@ static void json_fig(rl_buf *b, const rl_group_fig *f)
     rl_buf_json_m2(b, f->net_m2);
 }
 
+const char *rl_diff_verdict(const rl_diff_data *d)
+{
+    return d->shrunk ? "shrunk" : d->changed ? "changed" : "not_shrunk";
+}
+
+static void json_opt_str(rl_buf *b, const char *s)
+{
+    if (s)
+        rl_buf_json_str(b, s);
+    else
+        rl_buf_puts(b, "null");
+}
+
+/* SPEC "Transitions": the cells, changed_m2, and how overlaps were attributed. */
+static void json_transitions(const rl_diff_data *d, rl_buf *b)
+{
+    const rl_diff_options *o = d->opts;
+    rl_buf_puts(b, ",\n \"map\": ");
+    json_opt_str(b, o->map);
+    rl_buf_printf(b, ", \"by_level\": %d, \"keep_nature\": %s", o->by_level ? 1 : 2,
+                  o->keep_nature ? "true" : "false");
+    rl_buf_puts(b, ",\n \"changed_m2\": ");
+    rl_buf_json_m2(b, d->changed_m2);
+    rl_buf_puts(b, ", \"multi_value_overlap\": {\"old_m2\": ");
+    rl_buf_json_m2(b, d->old_multi_m2);
+    rl_buf_puts(b, ", \"new_m2\": ");
+    rl_buf_json_m2(b, d->new_multi_m2);
+    rl_buf_puts(b, "},\n \"transitions\": [");
+    for (size_t i = 0; i < d->ntrans; i++) {
+        const rl_diff_trans *t = &d->trans[i];
+        rl_buf_puts(b, i ? ",\n  {\"from\": " : "\n  {\"from\": ");
+        json_opt_str(b, t->from);
+        rl_buf_puts(b, ", \"to\": ");
+        json_opt_str(b, t->to);
+        rl_buf_puts(b, ", \"area_m2\": ");
+        rl_buf_json_m2(b, t->area_m2);
+        rl_buf_puts(b, "}");
+    }
+    rl_buf_puts(b, "],\n \"largest_changes\": [");
+    for (size_t i = 0; i < d->nlargest; i++) {
+        const rl_diff_piece *p = &d->largest[i];
+        rl_buf_puts(b, i ? ",\n  {\"from\": " : "\n  {\"from\": ");
+        json_opt_str(b, p->from);
+        rl_buf_puts(b, ", \"to\": ");
+        json_opt_str(b, p->to);
+        rl_buf_puts(b, ", \"area_m2\": ");
+        rl_buf_json_m2(b, p->area_m2);
+        rl_buf_printf(b, ", \"centroid\": [%.3f, %.3f]}", p->cx, p->cy);
+    }
+    rl_buf_puts(b, "]");
+}
+
 static void json_diff(const rl_diff_data *d, rl_buf *b)
 {
     const rl_diff_options *o = d->opts;
@@ -91,11 +143,19 @@ static void json_diff(const rl_diff_data *d, rl_buf *b)
     rl_buf_puts(b, ", \"new_self_overlap_m2\": ");
     rl_buf_json_m2(b, d->new_self_overlap_m2);
     rl_buf_puts(b, ",\n \"verdict\": ");
-    rl_buf_json_str(b, d->shrunk ? "shrunk" : "not_shrunk");
+    rl_buf_json_str(b, rl_diff_verdict(d));
     if (o->by) {
         rl_buf_puts(b, ", \"by\": ");
         rl_buf_json_str(b, o->by);
     }
+    if (o->by_old) {
+        rl_buf_puts(b, ", \"by_old\": ");
+        rl_buf_json_str(b, o->by_old);
+        rl_buf_puts(b, ", \"by_new\": ");
+        rl_buf_json_str(b, o->by_new);
+    }
+    if (o->by || o->by_old)
+        json_transitions(d, b);
     rl_buf_puts(b, ",\n \"groups\": [");
     for (size_t g = 0; g < d->ngroups; g++) {
         const rl_group_fig *f = &d->groups[g];
@@ -112,7 +172,8 @@ static void json_diff(const rl_diff_data *d, rl_buf *b)
 }
 
 static void csv_fig_row(rl_buf *b, const char *scope, const char *key,
-                        size_t of, size_t nf, const rl_group_fig *f, double fac)
+                        size_t of, size_t nf, const rl_group_fig *f, double fac,
+                        const char *verdict)
 {
     rl_buf_csv_str(b, scope);
     rl_buf_puts(b, ",");
@@ -120,7 +181,7 @@ static void csv_fig_row(rl_buf *b, const char *scope, const char *key,
     rl_buf_printf(b, ",%zu,%zu,%.6f,%.6f,%.6f,%.6f,%.6f,%s" RL_CSV_EOL, of, nf,
                   f->old_m2 / fac, f->new_m2 / fac, f->lost_m2 / fac,
                   f->gained_m2 / fac, f->net_m2 / fac,
-                  f->shrunk ? "shrunk" : "not_shrunk");
+                  verdict ? verdict : f->shrunk ? "shrunk" : "not_shrunk");
 }
 
 static void csv_diff(const rl_diff_data *d, rl_buf *b)
@@ -132,12 +193,28 @@ static void csv_diff(const rl_diff_data *d, rl_buf *b)
                   "scope,key,old_features,new_features,old_%s,new_%s,lost_%s,"
                   "gained_%s,net_%s,verdict" RL_CSV_EOL,
                   un, un, un, un, un);
-    csv_fig_row(b, "total", "", d->old->n, d->nw->n, &d->total, fac);
+    csv_fig_row(b, "total", "", d->old->n, d->nw->n, &d->total, fac, rl_diff_verdict(d));
     for (size_t g = 0; g < d->ngroups; g++)
         csv_fig_row(b, "group", d->groups[g].key, d->groups[g].old_features,
-                    d->groups[g].new_features, &d->groups[g], fac);
+                    d->groups[g].new_features, &d->groups[g], fac, NULL);
     csv_skipped(b, "old", d->old, 10);
     csv_skipped(b, "new", d->nw, 10);
+    /*
+     * The long form of the transition matrix, in the same columns: key is
+     * "FROM -> TO" (none: "(none)"), old_UNIT the area, verdict what happened.
+     */
+    for (size_t i = 0; i < d->ntrans; i++) {
+        const rl_diff_trans *t = &d->trans[i];
+        rl_buf cell = {0};
+        rl_buf_printf(&cell, "%s -> %s", t->from ? t->from : "(none)",
+                      t->to ? t->to : "(none)");
+        rl_buf_puts(b, "transition,");
+        rl_buf_csv_str(b, cell.s);
+        rl_buf_free(&cell);
+        rl_buf_printf(b, ",,,%.6f,,,,,%s" RL_CSV_EOL, t->area_m2 / fac,
+                      !t->from ? "gained" : !t->to ? "lost"
+                      : strcmp(t->from, t->to) ? "changed" : "kept");
+    }
 }
 
 static void table_fig_row(rl_table *t, const char *key, const rl_group_fig *f,
@@ -152,6 +229,103 @@ static void table_fig_row(rl_table *t, const char *key, const rl_group_fig *f,
     rl_table_cell(t, f->shrunk ? "shrunk" : "not shrunk");
 }
 
+/*
+ * The values of the matrix's rows (OLD, from) or columns (NEW, to), in key
+ * order, with none last: indices into d->groups, d->ngroups for none.
+ */
+static size_t matrix_axis(const rl_diff_data *d, int to, size_t *out)
+{
+    size_t n = 0;
+    for (size_t g = 0; g <= d->ngroups; g++) {
+        const char *key = g < d->ngroups ? d->groups[g].key : NULL;
+        int used = 0;
+        for (size_t i = 0; i < d->ntrans && !used; i++) {
+            const char *k = to ? d->trans[i].to : d->trans[i].from;
+            used = key ? k == key : k == NULL;
+        }
+        if (used)
+            out[n++] = g;
+    }
+    return n;
+}
+
+static double matrix_cell(const rl_diff_data *d, size_t from, size_t to)
+{
+    const char *f = from < d->ngroups ? d->groups[from].key : NULL;
+    const char *t = to < d->ngroups ? d->groups[to].key : NULL;
+    for (size_t i = 0; i < d->ntrans; i++)
+        if (d->trans[i].from == f && d->trans[i].to == t)
+            return d->trans[i].area_m2;
+    return 0;
+}
+
+static const char *axis_name(const rl_diff_data *d, size_t g)
+{
+    return g == d->ngroups ? "(none)" : d->groups[g].key[0] ? d->groups[g].key : "(empty)";
+}
+
+/* Square matrix: OLD values as rows, NEW values as columns, with totals. */
+static void table_transitions(const rl_diff_data *d, rl_buf *b, double fac, int dec,
+                              const char *un)
+{
+    size_t *rows = malloc((d->ngroups + 1) * sizeof *rows);
+    size_t *cols = malloc((d->ngroups + 1) * sizeof *cols);
+    if (!rows || !cols) {
+        free(rows);
+        free(cols);
+        return;
+    }
+    size_t nr = matrix_axis(d, 0, rows), nc = matrix_axis(d, 1, cols);
+    rl_table t;
+    rl_table_init(&t, (int)nc + 2);
+    rl_buf_printf(b, "\ntransitions (转移矩阵, %s): rows OLD, columns NEW\n", un);
+    rl_table_cell(&t, "OLD \\ NEW");
+    for (size_t j = 0; j < nc; j++)
+        rl_table_cell(&t, axis_name(d, cols[j]));
+    rl_table_cell(&t, "TOTAL");
+    for (size_t i = 0; i < nr; i++) {
+        double sum = 0;
+        rl_table_cell(&t, axis_name(d, rows[i]));
+        for (size_t j = 0; j < nc; j++) {
+            double v = matrix_cell(d, rows[i], cols[j]);
+            sum += v;
+            rl_table_num(&t, v / fac, dec);
+        }
+        rl_table_num(&t, sum / fac, dec);
+    }
+    rl_table_cell(&t, "TOTAL");
+    double all = 0;
+    for (size_t j = 0; j < nc; j++) {
+        double sum = 0;
+        for (size_t i = 0; i < nr; i++)
+            sum += matrix_cell(d, rows[i], cols[j]);
+        all += sum;
+        rl_table_num(&t, sum / fac, dec);
+    }
+    rl_table_num(&t, all / fac, dec);
+    rl_table_render(&t, b);
+    rl_table_free(&t);
+    free(rows);
+    free(cols);
+    rl_buf_printf(b, "changed (性质改变, both values known): %.*f %s\n", dec,
+                  d->changed_m2 / fac, un);
+    if (d->old_multi_m2 > 0 || d->new_multi_m2 > 0)
+        rl_buf_printf(b, "overlaps of features with different values (given to the value first "
+                         "in byte order): old %.*f %s, new %.*f %s\n",
+                      dec, d->old_multi_m2 / fac, un, dec, d->new_multi_m2 / fac, un);
+    if (d->nlargest) {
+        rl_buf_printf(b, "largest changes (centroid in %s):\n", d->old->crs->name);
+        for (size_t i = 0; i < d->nlargest && i < 10; i++) {
+            const rl_diff_piece *p = &d->largest[i];
+            rl_buf_printf(b, "  %.*f %s  ", dec, p->area_m2 / fac, un);
+            rl_buf_puts_esc(b, p->from[0] ? p->from : "(empty)");
+            rl_buf_puts(b, " -> ");
+            rl_buf_puts_esc(b, p->to[0] ? p->to : "(empty)");
+            rl_buf_printf(b, "  at %.3f, %.3f\n", p->cx, p->cy);
+        }
+    }
+}
+
 static void table_diff(const rl_diff_data *d, rl_buf *b)
 {
     const rl_units u = d->opts->c.units;
@@ -161,7 +335,7 @@ static void table_diff(const rl_diff_data *d, rl_buf *b)
     char h[6][32];
     rl_table t;
     rl_table_init(&t, 7);
-    rl_table_cell(&t, d->opts->by ? d->opts->by : "SCOPE");
+    rl_table_cell(&t, d->opts->by ? d->opts->by : d->opts->by_old ? d->opts->by_old : "SCOPE");
     snprintf(h[0], 32, "OLD(%s)", un);
     snprintf(h[1], 32, "NEW(%s)", un);
     snprintf(h[2], 32, "LOST(%s)", un);
@@ -196,9 +370,71 @@ static void table_diff(const rl_diff_data *d, rl_buf *b)
     rl_buf_printf(b, "\nself-overlap (data quality): old %.*f %s, new %.*f %s\n",
                   dec, d->old_self_overlap_m2 / fac, un, dec,
                   d->new_self_overlap_m2 / fac, un);
+    if (d->opts->by || d->opts->by_old)
+        table_transitions(d, b, fac, dec, un);
     rl_buf_printf(b, "verdict: %s%s\n",
-                  d->shrunk ? "SHRUNK (red-line area decreased)" : "not shrunk",
+                  d->shrunk ? "SHRUNK (red-line area decreased)"
+                  : d->changed ? "CHANGED (性质改变: area changed its value)"
+                               : "not shrunk",
                   d->provisional ? " (PROVISIONAL: features were skipped)" : "");
+}
+
+/*
+ * --matrix-csv: the square matrix for a spreadsheet, OLD values as rows and
+ * NEW values as columns, "(none)" last, a TOTAL row and column, in --units.
+ */
+static rl_status write_matrix_csv(rl_ctx *ctx, const rl_diff_data *d, const char *path)
+{
+    const double fac = rl_units_factor(d->opts->c.units);
+    size_t *rows = malloc((d->ngroups + 1) * sizeof *rows);
+    size_t *cols = malloc((d->ngroups + 1) * sizeof *cols);
+    rl_buf b = {0};
+    if (!rows || !cols) {
+        free(rows);
+        free(cols);
+        return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+    }
+    size_t nr = matrix_axis(d, 0, rows), nc = matrix_axis(d, 1, cols);
+    rl_buf_puts(&b, RL_CSV_BOM);
+    rl_buf_printf(&b, "%s (%s) OLD \\ NEW", d->opts->by ? d->opts->by : d->opts->by_old,
+                  rl_units_name(d->opts->c.units));
+    for (size_t j = 0; j < nc; j++) {
+        rl_buf_puts(&b, ",");
+        rl_buf_csv_str(&b, cols[j] == d->ngroups ? "(none)" : d->groups[cols[j]].key);
+    }
+    rl_buf_puts(&b, ",TOTAL" RL_CSV_EOL);
+    double *ct = calloc(nc + 1, sizeof *ct);
+    for (size_t i = 0; ct && i < nr; i++) {
+        double sum = 0;
+        rl_buf_csv_str(&b, rows[i] == d->ngroups ? "(none)" : d->groups[rows[i]].key);
+        for (size_t j = 0; j < nc; j++) {
+            double v = matrix_cell(d, rows[i], cols[j]);
+            sum += v, ct[j] += v;
+            rl_buf_printf(&b, ",%.6f", v / fac);
+        }
+        rl_buf_printf(&b, ",%.6f" RL_CSV_EOL, sum / fac);
+    }
+    double all = 0;
+    rl_buf_puts(&b, "TOTAL");
+    for (size_t j = 0; ct && j < nc; j++) {
+        all += ct[j];
+        rl_buf_printf(&b, ",%.6f", ct[j] / fac);
+    }
+    rl_buf_printf(&b, ",%.6f" RL_CSV_EOL, all / fac);
+    free(rows);
+    free(cols);
+    if (!ct) {
+        rl_buf_free(&b);
+        return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+    }
+    free(ct);
+    rl_output out;
+    FILE *f = rl_output_open(ctx, &out, path);
+    if (!f) {
+        rl_buf_free(&b);
+        return ctx->status;
+    }
+    return rl_output_commit(ctx, &out, rl_emit(ctx, &b, f));
 }
 
 rl_status rl_write_diff(rl_ctx *ctx, const rl_diff_data *d, FILE *f)
@@ -216,6 +452,11 @@ rl_status rl_write_diff(rl_ctx *ctx, const rl_diff_data *d, FILE *f)
     case RL_FMT_XLSX: /* refused for diff by the options parser */
     case RL_FMT_TABLE: table_diff(d, &b); break;
     }
+    /* The matrix file first: a report that says all went well comes last. */
+    if (d->opts->matrix_csv && write_matrix_csv(ctx, d, d->opts->matrix_csv)) {
+        rl_buf_free(&b);
+        return ctx->status;
+    }
     return rl_emit(ctx, &b, f);
 }
 
@@ -225,14 +466,20 @@ rl_status rl_write_diff_pieces(rl_ctx *ctx, const rl_diff_data *d,
 {
     static const rl_vec_field fields[] = {{"change", RL_VF_STRING}, {"grp", RL_VF_STRING},
                                              {"area_m2", RL_VF_REAL}};
-    rl_vec_writer *w = rl_vec_writer_new(ctx, path, d->old->crs, fields, 3);
+    /* With --by: what changed into what (the transitions' pieces). */
+    static const rl_vec_field tfields[] = {{"change", RL_VF_STRING}, {"from", RL_VF_STRING},
+                                              {"to", RL_VF_STRING}, {"area_m2", RL_VF_REAL}};
+    const int by = d->opts->by || d->opts->by_old;
+    rl_vec_writer *w = by ? rl_vec_writer_new(ctx, path, d->old->crs, tfields, 4)
+                          : rl_vec_writer_new(ctx, path, d->old->crs, fields, 3);
     if (!w)
         return ctx->status;
     rl_status st = RL_OK;
     for (size_t i = 0; i < d->npieces && !st; i++) {
         const rl_diff_piece *p = &d->pieces[i];
         const void *vals[] = {p->change, p->key, &p->area_m2};
-        st = rl_vec_writer_add(ctx, w, p->g, vals);
+        const void *tvals[] = {p->change, p->from, p->to, &p->area_m2};
+        st = rl_vec_writer_add(ctx, w, p->g, by ? tvals : vals);
     }
     return rl_vec_writer_close(ctx, w, st);
 }

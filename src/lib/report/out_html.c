@@ -860,6 +860,7 @@ static void page_start(html *H, const char *en, const char *zh)
                   "section.group{break-before:page;page-break-before:always}\n"
                   "svg .lost{fill:#c62828;fill-opacity:.7;stroke:#c62828;stroke-width:.6}\n"
                   "svg .gained{fill:#2e7d32;fill-opacity:.7;stroke:#2e7d32;stroke-width:.6}\n"
+                  "svg .changed{fill:#ef6c00;fill-opacity:.7;stroke:#ef6c00;stroke-width:.6}\n"
                   "svg .old{fill:none;stroke:#777;stroke-width:1;stroke-dasharray:4 3}\n"
                   "svg .new{fill:none;stroke:#1565c0;stroke-width:1}\n"
                   "</style>\n</head>\n<body>\n<header>\n<h1>%s</h1>\n",
@@ -887,6 +888,17 @@ static void diff_sentence(html *H, const rl_group_fig *f)
 }
 
 /*
+ * 1 when piece p belongs to group key: its group, or with transitions
+ * (diff --by) the value it changed from or to.
+ */
+static int piece_of(const rl_diff_piece *p, const char *key)
+{
+    if (p->key)
+        return strcmp(p->key, key) == 0;
+    return (p->from && strcmp(p->from, key) == 0) || (p->to && strcmp(p->to, key) == 0);
+}
+
+/*
  * A map of the pieces of one scope (key NULL: every piece), with the
  * features of OLD (dashed) and NEW (blue) around them for context.
  */
@@ -901,7 +913,7 @@ static rl_status diff_map(html *H, const rl_diff_data *d, const char *key, int a
     for (size_t i = 0; i < d->npieces; i++) {
         const rl_diff_piece *p = &d->pieces[i];
         double e[4];
-        if (!all && (!p->key || strcmp(p->key, key) != 0))
+        if (!all && !piece_of(p, key))
             continue;
         if (GEOSGeom_getExtent_r(ctx->geos, p->g, &e[0], &e[1], &e[2], &e[3]))
             lo = fmin(lo, e[0]), hi = fmax(hi, e[2]);
@@ -914,7 +926,7 @@ static rl_status diff_map(html *H, const rl_diff_data *d, const char *key, int a
         return ctx->status;
     for (size_t i = 0; i < d->npieces; i++) {
         const rl_diff_piece *p = &d->pieces[i];
-        if (!all && (!p->key || strcmp(p->key, key) != 0))
+        if (!all && !piece_of(p, key))
             continue;
         GEOSGeometry *g = rl_map_project(ctx, m, p->g, d->old->crs, 0);
         if (!g)
@@ -941,7 +953,7 @@ static rl_status diff_map(html *H, const rl_diff_data *d, const char *key, int a
         }
     for (size_t i = 0; i < d->npieces; i++) {
         const rl_diff_piece *p = &d->pieces[i];
-        if (!all && (!p->key || strcmp(p->key, key) != 0))
+        if (!all && !piece_of(p, key))
             continue;
         GEOSGeometry *g = rl_map_project(ctx, m, p->g, d->old->crs, 0);
         if (!g)
@@ -967,11 +979,12 @@ static rl_status diff_map(html *H, const rl_diff_data *d, const char *key, int a
     rl_map_decor(m, b, H->zh);
     {
         double x = MAP_X0, y = MAP_H - 18;
-        static const char *const cls[4] = {"lost", "gained", "old", "new"};
-        const char *words[4] = {T(H, "lost", "减少"), T(H, "gained", "新增"),
-                                T(H, "old version", "原版"), T(H, "new version", "新版")};
+        static const char *const cls[5] = {"lost", "gained", "changed", "old", "new"};
+        const char *words[5] = {T(H, "lost", "减少"), T(H, "gained", "新增"),
+                                T(H, "changed value", "性质改变"), T(H, "old version", "原版"),
+                                T(H, "new version", "新版")};
         rl_buf_puts(b, "<g class=\"legend\">");
-        for (int k = 0; k < 4; k++, x += 120)
+        for (int k = 0; k < 5; k++, x += 115)
             rl_buf_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"14\" height=\"9\" "
                           "class=\"%s\"/><text x=\"%.1f\" y=\"%.1f\">%s</text>", x, y, cls[k],
                           x + 18, y + 8, words[k]);

@@ -1,6 +1,7 @@
 /* out_screen.c -- screen reports as table, CSV and JSON; pieces as vectors. */
 #include "report/out_table.h"
 #include "base/pool.h"
+#include "rules/rules.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -10,6 +11,69 @@ static const char *verdict_name(rl_verdict v)
 {
     static const char *names[] = {"pass", "warn", "conflict", "error"};
     return names[v];
+}
+
+static void json_str_or_null(rl_buf *b, const char *s)
+{
+    if (s)
+        rl_buf_json_str(b, s);
+    else
+        rl_buf_puts(b, "null");
+}
+
+/* The hit's "rule": which rule decided it, its severity and its reason. */
+static void json_rule(rl_buf *b, const rl_control *C, const rl_hit *h)
+{
+    rl_buf_puts(b, ", \"rule\": {\"layer\": ");
+    rl_buf_json_str(b, C->spec.name);
+    rl_buf_puts(b, ", \"field\": ");
+    json_str_or_null(b, h->rfield);
+    rl_buf_puts(b, ", \"value\": ");
+    json_str_or_null(b, h->rvalue);
+    rl_buf_puts(b, ", \"severity\": ");
+    rl_buf_json_str(b, rl_hit_severity_name((rl_hit_severity)h->sev));
+    rl_buf_puts(b, ", \"reason\": ");
+    json_str_or_null(b, h->reason);
+    if (h->xfield) {
+        rl_buf_puts(b, ", \"exempt\": {\"field\": ");
+        rl_buf_json_str(b, h->xfield);
+        rl_buf_puts(b, ", \"value\": ");
+        rl_buf_json_str(b, h->xvalue);
+        rl_buf_puts(b, "}");
+    }
+    rl_buf_puts(b, "}");
+}
+
+/*
+ * Reported attribute a of control C (--rules' report) over footprint r's
+ * hits: the distinct values in hit order, joined by "; " (nulls left out).
+ */
+static void reported_values(const rl_control *C, const rl_fp_control *fc, size_t a,
+                            rl_buf *out)
+{
+    const char *name = C->rules->report[a];
+    int fi = rl_rules_field(C->rules, C->layer, name);
+    size_t n = 0;
+    for (size_t j = 0; fi >= 0 && j < fc->nhits; j++) {
+        const rl_feature *f = &C->layer->feat[fc->hits[j].feat];
+        const char *v = f->attrs ? f->attrs[fi] : NULL;
+        int seen = !v;
+        for (size_t q = 0; !seen && q < j; q++) {
+            const rl_feature *g = &C->layer->feat[fc->hits[q].feat];
+            seen = g->attrs && g->attrs[fi] && strcmp(g->attrs[fi], v) == 0;
+        }
+        if (seen)
+            continue;
+        rl_buf_puts(out, n++ ? "; " : "");
+        rl_buf_puts(out, v);
+    }
+    if (!out->s)
+        rl_buf_puts(out, "");
+}
+
+static size_t nreport(const rl_control *C)
+{
+    return C->rules ? C->rules->nreport : 0;
 }
 
 void rl_json_footprint(rl_buf *b, const rl_screen_data *d, size_t i)
@@ -30,6 +94,7 @@ void rl_json_footprint(rl_buf *b, const rl_screen_data *d, size_t i)
         if (d->provisional)
             rl_buf_puts(b, ", \"provisional\": true");
         rl_buf_printf(b, ", \"repaired\": %s", ft->repaired ? "true" : "false");
+        rl_json_linear_fp(b, d, r);
         if (r->error) {
             rl_buf_puts(b, ", \"error\": ");
             rl_buf_json_str(b, r->error);
@@ -74,9 +139,12 @@ void rl_json_footprint(rl_buf *b, const rl_screen_data *d, size_t i)
                     else
                         rl_buf_puts(b, "null");
                 }
-                rl_buf_puts(b, "}}");
+                rl_buf_puts(b, "}");
+                json_rule(b, C, h);
+                rl_buf_puts(b, "}");
             }
             rl_buf_puts(b, "]");
+            rl_json_linear_ctl(b, d, r, k);
             if (rl_classify_field(d->opts, C->spec.name)) {
                 rl_buf_puts(b, ", \"classes\": [");
                 for (size_t j = 0; j < fc->nclasses; j++) {
@@ -121,6 +189,10 @@ void rl_json_controls(rl_buf *b, const rl_control *controls, int n)
         rl_buf_json_str(b, C->layer->crs->name);
         rl_buf_printf(b, ", \"repaired\": %zu, \"unusable\": %zu",
                       C->layer->repaired, C->layer->bad);
+        if (C->rules) {
+            rl_buf_puts(b, ", \"rules\": ");
+            rl_buf_json_str(b, C->rules_file->path);
+        }
         if (C->layer->empty_accepted)
             rl_buf_puts(b, ", \"empty\": true");
         rl_json_skipped(b, C->layer);
@@ -224,6 +296,7 @@ static rl_status json_screen(rl_ctx *ctx, const rl_screen_data *d, rl_buf *b)
                   "\"warn\": %zu, \"conflict\": %zu, \"error\": %zu",
                   d->nres, d->counts[RL_V_PASS], d->counts[RL_V_WARN],
                   d->counts[RL_V_CONFLICT], d->counts[RL_V_ERROR]);
+    rl_json_linear_summary(b, d);
     if (o->landuse_path) {
         rl_buf_puts(b, ",\n   \"landuse\": ");
         rl_json_landuse(b, d, &d->lu_total);
@@ -288,8 +361,14 @@ void rl_csv_screen(const rl_screen_data *d, rl_buf *b, int bom)
         if (d->controls[k].spec.rule == RL_RULE_REQUIRE)
             rl_buf_printf(b, ",%s_outside_%s", n, un);
         rl_buf_printf(b, ",%s_hits", n);
+        for (size_t a = 0; a < nreport(&d->controls[k]); a++) {
+            rl_buf_puts(b, ",");
+            rl_buf_printf(b, "%s_", n);
+            rl_buf_csv_str(b, d->controls[k].rules->report[a]);
+        }
     }
     rl_buf_puts(b, zh ? ",原因" : ",reasons");
+    rl_csv_linear_header(d, b);
     if (d->opts->landuse_path)
         rl_csv_landuse_header(d, b);
     rl_buf_puts(b, RL_CSV_EOL);
@@ -321,6 +400,14 @@ void rl_csv_screen(const rl_screen_data *d, rl_buf *b, int bom)
                 rl_buf_puts(b, ",");
             else
                 rl_buf_printf(b, ",%zu", fc->nhits);
+            for (size_t a = 0; a < nreport(&d->controls[k]); a++) {
+                rl_buf vals = {0};
+                if (!err)
+                    reported_values(&d->controls[k], fc, a, &vals);
+                rl_buf_puts(b, ",");
+                rl_buf_csv_str(b, vals.s ? vals.s : "");
+                rl_buf_free(&vals);
+            }
         }
         rl_buf reasons = {0};
         join_reasons(r, &reasons);
@@ -332,6 +419,7 @@ void rl_csv_screen(const rl_screen_data *d, rl_buf *b, int bom)
         rl_buf_puts(b, ",");
         rl_buf_csv_str(b, reasons.s ? reasons.s : "");
         rl_buf_free(&reasons);
+        rl_csv_linear_cells(d, r, b);
         if (d->opts->landuse_path)
             rl_csv_landuse_cells(d, r, b);
         rl_buf_puts(b, RL_CSV_EOL);
@@ -347,6 +435,8 @@ static void table_screen(const rl_screen_data *d, rl_buf *b)
     const double fac = rl_units_factor(u);
     const int dec = rl_units_decimals(u);
     int ncols = 4 + d->ncontrols + 1;
+    for (int k = 0; k < d->ncontrols; k++)
+        ncols += (int)nreport(&d->controls[k]);
     rl_table t;
     char hdr[256];
     rl_table_init(&t, ncols);
@@ -366,6 +456,14 @@ static void table_screen(const rl_screen_data *d, rl_buf *b)
                         req ? "outside" : "overlap", un);
         rl_table_cell(&t, hdr);
     }
+    for (int k = 0; k < d->ncontrols; k++)
+        for (size_t a = 0; a < nreport(&d->controls[k]); a++) {
+            rl_buf h = {0};
+            rl_buf_printf(&h, "%s %s", d->controls[k].spec.name,
+                          d->controls[k].rules->report[a]);
+            rl_table_cell(&t, h.s ? h.s : "");
+            rl_buf_free(&h);
+        }
     rl_table_cell(&t, zh ? "原因" : "REASONS");
     for (size_t i = 0; i < d->nres; i++) {
         const rl_fp_result *r = &d->res[i];
@@ -393,6 +491,16 @@ static void table_screen(const rl_screen_data *d, rl_buf *b)
                                   : fc->overlap_m2) / fac,
                              dec);
         }
+        for (int k = 0; k < d->ncontrols; k++)
+            for (size_t a = 0; a < nreport(&d->controls[k]); a++) {
+                rl_buf vals = {0};
+                if (r->verdict == RL_V_ERROR)
+                    rl_buf_puts(&vals, "-");
+                else
+                    reported_values(&d->controls[k], &r->ctl[k], a, &vals);
+                rl_table_cell(&t, vals.s ? vals.s : "");
+                rl_buf_free(&vals);
+            }
         rl_buf reasons = {0};
         join_reasons(r, &reasons);
         if (!reasons.len && d->fps[r->layer]->feat[r->feat].repaired)
@@ -415,6 +523,10 @@ static void table_screen(const rl_screen_data *d, rl_buf *b)
         rl_buf_puts_esc(b, C->layer->path);
         rl_buf_printf(b, ", %zu features, %s", C->layer->n + C->layer->nfar,
                       C->layer->crs->name);
+        if (C->rules) {
+            rl_buf_puts(b, ", rules ");
+            rl_buf_puts_esc(b, C->rules_file->path);
+        }
         if (C->layer->repaired)
             rl_buf_printf(b, ", %zu repaired", C->layer->repaired);
         if (C->layer->bad)
@@ -441,6 +553,7 @@ static void table_screen(const rl_screen_data *d, rl_buf *b)
                       d->counts[RL_V_PASS], d->counts[RL_V_WARN],
                       d->counts[RL_V_CONFLICT], d->counts[RL_V_ERROR],
                       d->provisional ? " (PROVISIONAL: control features were skipped)" : "");
+    rl_table_linear(d, b);
     if (d->opts->landuse_path)
         rl_table_landuse(d, b);
 }
@@ -485,25 +598,54 @@ void rl_screen_pieces_warnings(rl_screen_data *d, const char *path)
             n += d->res[i].ctl[c].nhits;
     const char **ids = n ? malloc(n * sizeof *ids) : NULL;
     const char **srcs = n ? malloc(n * sizeof *srcs) : NULL;
-    if (ids && srcs) {
+    const char **why = n ? malloc(n * sizeof *why) : NULL; /* --rules' reason field */
+    if (ids && srcs && why) {
         /* One value per piece, as rl_write_screen_pieces writes them. */
         for (size_t i = 0; i < d->nres; i++)
             for (int c = 0; c < d->ncontrols && d->res[i].verdict != RL_V_ERROR; c++)
                 for (size_t j = 0; j < d->res[i].ctl[c].nhits; j++, k++) {
                     ids[k] = d->res[i].id;
                     srcs[k] = d->fps[d->res[i].layer]->path;
+                    why[k] = d->res[i].ctl[c].hits[j].reason;
                 }
         rl_warn_shp_text(&d->warnings, path, "fp_id", ids, n);
         rl_warn_shp_text(&d->warnings, path, "fp_source", srcs, n);
+        if (d->opts->rules)
+            rl_warn_shp_text(&d->warnings, path, "reason", why, n);
     }
     free(ids);
     free(srcs);
+    free(why);
+}
+
+/*
+ * --rules: the pieces layer's extra fields, after the fixed ones: the hit's
+ * severity and reason, then each reported attribute once (by name, over the
+ * controls in order).  Returns how many, into names (n slots).
+ */
+static size_t rule_fields(const rl_screen_data *d, const char **names, size_t n)
+{
+    size_t m = 0;
+    if (!d->opts->rules)
+        return 0;
+    names[m++] = "severity";
+    names[m++] = "reason";
+    for (int k = 0; k < d->ncontrols; k++)
+        for (size_t a = 0; a < nreport(&d->controls[k]); a++) {
+            const char *f = d->controls[k].rules->report[a];
+            size_t q = 2;
+            while (q < m && strcmp(names[q], f) != 0)
+                q++;
+            if (q == m && m < n)
+                names[m++] = f;
+        }
+    return m;
 }
 
 rl_status rl_write_screen_pieces(rl_ctx *ctx, const rl_screen_data *d,
                                  const char *path)
 {
-    static const rl_vec_field fields[] = {
+    static const rl_vec_field fixed[] = {
         {"fp_id", RL_VF_STRING}, {"fp_source", RL_VF_STRING}, {"fp_fid", RL_VF_INT},
         {"control", RL_VF_STRING}, {"ctl_fid", RL_VF_INT}, {"area_m2", RL_VF_REAL},
         /* --landuse: the parcel's class, ownership and 坐落单位 */
@@ -511,23 +653,51 @@ rl_status rl_write_screen_pieces(rl_ctx *ctx, const rl_screen_data *d,
         {"ZLDWDM", RL_VF_STRING},
     };
     const int lu = d->opts->landuse_path != NULL;
-    rl_vec_writer *w = rl_vec_writer_new(ctx, path, d->out_crs, fields, lu ? 10 : 6);
-    if (!w)
-        return ctx->status;
-    rl_status st = RL_OK;
-    for (size_t i = 0; i < d->nres && !st; i++) {
+    const size_t nfixed = lu ? 10 : 6;
+    size_t nrep = 2;
+    for (int k = 0; k < d->ncontrols; k++)
+        nrep += nreport(&d->controls[k]);
+    const char **rnames = malloc(nrep * sizeof *rnames);
+    rl_vec_field *fields = malloc((nfixed + nrep) * sizeof *fields);
+    const void **vals = malloc((nfixed + nrep) * sizeof *vals);
+    if (!rnames || !fields || !vals) {
+        free(rnames), free(fields), free(vals);
+        return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+    }
+    nrep = rule_fields(d, rnames, nrep);
+    memcpy(fields, fixed, nfixed * sizeof *fields);
+    for (size_t q = 0; q < nrep; q++)
+        fields[nfixed + q] = (rl_vec_field){rnames[q], RL_VF_STRING};
+    rl_vec_writer *w = rl_vec_writer_new(ctx, path, d->out_crs, fields, (int)(nfixed + nrep));
+    rl_status st = w ? RL_OK : ctx->status;
+    for (size_t i = 0; w && i < d->nres && !st; i++) {
         const rl_fp_result *r = &d->res[i];
         const rl_layer *L = d->fps[r->layer];
         int64_t fpfid = L->feat[r->feat].fid;
         if (r->verdict == RL_V_ERROR)
             continue;
+        st = rl_linear_piece(ctx, d, w, r, lu ? 10 : 6);
         for (int k = 0; k < d->ncontrols && !st; k++) {
             const rl_control *C = &d->controls[k];
             for (size_t j = 0; j < r->ctl[k].nhits && !st; j++) {
                 const rl_hit *h = &r->ctl[k].hits[j];
                 int64_t cfid = C->layer->feat[h->feat].fid;
-                const void *vals[] = {r->id, L->path, &fpfid, C->spec.name,
-                                      &cfid, &h->overlap_m2, "", "", "", ""};
+                const void *v6[] = {r->id, L->path, &fpfid, C->spec.name,
+                                    &cfid, &h->overlap_m2, "", "", "", ""};
+                memcpy(vals, v6, nfixed * sizeof *vals);
+                if (nrep) {
+                    vals[nfixed] = rl_hit_severity_name((rl_hit_severity)h->sev);
+                    vals[nfixed + 1] = h->reason ? h->reason : "";
+                }
+                /* A reported attribute of this hit's control, else empty. */
+                for (size_t q = 2; q < nrep; q++) {
+                    int fi = C->rules ? rl_rules_field(C->rules, C->layer, rnames[q]) : -1;
+                    int mine = 0;
+                    for (size_t a = 0; a < nreport(C); a++)
+                        mine |= strcmp(C->rules->report[a], rnames[q]) == 0;
+                    const char **af = (const char **)C->layer->feat[h->feat].attrs;
+                    vals[nfixed + q] = mine && fi >= 0 && af && af[fi] ? af[fi] : "";
+                }
                 st = rl_vec_writer_add(ctx, w, h->piece, vals);
             }
         }
@@ -545,10 +715,16 @@ rl_status rl_write_screen_pieces(rl_ctx *ctx, const rl_screen_data *d,
                 int fi = d->lu_fields[which[q]];
                 a[q] = fi >= 0 && pf->attrs && pf->attrs[fi] ? pf->attrs[fi] : "";
             }
-            const void *vals[] = {r->id, L->path, &fpfid, "landuse", &cfid, &p->area_m2,
-                                  a[0], a[1], a[2], a[3]};
+            const void *v10[] = {r->id, L->path, &fpfid, "landuse", &cfid, &p->area_m2,
+                                 a[0], a[1], a[2], a[3]};
+            memcpy(vals, v10, nfixed * sizeof *vals);
+            for (size_t q = 0; q < nrep; q++)
+                vals[nfixed + q] = "";
             st = rl_vec_writer_add(ctx, w, p->g, vals);
         }
     }
-    return rl_vec_writer_close(ctx, w, st);
+    if (w)
+        st = rl_vec_writer_close(ctx, w, st);
+    free(rnames), free(fields), free(vals);
+    return st;
 }

@@ -7,6 +7,7 @@
 #define RL_REPORT_H
 
 #include "landuse/landuse.h"
+#include "linear/linear.h"
 
 /* ---- screen results (screen.c) ---- */
 
@@ -15,6 +16,11 @@ typedef struct rl_hit {
     double overlap_m2;
     GEOSGeometry *piece; /* in the output CRS, only with --pieces */
     GEOSGeometry *cpiece; /* in the control's CRS, only with --classify */
+    /* The rule it got (screen.c, rules/rules.c): */
+    int sev;           /* rl_hit_severity */
+    const char *rfield, *rvalue; /* the by-value entry matched; NULL: the default */
+    const char *xfield, *xvalue; /* the exemption applied; NULL: none */
+    char *reason;      /* expanded text */
 } rl_hit;
 
 /* --classify: the overlap with the features of one value of the field. */
@@ -34,6 +40,12 @@ typedef struct rl_fp_control {
     char *error;       /* why (NULL when even the message was out of memory) */
     rl_class_area *classes; /* --classify, by value */
     size_t nclasses;
+    /* Line footprints: the centre line inside the control (linear.h) */
+    double line_m;          /* its geodesic length */
+    rl_crossing *cross;     /* where it is inside, by chainage */
+    size_t ncross;
+    double distance_m;      /* --near: to the nearest feature; NAN: none within */
+    double *rings;          /* --rings: control area within each distance, m2 */
 } rl_fp_control;
 
 typedef enum { RL_V_PASS = 0, RL_V_WARN, RL_V_CONFLICT, RL_V_ERROR } rl_verdict;
@@ -49,12 +61,16 @@ typedef struct rl_fp_result {
     size_t nreasons;
     rl_fp_control *ctl; /* one per control (and, with --landuse, the DLTB last) */
     rl_landuse lu;      /* --landuse: the footprint's breakdown */
+    rl_linear_info lin; /* line and point footprints: what the polygon was built from */
 } rl_fp_result;
 
 typedef struct rl_control {
     rl_control_spec spec; /* borrowed strings */
     rl_layer *layer;
     rl_index *index;
+    /* --rules: its entry (NULL: none) and the file, borrowed from the options */
+    const struct rl_ctl_rules *rules;
+    const struct rl_rules *rules_file;
 } rl_control;
 
 typedef struct rl_screen_data {
@@ -76,6 +92,7 @@ typedef struct rl_screen_data {
      */
     int lu_fields[RL_LUF_N];
     rl_landuse lu_total;
+    int linear;           /* some footprint is a line or a point */
 } rl_screen_data;
 
 /* ---- diff / area results (diff.c, areacmd.c) ---- */
@@ -95,10 +112,18 @@ typedef struct rl_group_fig {
  */
 typedef struct rl_diff_piece {
     const GEOSGeometry *g; /* a part of rl_diff_data's lost/gained (borrowed) */
-    const char *change;    /* "lost" or "gained" (static) */
+    const char *change;    /* "lost", "gained" or "changed" (static) */
     const char *key;       /* its group's key (borrowed), NULL without --by */
+    const char *from, *to; /* with --by: the values (borrowed); NULL: none */
     double area_m2;        /* by the options' area method, in OLD's CRS */
+    double cx, cy;         /* centroid, OLD's CRS */
 } rl_diff_piece;
+
+/* One cell of the transition matrix (转移矩阵), diff --by. */
+typedef struct rl_diff_trans {
+    const char *from, *to; /* group keys (borrowed); NULL: none (only in NEW / OLD) */
+    double area_m2;
+} rl_diff_trans;
 
 typedef struct rl_diff_data {
     const rl_diff_options *opts;
@@ -112,6 +137,16 @@ typedef struct rl_diff_data {
     rl_diff_piece *pieces; /* with --pieces: what the writer writes, in order */
     size_t npieces;
     int shrunk;            /* total.shrunk: the diff's verdict */
+    /* --by: the transition matrix, by (from, to) with none last */
+    rl_diff_trans *trans;
+    size_t ntrans;
+    double changed_m2;     /* both values known and different */
+    double old_multi_m2, new_multi_m2; /* Σ groups − total: counted by 2+ values */
+    int changed;           /* --keep-nature and changed_m2 > tolerance */
+    rl_diff_piece *largest; /* the largest changed pieces, by area */
+    size_t nlargest;
+    GEOSGeometry **tgeom;  /* the transitions' pieces, owned */
+    size_t ntgeom;
     int provisional;       /* features were skipped (--skip-bad-features) */
     /* Diagnostics, not written: leaf scopes of the tiles, and how many held
      * the same pieces in both versions and needed no overlay. */
@@ -271,6 +306,26 @@ void rl_csv_landuse_header(const rl_screen_data *d, rl_buf *b);
 void rl_csv_landuse_cells(const rl_screen_data *d, const rl_fp_result *r, rl_buf *b);
 /* --landuse-csv: one row per footprint × class, and the run's rows. */
 rl_status rl_write_landuse_csv(rl_ctx *ctx, const rl_screen_data *d, const char *path);
+/*
+ * Line and point footprints (out_linear.c), written only when d->linear:
+ * a footprint's keys (from ", "), a control entry's keys, the summary's
+ * "points_inside", CSV header cells / a footprint's cells (from ","), and
+ * the table's crossings section.
+ */
+void rl_json_linear_fp(rl_buf *b, const rl_screen_data *d, const rl_fp_result *r);
+void rl_json_linear_ctl(rl_buf *b, const rl_screen_data *d, const rl_fp_result *r, int k);
+void rl_json_linear_summary(rl_buf *b, const rl_screen_data *d);
+void rl_csv_linear_header(const rl_screen_data *d, rl_buf *b);
+void rl_csv_linear_cells(const rl_screen_data *d, const rl_fp_result *r, rl_buf *b);
+void rl_table_linear(const rl_screen_data *d, rl_buf *b);
+/*
+ * --pieces: footprint r's corridor or tower polygon as one more record of
+ * w (control "corridor" or "point", ctl_fid -1, area_m2 its area), in the
+ * output CRS; nothing for a polygon footprint (out_linear.c).
+ */
+typedef struct rl_vec_writer rl_vec_writer;
+rl_status rl_linear_piece(rl_ctx *ctx, const rl_screen_data *d, rl_vec_writer *w,
+                          const rl_fp_result *r, int nfields);
 /* CSV header and rows of a screen (out_screen.c). */
 void rl_csv_screen(const rl_screen_data *d, rl_buf *b, int bom);
 rl_status rl_write_audit(rl_ctx *ctx, const rl_audit_data *d, FILE *f);
@@ -284,6 +339,8 @@ void rl_screen_pieces_warnings(rl_screen_data *d, const char *path);
 rl_status rl_write_screen_pieces(rl_ctx *ctx, const rl_screen_data *d,
                                  const char *path);
 rl_status rl_write_diff(rl_ctx *ctx, const rl_diff_data *d, FILE *f);
+/* "shrunk", "changed" (--keep-nature) or "not_shrunk": shrunk wins. */
+const char *rl_diff_verdict(const rl_diff_data *d);
 rl_status rl_write_diff_pieces(rl_ctx *ctx, const rl_diff_data *d,
                                const char *path);
 rl_status rl_write_area(rl_ctx *ctx, const rl_area_data *d, FILE *f);

@@ -1,0 +1,376 @@
+/*
+ * out_linear.c -- what line and point footprints add to screen's table,
+ * CSV and JSON: the geometry type, the corridor's length and width, and per
+ * control the centre line inside it and its chainages (docs/linear.md).
+ * Nothing is written unless some footprint is a line or a point, so that
+ * reports of polygons keep their bytes.
+ */
+#include "report/out_table.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *kind_name(int kind)
+{
+    static const char *names[] = {"polygon", "line", "point"};
+    return names[kind];
+}
+
+void rl_json_linear_fp(rl_buf *b, const rl_screen_data *d, const rl_fp_result *r)
+{
+    if (!d->linear)
+        return;
+    const rl_linear_info *li = &r->lin;
+    rl_buf_puts(b, ", \"geometry_type\": ");
+    rl_buf_json_str(b, kind_name(li->kind));
+    if (li->kind == RL_KIND_LINE && r->verdict != RL_V_ERROR) {
+        rl_buf_puts(b, ", \"length_m\": ");
+        rl_buf_json_m2(b, li->length_m);
+        rl_buf_puts(b, ", \"width_m\": ");
+        rl_buf_json_m2(b, li->width_m); /* null when the sides differ */
+        rl_buf_puts(b, ", \"left_m\": ");
+        rl_buf_json_m2(b, li->left_m);
+        rl_buf_puts(b, ", \"right_m\": ");
+        rl_buf_json_m2(b, li->right_m);
+    } else if (li->kind == RL_KIND_POINT && r->verdict != RL_V_ERROR) {
+        rl_buf_puts(b, d->opts->point_radius > 0 ? ", \"radius_m\": " : ", \"size_m\": ");
+        rl_buf_json_m2(b, li->size_m);
+    }
+}
+
+/* --near and --rings of one control entry (any footprint kind). */
+static void json_proximity(rl_buf *b, const rl_screen_data *d, const rl_fp_control *fc)
+{
+    const rl_screen_options *o = d->opts;
+    if (o->near > 0) {
+        rl_buf_puts(b, ", \"distance_m\": ");
+        rl_buf_json_m2(b, fc->distance_m); /* null: none within --near */
+    }
+    if (o->nrings && fc->rings) {
+        rl_buf_puts(b, ", \"rings\": [");
+        for (int j = 0; j < o->nrings; j++) {
+            rl_buf_puts(b, j ? ", {\"within_m\": " : "{\"within_m\": ");
+            rl_buf_json_num(b, o->rings[j]);
+            rl_buf_puts(b, ", \"area_m2\": ");
+            rl_buf_json_m2(b, fc->rings[j]);
+            rl_buf_puts(b, "}");
+        }
+        rl_buf_puts(b, "]");
+    }
+}
+
+void rl_json_linear_ctl(rl_buf *b, const rl_screen_data *d, const rl_fp_result *r, int k)
+{
+    const rl_fp_control *fc = &r->ctl[k];
+    json_proximity(b, d, fc);
+    if (!d->linear || r->lin.kind != RL_KIND_LINE)
+        return;
+    rl_buf_puts(b, ", \"length_m\": ");
+    rl_buf_json_m2(b, fc->line_m);
+    rl_buf_puts(b, ", \"crossings\": [");
+    for (size_t j = 0; j < fc->ncross; j++) {
+        rl_buf_puts(b, j ? ", {\"from_m\": " : "{\"from_m\": ");
+        rl_buf_json_m2(b, fc->cross[j].from_m);
+        rl_buf_puts(b, ", \"to_m\": ");
+        rl_buf_json_m2(b, fc->cross[j].to_m);
+        rl_buf_puts(b, "}");
+    }
+    rl_buf_puts(b, "]");
+}
+
+/* Point footprints (towers, 塔基) that overlap control k. */
+static size_t points_inside(const rl_screen_data *d, int k)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < d->nres; i++)
+        n += d->res[i].lin.kind == RL_KIND_POINT && d->res[i].verdict != RL_V_ERROR &&
+             d->res[i].ctl[k].overlap_m2 > 0;
+    return n;
+}
+
+/* Value of --use-field for footprint r ("" when null or no such field). */
+static const char *use_value(const rl_screen_data *d, const rl_fp_result *r)
+{
+    const rl_layer *L = d->fps[r->layer];
+    int fi = rl_layer_field_index(L, d->opts->use_field);
+    const rl_feature *ft = &L->feat[r->feat];
+    return fi >= 0 && ft->attrs && ft->attrs[fi] ? ft->attrs[fi] : "";
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * The distinct --use-field values of the footprints that are not errors,
+ * in byte order, into *vals (free() it; the strings are borrowed).
+ */
+static size_t use_values(const rl_screen_data *d, const char ***vals)
+{
+    const char **v = malloc((d->nres ? d->nres : 1) * sizeof *v);
+    size_t n = 0;
+    *vals = v;
+    if (!v)
+        return 0;
+    for (size_t i = 0; i < d->nres; i++)
+        if (d->res[i].verdict != RL_V_ERROR)
+            v[n++] = use_value(d, &d->res[i]);
+    qsort(v, n, sizeof *v, cmp_str);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!m || strcmp(v[i], v[m - 1]))
+            v[m++] = v[i];
+    return m;
+}
+
+/* Sum of the overlaps with control k of the footprints whose use is `val`. */
+static double use_total(const rl_screen_data *d, int k, const char *val, size_t *count)
+{
+    double a = 0;
+    *count = 0;
+    for (size_t i = 0; i < d->nres; i++) {
+        const rl_fp_result *r = &d->res[i];
+        if (r->verdict == RL_V_ERROR || strcmp(use_value(d, r), val))
+            continue;
+        a += r->ctl[k].overlap_m2;
+        *count += r->ctl[k].overlap_m2 > 0;
+    }
+    return a;
+}
+
+void rl_json_linear_summary(rl_buf *b, const rl_screen_data *d)
+{
+    if (d->opts->use_field) {
+        const char **v = NULL;
+        size_t nv = use_values(d, &v);
+        rl_buf_puts(b, ",\n   \"use_field\": ");
+        rl_buf_json_str(b, d->opts->use_field);
+        rl_buf_puts(b, ", \"use\": {");
+        for (int k = 0; k < d->ncontrols; k++) {
+            rl_buf_puts(b, k ? ", " : "");
+            rl_buf_json_str(b, d->controls[k].spec.name);
+            rl_buf_puts(b, ": [");
+            for (size_t j = 0; j < nv; j++) {
+                size_t cnt;
+                double a = use_total(d, k, v[j], &cnt);
+                rl_buf_puts(b, j ? ", {\"value\": " : "{\"value\": ");
+                rl_buf_json_str(b, v[j]);
+                rl_buf_puts(b, ", \"overlap_m2\": ");
+                rl_buf_json_m2(b, a);
+                rl_buf_printf(b, ", \"footprints\": %zu}", cnt);
+            }
+            rl_buf_puts(b, "]");
+        }
+        rl_buf_puts(b, "}");
+        free(v);
+    }
+    size_t npoints = 0;
+    for (size_t i = 0; d->linear && i < d->nres; i++)
+        npoints += d->res[i].lin.kind == RL_KIND_POINT;
+    if (!npoints)
+        return;
+    rl_buf_printf(b, ", \"points\": %zu, \"points_inside\": {", npoints);
+    for (int k = 0; k < d->ncontrols; k++) {
+        if (k)
+            rl_buf_puts(b, ", ");
+        rl_buf_json_str(b, d->controls[k].spec.name);
+        rl_buf_printf(b, ": %zu", points_inside(d, k));
+    }
+    rl_buf_puts(b, "}");
+}
+
+/* CSV cells of --near and --rings: header (hdr) or footprint r's. */
+static void csv_proximity(const rl_screen_data *d, const rl_fp_result *r, rl_buf *b)
+{
+    const rl_screen_options *o = d->opts;
+    for (int k = 0; k < d->ncontrols; k++) {
+        const char *n = d->controls[k].spec.name;
+        const rl_fp_control *fc = r ? &r->ctl[k] : NULL;
+        int err = r && r->verdict == RL_V_ERROR;
+        if (o->near > 0) {
+            if (!r)
+                rl_buf_printf(b, ",%s_distance_m", n);
+            else if (err || !isfinite(fc->distance_m))
+                rl_buf_puts(b, ",");
+            else
+                rl_buf_printf(b, ",%.4f", fc->distance_m);
+        }
+        for (int j = 0; j < o->nrings; j++) {
+            if (!r)
+                rl_buf_printf(b, ",%s_within_%g_m2", n, o->rings[j]);
+            else if (err || !fc->rings)
+                rl_buf_puts(b, ",");
+            else
+                rl_buf_printf(b, ",%.6f", fc->rings[j]);
+        }
+    }
+}
+
+void rl_csv_linear_header(const rl_screen_data *d, rl_buf *b)
+{
+    csv_proximity(d, NULL, b);
+    if (!d->linear)
+        return;
+    rl_buf_puts(b, ",geometry_type,length_m,width_m,left_m,right_m");
+    for (int k = 0; k < d->ncontrols; k++) {
+        const char *n = d->controls[k].spec.name;
+        rl_buf_printf(b, ",%s_length_m,%s_crossings", n, n);
+    }
+}
+
+void rl_csv_linear_cells(const rl_screen_data *d, const rl_fp_result *r, rl_buf *b)
+{
+    csv_proximity(d, r, b);
+    if (!d->linear)
+        return;
+    const rl_linear_info *li = &r->lin;
+    int line = li->kind == RL_KIND_LINE && r->verdict != RL_V_ERROR;
+    rl_buf_printf(b, ",%s", kind_name(li->kind));
+    if (line) {
+        rl_buf_printf(b, ",%.4f,", li->length_m);
+        if (isfinite(li->width_m))
+            rl_buf_printf(b, "%.4f", li->width_m);
+        rl_buf_printf(b, ",%.4f,%.4f", li->left_m, li->right_m);
+    } else {
+        rl_buf_puts(b, ",,,,");
+    }
+    for (int k = 0; k < d->ncontrols; k++) {
+        const rl_fp_control *fc = &r->ctl[k];
+        if (!line) {
+            rl_buf_puts(b, ",,");
+            continue;
+        }
+        /* Crossings as "from-to" chainages, separated by ";". */
+        rl_buf_printf(b, ",%.4f,", fc->line_m);
+        for (size_t j = 0; j < fc->ncross; j++)
+            rl_buf_printf(b, "%s%.4f-%.4f", j ? ";" : "", fc->cross[j].from_m,
+                          fc->cross[j].to_m);
+    }
+}
+
+/* The table's proximity and use sections. */
+static void table_proximity(const rl_screen_data *d, rl_buf *b)
+{
+    const rl_screen_options *o = d->opts;
+    if (o->near > 0 || o->nrings) {
+        rl_buf_puts(b, "\nproximity (geodesic distance to the nearest control feature");
+        if (o->near > 0)
+            rl_buf_printf(b, ", within %g m", o->near);
+        if (o->nrings)
+            rl_buf_puts(b, "; control area within each ring");
+        rl_buf_puts(b, "):\n");
+        for (size_t i = 0; i < d->nres; i++) {
+            const rl_fp_result *r = &d->res[i];
+            if (r->verdict == RL_V_ERROR)
+                continue;
+            for (int k = 0; k < d->ncontrols; k++) {
+                const rl_fp_control *fc = &r->ctl[k];
+                rl_buf_puts(b, "  ");
+                rl_buf_puts_esc(b, r->id);
+                rl_buf_puts(b, " ");
+                rl_buf_puts_esc(b, d->controls[k].spec.name);
+                if (o->near > 0) {
+                    if (isfinite(fc->distance_m))
+                        rl_buf_printf(b, ": %.1f m", fc->distance_m);
+                    else
+                        rl_buf_printf(b, ": farther than %g m", o->near);
+                }
+                for (int j = 0; j < o->nrings && fc->rings; j++)
+                    rl_buf_printf(b, "%s within %g m %.2f m2", j || o->near > 0 ? ";" : ":",
+                                  o->rings[j], fc->rings[j]);
+                rl_buf_puts(b, "\n");
+            }
+        }
+    }
+    if (o->use_field) {
+        const char **v = NULL;
+        size_t nv = use_values(d, &v);
+        rl_buf_puts(b, "\nland use by ");
+        rl_buf_puts_esc(b, o->use_field);
+        rl_buf_puts(b, " (sum of the footprints' overlaps):\n");
+        for (int k = 0; k < d->ncontrols; k++)
+            for (size_t j = 0; j < nv; j++) {
+                size_t cnt;
+                double a = use_total(d, k, v[j], &cnt);
+                rl_buf_puts(b, "  ");
+                rl_buf_puts_esc(b, d->controls[k].spec.name);
+                rl_buf_puts(b, " ");
+                rl_buf_puts_esc(b, *v[j] ? v[j] : "(null)");
+                rl_buf_printf(b, ": %.2f m2 (%zu footprints)\n", a, cnt);
+            }
+        free(v);
+    }
+}
+
+void rl_table_linear(const rl_screen_data *d, rl_buf *b)
+{
+    table_proximity(d, b);
+    if (!d->linear)
+        return;
+    int head = 0;
+    for (size_t i = 0; i < d->nres; i++) {
+        const rl_fp_result *r = &d->res[i];
+        if (r->lin.kind != RL_KIND_LINE || r->verdict == RL_V_ERROR)
+            continue;
+        if (!head++)
+            rl_buf_puts(b, "\nline footprints: corridor, and the centre line inside each "
+                           "control (chainage from the first vertex, m):\n");
+        rl_buf_puts(b, "  ");
+        rl_buf_puts_esc(b, r->id);
+        rl_buf_printf(b, ": length %.3f km, ", r->lin.length_m / 1000);
+        if (isfinite(r->lin.width_m))
+            rl_buf_printf(b, "width %.2f m\n", r->lin.width_m);
+        else
+            rl_buf_printf(b, "width %.2f m left + %.2f m right\n", r->lin.left_m,
+                          r->lin.right_m);
+        for (int k = 0; k < d->ncontrols; k++) {
+            const rl_fp_control *fc = &r->ctl[k];
+            if (!fc->ncross)
+                continue;
+            rl_buf_puts(b, "    ");
+            rl_buf_puts_esc(b, d->controls[k].spec.name);
+            rl_buf_printf(b, ": %.3f km inside;", fc->line_m / 1000);
+            for (size_t j = 0; j < fc->ncross; j++)
+                rl_buf_printf(b, "%s %.1f-%.1f", j ? "," : "", fc->cross[j].from_m,
+                              fc->cross[j].to_m);
+            rl_buf_puts(b, "\n");
+        }
+    }
+    size_t npoints = 0;
+    for (size_t i = 0; i < d->nres; i++)
+        npoints += d->res[i].lin.kind == RL_KIND_POINT;
+    if (!npoints)
+        return;
+    rl_buf_printf(b, "\npoint footprints (towers, 塔基): %zu;", npoints);
+    for (int k = 0; k < d->ncontrols; k++) {
+        rl_buf_puts(b, k ? ", " : " ");
+        rl_buf_puts_esc(b, d->controls[k].spec.name);
+        rl_buf_printf(b, " %zu inside", points_inside(d, k));
+    }
+    rl_buf_puts(b, "\n");
+}
+
+rl_status rl_linear_piece(rl_ctx *ctx, const rl_screen_data *d, rl_vec_writer *w,
+                          const rl_fp_result *r, int nfields)
+{
+    const rl_layer *L = d->fps[r->layer];
+    const rl_feature *ft = &L->feat[r->feat];
+    if (!d->linear || r->lin.kind == RL_KIND_POLYGON || !ft->geom)
+        return RL_OK;
+    GEOSGeometry *t = NULL;
+    if (!rl_crs_same(L->crs, d->out_crs)) {
+        PJ *pj = rl_ctx_pj(ctx, L->crs->def, d->out_crs->def);
+        if (!pj || !(t = rl_geom_transform(ctx, ft->geom, pj)))
+            return ctx->status;
+    }
+    int64_t fid = ft->fid, none = -1;
+    const char *what = r->lin.kind == RL_KIND_LINE ? "corridor" : "point";
+    const void *vals[] = {r->id, L->path, &fid, what, &none, &r->area_m2, "", "", "", ""};
+    (void)nfields; /* the land-use columns stay empty */
+    rl_status st = rl_vec_writer_add(ctx, w, t ? t : ft->geom, vals);
+    GEOSGeom_destroy_r(ctx->geos, t);
+    return st;
+}

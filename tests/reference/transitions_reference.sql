@@ -1,0 +1,52 @@
+-- Independent transition matrices (转移矩阵) for `redline diff --by`, computed with PostGIS 3.3.
+-- Run by make_transitions_reference.sh after loading:
+--   eco       EPSG:4527  sample_shapes/eco.shp          (OLD)     field hxlx
+--   eco_v2    EPSG:4490  sample_shapes/eco_v2.gpkg      (NEW)     field hxlx
+--   dltb      EPSG:4527  sample_shapes/dltb.shp         (OLD)     field dlbm
+--   dltb_2024 EPSG:4527  sample_shapes/dltb_2024.geojson (NEW)    field dlbm
+-- Cases: eco (--by HXLX), dltb (--by DLBM), dltb1 (--by DLBM --by-level 1: first two
+-- characters).  The overlay runs in OLD's SRID (NEW transformed); areas are ellipsoidal
+-- (CGCS2000): ST_Area(ST_Transform(g, 4490)::geography).
+-- Definition (docs/diff.md "Transitions"): per version and value v, U(v) = union of the
+-- features with value v; the partition P(v) = U(v) - union of U(w) for every w before v in
+-- byte order (COLLATE "C"), so an area that features of several values cover counts once,
+-- for the value first in byte order.  Cell (a, b) = area(Pold(a) ∩ Pnew(b)); (a, none) =
+-- area(Pold(a) - union(NEW)); (none, b) = area(Pnew(b) - union(OLD)).
+\set ON_ERROR_STOP on
+SET client_min_messages = warning;
+
+CREATE OR REPLACE FUNCTION pg_temp.ell(g geometry) RETURNS float8 AS $$
+  SELECT COALESCE(ST_Area(ST_Transform(ST_CollectionExtract(g, 3), 4490)::geography), 0)
+$$ LANGUAGE sql IMMUTABLE;
+
+DROP TABLE IF EXISTS t_old, t_new, u_old, u_new, p_old, p_new, a_old, a_new, ref_trans;
+CREATE TABLE t_old AS
+  SELECT 'eco'::text AS c, COALESCE(hxlx, '') AS v, geom FROM eco
+  UNION ALL SELECT 'dltb', COALESCE(dlbm, ''), geom FROM dltb
+  UNION ALL SELECT 'dltb1', left(COALESCE(dlbm, ''), 2), geom FROM dltb;
+CREATE TABLE t_new AS
+  SELECT 'eco'::text AS c, COALESCE(hxlx, '') AS v, ST_Transform(geom, 4527) AS geom FROM eco_v2
+  UNION ALL SELECT 'dltb', COALESCE(dlbm, ''), geom FROM dltb_2024
+  UNION ALL SELECT 'dltb1', left(COALESCE(dlbm, ''), 2), geom FROM dltb_2024;
+CREATE TABLE u_old AS SELECT c, v, ST_Union(geom) AS g FROM t_old GROUP BY c, v;
+CREATE TABLE u_new AS SELECT c, v, ST_Union(geom) AS g FROM t_new GROUP BY c, v;
+CREATE TABLE p_old AS
+  SELECT a.c, a.v, COALESCE(ST_Difference(a.g, (SELECT ST_Union(b.g) FROM u_old b
+           WHERE b.c = a.c AND b.v COLLATE "C" < a.v COLLATE "C")), a.g) AS g FROM u_old a;
+CREATE TABLE p_new AS
+  SELECT a.c, a.v, COALESCE(ST_Difference(a.g, (SELECT ST_Union(b.g) FROM u_new b
+           WHERE b.c = a.c AND b.v COLLATE "C" < a.v COLLATE "C")), a.g) AS g FROM u_new a;
+CREATE TABLE a_old AS SELECT c, ST_Union(geom) AS g FROM t_old GROUP BY c;
+CREATE TABLE a_new AS SELECT c, ST_Union(geom) AS g FROM t_new GROUP BY c;
+
+CREATE TABLE ref_trans AS
+SELECT * FROM (
+  SELECT o.c, o.v AS from_v, n.v AS to_v, pg_temp.ell(ST_Intersection(o.g, n.g)) AS area_m2
+    FROM p_old o JOIN p_new n ON o.c = n.c AND ST_Intersects(o.g, n.g)
+  UNION ALL
+  SELECT o.c, o.v, '(none)', pg_temp.ell(ST_Difference(o.g, a.g))
+    FROM p_old o JOIN a_new a USING (c)
+  UNION ALL
+  SELECT n.c, '(none)', n.v, pg_temp.ell(ST_Difference(n.g, a.g))
+    FROM p_new n JOIN a_old a USING (c)
+) s WHERE area_m2 > 1e-4;
