@@ -265,6 +265,29 @@ def test_html_landuse_sentence(tmp):
     check(n >= 3, "the sample has footprints on DLTB parcels (%d)" % n)
 
 
+def test_html_rules(tmp):
+    """--rules: the verdict sentence says the JSON's verdict, and the rules sentence each
+    rule reason the JSON gives (sample_shapes/rules/redline.yaml, docs/rules.md)."""
+    args = ["screen", "--rules", "sample_shapes/rules/redline.yaml", "--id-field", "XMBH",
+            "sample_shapes/rules/xm.shp"]
+    _, js, _ = run(*args, "-f", "json")
+    _, html, _ = run(*args, "-f", "html", "--lang", "zh")
+    page = parse(html)
+    seen = 0
+    for i, fp in zip(sections(page), json.loads(js)["footprints"]):
+        st = [page.elems[j]["text"] for j in page.find("p", "statement", inside=i)]
+        words = {"pass": "通过", "warn": "提示", "conflict": "冲突", "error": "错误"}
+        check(len(st) > 1 and st[1].startswith("审查结论：" + words[fp["verdict"]]),
+              "rules %s: verdict %s (%s)" % (fp["id"], fp["verdict"], st[1:2]))
+        rules = [page.elems[j]["text"] for j in page.find("p", "rules", inside=i)]
+        for reason in fp["reasons"]:
+            text = reason.split(": ", 2)[-1]
+            seen += 1
+            check(rules and text in rules[0], "rules %s: the sentence gives %r (%s)"
+                  % (fp["id"], text, rules))
+    check(seen >= 4, "the rules sample has rule reasons (%d)" % seen)
+
+
 def test_lang_default_and_chinese_names(tmp):
     base = ["screen", "--eco", "sample_shapes/eco.shp", "-f", "html", *FPS]
     for env, zh in (({"LANG": "zh_CN.UTF-8"}, True), ({"LANG": "en_US.UTF-8"}, False),
@@ -760,6 +783,7 @@ def main():
     try:
         test_html_sentences_and_maps(tmp)
         test_html_landuse_sentence(tmp)
+        test_html_rules(tmp)
         test_lang_default_and_chinese_names(tmp)
         test_lang_table_csv_json(tmp)
         test_lonlat_map_not_squashed(tmp)

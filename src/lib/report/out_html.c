@@ -10,6 +10,7 @@
  * that even a mistake here could not run anything.
  */
 #include "report/out_table.h"
+#include "rules/rules.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -326,10 +327,18 @@ static void statement_verdict(html *H, const rl_fp_result *r)
         const rl_fp_control *fc = &r->ctl[k];
         if (!fc->finding)
             continue;
+        int req = C->spec.rule == RL_RULE_REQUIRE;
         int conflict = C->spec.severity == RL_SEV_CONFLICT || d->opts->strict;
+        if (C->rules && !req) {
+            /* --rules: the hits' own severities decide, as screen.c's conclude_rules. */
+            double conf_m2 = 0;
+            for (size_t j = 0; j < fc->nhits; j++)
+                if (fc->hits[j].sev == RL_HS_CONFLICT)
+                    conf_m2 += fc->hits[j].overlap_m2;
+            conflict = (conf_m2 > 0 && conf_m2 >= d->opts->min_area) || d->opts->strict;
+        }
         rl_buf_puts(b, n++ ? T(H, "; ", "；") : T(H, ". Findings: ", "。原因："));
         const char *name = rl_label_control(H->lang, C->spec.name);
-        int req = C->spec.rule == RL_RULE_REQUIRE;
         double m2 = req ? fc->outside_m2 : fc->overlap_m2;
         if (H->zh) {
             rl_buf_puts(b, req ? "超出" : "压占");
@@ -356,6 +365,33 @@ static void statement_verdict(html *H, const rl_fp_result *r)
     if (d->provisional)
         rl_buf_puts(b, T(H, " Provisional.", "（暂定）"));
     rl_buf_puts(b, "</p>\n");
+    /* --rules: the rule each finding matched, with its reason (as the reasons say). */
+    int m = 0;
+    for (int k = 0; k < d->ncontrols; k++) {
+        const rl_control *C = &d->controls[k];
+        const rl_fp_control *fc = &r->ctl[k];
+        for (size_t j = 0; C->rules && fc->finding && j < fc->nhits; j++) {
+            const rl_hit *h = &fc->hits[j];
+            if (!h->reason || !*h->reason || h->sev == RL_HS_REPORT)
+                continue;
+            rl_buf_puts(b, m++ ? T(H, "; ", "；")
+                               : T(H, "<p class=\"statement rules\">Rules: ",
+                                   "<p class=\"statement rules\">依据规则："));
+            esc(b, rl_label_control(H->lang, C->spec.name));
+            if (h->rfield) {
+                rl_buf_puts(b, " ");
+                esc(b, h->rfield);
+                rl_buf_puts(b, "=");
+                esc(b, h->rvalue);
+            }
+            rl_buf_printf(b, H->zh ? "（%s）：" : " (%s): ",
+                          rl_label_verdict(H->lang, h->sev == RL_HS_CONFLICT ? RL_V_CONFLICT
+                                                                             : RL_V_WARN));
+            esc(b, h->reason);
+        }
+    }
+    if (m)
+        rl_buf_puts(b, T(H, ".</p>\n", "。</p>\n"));
 }
 
 /* One legend row under a map. */
