@@ -194,6 +194,15 @@ typedef void (*rl_progress_fn)(void *userdata, size_t done, size_t total,
 /** Set (fn NULL: clear) the progress callback; NULL opts is a no-op. */
 RL_API void rl_audit_options_set_progress(rl_audit_options *opts, rl_progress_fn fn,
                                           void *userdata);
+/**
+ * Set (fn NULL: clear) the progress callback of a screen: done counts the
+ * overlays finished of total (footprints x controls, the --landuse DLTB
+ * included), current names the control.  It is called from the worker
+ * threads, one call at a time, at most about five times a second besides
+ * the first; it must not call back into the library.  NULL opts: no-op.
+ */
+RL_API void rl_screen_options_set_progress(rl_screen_options *opts, rl_progress_fn fn,
+                                           void *userdata);
 
 /**
  * Walk DIR recursively (into .zip archives too), check every vector dataset

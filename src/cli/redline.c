@@ -43,8 +43,15 @@ static const char *const usage_tail =
     "                        (CGCS2000 = GRS80); planar: on the projection plane\n" \
     "  --units m2|ha|mu|km2  units of table and CSV output (default {--units};\n" \
     "                        JSON is always m2; 1 mu = 10000/15 m2)\n"      \
-    "  -f, --format table|csv|json  output format (default {--format}; CSV has\n" \
-    "                        a UTF-8 BOM for Excel)\n"                         \
+    "  -f, --format table|csv|json|html|xlsx\n" \
+    "                        output format (default {--format}; CSV has a UTF-8\n" \
+    "                        BOM for Excel); html (screen, diff, audit): one\n" \
+    "                        self-contained page with sentences, maps and\n" \
+    "                        tables; xlsx (screen): a workbook (needs -o)\n" \
+    "  --lang zh|en|auto     language of screen's table, CSV and HTML (headers,\n" \
+    "                        verdicts, units; default {--lang}: zh when LC_ALL,\n" \
+    "                        LC_MESSAGES or LANG starts with zh); JSON keys stay\n" \
+    "                        English and JSON carries a \"labels\" object\n" \
     "  -o, --output FILE     write the report to FILE instead of stdout; an\n"  \
     "                        output that is an input is refused, and outputs\n" \
     "                        appear whole or not at all\n"                    \
@@ -123,6 +130,8 @@ static const char *const usage_screen =
     "  --landuse-decimals N  decimals of the rounded (平差) figures, 0 to 6\n"
     "                        (default: 2 for m2 and mu, 4 for ha, 6 for km2)\n"
     LINEAR_HELP
+    "  Progress (overlays done of footprints x controls, elapsed and left) goes\n"
+    "  to stderr when it is a terminal (not with --quiet), and is cleared at the end.\n"
     JOBS_HELP("worker threads") COMMON_HELP;
 
 static const char *const usage_diff =
@@ -194,8 +203,9 @@ static const char *const usage_audit =
     "  --line-width ... --use-field\n"
     "                        as for 'redline screen': line and point layers are\n"
     "                        screened instead of being flagged not_polygon\n"
-    "  --report-dir DIR      also write summary.txt, summary.csv, summary.json\n"
-    "                        and files/NNNN.json (per-file detail) there, each\n"
+    "  --report-dir DIR      also write summary.txt, summary.csv, summary.json,\n"
+    "                        index.html and files/NNNN.json (per-file detail)\n"
+    "                        there, each\n"
     "                        whole; earlier detail files are removed\n"
     JOBS_HELP("files audited at once")
     "                        (each by a worker process of its own)\n"
@@ -205,6 +215,8 @@ static const char *const usage_audit =
 /* Progress on a terminal: files done, current file, elapsed and remaining. */
 typedef struct {
     time_t start;
+    int transient; /* screen: the line is cleared at the end (shown: it was drawn) */
+    int shown;
 } progress_state;
 
 static void on_progress(void *userdata, size_t done, size_t total,
@@ -217,8 +229,9 @@ static void on_progress(void *userdata, size_t done, size_t total,
     rl_text_escape(shown, sizeof shown, current);
     fprintf(stderr, "\r\033[K[%zu/%zu] %02ld:%02ld elapsed, ~%02ld:%02ld left  %s",
             done, total, el / 60, el % 60, left / 60, left % 60, shown);
-    if (done == total)
+    if (done == total && !p->transient)
         fputs("\n", stderr);
+    p->shown = 1;
     fflush(stderr);
 }
 
@@ -231,9 +244,17 @@ static void *screen_new(rl_ctx *ctx, int argc, const char *const *argv)
 {
     return rl_screen_options_new(ctx, argc, argv);
 }
+/* Progress on a terminal unless --quiet; the line goes when the run ends. */
 static rl_status screen_run(rl_ctx *ctx, void *opts, rl_report **out)
 {
-    return rl_screen(ctx, opts, out);
+    progress_state ps = {time(NULL), 1, 0};
+    if (!rl_screen_options_quiet(opts) && isatty(2))
+        rl_screen_options_set_progress(opts, on_progress, &ps);
+    rl_status st = rl_screen(ctx, opts, out);
+    rl_screen_options_set_progress(opts, NULL, NULL); /* ps goes out of scope */
+    if (ps.shown)
+        fputs("\r\033[K", stderr);
+    return st;
 }
 static void screen_free(void *opts) { rl_screen_options_free(opts); }
 static int screen_quiet(const void *opts) { return rl_screen_options_quiet(opts); }
@@ -267,7 +288,7 @@ static void *audit_new(rl_ctx *ctx, int argc, const char *const *argv)
 /* Shows progress on a terminal unless --quiet. */
 static rl_status audit_run(rl_ctx *ctx, void *opts, rl_report **out)
 {
-    progress_state ps = {time(NULL)};
+    progress_state ps = {time(NULL), 0, 0};
     if (!rl_audit_options_quiet(opts) && isatty(2))
         rl_audit_options_set_progress(opts, on_progress, &ps);
     rl_status st = rl_audit(ctx, opts, out);

@@ -111,7 +111,8 @@ def main():
     rd = os.path.join(tmp, "report")
     code, _, err = run("audit", *controls, "--report-dir", rd, "-q", fx)
     names = sorted(os.listdir(rd))
-    check(names == ["files", "summary.csv", "summary.json", "summary.txt"], "report dir: %s" % names)
+    check(names == ["files", "index.html", "summary.csv", "summary.json", "summary.txt"],
+          "report dir: %s" % names)
     check(len(os.listdir(os.path.join(rd, "files"))) == len(EXPECT), "one detail file per file")
     with open(os.path.join(rd, "summary.csv"), encoding="utf-8") as fh:
         check(fh.read().startswith("\ufeffpath,status"), "summary.csv has BOM and header")
@@ -484,8 +485,9 @@ def test_report_dir_reuse(tmp, fx, nfiles):
     names = sorted(os.listdir(os.path.join(rd, "files")))
     check(names == ["0001.json", "0002.json", "keep.json"],
           "stale detail files removed, others kept: %s" % names[:5])
-    check(sorted(os.listdir(rd)) == ["files", "notes.txt", "summary.csv", "summary.json",
-                                     "summary.txt"], "no temporary files left: %s" % os.listdir(rd))
+    check(sorted(os.listdir(rd)) == ["files", "index.html", "notes.txt", "summary.csv",
+                                     "summary.json", "summary.txt"],
+          "no temporary files left: %s" % os.listdir(rd))
     check(json.load(open(os.path.join(rd, "summary.json")))["summary"]["files"] == 2,
           "summary is the second delivery's")
     check(open(os.path.join(tmp, "old_summary.json"), "rb").read() == old,

@@ -422,7 +422,8 @@ static rl_status take_transitions(rl_ctx *ctx, rl_diff_data *d, rl_tile_out *t)
             }
             rl_diff_piece dp = {p, !from ? "gained" : !to ? "lost" : "changed", NULL, from, to,
                                 a, cx, cy};
-            if (d->opts->c.pieces_path) {
+            /* --pieces writes them, an HTML report draws them. */
+            if (d->opts->c.pieces_path || d->opts->c.format == RL_FMT_HTML) {
                 if (!rl_grow(&d->pieces, &cap, d->npieces + 1, sizeof *d->pieces))
                     return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
                 d->pieces[d->npieces++] = dp;
@@ -571,8 +572,9 @@ rl_status rl_diff(rl_ctx *ctx, const rl_diff_options *opts, rl_report **out)
     rl_tile_out tout;
     /* With --by the pieces are the transitions' (what changed into what). */
     st = rl_tiled_overlay(ctx, &tin_old, &tin_new, d->ngroups, crs, m,
-                          opts->c.pieces_path != NULL && !fo, 0,
-                          fo ? RL_TRANS_PIECES : RL_TRANS_NONE, opts->c.jobs, &tout);
+                          (opts->c.pieces_path != NULL || opts->c.format == RL_FMT_HTML) &&
+                              !fo,
+                          0, fo ? RL_TRANS_PIECES : RL_TRANS_NONE, opts->c.jobs, &tout);
     free(ogrp_m);
     free(ngrp_m);
     if (st) {
@@ -607,7 +609,9 @@ rl_status rl_diff(rl_ctx *ctx, const rl_diff_options *opts, rl_report **out)
     d->shrunk = d->total.shrunk;
     /* 性质不改变: area whose value changed is a finding; shrunk wins (SPEC). */
     d->changed = opts->keep_nature && d->changed_m2 > opts->tolerance;
-    if (opts->c.pieces_path && !fo && (st = collect_pieces(ctx, d)))
+    /* --pieces writes them, an HTML report draws them. */
+    if ((opts->c.pieces_path || opts->c.format == RL_FMT_HTML) && !fo &&
+        (st = collect_pieces(ctx, d)))
         goto fail;
     *out = rep;
     rep = NULL;

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <math.h>
 #include <string.h>
+#include <time.h>
 
 /* Control polygons with more vertices than this get a prepared geometry. */
 #define RL_PREPARE_MIN_VERTICES 20000
@@ -76,6 +77,10 @@ typedef struct engine {
     const GEOSPreparedGeometry ****prep;
     int jobs;
     int npipes;            /* controls, and the DLTB with --landuse */
+    /* Progress (opts->progress): overlays done, the last report, who reports. */
+    size_t done;
+    long long last_ms;
+    char reporting;
 } engine;
 
 /* Pipelines of the engine: the controls, then the DLTB of --landuse. */
@@ -486,7 +491,9 @@ static rl_status screen_control(rl_ctx *ctx, engine *e, int w, rl_fp_result *r, 
         rl_hit *hit = &fc->hits[fc->nhits++];
         hit->feat = c;
         hit->overlap_m2 = a;
-        if (d->opts->c.pieces_path && k < d->ncontrols) { /* the DLTB keeps its own */
+        /* --pieces writes them, an HTML report draws them. The DLTB keeps its own. */
+        if ((d->opts->c.pieces_path || d->opts->c.format == RL_FMT_HTML) &&
+            k < d->ncontrols) {
             hit->piece = to_crs(ctx, piece, CL->crs, d->out_crs);
             if (!hit->piece) {
                 GEOSGeom_destroy_r(h, piece);
@@ -638,6 +645,32 @@ static size_t size_overlaps(rl_ctx *ctx, void *job, int k, rl_status *st)
     return e->d->nres;
 }
 
+/*
+ * One overlay finished: tell the progress callback, from this worker, when
+ * no other worker is telling it and a fifth of a second has passed (the
+ * first and the last always, unless another worker holds the turn).
+ */
+static void progress(engine *e, int k)
+{
+    const rl_screen_data *d = e->d;
+    size_t done = __atomic_add_fetch(&e->done, 1, __ATOMIC_RELAXED);
+    if (!d->opts->progress)
+        return;
+    size_t total = (size_t)e->npipes * d->nres;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    long long ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    long long last = __atomic_load_n(&e->last_ms, __ATOMIC_RELAXED);
+    if (done != total && last && ms - last < 200)
+        return;
+    if (__atomic_test_and_set(&e->reporting, __ATOMIC_ACQUIRE))
+        return;
+    __atomic_store_n(&e->last_ms, ms ? ms : 1, __ATOMIC_RELAXED);
+    d->opts->progress(d->opts->progress_data, done, total,
+                      k < d->ncontrols ? d->controls[k].spec.name : "landuse");
+    __atomic_clear(&e->reporting, __ATOMIC_RELEASE);
+}
+
 static rl_status run_overlap(rl_ctx *ctx, void *job, int k, size_t i, int w)
 {
     engine *e = job;
@@ -657,6 +690,7 @@ static rl_status run_overlap(rl_ctx *ctx, void *job, int k, size_t i, int w)
         GEOSGeom_destroy_r(ctx->geos, P->g);
     free(P->cand);
     *P = (pair){0};
+    progress(e, k);
     return RL_OK;
 }
 

@@ -20,6 +20,7 @@ static const struct {
     {"--area", "ellipsoidal"}, /* geodesic area on the CRS's ellipsoid */
     {"--units", "m2"},
     {"--format", "table"},
+    {"--lang", "auto"}, /* zh when LC_ALL, LC_MESSAGES or LANG starts with zh */
     {"--jobs", "ALL_CPUS"}, /* every online processor, clamped to 1..256 */
     {"--min-area", "1"},    /* m2 (screen, audit) */
     {"--tolerance", "1"},   /* m2 (diff) */
@@ -33,6 +34,17 @@ const char *rl_option_default(const char *option)
         if (strcmp(option_defaults[k].opt, option) == 0)
             return option_defaults[k].value;
     return NULL;
+}
+
+rl_lang rl_lang_from_env(void)
+{
+    static const char *const vars[] = {"LC_ALL", "LC_MESSAGES", "LANG"};
+    for (size_t i = 0; i < sizeof vars / sizeof *vars; i++) {
+        const char *v = getenv(vars[i]);
+        if (v && *v)
+            return strncmp(v, "zh", 2) == 0 ? RL_LANG_ZH : RL_LANG_EN;
+    }
+    return RL_LANG_EN;
 }
 
 const char *rl_classify_field(const rl_screen_options *o, const char *name)
@@ -137,9 +149,28 @@ static int common_option(argcur *c, rl_common_opts *o, int allow_pieces)
             o->format = RL_FMT_CSV;
         else if (strcmp(v, "json") == 0)
             o->format = RL_FMT_JSON;
+        else if (strcmp(v, "html") == 0)
+            o->format = RL_FMT_HTML;
+        else if (strcmp(v, "xlsx") == 0)
+            o->format = RL_FMT_XLSX;
         else {
             rl_fail(c->ctx, RL_ERR_USAGE,
-                    "--format must be table, csv or json, not '%s'", v);
+                    "--format must be table, csv, json, html or xlsx, not '%s'", v);
+            return -1;
+        }
+        return 1;
+    }
+    if (is(c, "--lang", NULL)) {
+        if (!(v = take_value(c)))
+            return -1;
+        if (strcmp(v, "auto") == 0)
+            o->lang = rl_lang_from_env();
+        else if (strcmp(v, "zh") == 0)
+            o->lang = RL_LANG_ZH;
+        else if (strcmp(v, "en") == 0)
+            o->lang = RL_LANG_EN;
+        else {
+            rl_fail(c->ctx, RL_ERR_USAGE, "--lang must be zh, en or auto, not '%s'", v);
             return -1;
         }
         return 1;
@@ -363,14 +394,20 @@ static int parse_control(rl_ctx *ctx, rl_screen_options *o, const char *spec)
     if (sev)
         *sev++ = '\0';
     for (const char *p = head; *p; p++) {
+        /* Bytes >= 0x80: a Chinese name such as 自然保护地 (checked as UTF-8 below). */
         if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-              (*p >= '0' && *p <= '9') || *p == '_' || *p == '-')) {
+              (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' ||
+              (unsigned char)*p >= 0x80)) {
             rl_fail(ctx, RL_ERR_USAGE,
-                    "--control: name '%s' may hold only letters, digits, '_' "
+                    "--control: name '%s' may hold only letters (Chinese too), digits, '_' "
                     "and '-'",
                     head);
             return 0;
         }
+    }
+    if (!rl_is_utf8(head)) {
+        rl_fail(ctx, RL_ERR_USAGE, "--control: the name is not UTF-8 text");
+        return 0;
     }
     rl_rule r;
     if (strcmp(rule, "forbid") == 0)
@@ -728,6 +765,16 @@ static rl_screen_options *parse_screen(rl_ctx *ctx, int argc,
     o->landuse_decimals = -1; /* by --units */
     if (!parse_args(ctx, argc, argv, &p, &t))
         goto fail;
+    if (audit && o->c.format == RL_FMT_XLSX) {
+        rl_fail(ctx, RL_ERR_USAGE, "--format xlsx is available for screen only; "
+                "use table, csv, json or html here");
+        goto fail;
+    }
+    /* A workbook is a zip: never onto a terminal or into a pipe by accident. */
+    if (o->c.format == RL_FMT_XLSX && !o->c.out_path) {
+        rl_fail(ctx, RL_ERR_USAGE, "--format xlsx needs -o FILE.xlsx");
+        goto fail;
+    }
     if (o->rules_path && !add_rules(ctx, o))
         goto fail;
     if (audit && o->nfootprints != 1) {
@@ -818,6 +865,14 @@ void rl_audit_options_set_progress(rl_audit_options *a, rl_progress_fn fn,
         return;
     a->progress = fn;
     a->progress_data = userdata;
+}
+
+void rl_screen_options_set_progress(rl_screen_options *o, rl_progress_fn fn, void *userdata)
+{
+    if (!o)
+        return;
+    o->progress = fn;
+    o->progress_data = userdata;
 }
 
 int rl_screen_options_quiet(const rl_screen_options *o)
@@ -954,6 +1009,14 @@ static int parse_simple(rl_ctx *ctx, int argc, const char *const *argv,
     static const parser p = {simple_option, simple_operand};
     if (!parse_args(ctx, argc, argv, &p, t))
         return 0;
+    /* diff has an HTML report; area has neither (and no command but screen has xlsx). */
+    if ((t->co->format == RL_FMT_HTML && !t->allow_pieces) || t->co->format == RL_FMT_XLSX) {
+        rl_fail(ctx, RL_ERR_USAGE, "--format %s is available for %s only; "
+                "use table, csv or json here",
+                t->co->format == RL_FMT_HTML ? "html" : "xlsx",
+                t->co->format == RL_FMT_HTML ? "screen and diff" : "screen");
+        return 0;
+    }
     if (t->npos < t->want) {
         rl_fail(ctx, RL_ERR_USAGE, "missing operand: expected %s", t->usage_pos);
         return 0;

@@ -9,7 +9,16 @@
 
 /* ---- options shared by commands (options.c) ---- */
 
-typedef enum { RL_FMT_TABLE = 0, RL_FMT_CSV, RL_FMT_JSON } rl_format;
+typedef enum { RL_FMT_TABLE = 0, RL_FMT_CSV, RL_FMT_JSON, RL_FMT_HTML, RL_FMT_XLSX } rl_format;
+
+/* --lang: the language of human-facing text (table, CSV, HTML); JSON keys stay English. */
+typedef enum { RL_LANG_EN = 0, RL_LANG_ZH } rl_lang;
+/*
+ * The language the locale asks for: zh when the first of LC_ALL,
+ * LC_MESSAGES and LANG that is set and not empty starts with "zh", else en
+ * (the order in which POSIX lets them override each other).
+ */
+rl_lang rl_lang_from_env(void);
 
 typedef enum { RL_RULE_FORBID = 0, RL_RULE_REQUIRE, RL_RULE_REPORT } rl_rule;
 typedef enum { RL_SEV_CONFLICT = 0, RL_SEV_WARN } rl_severity;
@@ -25,6 +34,7 @@ typedef struct rl_common_opts {
     rl_area_method area;
     rl_units units;
     rl_format format;
+    rl_lang lang;      /* --lang, default from the locale */
     char *out_path;    /* -o; NULL = caller's stream */
     char *pieces_path; /* --pieces */
     char *assume_srs;
@@ -74,6 +84,8 @@ struct rl_screen_options {
     int nrings;
     char *rules_path;     /* --rules FILE */
     struct rl_rules *rules; /* its contents (rules/rules.h); NULL without --rules */
+    rl_progress_fn progress; /* rl_screen_options_set_progress; NULL: none */
+    void *progress_data;
 };
 
 /* How far (m) from a footprint control features matter: --near and the last ring; 0: none. */

@@ -164,6 +164,13 @@ rl_status rl_write_audit(rl_ctx *ctx, const rl_audit_data *d, FILE *f)
     switch (d->opts->s->c.format) {
     case RL_FMT_JSON: json_audit(d, &b); break;
     case RL_FMT_CSV: csv_audit(d, &b); break;
+    case RL_FMT_HTML:
+        if (rl_html_audit(ctx, d, d->opts->report_dir, &b)) {
+            rl_buf_free(&b);
+            return ctx->status;
+        }
+        break;
+    case RL_FMT_XLSX: /* refused for audit by the options parser */
     case RL_FMT_TABLE: table_audit(d, &b); break;
     }
     return rl_emit(ctx, &b, f);
@@ -232,6 +239,13 @@ rl_status rl_audit_write_report_dir(rl_ctx *ctx, const rl_audit_data *d)
         return st;
     json_audit(d, &b);
     if ((st = write_file(ctx, dir, "summary.json", &b)))
+        return st;
+    /* The index page, linking each file's report relative to the folder. */
+    if ((st = rl_html_audit(ctx, d, "", &b))) {
+        rl_buf_free(&b);
+        return st;
+    }
+    if ((st = write_file(ctx, dir, "index.html", &b)))
         return st;
     char files[4096];
     snprintf(files, sizeof files, "%s/files", dir);

@@ -443,6 +443,13 @@ rl_status rl_write_diff(rl_ctx *ctx, const rl_diff_data *d, FILE *f)
     switch (d->opts->c.format) {
     case RL_FMT_JSON: json_diff(d, &b); break;
     case RL_FMT_CSV: csv_diff(d, &b); break;
+    case RL_FMT_HTML:
+        if (rl_html_diff(ctx, d, &b)) {
+            rl_buf_free(&b);
+            return ctx->status;
+        }
+        break;
+    case RL_FMT_XLSX: /* refused for diff by the options parser */
     case RL_FMT_TABLE: table_diff(d, &b); break;
     }
     /* The matrix file first: a report that says all went well comes last. */
@@ -614,6 +621,8 @@ rl_status rl_write_area(rl_ctx *ctx, const rl_area_data *d, FILE *f)
     switch (d->opts->c.format) {
     case RL_FMT_JSON: json_area(d, &b); break;
     case RL_FMT_CSV: csv_area(d, &b); break;
+    case RL_FMT_HTML: /* html and xlsx: refused for area by the options parser */
+    case RL_FMT_XLSX:
     case RL_FMT_TABLE: table_area(d, &b); break;
     }
     return rl_emit(ctx, &b, f);

@@ -301,7 +301,9 @@ static rl_status json_screen(rl_ctx *ctx, const rl_screen_data *d, rl_buf *b)
         rl_buf_puts(b, ",\n   \"landuse\": ");
         rl_json_landuse(b, d, &d->lu_total);
     }
-    rl_buf_puts(b, "}}\n");
+    rl_buf_puts(b, "}");
+    rl_json_labels(b, d->controls, d->ncontrols);
+    rl_buf_puts(b, "}\n");
     return RL_OK;
 }
 
@@ -321,13 +323,40 @@ static void join_reasons(const rl_fp_result *r, rl_buf *out)
 void rl_csv_screen(const rl_screen_data *d, rl_buf *b, int bom)
 {
     const rl_units u = d->opts->c.units;
-    const char *un = rl_units_name(u);
+    const rl_lang lang = d->opts->c.lang;
+    const int zh = lang == RL_LANG_ZH;
+    const char *un = rl_label_unit(lang, u);
     const double fac = rl_units_factor(u);
     if (bom)
         rl_buf_puts(b, RL_CSV_BOM);
-    rl_buf_printf(b, "id,source,fid,area_%s,verdict,repaired", un);
+    rl_buf_printf(b, zh ? "编号,来源,FID,面积_%s,结论,已修复" : "id,source,fid,area_%s,verdict,repaired",
+                  un);
     for (int k = 0; k < d->ncontrols; k++) {
         const char *n = d->controls[k].spec.name;
+        /* zh: the control's Chinese name (a quoted cell, in case a name holds a comma). */
+        rl_buf cell = {0};
+        if (zh) {
+            const char *l = rl_label_control(lang, n);
+            rl_buf_puts(b, ",");
+            rl_buf_printf(&cell, "%s_压占_%s", l, un);
+            rl_buf_csv_str(b, cell.s);
+            cell.len = 0;
+            rl_buf_puts(b, ",");
+            rl_buf_printf(&cell, "%s_压占比例_%%", l);
+            rl_buf_csv_str(b, cell.s);
+            if (d->controls[k].spec.rule == RL_RULE_REQUIRE) {
+                cell.len = 0;
+                rl_buf_puts(b, ",");
+                rl_buf_printf(&cell, "%s_外_%s", l, un);
+                rl_buf_csv_str(b, cell.s);
+            }
+            cell.len = 0;
+            rl_buf_puts(b, ",");
+            rl_buf_printf(&cell, "%s_压占要素数", l);
+            rl_buf_csv_str(b, cell.s);
+            rl_buf_free(&cell);
+            continue;
+        }
         rl_buf_printf(b, ",%s_overlap_%s,%s_overlap_pct", n, un, n);
         if (d->controls[k].spec.rule == RL_RULE_REQUIRE)
             rl_buf_printf(b, ",%s_outside_%s", n, un);
@@ -338,7 +367,7 @@ void rl_csv_screen(const rl_screen_data *d, rl_buf *b, int bom)
             rl_buf_csv_str(b, d->controls[k].rules->report[a]);
         }
     }
-    rl_buf_puts(b, ",reasons");
+    rl_buf_puts(b, zh ? ",原因" : ",reasons");
     rl_csv_linear_header(d, b);
     if (d->opts->landuse_path)
         rl_csv_landuse_header(d, b);
@@ -351,8 +380,8 @@ void rl_csv_screen(const rl_screen_data *d, rl_buf *b, int bom)
         rl_buf_puts(b, ",");
         rl_buf_csv_str(b, L->path);
         rl_buf_printf(b, ",%" PRId64 ",%.6f,%s,%s", (int64_t)ft->fid,
-                      r->area_m2 / fac, verdict_name(r->verdict),
-                      ft->repaired ? "yes" : "no");
+                      r->area_m2 / fac, rl_label_verdict(lang, r->verdict),
+                      ft->repaired ? (zh ? "是" : "yes") : (zh ? "否" : "no"));
         for (int k = 0; k < d->ncontrols; k++) {
             const rl_fp_control *fc = &r->ctl[k];
             int err = r->verdict == RL_V_ERROR;
@@ -400,24 +429,31 @@ void rl_csv_screen(const rl_screen_data *d, rl_buf *b, int bom)
 static void table_screen(const rl_screen_data *d, rl_buf *b)
 {
     const rl_units u = d->opts->c.units;
-    const char *un = rl_units_name(u);
+    const rl_lang lang = d->opts->c.lang;
+    const int zh = lang == RL_LANG_ZH;
+    const char *un = rl_label_unit(lang, u);
     const double fac = rl_units_factor(u);
     const int dec = rl_units_decimals(u);
     int ncols = 4 + d->ncontrols + 1;
     for (int k = 0; k < d->ncontrols; k++)
         ncols += (int)nreport(&d->controls[k]);
     rl_table t;
-    char hdr[128];
+    char hdr[256];
     rl_table_init(&t, ncols);
-    rl_table_cell(&t, "ID");
-    rl_table_cell(&t, "SOURCE:FID");
-    snprintf(hdr, sizeof hdr, "AREA(%s)", un);
+    rl_table_cell(&t, zh ? "编号" : "ID");
+    rl_table_cell(&t, zh ? "来源:FID" : "SOURCE:FID");
+    snprintf(hdr, sizeof hdr, zh ? "面积(%s)" : "AREA(%s)", un);
     rl_table_cell(&t, hdr);
-    rl_table_cell(&t, "VERDICT");
+    rl_table_cell(&t, zh ? "结论" : "VERDICT");
     for (int k = 0; k < d->ncontrols; k++) {
         const rl_control *C = &d->controls[k];
-        snprintf(hdr, sizeof hdr, "%s %s(%s)", C->spec.name,
-                 C->spec.rule == RL_RULE_REQUIRE ? "outside" : "overlap", un);
+        int req = C->spec.rule == RL_RULE_REQUIRE;
+        if (zh)
+            rl_snprintf(hdr, sizeof hdr, "%s%s(%s)", rl_label_control(lang, C->spec.name),
+                        req ? "外" : "压占", un);
+        else
+            rl_snprintf(hdr, sizeof hdr, "%s %s(%s)", C->spec.name,
+                        req ? "outside" : "overlap", un);
         rl_table_cell(&t, hdr);
     }
     for (int k = 0; k < d->ncontrols; k++)
@@ -428,7 +464,7 @@ static void table_screen(const rl_screen_data *d, rl_buf *b)
             rl_table_cell(&t, h.s ? h.s : "");
             rl_buf_free(&h);
         }
-    rl_table_cell(&t, "REASONS");
+    rl_table_cell(&t, zh ? "原因" : "REASONS");
     for (size_t i = 0; i < d->nres; i++) {
         const rl_fp_result *r = &d->res[i];
         const rl_layer *L = d->fps[r->layer];
@@ -443,7 +479,7 @@ static void table_screen(const rl_screen_data *d, rl_buf *b)
             rl_table_cell(&t, "-");
         else
             rl_table_num(&t, r->area_m2 / fac, dec);
-        rl_table_cell(&t, verdict_name(r->verdict));
+        rl_table_cell(&t, rl_label_verdict(lang, r->verdict));
         for (int k = 0; k < d->ncontrols; k++) {
             const rl_fp_control *fc = &r->ctl[k];
             if (r->verdict == RL_V_ERROR)
@@ -472,8 +508,12 @@ static void table_screen(const rl_screen_data *d, rl_buf *b)
         rl_table_cell(&t, reasons.s ? reasons.s : "");
         rl_buf_free(&reasons);
     }
-    rl_buf_printf(b, "redline screen: %zu footprints, %s area, units %s\n",
-                  d->nres, rl_area_method_name(d->opts->c.area), un);
+    if (zh)
+        rl_buf_printf(b, "redline screen：%zu 处项目用地，%s，单位 %s\n", d->nres,
+                      d->opts->c.area == RL_AREA_PLANAR ? "平面面积" : "椭球面积", un);
+    else
+        rl_buf_printf(b, "redline screen: %zu footprints, %s area, units %s\n",
+                      d->nres, rl_area_method_name(d->opts->c.area), un);
     for (int k = 0; k < d->ncontrols; k++) {
         const rl_control *C = &d->controls[k];
         rl_buf_puts(b, "  control ");
@@ -503,10 +543,16 @@ static void table_screen(const rl_screen_data *d, rl_buf *b)
     rl_buf_puts(b, "\n");
     rl_table_render(&t, b);
     rl_table_free(&t);
-    rl_buf_printf(b, "\nsummary: %zu pass, %zu warn, %zu conflict, %zu error%s\n",
-                  d->counts[RL_V_PASS], d->counts[RL_V_WARN],
-                  d->counts[RL_V_CONFLICT], d->counts[RL_V_ERROR],
-                  d->provisional ? " (PROVISIONAL: control features were skipped)" : "");
+    if (zh)
+        rl_buf_printf(b, "\n汇总：通过 %zu，提示 %zu，冲突 %zu，错误 %zu%s\n",
+                      d->counts[RL_V_PASS], d->counts[RL_V_WARN], d->counts[RL_V_CONFLICT],
+                      d->counts[RL_V_ERROR],
+                      d->provisional ? "（暂定：部分管控要素被跳过）" : "");
+    else
+        rl_buf_printf(b, "\nsummary: %zu pass, %zu warn, %zu conflict, %zu error%s\n",
+                      d->counts[RL_V_PASS], d->counts[RL_V_WARN],
+                      d->counts[RL_V_CONFLICT], d->counts[RL_V_ERROR],
+                      d->provisional ? " (PROVISIONAL: control features were skipped)" : "");
     rl_table_linear(d, b);
     if (d->opts->landuse_path)
         rl_table_landuse(d, b);
@@ -524,6 +570,17 @@ rl_status rl_write_screen(rl_ctx *ctx, const rl_screen_data *d, FILE *f)
         break;
     case RL_FMT_CSV: rl_csv_screen(d, &b, 1); break;
     case RL_FMT_TABLE: table_screen(d, &b); break;
+    case RL_FMT_HTML:
+        if (rl_html_screen(ctx, d, &b)) {
+            rl_buf_free(&b);
+            return ctx->status;
+        }
+        break;
+    case RL_FMT_XLSX:
+        /* A binary workbook, written straight to f; --landuse-csv first, as below. */
+        if (d->opts->landuse_csv && rl_write_landuse_csv(ctx, d, d->opts->landuse_csv))
+            return ctx->status;
+        return rl_xlsx_screen(ctx, d, f);
     }
     /* The long CSV first: a report that says all went well comes last. */
     if (d->opts->landuse_csv && rl_write_landuse_csv(ctx, d, d->opts->landuse_csv)) {

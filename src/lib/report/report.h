@@ -365,4 +365,86 @@ rl_status rl_vec_writer_add(rl_ctx *ctx, rl_vec_writer *w,
  */
 rl_status rl_vec_writer_close(rl_ctx *ctx, rl_vec_writer *w, rl_status st);
 
+/* ---- maps of the HTML report (map.c) ---- */
+
+/*
+ * A map: a metric plane, a frame in it and the pixel box the frame is drawn
+ * in.  Use: rl_map_new, rl_map_project the geometries that set the extent
+ * and rl_map_extend with them, rl_map_fit, then rl_map_project (clip 1) the
+ * context, rl_map_path each geometry, rl_map_decor.
+ */
+typedef struct rl_map rl_map;
+/*
+ * The plane is crs itself when it is projected, else the 3-degree
+ * Gauss-Krüger zone (k = 1, x0 = 500 km, crs's ellipsoid) whose central
+ * meridian is nearest lon (degrees; ignored for a projected crs).  NULL
+ * with a message in ctx when out of memory.  rl_map_free(NULL) is a no-op.
+ */
+rl_map *rl_map_new(rl_ctx *ctx, const rl_crs *crs, double lon);
+void rl_map_free(rl_map *m);
+/* The central meridian of a Gauss-Krüger plane made for lon/lat data; -1 otherwise. */
+int rl_map_gk_meridian(const rl_map *m);
+/*
+ * A new copy of g (in src) in m's plane.  With clip (only after
+ * rl_map_fit), cut to the frame first in src and then in the plane, and
+ * simplified below a third of a pixel: for context features that may be
+ * far bigger than the map.  NULL with a message in ctx on failure.
+ */
+GEOSGeometry *rl_map_project(rl_ctx *ctx, rl_map *m, const GEOSGeometry *g,
+                             const rl_crs *src, int clip);
+/* Widen the extent to take in g (in the plane; NULL or empty: no change). */
+void rl_map_extend(rl_map *m, const GEOSGeometry *g, rl_ctx *ctx);
+/*
+ * Fix the frame: the extent widened by `margin` (a fraction of its size) on
+ * each side and to at least min_m metres, then to the aspect of the pixel
+ * box (x0, y0, w, h), so both axes have one scale.  0 when nothing was added.
+ */
+int rl_map_fit(rl_map *m, double x0, double y0, double w, double h, double margin,
+               double min_m);
+/* SVG path data of g's rings and lines (plane coordinates) appended to b. */
+void rl_map_path(rl_ctx *ctx, const rl_map *m, const GEOSGeometry *g, rl_buf *b);
+/* Pixel position of a point inside g, for its label; 0 when g is empty. */
+int rl_map_label_point(rl_ctx *ctx, const rl_map *m, const GEOSGeometry *g, double *x,
+                       double *y);
+/* Frame, coordinate ticks (plane units), scale bar and north arrow as SVG. */
+void rl_map_decor(const rl_map *m, rl_buf *b, int zh);
+
+/* ---- words of human-facing reports in the chosen language (labels.c) ---- */
+
+/* The verdict word: pass/warn/conflict/error or 通过/提示/冲突/错误. */
+const char *rl_label_verdict(rl_lang lang, rl_verdict v);
+/* The unit as a reader writes it: m2/ha/mu/km2 or 平方米/公顷/亩/平方千米. */
+const char *rl_label_unit(rl_lang lang, rl_units u);
+/*
+ * A control's name for a reader: eco, farmland and udb by their full
+ * names (生态保护红线, 永久基本农田, 城镇开发边界 in zh); any other name as given.
+ */
+const char *rl_label_control(rl_lang lang, const char *name);
+
+/*
+ * JSON: `,\n "labels": {"verdict": {...}, "units": {...}, "controls": {...}}`,
+ * the Chinese word for each English value a screen report uses (its keys
+ * stay English whatever --lang says: they are an API).
+ */
+void rl_json_labels(rl_buf *b, const rl_control *controls, int n);
+
+/*
+ * The workbook of a screen (out_xlsx.c): sheets 汇总, 压占明细 and, with
+ * --landuse, 地类, written to f.  RL_ERR_OUTPUT with a message on failure.
+ */
+rl_status rl_xlsx_screen(rl_ctx *ctx, const rl_screen_data *d, FILE *f);
+
+/* The HTML report of a diff: lost and gained pieces mapped per group (out_html.c). */
+rl_status rl_html_diff(rl_ctx *ctx, const rl_diff_data *d, rl_buf *b);
+
+/*
+ * The index page of an audit (out_html.c): each file's status, problems and
+ * verdict counts; with link_dir (NULL: no links; "": relative), a link to
+ * the file's report link_dir/files/NNNN.json as --report-dir writes it.
+ */
+rl_status rl_html_audit(rl_ctx *ctx, const rl_audit_data *d, const char *link_dir, rl_buf *b);
+
+/* The HTML report of a screen (out_html.c). */
+rl_status rl_html_screen(rl_ctx *ctx, const rl_screen_data *d, rl_buf *b);
+
 #endif

@@ -1,0 +1,354 @@
+/*
+ * out_xlsx.c -- the screen report as an Excel workbook (libxlsxwriter): a
+ * 汇总 sheet with one row per footprint, a 压占明细 sheet with one row per
+ * footprint × hit, and with --landuse a 地类 sheet with one row per
+ * footprint × class.  Figures are numeric cells holding the unrounded value
+ * in the chosen unit (the 地类 sheet: the 平差-rounded value), shown with the
+ * unit's decimals; headers follow --lang, sheet names are fixed (SPEC).
+ *
+ * libxlsxwriter writes to a file name, and the report goes to a FILE (the
+ * atomic -o of report.c): the workbook is written to a private temporary
+ * file and copied.
+ */
+#include "report/out_table.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+/* Widest column, in Excel's character units. */
+#define MAX_WIDTH 60
+
+/* A sheet being written: its widths grow with what is written. */
+typedef struct sheet {
+    lxw_worksheet *ws;
+    double width[512];
+    int ncols;
+    lxw_row_t row; /* next row */
+    lxw_error err;
+} sheet;
+
+typedef struct book {
+    lxw_workbook *wb;
+    lxw_format *head, *num, *pct, *text, *whole;
+    const rl_screen_data *d;
+    rl_lang lang;
+    int zh;
+} book;
+
+static void fit(sheet *s, int col, double w)
+{
+    if (col >= 512)
+        return;
+    if (col + 1 > s->ncols)
+        s->ncols = col + 1;
+    w = w > MAX_WIDTH ? MAX_WIDTH : w;
+    if (w > s->width[col])
+        s->width[col] = w;
+}
+
+static void str(sheet *s, int col, const char *v, lxw_format *f)
+{
+    if (!v)
+        v = "";
+    lxw_error e = worksheet_write_string(s->ws, s->row, (lxw_col_t)col, v, f);
+    if (e && !s->err)
+        s->err = e;
+    /* rl_display_width counts a CJK character 2, as Excel's width unit does. */
+    fit(s, col, rl_display_width(v) + 2);
+}
+
+static void num(sheet *s, int col, double v, lxw_format *f)
+{
+    lxw_error e = worksheet_write_number(s->ws, s->row, (lxw_col_t)col, v, f);
+    if (e && !s->err)
+        s->err = e;
+    fit(s, col, 12);
+}
+
+/* Header row, frozen, with an autofilter over the rows written after it. */
+static void header(book *B, sheet *s, const char *const *cells, int n)
+{
+    for (int c = 0; c < n; c++)
+        str(s, c, cells[c], B->head);
+    worksheet_freeze_panes(s->ws, 1, 0);
+    s->row++;
+}
+
+static void finish(sheet *s)
+{
+    for (int c = 0; c < s->ncols; c++)
+        worksheet_set_column(s->ws, (lxw_col_t)c, (lxw_col_t)c, s->width[c], NULL);
+    if (s->ncols)
+        worksheet_autofilter(s->ws, 0, 0, s->row ? s->row - 1 : 0,
+                             (lxw_col_t)(s->ncols - 1));
+}
+
+/* A header made of a control's name and a suffix, per --lang. */
+static const char *ctl_head(book *B, rl_buf *tmp, const rl_control *C, const char *en,
+                            const char *zh, const char *unit)
+{
+    tmp->len = 0;
+    if (B->zh)
+        rl_buf_printf(tmp, "%s%s", rl_label_control(B->lang, C->spec.name), zh);
+    else
+        rl_buf_printf(tmp, "%s %s", C->spec.name, en);
+    if (unit)
+        rl_buf_printf(tmp, "(%s)", unit);
+    return tmp->s ? tmp->s : "";
+}
+
+static void summary_sheet(book *B, sheet *s)
+{
+    const rl_screen_data *d = B->d;
+    const double fac = rl_units_factor(d->opts->c.units);
+    const char *un = rl_label_unit(B->lang, d->opts->c.units);
+    rl_buf tmp = {0};
+    char area_h[64];
+    snprintf(area_h, sizeof area_h, B->zh ? "面积(%s)" : "area (%s)", un);
+    const char *fixed[] = {B->zh ? "编号" : "id", B->zh ? "来源" : "source", "FID", area_h,
+                           B->zh ? "结论" : "verdict"};
+    header(B, s, fixed, 5);
+    s->row--;
+    int col = 5;
+    for (int k = 0; k < d->ncontrols; k++) {
+        const rl_control *C = &d->controls[k];
+        str(s, col++, ctl_head(B, &tmp, C, "overlap", "压占", un), B->head);
+        str(s, col++, ctl_head(B, &tmp, C, "overlap %", "压占比例%", NULL), B->head);
+        if (C->spec.rule == RL_RULE_REQUIRE)
+            str(s, col++, ctl_head(B, &tmp, C, "outside", "外", un), B->head);
+        str(s, col++, ctl_head(B, &tmp, C, "hits", "压占要素数", NULL), B->head);
+    }
+    str(s, col, B->zh ? "原因" : "reasons", B->head);
+    s->row++;
+    for (size_t i = 0; i < d->nres; i++, s->row++) {
+        const rl_fp_result *r = &d->res[i];
+        const rl_layer *L = d->fps[r->layer];
+        int err = r->verdict == RL_V_ERROR;
+        str(s, 0, r->id, NULL);
+        str(s, 1, L->path, NULL);
+        num(s, 2, (double)L->feat[r->feat].fid, B->whole);
+        if (!err)
+            num(s, 3, r->area_m2 / fac, B->num);
+        str(s, 4, rl_label_verdict(B->lang, r->verdict), NULL);
+        col = 5;
+        for (int k = 0; k < d->ncontrols; k++) {
+            const rl_fp_control *fc = &r->ctl[k];
+            int req = d->controls[k].spec.rule == RL_RULE_REQUIRE;
+            if (!err) {
+                num(s, col, fc->overlap_m2 / fac, B->num);
+                num(s, col + 1, fc->overlap_pct, B->pct);
+                if (req)
+                    num(s, col + 2, fc->outside_m2 / fac, B->num);
+                num(s, col + 2 + req, (double)fc->nhits, B->whole);
+            }
+            col += 3 + req;
+        }
+        tmp.len = 0;
+        if (r->error)
+            rl_buf_puts(&tmp, r->error);
+        for (size_t j = 0; j < r->nreasons; j++) {
+            if (j || r->error)
+                rl_buf_puts(&tmp, "; ");
+            rl_buf_puts(&tmp, r->reasons[j]);
+        }
+        str(s, col, tmp.s ? tmp.s : "", NULL);
+        if (tmp.s)
+            tmp.s[0] = '\0';
+    }
+    rl_buf_free(&tmp);
+    finish(s);
+}
+
+/* The attribute columns of 压占明细: every control's fields, each name once. */
+static int field_col(const char *const *names, int n, const char *f)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(names[i], f) == 0)
+            return i;
+    return -1;
+}
+
+static rl_status details_sheet(rl_ctx *ctx, book *B, sheet *s)
+{
+    const rl_screen_data *d = B->d;
+    const double fac = rl_units_factor(d->opts->c.units);
+    const char *un = rl_label_unit(B->lang, d->opts->c.units);
+    int nf = 0, cap = 0;
+    for (int k = 0; k < d->ncontrols; k++)
+        cap += d->controls[k].layer->nfields;
+    const char **names = malloc((size_t)(cap + 1) * sizeof *names);
+    if (!names)
+        return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+    for (int k = 0; k < d->ncontrols; k++)
+        for (int a = 0; a < d->controls[k].layer->nfields; a++)
+            if (field_col(names, nf, d->controls[k].layer->fields[a]) < 0)
+                names[nf++] = d->controls[k].layer->fields[a];
+    char area_h[64], pct_h[64];
+    snprintf(area_h, sizeof area_h, B->zh ? "压占面积(%s)" : "overlap (%s)", un);
+    snprintf(pct_h, sizeof pct_h, B->zh ? "占项目用地比例%%" : "share of footprint %%");
+    const char *fixed[] = {B->zh ? "编号" : "id", B->zh ? "管控图层" : "control",
+                           B->zh ? "管控图层名称" : "control name", B->zh ? "要素FID" : "feature FID",
+                           area_h, pct_h};
+    header(B, s, fixed, 6);
+    s->row--;
+    for (int i = 0; i < nf; i++)
+        str(s, 6 + i, names[i], B->head);
+    s->row++;
+    for (size_t i = 0; i < d->nres; i++) {
+        const rl_fp_result *r = &d->res[i];
+        if (r->verdict == RL_V_ERROR)
+            continue;
+        for (int k = 0; k < d->ncontrols; k++) {
+            const rl_control *C = &d->controls[k];
+            for (size_t j = 0; j < r->ctl[k].nhits; j++, s->row++) {
+                const rl_hit *h = &r->ctl[k].hits[j];
+                const rl_feature *cf = &C->layer->feat[h->feat];
+                str(s, 0, r->id, NULL);
+                str(s, 1, C->spec.name, NULL);
+                str(s, 2, rl_label_control(B->lang, C->spec.name), NULL);
+                num(s, 3, (double)cf->fid, B->whole);
+                num(s, 4, h->overlap_m2 / fac, B->num);
+                num(s, 5, r->area_m2 > 0 ? 100.0 * h->overlap_m2 / r->area_m2 : 0, B->pct);
+                for (int a = 0; a < C->layer->nfields; a++)
+                    if (cf->attrs && cf->attrs[a])
+                        str(s, 6 + field_col(names, nf, C->layer->fields[a]), cf->attrs[a],
+                            B->text);
+            }
+        }
+    }
+    free(names);
+    finish(s);
+    return RL_OK;
+}
+
+/* 地类: per footprint × class, the 平差-rounded figures as numbers. */
+static void landuse_sheet(book *B, sheet *s, lxw_format *lu_num)
+{
+    const rl_screen_data *d = B->d;
+    const int dec = rl_lu_decimals(d->opts);
+    const double scale = 1.0 / pow(10, dec);
+    const char *un = rl_label_unit(B->lang, d->opts->c.units);
+    char h[3][64];
+    snprintf(h[0], 64, B->zh ? "面积(%s)" : "area (%s)", un);
+    snprintf(h[1], 64, B->zh ? "国有(%s)" : "state (%s)", un);
+    snprintf(h[2], 64, B->zh ? "集体(%s)" : "collective (%s)", un);
+    const char *fixed[] = {B->zh ? "编号" : "id", B->zh ? "地类编码" : "code",
+                           B->zh ? "地类名称" : "name", h[0], h[1], h[2]};
+    header(B, s, fixed, 6);
+    for (size_t i = 0; i <= d->nres; i++) {
+        const rl_landuse *lu = i < d->nres ? &d->res[i].lu : &d->lu_total;
+        const char *id = i < d->nres ? d->res[i].id : (B->zh ? "合计" : "ALL");
+        if (!lu->done)
+            continue;
+        for (size_t c = 0; c < lu->nclasses; c++, s->row++) {
+            const rl_lu_row *row = &lu->classes[c];
+            str(s, 0, id, NULL);
+            str(s, 1, row->code, B->text);
+            str(s, 2, row->name ? row->name : "", NULL);
+            num(s, 3, (double)row->r_area * scale, lu_num);
+            num(s, 4, (double)row->r_state * scale, lu_num);
+            num(s, 5, (double)row->r_collective * scale, lu_num);
+        }
+    }
+    finish(s);
+}
+
+/* A number format with `dec` decimals: "0.0000". */
+static lxw_format *num_format(lxw_workbook *wb, int dec)
+{
+    char f[16] = "0";
+    if (dec > 0) {
+        f[1] = '.';
+        for (int i = 0; i < dec && i < 10; i++)
+            f[2 + i] = '0';
+        f[2 + (dec < 10 ? dec : 10)] = '\0';
+    }
+    lxw_format *x = workbook_add_format(wb);
+    format_set_num_format(x, f);
+    return x;
+}
+
+rl_status rl_xlsx_screen(rl_ctx *ctx, const rl_screen_data *d, FILE *f)
+{
+    rl_status st = RL_OK;
+    int slot = -1;
+    FILE *in = NULL;
+    const char *tdir = getenv("TMPDIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/redline-XXXXXX.xlsx", tdir && *tdir ? tdir : "/tmp");
+    int fd = mkstemps(path, 5);
+    if (fd < 0)
+        return rl_fail(ctx, RL_ERR_OUTPUT, "cannot make a temporary file for the workbook: %s",
+                       strerror(errno));
+    close(fd);
+    slot = rl_temp_register(path);
+    book B = {0};
+    B.d = d;
+    B.lang = d->opts->c.lang;
+    B.zh = B.lang == RL_LANG_ZH;
+    B.wb = workbook_new(path);
+    if (!B.wb) {
+        st = rl_fail(ctx, RL_ERR_OUTPUT, "cannot start the workbook");
+        goto cleanup;
+    }
+    B.head = workbook_add_format(B.wb);
+    format_set_bold(B.head);
+    format_set_bg_color(B.head, 0xEEEEEE);
+    format_set_text_wrap(B.head);
+    B.num = num_format(B.wb, rl_units_decimals(d->opts->c.units));
+    B.pct = num_format(B.wb, 2);
+    B.whole = num_format(B.wb, 0);
+    B.text = workbook_add_format(B.wb);
+    format_set_num_format(B.text, "@"); /* codes such as 0101 stay text */
+    sheet s1 = {0}, s2 = {0}, s3 = {0};
+    s1.ws = workbook_add_worksheet(B.wb, "汇总");
+    s2.ws = workbook_add_worksheet(B.wb, "压占明细");
+    if (!s1.ws || !s2.ws) {
+        st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    summary_sheet(&B, &s1);
+    if ((st = details_sheet(ctx, &B, &s2)))
+        goto cleanup;
+    if (d->opts->landuse_path) {
+        if (!(s3.ws = workbook_add_worksheet(B.wb, "地类"))) {
+            st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+            goto cleanup;
+        }
+        landuse_sheet(&B, &s3, num_format(B.wb, rl_lu_decimals(d->opts)));
+    }
+    lxw_error e = s1.err ? s1.err : s2.err ? s2.err : s3.err;
+    lxw_error ce = workbook_close(B.wb);
+    B.wb = NULL;
+    if (e || ce) {
+        st = rl_fail(ctx, RL_ERR_OUTPUT, "cannot write the workbook: %s",
+                     lxw_strerror(e ? e : ce));
+        goto cleanup;
+    }
+    /* Copy the finished workbook to the report's stream. */
+    if (!(in = fopen(path, "rb"))) {
+        st = rl_fail(ctx, RL_ERR_OUTPUT, "cannot read back the workbook: %s", strerror(errno));
+        goto cleanup;
+    }
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        if (fwrite(buf, 1, n, f) != n) {
+            st = rl_fail(ctx, RL_ERR_OUTPUT, "cannot write the report: %s", strerror(errno));
+            break;
+        }
+    if (!st && ferror(in))
+        st = rl_fail(ctx, RL_ERR_OUTPUT, "cannot read back the workbook");
+cleanup:
+    if (B.wb)
+        workbook_close(B.wb); /* frees it; the file is removed below */
+    if (in)
+        fclose(in);
+    unlink(path);
+    rl_temp_release(slot);
+    return st;
+}

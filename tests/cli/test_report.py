@@ -1,0 +1,805 @@
+#!/usr/bin/env python3
+"""CLI tests of the reports a reviewer files (issue 16): `screen -f html`, `--lang zh|en`.
+
+What is compared with what:
+  * The statement sentences of every footprint (zh and en, ha and mu) against sentences
+    this script writes itself from the JSON figures of the same run, in the fixed wording
+    of issue 16 ("项目用地总面积 …，涉及生态保护红线 …（占 …%），不涉及永久基本农田，
+    位于城镇开发边界外 … 公顷。"); the JSON figures are themselves checked against PostGIS
+    by test_cli.py.  One sentence is also spelled out by hand (P01).
+  * The page as parsed by Python's html.parser and as Chromium builds it (--dump-dom):
+    one <section class="footprint" data-id> per footprint in input order, one <svg
+    class="map"> in each, one <path class="piece" data-control=NAME> per hit of the JSON,
+    the summary table's rows and verdict words.
+  * Chromium logs no console message (a page with a blocked script does: the check can
+    fail); nothing is fetched (no src/href, a CSP that forbids everything).
+  * print to PDF (A4): one page for the header and summary, one for the overview, one
+    per footprint, and each footprint's heading, north arrow and legend (top and bottom
+    of its map) on one page: no map is cut.
+  * A screenshot of the maps alone: each map area has drawn pixels, and the colour of
+    the control it overlaps.
+  * Hostile attribute and id text (</script><script>, <img onerror>, quotes, GBK text
+    from a GBK shapefile) comes out as text, never as markup.
+  * --lang defaults from LC_ALL / LC_MESSAGES / LANG; Chinese control names are accepted.
+Usage: test_report.py REDLINE SRCDIR   (needs chromium, pdfinfo/pdftotext, python3-pil)
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from html.parser import HTMLParser
+
+try:
+    from PIL import Image
+    import openpyxl  # noqa: F401
+except ImportError:  # a pyenv interpreter without Debian's modules
+    if sys.executable != "/usr/bin/python3" and os.path.exists("/usr/bin/python3"):
+        os.execv("/usr/bin/python3", ["/usr/bin/python3"] + sys.argv)
+    raise
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from testlib import check, digest, summary  # noqa: E402
+
+REDLINE = os.path.abspath(sys.argv[1])
+SRC = os.path.abspath(sys.argv[2])
+SAMPLES = os.path.join(SRC, "sample_shapes")
+CONTROLS = ["--eco", "sample_shapes/eco.shp", "--farmland", "sample_shapes/farmland.shp",
+            "--udb", "sample_shapes/udb.shp"]
+FPS = ["--id-field", "XMBH", "sample_shapes/projects.shp"]
+ZH = {"eco": "生态保护红线", "farmland": "永久基本农田", "udb": "城镇开发边界"}
+EN = {"eco": "ecological protection red line", "farmland": "permanent basic farmland",
+      "udb": "urban development boundary"}
+UNITS = {"ha": (10000.0, 4, "公顷", "ha"), "mu": (10000.0 / 15, 3, "亩", "mu"),
+         "m2": (1.0, 2, "平方米", "m2")}
+COLOURS = {"eco": (0x2e, 0x7d, 0x32), "farmland": (0xf9, 0xa8, 0x25), "udb": (0x15, 0x65, 0xc0)}
+
+
+def run(*args, env=None):
+    e = dict(os.environ)
+    e.pop("LC_ALL", None)
+    e.pop("LC_MESSAGES", None)
+    e["LANG"] = "C.UTF-8"
+    e.update(env or {})
+    p = subprocess.run([REDLINE] + list(args), cwd=SRC, capture_output=True, env=e)
+    return p.returncode, p.stdout.decode("utf-8"), p.stderr.decode("utf-8", "replace")
+
+
+class Page(HTMLParser):
+    """The elements of a page: tag, attributes, text inside, nesting."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.elems = []   # dicts: tag, attrs, text, parents (indices)
+        self.stack = []
+
+    def handle_starttag(self, tag, attrs):
+        e = {"tag": tag, "attrs": dict(attrs), "text": "", "parents": list(self.stack)}
+        self.elems.append(e)
+        if tag not in ("meta", "br", "img", "input", "link", "hr", "path", "rect", "line"):
+            self.stack.append(len(self.elems) - 1)
+
+    def handle_startendtag(self, tag, attrs):
+        self.elems.append({"tag": tag, "attrs": dict(attrs), "text": "",
+                           "parents": list(self.stack)})
+
+    def handle_endtag(self, tag):
+        for k in range(len(self.stack) - 1, -1, -1):
+            if self.elems[self.stack[k]]["tag"] == tag:
+                del self.stack[k:]
+                break
+
+    def handle_data(self, data):
+        for i in self.stack:
+            self.elems[i]["text"] += data
+
+    def find(self, tag, cls=None, inside=None):
+        out = []
+        for i, e in enumerate(self.elems):
+            if e["tag"] != tag:
+                continue
+            if cls and cls not in e["attrs"].get("class", "").split():
+                continue
+            if inside is not None and inside not in e["parents"]:
+                continue
+            out.append(i)
+        return out
+
+
+def parse(text):
+    p = Page()
+    p.feed(text)
+    p.close()
+    return p
+
+
+def fmt(m2, unit):
+    fac, dec, _, _ = UNITS[unit]
+    v = m2 / fac
+    least = 10.0 ** -dec
+    return None if 0 < v < least / 2 else "%.*f" % (dec, v)
+
+
+def sentence(fp, controls, unit, zh, min_area=1.0):
+    """The figures sentence of issue 16, written here from the JSON."""
+    _, dec, uzh, uen = UNITS[unit]
+    u = uzh if zh else uen
+    least = "%.*f" % (dec, 10.0 ** -dec)
+
+    def said(m2):
+        f = fmt(m2, unit)
+        return f if f is not None else ("不足 " if zh else "less than ") + least
+
+    def sliver(m2):
+        if 0 < m2 < min_area:
+            return ("（小于最小计入面积，不影响结论）" if zh else
+                    " (a sliver below the smallest finding, no effect on the verdict)")
+        return ""
+    s = ("项目用地总面积 %s %s" if zh else "The project land covers %s %s") % (
+        fmt(fp["area_m2"], unit), u)
+    for k, c in enumerate(controls):
+        name = (ZH if zh else EN).get(c["name"], c["name"])
+        fc = fp["controls"][c["name"]]
+        last = k == len(controls) - 1 and k > 0
+        s += "，" if zh else ("; and it " if last else "; it ")
+        if c["rule"] == "require":
+            if fc["outside_m2"] > 0:
+                s += ("位于%s外 %s %s" % (name, said(fc["outside_m2"]), u) if zh else
+                      "lies %s %s outside the %s" % (said(fc["outside_m2"]), u, name))
+                s += sliver(fc["outside_m2"])
+            else:
+                s += "全部位于%s内" % name if zh else "lies wholly inside the " + name
+        elif fc["overlap_m2"] > 0:
+            pct = 100.0 * fc["overlap_m2"] / fp["area_m2"]
+            s += ("涉及%s %s %s（占 %.1f%%）" % (name, said(fc["overlap_m2"]), u, pct) if zh
+                  else "overlaps the %s by %s %s (%.1f%%)" % (name, said(fc["overlap_m2"]),
+                                                              u, pct))
+            s += sliver(fc["overlap_m2"])
+        else:
+            s += "不涉及" + name if zh else "does not touch the " + name
+    return s + ("。" if zh else ".")
+
+
+def sections(page):
+    return page.find("section", "footprint")
+
+
+def check_page(page, js, unit, zh, what):
+    """Sentences, maps and pieces of a parsed page against the run's JSON."""
+    secs = sections(page)
+    ids = [page.elems[i]["attrs"].get("data-id") for i in secs]
+    want_ids = [f["id"] for f in js["footprints"]]
+    check(ids == want_ids, "%s: one section per footprint in input order (%s)" % (what, ids))
+    for i, fp in zip(secs, js["footprints"]):
+        st = [page.elems[j]["text"] for j in page.find("p", "statement", inside=i)]
+        want = sentence(fp, js["controls"], unit, zh)
+        check(st and st[0] == want, "%s %s: statement\n   got  %s\n   want %s"
+              % (what, fp["id"], st[0] if st else None, want))
+        verdict = {"pass": "通过", "warn": "提示", "conflict": "冲突", "error": "错误"}[
+            fp["verdict"]] if zh else fp["verdict"]
+        check(len(st) > 1 and (("审查结论：" if zh else "Verdict: ") + verdict) in st[1],
+              "%s %s: verdict sentence says %s (%s)" % (what, fp["id"], verdict,
+                                                        st[1] if len(st) > 1 else None))
+        maps = page.find("svg", "map", inside=i)
+        check(len(maps) == 1, "%s %s: one svg.map (%d)" % (what, fp["id"], len(maps)))
+        if not maps:
+            continue
+        pieces = [page.elems[j]["attrs"].get("data-control")
+                  for j in page.find("path", "piece", inside=maps[0])]
+        want = sorted(c for c, fc in fp["controls"].items() for _ in fc["hits"])
+        check(sorted(pieces) == want, "%s %s: pieces per control %s, JSON hits %s"
+              % (what, fp["id"], sorted(pieces), want))
+        for j in page.find("path", "piece", inside=maps[0]):
+            d = page.elems[j]["attrs"].get("d", "")
+            check(re.match(r"^M-?\d", d) and " Z" in d,
+                  "%s %s: piece path is drawn (%s...)" % (what, fp["id"], d[:30]))
+        texts = " ".join(page.elems[j]["text"] for j in page.find("text", inside=maps[0]))
+        check(("北" if zh else "N") in texts and ("项目用地" if zh else "project land") in texts,
+              "%s %s: north arrow and legend in the map" % (what, fp["id"]))
+        check(len(page.find("g", "scalebar", inside=maps[0])) == 1 and
+              len(page.find("g", "ticks", inside=maps[0])) == 1,
+              "%s %s: scale bar and coordinate ticks" % (what, fp["id"]))
+    rows = page.find("tr", None)
+    rows = [r for r in rows if "data-id" in page.elems[r]["attrs"]]
+    check(len(rows) == len(js["footprints"]), "%s: summary table has a row per footprint"
+          % what)
+    check(len(page.find("svg", "overview-map")) == 1, "%s: one overview map" % what)
+    for tag in ("script", "img", "iframe", "object", "embed", "link"):
+        check(not page.find(tag), "%s: no <%s>" % (what, tag))
+    for e in page.elems:
+        for a in e["attrs"]:
+            check(not a.startswith("on") and a not in ("src", "href"),
+                  "%s: no %s= attribute on <%s>" % (what, a, e["tag"]))
+
+
+def test_html_sentences_and_maps(tmp):
+    rc, js_text, _ = run("screen", *CONTROLS, "-f", "json", *FPS)
+    js = json.loads(js_text)
+    for unit in ("ha", "mu"):
+        for lang in ("zh", "en"):
+            out = os.path.join(tmp, "r_%s_%s.html" % (unit, lang))
+            rc2, _, err = run("screen", *CONTROLS, "--units", unit, "--lang", lang,
+                              "-f", "html", "-o", out, *FPS)
+            check(rc2 == rc == 1, "html %s %s: exit %d as json %d (%s)" % (unit, lang, rc2,
+                                                                          rc, err))
+            with open(out, encoding="utf-8") as f:
+                check_page(parse(f.read()), js, unit, lang == "zh", "html %s %s"
+                           % (unit, lang))
+    # One sentence by hand, from the reference figures of P01 (tests/reference).
+    with open(os.path.join(tmp, "r_ha_zh.html"), encoding="utf-8") as f:
+        text = f.read()
+    check("项目用地总面积 14.9999 公顷，涉及生态保护红线 14.9999 公顷（占 100.0%），"
+          "不涉及永久基本农田，位于城镇开发边界外 14.9999 公顷。" in text,
+          "P01's sentence, spelled out")
+    check("审查结论：冲突。原因：压占生态保护红线 14.9999 公顷（冲突）；超出城镇开发边界 "
+          "14.9999 公顷（提示）。" in text, "P01's verdict sentence, spelled out")
+    # Deterministic whatever --jobs.
+    a = run("screen", *CONTROLS, "-f", "html", "--jobs", "1", *FPS)[1]
+    b = run("screen", *CONTROLS, "-f", "html", "--jobs", "3", *FPS)[1]
+    check(a == b and a.startswith("<!DOCTYPE html>"), "html: same bytes for --jobs 1 and 3")
+    check(len(re.findall(r"https?://", a)) == len(re.findall(
+        r'xmlns="http://www\.w3\.org/2000/svg"', a)),
+        "html: no URL but the SVG namespace")
+
+
+def test_html_landuse_sentence(tmp):
+    """With --landuse, a 地类 sentence per footprint from the JSON's rounded 一级类 rows."""
+    args = ["screen", *CONTROLS, "--landuse", "sample_shapes/dltb.shp", "--units", "ha", *FPS]
+    _, js, _ = run(*args, "-f", "json")
+    _, html, _ = run(*args, "-f", "html", "--lang", "zh")
+    page = parse(html)
+    n = 0
+    for i, fp in zip(sections(page), json.loads(js)["footprints"]):
+        got = [page.elems[j]["text"] for j in page.find("p", "landuse", inside=i)]
+        r = fp["landuse"]["rounded"]
+        parts = ["%s %.4f 公顷" % (x["name"], x["area_m2"]) for x in r["level1"]
+                 if x["area_m2"] != 0]
+        want = "地类构成（一级类）：" + ("、".join(parts) if parts else "无")
+        if r["uncovered_m2"]:
+            want += "；未被图斑覆盖 %.4f 公顷" % r["uncovered_m2"]
+        want += "。"
+        n += bool(parts)
+        check(got == [want], "%s: 地类 sentence\n   got  %s\n   want %s" % (fp["id"], got, want))
+    check(n >= 3, "the sample has footprints on DLTB parcels (%d)" % n)
+
+
+def test_html_rules(tmp):
+    """--rules: the verdict sentence says the JSON's verdict, and the rules sentence each
+    rule reason the JSON gives (sample_shapes/rules/redline.yaml, docs/rules.md)."""
+    args = ["screen", "--rules", "sample_shapes/rules/redline.yaml", "--id-field", "XMBH",
+            "sample_shapes/rules/xm.shp"]
+    _, js, _ = run(*args, "-f", "json")
+    _, html, _ = run(*args, "-f", "html", "--lang", "zh")
+    page = parse(html)
+    seen = 0
+    for i, fp in zip(sections(page), json.loads(js)["footprints"]):
+        st = [page.elems[j]["text"] for j in page.find("p", "statement", inside=i)]
+        words = {"pass": "通过", "warn": "提示", "conflict": "冲突", "error": "错误"}
+        check(len(st) > 1 and st[1].startswith("审查结论：" + words[fp["verdict"]]),
+              "rules %s: verdict %s (%s)" % (fp["id"], fp["verdict"], st[1:2]))
+        rules = [page.elems[j]["text"] for j in page.find("p", "rules", inside=i)]
+        for reason in fp["reasons"]:
+            text = reason.split(": ", 2)[-1]
+            seen += 1
+            check(rules and text in rules[0], "rules %s: the sentence gives %r (%s)"
+                  % (fp["id"], text, rules))
+    check(seen >= 4, "the rules sample has rule reasons (%d)" % seen)
+
+
+def test_lang_default_and_chinese_names(tmp):
+    base = ["screen", "--eco", "sample_shapes/eco.shp", "-f", "html", *FPS]
+    for env, zh in (({"LANG": "zh_CN.UTF-8"}, True), ({"LANG": "en_US.UTF-8"}, False),
+                    ({"LANG": "en_US.UTF-8", "LC_ALL": "zh_CN.UTF-8"}, True),
+                    ({"LANG": "zh_CN.UTF-8", "LC_MESSAGES": "C"}, False)):
+        _, out, _ = run(*base, env=env)
+        check(('lang="zh-CN"' in out) == zh and ("审查结论" in out) == zh,
+              "--lang default from %s is %s" % (env, "zh" if zh else "en"))
+    _, out, _ = run(*base, "--lang", "en", env={"LANG": "zh_CN.UTF-8"})
+    check('lang="en"' in out, "--lang en wins over the locale")
+    rc, _, err = run(*base, "--lang", "fr")
+    check(rc == 2 and "--lang must be zh, en or auto" in err, "--lang fr refused (%d %s)"
+          % (rc, err.strip()))
+    rc, out, err = run("screen", "--control", "自然保护地:forbid=sample_shapes/eco.shp",
+                       "-f", "json", *FPS)
+    names = [c["name"] for c in json.loads(out)["controls"]] if rc in (0, 1) else []
+    check(names == ["自然保护地"], "a Chinese control name is accepted (%d %s %s)"
+          % (rc, names, err.strip()))
+    rc, _, err = run("screen", "--control", "a b:forbid=sample_shapes/eco.shp", *FPS)
+    check(rc == 2 and "may hold only letters" in err, "a name with a space is still refused")
+    rc, _, err = run("area", "sample_shapes/eco.shp", "-f", "html")
+    check(rc == 2 and "available for screen and diff only" in err,
+          "area -f html is refused, not ignored (%d %s)" % (rc, err.strip()))
+
+
+def test_lang_table_csv_json(tmp):
+    """--lang zh: table and CSV against expected files; the same figures as en; JSON labels."""
+    cases = {
+        "screen_sample_ha_lang_zh.txt": ["screen", *CONTROLS, "--units", "ha", "--lang", "zh",
+                                         *FPS],
+        "screen_sample_mu_lang_zh.csv": ["screen", *CONTROLS, "--units", "mu", "--lang", "zh",
+                                         "-f", "csv", *FPS],
+    }
+    for name, args in cases.items():
+        _, out, _ = run(*args)
+        with open(os.path.join(SRC, "tests", "expected", name), encoding="utf-8",
+                  newline="") as f:
+            check(out == f.read(), "%s: output differs from tests/expected (run: redline %s)"
+                  % (name, " ".join(args)))
+    import csv
+    _, zh, _ = run("screen", *CONTROLS, "--units", "mu", "--lang", "zh", "-f", "csv", *FPS)
+    _, en, _ = run("screen", *CONTROLS, "--units", "mu", "--lang", "en", "-f", "csv", *FPS)
+    zr = list(csv.reader(zh.lstrip("\ufeff").splitlines()))
+    er = list(csv.reader(en.lstrip("\ufeff").splitlines()))
+    check(zr[0][:6] == ["编号", "来源", "FID", "面积_亩", "结论", "已修复"] and
+          "生态保护红线_压占_亩" in zr[0] and "城镇开发边界_外_亩" in zr[0],
+          "CSV zh headers (%s)" % zr[0][:8])
+    words = {"pass": "通过", "warn": "提示", "conflict": "冲突", "error": "错误",
+             "yes": "是", "no": "否"}
+    same = len(zr) == len(er) and all(
+        len(a) == len(b) and all(x == words.get(y, y) for x, y in zip(a, b))
+        for a, b in zip(zr[1:], er[1:]))
+    check(same, "CSV zh rows = en rows with the verdict and yes/no words translated")
+    _, js, _ = run("screen", *CONTROLS, "--lang", "zh", "-f", "json", *FPS)
+    _, js_en, _ = run("screen", *CONTROLS, "--lang", "en", "-f", "json", *FPS)
+    d = json.loads(js)
+    check(js == js_en, "JSON is the same whatever --lang (keys and values are an API)")
+    check(d.get("labels") == {
+        "verdict": {"pass": "通过", "warn": "提示", "conflict": "冲突", "error": "错误"},
+        "units": {"m2": "平方米", "ha": "公顷", "mu": "亩", "km2": "平方千米"},
+        "controls": {"eco": "生态保护红线", "farmland": "永久基本农田", "udb": "城镇开发边界"}},
+        "JSON labels: %s" % d.get("labels"))
+    _, t, _ = run("screen", *CONTROLS, "--units", "ha", *FPS, env={"LANG": "zh_CN.UTF-8"})
+    check(t.startswith("redline screen：") and "冲突" in t, "table in zh under LANG=zh_CN")
+
+
+def test_lonlat_map_not_squashed(tmp):
+    """A lon/lat footprint is drawn in a Gauss-Krüger plane: the same shape as in EPSG:4527."""
+    shapes = {}
+    for path in ("sample_shapes/projects.shp", "sample_shapes/projects_4490.geojson"):
+        _, out, _ = run("screen", "--eco", "sample_shapes/eco.shp", "-f", "html", "--lang",
+                        "en", "--id-field", "XMBH", path)
+        page = parse(out)
+        for i in sections(page):
+            fid = page.elems[i]["attrs"]["data-id"]
+            fp = page.find("path", "footprint", inside=i)
+            xy = [float(v) for v in re.findall(r"-?\d+\.\d", page.elems[fp[0]]["attrs"]["d"])]
+            xs, ys = xy[0::2], xy[1::2]
+            shapes.setdefault(fid, []).append((max(xs) - min(xs)) / (max(ys) - min(ys)))
+        if "4490" in path:
+            check("central meridian 117°E" in out, "lon/lat map: GK zone CM 117°E named")
+    for fid in ("P01", "P03", "P05"):
+        a, b = shapes[fid]
+        check(abs(a / b - 1) < 0.01, "%s: width/height %.4f in EPSG:4527, %.4f from lon/lat"
+              % (fid, a, b))
+
+
+def test_xlsx(tmp):
+    """-f xlsx read back with openpyxl: every cell against the JSON of the same run."""
+    import openpyxl
+    for lang, unit, lu in (("zh", "ha", True), ("en", "mu", False)):
+        extra = ["--landuse", "sample_shapes/dltb.shp"] if lu else []
+        out = os.path.join(tmp, "r_%s.xlsx" % lang)
+        rc, _, err = run("screen", *CONTROLS, *extra, "--units", unit, "--lang", lang,
+                         "-f", "xlsx", "-o", out, *FPS)
+        rcj, js, _ = run("screen", *CONTROLS, *extra, "--units", unit, "-f", "json", *FPS)
+        check(rc == rcj == 1, "xlsx %s: exit %d as json %d (%s)" % (lang, rc, rcj, err))
+        d = json.loads(js)
+        fac = UNITS[unit][0]
+        wb = openpyxl.load_workbook(out)
+        want_sheets = ["汇总", "压占明细"] + (["地类"] if lu else [])
+        check(wb.sheetnames == want_sheets, "xlsx %s: sheets %s" % (lang, wb.sheetnames))
+
+        def near(cell, m2, what):
+            ok = isinstance(cell, (int, float)) and abs(cell - m2 / fac) <= 1e-4 / fac + 1e-9
+            check(ok, "xlsx %s: %s = %r, JSON %r m2" % (lang, what, cell, m2))
+        ws = wb["汇总"]
+        rows = list(ws.iter_rows(values_only=True))
+        head = rows[0]
+        check(ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:%s%d" % (
+            openpyxl.utils.get_column_letter(len(head)), len(rows)),
+            "xlsx %s 汇总: frozen header, autofilter (%s %s)" % (lang, ws.freeze_panes,
+                                                                  ws.auto_filter.ref))
+        area_col = head.index(("面积(%s)" % UNITS[unit][2]) if lang == "zh"
+                              else "area (%s)" % unit)
+        check(ws.cell(row=2, column=area_col + 1).number_format == "0." + "0" * UNITS[unit][1],
+              "xlsx %s: area cells formatted to the unit's decimals (%s)"
+              % (lang, ws.cell(row=2, column=area_col + 1).number_format))
+        check((ws.column_dimensions["A"].width or 0) >= 4 and
+              (ws.column_dimensions[openpyxl.utils.get_column_letter(area_col + 1)].width or 0)
+              >= len(head[area_col]), "xlsx %s: column widths fit the headers" % lang)
+        check(len(rows) - 1 == len(d["footprints"]), "xlsx %s: a row per footprint" % lang)
+        for row, fp in zip(rows[1:], d["footprints"]):
+            check(row[0] == fp["id"], "xlsx %s: id %s" % (lang, row[0]))
+            near(row[area_col], fp["area_m2"], "%s area" % fp["id"])
+            verdict = row[area_col + 1]
+            check(verdict == (fp["verdict"] if lang == "en" else
+                              {"pass": "通过", "warn": "提示", "conflict": "冲突"}[fp["verdict"]]),
+                  "xlsx %s: %s verdict %s" % (lang, fp["id"], verdict))
+            col = area_col + 2
+            for c in d["controls"]:
+                fc = fp["controls"][c["name"]]
+                near(row[col], fc["overlap_m2"], "%s %s overlap" % (fp["id"], c["name"]))
+                check(abs(row[col + 1] - fc["overlap_pct"]) < 1e-4, "xlsx: %s %s pct"
+                      % (fp["id"], c["name"]))
+                req = c["rule"] == "require"
+                if req:
+                    near(row[col + 2], fc["outside_m2"], "%s %s outside" % (fp["id"], c["name"]))
+                check(row[col + 2 + req] == len(fc["hits"]), "xlsx: %s %s hits"
+                      % (fp["id"], c["name"]))
+                col += 3 + req
+        ws = wb["压占明细"]
+        rows = list(ws.iter_rows(values_only=True))
+        head = rows[0]
+        want = [(fp["id"], c, h) for fp in d["footprints"] for c, fc in fp["controls"].items()
+                for h in fc["hits"]]
+        check(len(rows) - 1 == len(want), "xlsx %s 压占明细: one row per footprint x hit "
+              "(%d, JSON %d)" % (lang, len(rows) - 1, len(want)))
+        for row, (fid, c, h) in zip(rows[1:], want):
+            check(row[0] == fid and row[1] == c and row[3] == h["fid"],
+                  "xlsx %s: hit row %s" % (lang, row[:4]))
+            near(row[4], h["overlap_m2"], "%s %s #%d" % (fid, c, h["fid"]))
+            attrs = {head[k]: row[k] for k in range(6, len(head)) if row[k] is not None}
+            check(attrs == {k: v for k, v in h["attrs"].items() if v is not None},
+                  "xlsx %s: %s %s #%d attributes" % (lang, fid, c, h["fid"]))
+        if lu:
+            rows = list(wb["地类"].iter_rows(values_only=True))
+            want = [(fp["id"], r) for fp in d["footprints"] if "landuse" in fp
+                    for r in fp["landuse"]["rounded"]["classes"]]
+            want += [("合计", r) for r in d["summary"]["landuse"]["rounded"]["classes"]]
+            check(len(rows) - 1 == len(want), "xlsx 地类: one row per footprint x class "
+                  "(%d, JSON %d)" % (len(rows) - 1, len(want)))
+            for row, (fid, r) in zip(rows[1:], want):
+                check(row[0] == fid and row[1] == r["code"] and
+                      all(isinstance(v, (int, float)) for v in row[3:6]) and
+                      abs(row[3] - r["area_m2"]) < 1e-9 and abs(row[4] - r["state_m2"]) < 1e-9
+                      and abs(row[5] - r["collective_m2"]) < 1e-9,
+                      "xlsx 地类: %s %s = JSON rounded (%s)" % (fid, r["code"], row))
+    rc, _, err = run("screen", *CONTROLS, "-f", "xlsx", *FPS)
+    check(rc == 2 and "needs -o FILE.xlsx" in err, "xlsx without -o is refused (%s)" % err)
+    rc, _, err = run("diff", "sample_shapes/eco.shp", "sample_shapes/eco_v2.gpkg", "-f", "xlsx",
+                     "-o", os.path.join(tmp, "d.xlsx"))
+    check(rc == 2 and "available for screen only" in err, "diff -f xlsx refused (%s)" % err)
+
+
+def test_diff_html(tmp):
+    """diff -f html: the sentences and group table against the JSON, one path per piece of
+    --pieces in each group's map (with --by: the transitions' pieces from or to the
+    group's value) and all of them in the overview, in Chromium too."""
+    args = ["diff", "--by", "HXLX", "sample_shapes/eco.shp", "sample_shapes/eco_v2.gpkg"]
+    rcj, js, _ = run(*args, "-f", "json", "--pieces", os.path.join(tmp, "dp.geojson"))
+    d = json.loads(js)
+    with open(os.path.join(tmp, "dp.geojson"), encoding="utf-8") as f:
+        pieces = [ft["properties"] for ft in json.load(f)["features"]]
+    for lang in ("zh", "en"):
+        out = os.path.join(tmp, "d_%s.html" % lang)
+        rc, _, err = run(*args, "--units", "ha", "--lang", lang, "-f", "html", "-o", out)
+        check(rc == rcj == 1, "diff html %s: exit %d as json %d (%s)" % (lang, rc, rcj, err))
+        with open(out, encoding="utf-8") as f:
+            raw = f.read()
+        zh = lang == "zh"
+
+        def said(g):
+            f4 = lambda m2: "%.4f" % (m2 / 10000.0)  # noqa: E731
+            if zh:
+                return ("原版面积 %s 公顷，新版面积 %s 公顷；减少 %s 公顷，新增 %s 公顷，净变化 %s 公顷，%s"
+                        % (f4(g["old_m2"]), f4(g["new_m2"]), f4(g["lost_m2"]),
+                           f4(g["gained_m2"]), f4(g["net_m2"]),
+                           "面积减少。" if g.get("shrunk", d["verdict"] == "shrunk")
+                           else "面积未减少。"))
+            return ("The old version covers %s ha and the new version %s ha; the new version "
+                    "lost %s ha and gained %s ha, a net change of %s ha: the area has %s."
+                    % (f4(g["old_m2"]), f4(g["new_m2"]), f4(g["lost_m2"]), f4(g["gained_m2"]),
+                       f4(g["net_m2"]), "shrunk" if g.get("shrunk", d["verdict"] == "shrunk")
+                       else "not shrunk"))
+        for where, text in (("raw", raw), ("chromium", None)):
+            if text is None:
+                p = chromium("--dump-dom", "file://" + out)
+                if p is None:
+                    check(False, "chromium is installed")
+                    continue
+                text = p.stdout.decode("utf-8")
+                check(not console_lines(p), "diff html: no console message")
+            page = parse(text)
+            st = [page.elems[i]["text"] for i in page.find("p", "statement")]
+            check(st and st[0] == said(d), "diff html %s %s: total sentence\n   got  %s\n"
+                  "   want %s" % (lang, where, st[0] if st else None, said(d)))
+            secs = page.find("section", "group")
+            keys = [page.elems[i]["attrs"]["data-key"] for i in secs]
+            check(keys == [g["key"] for g in d["groups"]], "diff html: a section per group")
+            for i, g in zip(secs, d["groups"]):
+                gst = [page.elems[j]["text"] for j in page.find("p", "statement", inside=i)]
+                check(gst == [said(g)], "diff html %s: %s sentence %s" % (lang, g["key"], gst))
+                got = sorted(page.elems[j]["attrs"]["data-change"]
+                             for j in page.find("path", "piece", inside=i))
+                # With --by the pieces are the transitions': from one value to another.
+                want = sorted(p["change"] for p in pieces
+                              if g["key"] in (p.get("grp"), p.get("from"), p.get("to")))
+                check(got == want, "diff html %s: %s pieces %s, --pieces %s"
+                      % (lang, g["key"], got, want))
+            summ = page.find("section", "summary")
+            allp = page.find("path", "piece", inside=summ[0]) if summ else []
+            check(len(allp) == len(pieces), "diff html: the overview has every piece (%d, %d)"
+                  % (len(allp), len(pieces)))
+            rows = [r for r in page.find("tr") if "data-key" in page.elems[r]["attrs"]]
+            check(len(rows) == len(d["groups"]) + 1, "diff html: group table rows + total")
+    rc, _, err = run("area", "sample_shapes/eco.shp", "-f", "html")
+    check(rc == 2 and "available for screen and diff only" in err, "area -f html refused")
+
+
+def test_audit_html(tmp):
+    """audit -f html: one row per file with its status and problems, as in the JSON; the
+    --report-dir index links each file's detail report, which exists."""
+    fx = os.path.join(tmp, "delivery")
+    os.makedirs(os.path.join(fx, "sub"))
+    for ext in ("shp", "shx", "dbf", "prj", "cpg"):
+        shutil.copy(os.path.join(SAMPLES, "projects." + ext), os.path.join(fx, "a." + ext))
+        if ext != "prj":  # missing_prj
+            shutil.copy(os.path.join(SAMPLES, "projects." + ext),
+                        os.path.join(fx, "sub", "<b>x\"'." + ext))
+    with open(os.path.join(fx, "broken.geojson"), "w") as f:
+        f.write("{not json")
+    before = digest(fx)
+    rd = os.path.join(tmp, "audit_report")
+    ctl = ["--eco", os.path.join(SAMPLES, "eco.shp")]
+    rcj, js, _ = run("audit", *ctl, "-f", "json", "-q", fx)
+    files = json.loads(js)["files"]
+    out = os.path.join(tmp, "audit.html")
+    rc, _, err = run("audit", *ctl, "-f", "html", "--lang", "zh", "-q", "--report-dir", rd,
+                     "-o", out, fx)
+    check(rc == rcj and rc == 2, "audit html: exit %d as json %d (%s)" % (rc, rcj, err))
+    check(digest(fx) == before, "audit html: the delivery is unchanged")
+    for path in (out, os.path.join(rd, "index.html")):
+        with open(path, encoding="utf-8") as f:
+            page = parse(f.read())
+        rows = page.find("tr", "file")
+        got = [(page.elems[r]["text"], page.elems[r]["attrs"]["data-status"]) for r in rows]
+        check(len(rows) == len(files) and all(
+            t.startswith(f["path"]) and s == f["status"] for (t, s), f in zip(got, files)),
+            "audit html: a row per file, status as JSON (%s)" % got)
+        for r, f in zip(rows, files):
+            for p in f["problems"]:
+                check(p["code"] in page.elems[r]["text"], "audit html: %s lists %s"
+                      % (f["path"], p["code"]))
+        links = [page.elems[a]["attrs"]["href"] for a in page.find("a")]
+        base = os.path.dirname(path)
+        check(len(links) == len(files) and all(
+            os.path.exists(os.path.join(base, h)) for h in links),
+            "audit html %s: each file links its report (%s)" % (os.path.basename(path),
+                                                                links[:2]))
+        check(not page.find("b") and not page.find("script"), "audit html: names are text")
+    p = chromium("--dump-dom", "file://" + out)
+    check(p is not None and not console_lines(p), "audit html: no console message")
+
+
+def run_pty(*args):
+    """redline with stderr on a terminal (a pty): exit status, stdout, stderr bytes."""
+    import pty
+    import select
+    m, sl = pty.openpty()
+    p = subprocess.Popen([REDLINE] + list(args), stdout=subprocess.PIPE, stderr=sl, cwd=SRC)
+    os.close(sl)
+    err = b""
+    while True:
+        r, _, _ = select.select([m], [], [], 0.5)
+        if r:
+            try:
+                chunk = os.read(m, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            err += chunk
+        elif p.poll() is not None:
+            break
+    out = p.stdout.read()
+    p.wait()
+    os.close(m)
+    return p.returncode, out.decode("utf-8"), err
+
+
+def test_screen_progress(tmp):
+    """screen shows progress on a terminal (overlays done of footprints x controls, then
+    the line is cleared); not with --quiet, not when stderr is not a terminal."""
+    args = ["screen", *CONTROLS, "-f", "json", *FPS]
+    rc, out, err = run_pty(*args)
+    rc2, out2, err2 = run(*args)
+    total = 3 * 10
+    check(rc == rc2 and out == out2, "progress: the report is the same on a terminal")
+    check(re.search(rb"\[\d+/%d\] \d\d:\d\d elapsed" % total, err) is not None,
+          "progress: [done/%d] with the time on a terminal (%r)" % (total, err[:80]))
+    check(err.endswith(b"\r\x1b[K"), "progress: the line is cleared at the end (%r)"
+          % err[-20:])
+    check(err2 == "", "progress: nothing when stderr is not a terminal (%r)" % err2[:80])
+    rc, _, err = run_pty(*args[:-3], "-q", *FPS)
+    check(err == b"", "progress: nothing with --quiet (%r)" % err[:80])
+
+
+def chromium(*args, timeout=120):
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not exe:
+        return None
+    p = subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu",
+                        "--no-first-run", "--enable-logging=stderr", "--v=0"] + list(args),
+                       capture_output=True, timeout=timeout)
+    return p
+
+
+def console_lines(p):
+    return [ln for ln in p.stderr.decode("utf-8", "replace").splitlines() if ":CONSOLE" in ln]
+
+
+def test_in_chromium(tmp):
+    if not (shutil.which("chromium") or shutil.which("chromium-browser")):
+        check(False, "chromium is installed (apt-get install chromium; .ci/run does)")
+        return
+    _, js_text, _ = run("screen", *CONTROLS, "-f", "json", *FPS)
+    js = json.loads(js_text)
+    out = os.path.join(tmp, "c_en.html")
+    run("screen", *CONTROLS, "--units", "ha", "--lang", "en", "-f", "html", "-o", out, *FPS)
+    url = "file://" + out
+    p = chromium("--dump-dom", url)
+    dom = p.stdout.decode("utf-8")
+    check_page(parse(dom), js, "ha", False, "chromium DOM")
+    check(not console_lines(p), "chromium: no console message (%s)" % console_lines(p)[:2])
+    # The console check can fail: a page whose script the CSP blocks logs one.
+    bad = os.path.join(tmp, "bad.html")
+    with open(bad, "w") as f:
+        f.write("<!DOCTYPE html><meta http-equiv=\"Content-Security-Policy\" "
+                "content=\"default-src 'none'\"><p>x</p><script>console.log(1)</script>")
+    check(console_lines(chromium("--dump-dom", "file://" + bad)),
+          "chromium: a blocked script does log a console message")
+
+    # Print to PDF (A4 from the page's @page rule).
+    pdf = os.path.join(tmp, "c_en.pdf")
+    chromium("--print-to-pdf=" + pdf, "--no-pdf-header-footer", url)
+    info = subprocess.run(["pdfinfo", pdf], capture_output=True, text=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1)) if "Pages:" in info else -1
+    size = re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info)
+    check(size and abs(float(size.group(1)) - 595.3) < 2 and abs(float(size.group(2)) -
+                                                                  841.9) < 2,
+          "PDF pages are A4 portrait (%s)" % (size.group(0) if size else info))
+    n = len(js["footprints"])
+    check(pages == n + 2, "PDF: header+summary, overview, one page per footprint: %d pages "
+          "for %d footprints" % (pages, n))
+    texts = []
+    for k in range(1, max(pages, 0) + 1):
+        texts.append(subprocess.run(["pdftotext", "-layout", "-f", str(k), "-l", str(k), pdf,
+                                     "-"], capture_output=True, text=True).stdout)
+    for fp in js["footprints"]:
+        head = re.compile(r"^\s*%s\s+%s\s*$" % (re.escape(fp["id"]), fp["verdict"]), re.M)
+        where = [k for k, t in enumerate(texts) if head.search(t)]
+        ok = len(where) == 1
+        if ok:
+            t = texts[where[0]]
+            ok = "project land" in t and "Plane:" in t and re.search(r"^\s*N\s*$", t, re.M)
+        check(ok, "PDF: %s's heading, north arrow, legend and caption on one page (pages %s)"
+              % (fp["id"], [w + 1 for w in where]))
+
+    # Screenshot of the maps alone, laid out in a known grid: none is blank.
+    grid = os.path.join(tmp, "grid.html")
+    with open(out, encoding="utf-8") as f:
+        page = f.read()
+    style = ("<style>body{margin:0;padding:0;max-width:none}body>*{display:none}"
+             "body>section.footprint{display:block;float:left;width:320px;height:235px;"
+             "margin:0;padding:0;overflow:hidden}section.footprint>*{display:none}"
+             "section.footprint>figure{display:block;margin:0}"
+             "figure>figcaption{display:none}svg.map{width:320px;height:235px}</style>")
+    with open(grid, "w", encoding="utf-8") as f:
+        f.write(page.replace("</head>", style + "</head>"))
+    png = os.path.join(tmp, "grid.png")
+    rows = (n + 1) // 2
+    chromium("--screenshot=" + png, "--window-size=640,%d" % (rows * 235),
+             "--hide-scrollbars", "file://" + grid)
+    img = Image.open(png).convert("RGB")
+    for i, fp in enumerate(js["footprints"]):
+        x0, y0 = (i % 2) * 320, (i // 2) * 235
+        box = img.crop((x0 + 20, y0 + 6, x0 + 310, y0 + 200))
+        px = list(box.getdata())
+        drawn = sum(1 for c in px if min(c) < 235)
+        check(drawn > 0.02 * len(px), "screenshot: %s's map is drawn (%d of %d pixels)"
+              % (fp["id"], drawn, len(px)))
+        for name, fc in fp["controls"].items():
+            if not fc["hits"] or name not in COLOURS:
+                continue
+            r, g, b = COLOURS[name]
+            # The piece colour at 60% over white (fill-opacity .6), give or take.
+            want = tuple(round(0.6 * v + 0.4 * 255) for v in (r, g, b))
+            near = sum(1 for c in px if all(abs(c[j] - want[j]) < 40 for j in range(3)))
+            check(near > 0, "screenshot: %s's map shows the %s pieces" % (fp["id"], name))
+
+
+def test_hostile_text(tmp):
+    evil = ['</script><script>alert(1)</script>', '<img src=x onerror=alert(2)>',
+            '"quoted" \'single\' & <b>bold</b>', '生态红线 </svg><svg onload=alert(3)>']
+    ctl = os.path.join(tmp, "evil.geojson")
+    feats = []
+    for k, t in enumerate(evil):
+        x = 39515000 + 300 * k
+        feats.append({"type": "Feature", "properties": {"HXMC": t, "NOTE": t},
+                      "geometry": {"type": "Polygon", "coordinates": [[
+                          [x, 4415000], [x + 250, 4415000], [x + 250, 4415250],
+                          [x, 4415250], [x, 4415000]]]}})
+    with open(ctl, "w", encoding="utf-8") as f:
+        json.dump({"type": "FeatureCollection", "crs": {"type": "name", "properties": {
+            "name": "urn:ogc:def:crs:EPSG::4527"}}, "features": feats}, f, ensure_ascii=False)
+    fp = os.path.join(tmp, "evil_fp.geojson")
+    with open(fp, "w", encoding="utf-8") as f:
+        json.dump({"type": "FeatureCollection", "crs": {"type": "name", "properties": {
+            "name": "urn:ogc:def:crs:EPSG::4527"}}, "features": [{
+                "type": "Feature", "properties": {"XMBH": '"><script>alert(4)</script>'},
+                "geometry": {"type": "Polygon", "coordinates": [[
+                    [39514900, 4415100], [39516200, 4415100], [39516200, 4415150],
+                    [39514900, 4415150], [39514900, 4415100]]]}}]}, f, ensure_ascii=False)
+    # The same control as a GBK shapefile (.cpg GBK): the text decodes, then is escaped.
+    shp = os.path.join(tmp, "evil_gbk.shp")
+    subprocess.run(["ogr2ogr", "-f", "ESRI Shapefile", "-lco", "ENCODING=GBK", shp, ctl],
+                   check=True, capture_output=True)
+    before = digest(tmp)
+    out = os.path.join(tmp, "..", os.path.basename(tmp) + "_evil.html")
+    rc, _, err = run("screen", "--control", "evil:forbid=" + ctl,
+                     "--control", "gbk:report=" + shp, "--id-field", "XMBH",
+                     "-f", "html", "--lang", "zh", "-o", out, fp)
+    check(rc == 1, "hostile text: screened (exit %d, %s)" % (rc, err))
+    with open(out, encoding="utf-8") as f:
+        raw = f.read()
+    os.remove(out)
+    check(digest(tmp) == before, "hostile text: inputs unchanged")
+    for where, text in (("raw", raw), ("chromium", None)):
+        if text is None:
+            with open(os.path.join(tmp, "evil_copy.html"), "w", encoding="utf-8") as f:
+                f.write(raw)
+            p = chromium("--dump-dom", "file://" + os.path.join(tmp, "evil_copy.html"))
+            if p is None:
+                check(False, "chromium is installed")
+                continue
+            text = p.stdout.decode("utf-8")
+            check(not console_lines(p), "hostile text: no console message (%s)"
+                  % console_lines(p)[:1])
+        page = parse(text)
+        for tag in ("script", "img", "b"):
+            check(not page.find(tag), "hostile text (%s): no live <%s>" % (where, tag))
+        check(len(page.find("svg")) == 2, "hostile text (%s): only the two maps are svg"
+              % where)
+        for e in page.elems:
+            for a in e["attrs"]:
+                check(not a.startswith("on"), "hostile text (%s): no %s= on <%s>"
+                      % (where, a, e["tag"]))
+        secs = sections(page)
+        check(len(secs) == 1 and page.elems[secs[0]]["attrs"].get("data-id") ==
+              '"><script>alert(4)</script>', "hostile text (%s): the id is kept as text"
+              % where)
+        hits = page.find("table", "hits")
+        body = page.elems[hits[0]]["text"] if hits else ""
+        for t in evil:
+            check(body.count("HXMC=" + t) == 2,
+                  "hostile text (%s): %r shown as text for both controls" % (where, t))
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="rlreport.")
+    before = digest(SAMPLES)
+    try:
+        test_html_sentences_and_maps(tmp)
+        test_html_landuse_sentence(tmp)
+        test_html_rules(tmp)
+        test_lang_default_and_chinese_names(tmp)
+        test_lang_table_csv_json(tmp)
+        test_lonlat_map_not_squashed(tmp)
+        test_xlsx(tmp)
+        test_diff_html(tmp)
+        test_audit_html(tmp)
+        test_screen_progress(tmp)
+        test_in_chromium(tmp)
+        hostile = os.path.join(tmp, "hostile")
+        os.mkdir(hostile)
+        test_hostile_text(hostile)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    check(digest(SAMPLES) == before, "sample_shapes/ is byte-identical after all runs")
+    return summary()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
