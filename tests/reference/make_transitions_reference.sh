@@ -20,6 +20,7 @@ load "$S/eco.shp" eco
 load "$S/eco_v2.gpkg" eco_v2
 load "$S/dltb.shp" dltb
 load "$S/dltb_2024.geojson" dltb_2024
+load "$S/eco_v3.geojson" eco_v3
 psql -q -X -d "$DB" -f "$HERE/transitions_reference.sql"
 PGOPTIONS="-c extra_float_digits=3" psql -q -X -d "$DB" -c "\\copy (SELECT c AS case, from_v AS from, to_v AS to, area_m2 FROM ref_trans ORDER BY c, from_v COLLATE \"C\", to_v COLLATE \"C\") TO STDOUT WITH (FORMAT csv, HEADER)" \
   | python3 -c '

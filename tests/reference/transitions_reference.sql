@@ -4,8 +4,11 @@
 --   eco_v2    EPSG:4490  sample_shapes/eco_v2.gpkg      (NEW)     field hxlx
 --   dltb      EPSG:4527  sample_shapes/dltb.shp         (OLD)     field dlbm
 --   dltb_2024 EPSG:4527  sample_shapes/dltb_2024.geojson (NEW)    field dlbm
+--   eco_v3    EPSG:4490  sample_shapes/eco_v3.geojson   (NEW of eco_v2, case eco3: E3 changes
+--                                                         type and shape together)
 -- Cases: eco (--by HXLX), dltb (--by DLBM), dltb1 (--by DLBM --by-level 1: first two
--- characters).  The overlay runs in OLD's SRID (NEW transformed); areas are ellipsoidal
+-- characters), eco3 (eco_v2 -> eco_v3 by HXLX, overlay in EPSG:4490 lon/lat).  The overlay
+-- runs in OLD's SRID (NEW transformed); areas are ellipsoidal
 -- (CGCS2000): ST_Area(ST_Transform(g, 4490)::geography).
 -- Definition (docs/diff.md "Transitions"): per version and value v, U(v) = union of the
 -- features with value v; the partition P(v) = U(v) - union of U(w) for every w before v in
@@ -23,11 +26,13 @@ DROP TABLE IF EXISTS t_old, t_new, u_old, u_new, p_old, p_new, a_old, a_new, ref
 CREATE TABLE t_old AS
   SELECT 'eco'::text AS c, COALESCE(hxlx, '') AS v, geom FROM eco
   UNION ALL SELECT 'dltb', COALESCE(dlbm, ''), geom FROM dltb
-  UNION ALL SELECT 'dltb1', left(COALESCE(dlbm, ''), 2), geom FROM dltb;
+  UNION ALL SELECT 'dltb1', left(COALESCE(dlbm, ''), 2), geom FROM dltb
+  UNION ALL SELECT 'eco3', COALESCE(hxlx, ''), geom FROM eco_v2;
 CREATE TABLE t_new AS
   SELECT 'eco'::text AS c, COALESCE(hxlx, '') AS v, ST_Transform(geom, 4527) AS geom FROM eco_v2
   UNION ALL SELECT 'dltb', COALESCE(dlbm, ''), geom FROM dltb_2024
-  UNION ALL SELECT 'dltb1', left(COALESCE(dlbm, ''), 2), geom FROM dltb_2024;
+  UNION ALL SELECT 'dltb1', left(COALESCE(dlbm, ''), 2), geom FROM dltb_2024
+  UNION ALL SELECT 'eco3', COALESCE(hxlx, ''), geom FROM eco_v3;
 CREATE TABLE u_old AS SELECT c, v, ST_Union(geom) AS g FROM t_old GROUP BY c, v;
 CREATE TABLE u_new AS SELECT c, v, ST_Union(geom) AS g FROM t_new GROUP BY c, v;
 CREATE TABLE p_old AS

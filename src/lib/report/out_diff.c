@@ -114,7 +114,9 @@ static void json_transitions(const rl_diff_data *d, rl_buf *b)
         json_opt_str(b, p->to);
         rl_buf_puts(b, ", \"area_m2\": ");
         rl_buf_json_m2(b, p->area_m2);
-        rl_buf_printf(b, ", \"centroid\": [%.3f, %.3f]}", p->cx, p->cy);
+        /* mm in a plane, about 1 cm in degrees */
+        const int cd = d->old->crs->geographic ? 7 : 3;
+        rl_buf_printf(b, ", \"centroid\": [%.*f, %.*f]}", cd, p->cx, cd, p->cy);
     }
     rl_buf_puts(b, "]");
 }
@@ -321,7 +323,8 @@ static void table_transitions(const rl_diff_data *d, rl_buf *b, double fac, int 
             rl_buf_puts_esc(b, p->from[0] ? p->from : "(empty)");
             rl_buf_puts(b, " -> ");
             rl_buf_puts_esc(b, p->to[0] ? p->to : "(empty)");
-            rl_buf_printf(b, "  at %.3f, %.3f\n", p->cx, p->cy);
+            const int cd = d->old->crs->geographic ? 7 : 3;
+            rl_buf_printf(b, "  at %.*f, %.*f\n", cd, p->cx, cd, p->cy);
         }
     }
 }
