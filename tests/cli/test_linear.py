@@ -21,6 +21,7 @@ Usage: test_linear.py REDLINE SRCDIR   (standard library only)
 """
 import csv
 import json
+import subprocess
 import math
 import os
 import shutil
@@ -357,11 +358,40 @@ def test_audit_and_pieces(tmp):
           "--pieces writes the corridor and its piece (%s)" % kinds)
 
 
+def test_use_field_counts_shared_land_once(tmp):
+    """Two 临时 yards that overlap each other inside eco feature 3 count their common
+    land once (hand geometry: 100 m squares shifted by 50 m: union 150 x 100 m), and a
+    永久 square apart counts alone; checked against GDAL's SQLite dialect too."""
+    x, y = 39519000, 4415900
+    fp = geojson(os.path.join(tmp, "yards.geojson"), 4527, [
+        (square(x, y, x + 100, y + 100), {"ID": "Y1", "YDLX": "临时"}),
+        (square(x + 50, y, x + 150, y + 100), {"ID": "Y2", "YDLX": "临时"}),
+        (square(x, y - 200, x + 100, y - 100), {"ID": "T1", "YDLX": "永久"})])
+    code, out, err = run("screen", "--eco", os.path.join(S, "eco.shp"), "--area", "planar",
+                         "--use-field", "YDLX", "--id-field", "ID", "-f", "json", fp)
+    doc = json.loads(out) if out else {"summary": {}}
+    use = {u["value"]: u for u in doc["summary"].get("use", {}).get("eco", [])}
+    p = subprocess.run(["ogr2ogr", "-f", "CSV", "/vsistdout/", fp, "-dialect", "SQLite", "-sql",
+                        "SELECT YDLX, ST_Area(ST_Intersection(ST_Union(geometry), "
+                        "(SELECT ST_Union(geometry) FROM 'eco.shp'.eco))) a FROM yards GROUP BY YDLX"],
+                       capture_output=True, text=True, cwd=S)
+    sql = {r["YDLX"]: float(r["a"]) for r in csv.DictReader(p.stdout.splitlines())} if p.stdout else {}
+    check(code == 1 and close(use.get("临时", {}).get("overlap_m2"), 15000, 1e-9) and
+          use["临时"]["footprints"] == 2 and close(use.get("永久", {}).get("overlap_m2"), 10000, 1e-9),
+          "--use-field: 临时 15000 m2 (not 20000), 永久 10000: %s (%s)" % (use, err.strip()))
+    check(close(sql.get("临时"), 15000, 1e-9) and close(sql.get("永久"), 10000, 1e-9),
+          "SQLite agrees: %s %s" % (sql, p.stderr[-300:]))
+    code, out, _ = run("screen", "--eco", os.path.join(S, "eco.shp"), "--area", "planar",
+                       "--use-field", "YDLX", "--id-field", "ID", fp)
+    check("eco 临时: 15000.00 m2 (2 footprints)" in out, "table: the union per use:\n%s" % out[-400:])
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="rl_linear_")
     try:
         test_against_postgis()
         test_use_field()
+        test_use_field_counts_shared_land_once(tmp)
         test_formats_and_jobs()
         test_hand_worked(tmp)
         test_never_in_degrees(tmp)

@@ -582,6 +582,18 @@ static rl_status screen_control(rl_ctx *ctx, engine *e, int w, rl_fp_result *r, 
         if (st)
             goto cleanup;
     }
+    if (fc->keep && fc->overlap_m2 > 0) {
+        /* For the per-use totals (use_conclude): the overlap as one geometry. */
+        fc->keep_g = any_whole ? GEOSGeom_clone_r(h, g)
+                     : npieces == 1 ? GEOSGeom_clone_r(h, pieces[0])
+                                    : rl_union_all(ctx, (const GEOSGeometry *const *)pieces,
+                                                   npieces, 0);
+        if (!fc->keep_g) {
+            st = rl_fail(ctx, RL_ERR_GEOM, "union of %s overlaps failed: %s", C->spec.name,
+                         ctx->geos_msg);
+            goto cleanup;
+        }
+    }
     if (fc->overlap_m2 > r->area_m2)
         fc->overlap_m2 = r->area_m2; /* reprojection noise, ~1e-9 relative */
     fc->overlap_pct = r->area_m2 > 0 ? 100.0 * fc->overlap_m2 / r->area_m2 : 0;
@@ -609,14 +621,15 @@ static int cmp_env_minx(const void *a, const void *b)
 }
 
 /*
- * --landuse: the footprints whose envelopes (in the DLTB's CRS) meet
- * another's may share land; they keep their geometries for the run's total
- * (rl_landuse_total), which must count that land once.
+ * The footprints whose envelopes (in pipeline k's CRS) meet another's may
+ * share land; they keep their geometries for the totals that must count it
+ * once: --landuse's run total (rl_landuse_total) and --use-field's (k a
+ * control, use_conclude).
  */
-static rl_status mark_shared(rl_ctx *ctx, engine *e)
+static rl_status mark_shared(rl_ctx *ctx, engine *e, int k)
 {
     rl_screen_data *d = e->d;
-    const size_t base = (size_t)d->ncontrols * d->nres;
+    const size_t base = (size_t)k * d->nres;
     pair **by = malloc((d->nres + 1) * sizeof *by);
     size_t n = 0;
     if (!by)
@@ -628,8 +641,11 @@ static rl_status mark_shared(rl_ctx *ctx, engine *e)
     for (size_t a = 0; a < n; a++)
         for (size_t b = a + 1; b < n && by[b]->env[0] <= by[a]->env[2]; b++)
             if (rl_env_meet(by[a]->env, by[b]->env)) {
-                d->res[by[a] - &e->pairs[base]].lu.keep = 1;
-                d->res[by[b] - &e->pairs[base]].lu.keep = 1;
+                size_t i = (size_t)(by[a] - &e->pairs[base]), j = (size_t)(by[b] - &e->pairs[base]);
+                if (k == d->ncontrols)
+                    d->res[i].lu.keep = d->res[j].lu.keep = 1;
+                else
+                    d->res[i].ctl[k].keep = d->res[j].ctl[k].keep = 1;
             }
     free(by);
     return RL_OK;
@@ -640,7 +656,7 @@ static size_t size_overlaps(rl_ctx *ctx, void *job, int k, rl_status *st)
 {
     engine *e = job;
     rl_layer_recount(e->d->controls[k].layer);
-    if (k == e->d->ncontrols && (*st = mark_shared(ctx, e)))
+    if ((k == e->d->ncontrols || e->d->opts->use_field) && (*st = mark_shared(ctx, e, k)))
         return 0;
     return e->d->nres;
 }
@@ -1251,6 +1267,96 @@ static rl_status init_results(rl_ctx *ctx, rl_screen_data *d)
  * attributes, rounded, and the run's total, in footprint order.  A
  * footprint whose DLTB overlay or figures failed is an error.
  */
+/* Value of --use-field for footprint r ("" when null or no such field). */
+static const char *use_value(const rl_screen_data *d, const rl_fp_result *r)
+{
+    const rl_layer *L = d->fps[r->layer];
+    int fi = rl_layer_field_index(L, d->opts->use_field);
+    const rl_feature *ft = &L->feat[r->feat];
+    return fi >= 0 && ft->attrs && ft->attrs[fi] ? ft->attrs[fi] : "";
+}
+
+static int cmp_cstr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * --use-field, after the engine: per control and value, the area of the
+ * union of the overlaps of the footprints with that value (not errors).
+ * Footprints that may share land kept their overlap's geometry (mark_shared);
+ * where those are not proven apart, their union is measured instead of the
+ * sum, so land two footprints share counts once.
+ */
+static rl_status use_conclude(rl_ctx *ctx, rl_screen_data *d)
+{
+    const size_t n = d->nres;
+    rl_status st = RL_OK;
+    const GEOSGeometry **gs = malloc((n + 1) * sizeof *gs);
+    const char **v = malloc((n + 1) * sizeof *v);
+    size_t nv = 0;
+    if (!gs || !v) {
+        st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (d->res[i].verdict != RL_V_ERROR)
+            v[nv++] = use_value(d, &d->res[i]);
+    if (nv > 1)
+        qsort(v, nv, sizeof *v, cmp_cstr);
+    size_t m = 0;
+    for (size_t i = 0; i < nv; i++)
+        if (!m || strcmp(v[i], v[m - 1]))
+            v[m++] = v[i];
+    d->use_vals = v, v = NULL;
+    d->nuse = m;
+    d->use_m2 = calloc((size_t)d->ncontrols * m + 1, sizeof *d->use_m2);
+    d->use_count = calloc((size_t)d->ncontrols * m + 1, sizeof *d->use_count);
+    if (!d->use_m2 || !d->use_count) {
+        st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    for (int k = 0; k < d->ncontrols; k++)
+        for (size_t j = 0; j < m; j++) {
+            double sum = 0, kept = 0;
+            size_t ng = 0, cnt = 0;
+            const rl_crs *fcrs = NULL;
+            for (size_t i = 0; i < n; i++) {
+                const rl_fp_result *r = &d->res[i];
+                const rl_fp_control *fc = &r->ctl[k];
+                if (r->verdict == RL_V_ERROR || strcmp(use_value(d, r), d->use_vals[j]))
+                    continue;
+                sum += fc->overlap_m2;
+                cnt += fc->overlap_m2 > 0;
+                if (fc->keep_g) {
+                    gs[ng++] = fc->keep_g;
+                    kept += fc->overlap_m2;
+                    if (!fcrs)
+                        fcrs = d->fps[r->layer]->crs;
+                }
+            }
+            if (ng > 1 && !rl_disjoint_fast(ctx, gs, ng)) {
+                double a = 0;
+                GEOSGeometry *u = rl_union_all(ctx, gs, ng, 0);
+                if (!u) {
+                    st = rl_fail(ctx, RL_ERR_GEOM, "union of overlaps failed: %s", ctx->geos_msg);
+                    goto cleanup;
+                }
+                st = piece_area(ctx, d->opts->c.area, u, d->controls[k].layer->crs, fcrs, &a);
+                GEOSGeom_destroy_r(ctx->geos, u);
+                if (st)
+                    goto cleanup;
+                sum += a - kept;
+            }
+            d->use_m2[(size_t)k * m + j] = sum;
+            d->use_count[(size_t)k * m + j] = cnt;
+        }
+cleanup:
+    free(gs);
+    free(v);
+    return st;
+}
+
 static rl_status landuse_conclude(rl_ctx *ctx, rl_screen_data *d)
 {
     const rl_screen_options *o = d->opts;
@@ -1399,6 +1505,8 @@ static rl_status screen_all(rl_ctx *ctx, rl_screen_data *d, const load_job *load
     /* Control features were skipped (--skip-bad-controls): no verdict is final. */
     for (int k = 0; k < d->ncontrols; k++)
         d->provisional |= rl_layer_untrusted(d->controls[k].layer) > 0;
+    if (d->opts->use_field && (st = use_conclude(ctx, d)))
+        return st;
     if (d->opts->landuse_path && (st = landuse_conclude(ctx, d)))
         return st;
     if (d->opts->nclassify && (st = classify_conclude(ctx, d)))
@@ -1575,6 +1683,8 @@ void rl_screen_results_free(rl_ctx *ctx, rl_screen_data *d)
                 free(r->ctl[k].cross);
                 free(r->ctl[k].rings);
                 free(r->ctl[k].error);
+                if (r->ctl[k].keep_g)
+                    GEOSGeom_destroy_r(h, r->ctl[k].keep_g);
             }
             free(r->ctl);
         }
@@ -1582,6 +1692,10 @@ void rl_screen_results_free(rl_ctx *ctx, rl_screen_data *d)
     free(d->res);
     d->res = NULL;
     d->nres = 0;
+    free(d->use_vals);
+    free(d->use_m2);
+    free(d->use_count);
+    d->use_vals = NULL, d->use_m2 = NULL, d->use_count = NULL, d->nuse = 0;
     if (d->fps) {
         for (size_t i = 0; i < d->nfps; i++)
             rl_layer_free(ctx, d->fps[i]);

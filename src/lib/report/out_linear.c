@@ -91,62 +91,11 @@ static size_t points_inside(const rl_screen_data *d, int k)
     return n;
 }
 
-/* Value of --use-field for footprint r ("" when null or no such field). */
-static const char *use_value(const rl_screen_data *d, const rl_fp_result *r)
-{
-    const rl_layer *L = d->fps[r->layer];
-    int fi = rl_layer_field_index(L, d->opts->use_field);
-    const rl_feature *ft = &L->feat[r->feat];
-    return fi >= 0 && ft->attrs && ft->attrs[fi] ? ft->attrs[fi] : "";
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/*
- * The distinct --use-field values of the footprints that are not errors,
- * in byte order, into *vals (free() it; the strings are borrowed).
- */
-static size_t use_values(const rl_screen_data *d, const char ***vals)
-{
-    const char **v = malloc((d->nres ? d->nres : 1) * sizeof *v);
-    size_t n = 0;
-    *vals = v;
-    if (!v)
-        return 0;
-    for (size_t i = 0; i < d->nres; i++)
-        if (d->res[i].verdict != RL_V_ERROR)
-            v[n++] = use_value(d, &d->res[i]);
-    qsort(v, n, sizeof *v, cmp_str);
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++)
-        if (!m || strcmp(v[i], v[m - 1]))
-            v[m++] = v[i];
-    return m;
-}
-
-/* Sum of the overlaps with control k of the footprints whose use is `val`. */
-static double use_total(const rl_screen_data *d, int k, const char *val, size_t *count)
-{
-    double a = 0;
-    *count = 0;
-    for (size_t i = 0; i < d->nres; i++) {
-        const rl_fp_result *r = &d->res[i];
-        if (r->verdict == RL_V_ERROR || strcmp(use_value(d, r), val))
-            continue;
-        a += r->ctl[k].overlap_m2;
-        *count += r->ctl[k].overlap_m2 > 0;
-    }
-    return a;
-}
-
 void rl_json_linear_summary(rl_buf *b, const rl_screen_data *d)
 {
     if (d->opts->use_field) {
-        const char **v = NULL;
-        size_t nv = use_values(d, &v);
+        const char *const *v = d->use_vals;
+        size_t nv = d->nuse;
         rl_buf_puts(b, ",\n   \"use_field\": ");
         rl_buf_json_str(b, d->opts->use_field);
         rl_buf_puts(b, ", \"use\": {");
@@ -155,8 +104,8 @@ void rl_json_linear_summary(rl_buf *b, const rl_screen_data *d)
             rl_buf_json_str(b, d->controls[k].spec.name);
             rl_buf_puts(b, ": [");
             for (size_t j = 0; j < nv; j++) {
-                size_t cnt;
-                double a = use_total(d, k, v[j], &cnt);
+                size_t cnt = d->use_count[(size_t)k * nv + j];
+                double a = d->use_m2[(size_t)k * nv + j];
                 rl_buf_puts(b, j ? ", {\"value\": " : "{\"value\": ");
                 rl_buf_json_str(b, v[j]);
                 rl_buf_puts(b, ", \"overlap_m2\": ");
@@ -166,7 +115,6 @@ void rl_json_linear_summary(rl_buf *b, const rl_screen_data *d)
             rl_buf_puts(b, "]");
         }
         rl_buf_puts(b, "}");
-        free(v);
     }
     size_t npoints = 0;
     for (size_t i = 0; d->linear && i < d->nres; i++)
@@ -287,22 +235,21 @@ static void table_proximity(const rl_screen_data *d, rl_buf *b)
         }
     }
     if (o->use_field) {
-        const char **v = NULL;
-        size_t nv = use_values(d, &v);
+        const char *const *v = d->use_vals;
+        size_t nv = d->nuse;
         rl_buf_puts(b, "\nland use by ");
         rl_buf_puts_esc(b, o->use_field);
-        rl_buf_puts(b, " (sum of the footprints' overlaps):\n");
+        rl_buf_puts(b, " (the footprints' overlaps, shared land counted once):\n");
         for (int k = 0; k < d->ncontrols; k++)
             for (size_t j = 0; j < nv; j++) {
-                size_t cnt;
-                double a = use_total(d, k, v[j], &cnt);
+                size_t cnt = d->use_count[(size_t)k * nv + j];
+                double a = d->use_m2[(size_t)k * nv + j];
                 rl_buf_puts(b, "  ");
                 rl_buf_puts_esc(b, d->controls[k].spec.name);
                 rl_buf_puts(b, " ");
                 rl_buf_puts_esc(b, *v[j] ? v[j] : "(null)");
                 rl_buf_printf(b, ": %.2f m2 (%zu footprints)\n", a, cnt);
             }
-        free(v);
     }
 }
 

@@ -46,6 +46,13 @@ typedef struct rl_fp_control {
     size_t ncross;
     double distance_m;      /* --near: to the nearest feature; NAN: none within */
     double *rings;          /* --rings: control area within each distance, m2 */
+    /*
+     * --use-field: set before phase 5 when the footprint's envelope meets
+     * another's in the control's CRS; the overlap's geometry is then kept
+     * (owned, control CRS) so the per-use totals count shared land once.
+     */
+    int keep;
+    GEOSGeometry *keep_g;
 } rl_fp_control;
 
 typedef enum { RL_V_PASS = 0, RL_V_WARN, RL_V_CONFLICT, RL_V_ERROR } rl_verdict;
@@ -93,6 +100,15 @@ typedef struct rl_screen_data {
     int lu_fields[RL_LUF_N];
     rl_landuse lu_total;
     int linear;           /* some footprint is a line or a point */
+    /*
+     * --use-field: the distinct values (byte order, borrowed from the
+     * footprints' attributes) and per [control * nuse + value] the area of
+     * the union of those footprints' overlaps and how many overlap.
+     */
+    const char **use_vals;
+    size_t nuse;
+    double *use_m2;
+    size_t *use_count;
 } rl_screen_data;
 
 /* ---- diff / area results (diff.c, areacmd.c) ---- */
