@@ -80,6 +80,17 @@ static void json_opt_str(rl_buf *b, const char *s)
         rl_buf_puts(b, "null");
 }
 
+/* `{"from": .., "to": .., "area_m2": ..` of a list's entry i (the caller closes it). */
+static void json_cell(rl_buf *b, size_t i, const char *from, const char *to, double a)
+{
+    rl_buf_puts(b, i ? ",\n  {\"from\": " : "\n  {\"from\": ");
+    json_opt_str(b, from);
+    rl_buf_puts(b, ", \"to\": ");
+    json_opt_str(b, to);
+    rl_buf_puts(b, ", \"area_m2\": ");
+    rl_buf_json_m2(b, a);
+}
+
 /* SPEC "Transitions": the cells, changed_m2, and how overlaps were attributed. */
 static void json_transitions(const rl_diff_data *d, rl_buf *b)
 {
@@ -96,26 +107,15 @@ static void json_transitions(const rl_diff_data *d, rl_buf *b)
     rl_buf_json_m2(b, d->new_multi_m2);
     rl_buf_puts(b, "},\n \"transitions\": [");
     for (size_t i = 0; i < d->ntrans; i++) {
-        const rl_diff_trans *t = &d->trans[i];
-        rl_buf_puts(b, i ? ",\n  {\"from\": " : "\n  {\"from\": ");
-        json_opt_str(b, t->from);
-        rl_buf_puts(b, ", \"to\": ");
-        json_opt_str(b, t->to);
-        rl_buf_puts(b, ", \"area_m2\": ");
-        rl_buf_json_m2(b, t->area_m2);
+        json_cell(b, i, d->trans[i].from, d->trans[i].to, d->trans[i].area_m2);
         rl_buf_puts(b, "}");
     }
     rl_buf_puts(b, "],\n \"largest_changes\": [");
+    /* mm in a plane, about 1 cm in degrees */
+    const int cd = d->old->crs->geographic ? 7 : 3;
     for (size_t i = 0; i < d->nlargest; i++) {
         const rl_diff_piece *p = &d->largest[i];
-        rl_buf_puts(b, i ? ",\n  {\"from\": " : "\n  {\"from\": ");
-        json_opt_str(b, p->from);
-        rl_buf_puts(b, ", \"to\": ");
-        json_opt_str(b, p->to);
-        rl_buf_puts(b, ", \"area_m2\": ");
-        rl_buf_json_m2(b, p->area_m2);
-        /* mm in a plane, about 1 cm in degrees */
-        const int cd = d->old->crs->geographic ? 7 : 3;
+        json_cell(b, i, p->from, p->to, p->area_m2);
         rl_buf_printf(b, ", \"centroid\": [%.*f, %.*f]}", cd, p->cx, cd, p->cy);
     }
     rl_buf_puts(b, "]");
