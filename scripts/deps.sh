@@ -2,8 +2,9 @@
 # Install the Debian 12 packages redline needs, if any are missing.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libgdal-dev libgeos-dev libproj-dev
-      libcmocka-dev gdal-bin python3 python3-gdal libtsan2
-      clang-14 libclang-rt-14-dev)  # the last two: scripts/fuzz.sh (libFuzzer)
+      libcmocka-dev libyaml-dev libxlsxwriter-dev gdal-bin python3 python3-gdal libtsan2
+      clang-14 libclang-rt-14-dev   # scripts/fuzz.sh (libFuzzer)
+      chromium poppler-utils python3-pil python3-openpyxl)  # the report tests (issue 16)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
