@@ -616,6 +616,28 @@ def test_screen_progress(tmp):
     check(err == b"", "progress: nothing with --quiet (%r)" % err[:80])
 
 
+def test_diff_area_progress(tmp):
+    """diff and area show progress on a terminal (cells of the tiled overlay done, then
+    the line is cleared), with the same stdout byte for byte; nothing with --quiet or
+    when stderr is not a terminal.  Small layers are one cell: [1/1]."""
+    for args in (["diff", "--by", "HXLX", "-f", "json", "sample_shapes/eco.shp",
+                  "sample_shapes/eco_v2.gpkg"],
+                 ["area", "--by", "HXLX", "-f", "json", "sample_shapes/eco.shp"]):
+        rc, out, err = run_pty(*args)
+        rc2, out2, err2 = run(*args)
+        what = "progress (%s)" % args[0]
+        # diff exits 1: eco_v2 has shrunk
+        check(rc == rc2 == (1 if args[0] == "diff" else 0) and out == out2
+              and out.startswith("{"), what + ": the same exit and report on a terminal")
+        check(re.search(rb"\[1/1\] \d\d:\d\d elapsed, ~\d\d:\d\d left  cells", err)
+              is not None, what + ": [1/1] with the time on a terminal (%r)" % err[:80])
+        check(err.endswith(b"\r\x1b[K"), what + ": the line is cleared at the end (%r)"
+              % err[-20:])
+        check(err2 == "", what + ": nothing when stderr is not a terminal (%r)" % err2[:80])
+        rc, out3, err = run_pty(*args[:1], "-q", *args[1:])
+        check(err == b"" and out3 == out, what + ": nothing with --quiet (%r)" % err[:80])
+
+
 def chromium(*args, timeout=120):
     exe = shutil.which("chromium") or shutil.which("chromium-browser")
     if not exe:
@@ -791,6 +813,7 @@ def main():
         test_diff_html(tmp)
         test_audit_html(tmp)
         test_screen_progress(tmp)
+        test_diff_area_progress(tmp)
         test_in_chromium(tmp)
         hostile = os.path.join(tmp, "hostile")
         os.mkdir(hostile)

@@ -875,6 +875,22 @@ void rl_screen_options_set_progress(rl_screen_options *o, rl_progress_fn fn, voi
     o->progress_data = userdata;
 }
 
+void rl_diff_options_set_progress(rl_diff_options *o, rl_progress_fn fn, void *userdata)
+{
+    if (!o)
+        return;
+    o->c.progress = fn;
+    o->c.progress_data = userdata;
+}
+
+void rl_area_options_set_progress(rl_area_options *o, rl_progress_fn fn, void *userdata)
+{
+    if (!o)
+        return;
+    o->c.progress = fn;
+    o->c.progress_data = userdata;
+}
+
 int rl_screen_options_quiet(const rl_screen_options *o)
 {
     return o ? o->c.quiet : 0;
