@@ -354,6 +354,65 @@ def test_lang_table_csv_json(tmp):
     check(t.startswith("redline screen：") and "冲突" in t, "table in zh under LANG=zh_CN")
 
 
+def test_lang_diff_area(tmp):
+    """--lang zh for diff and area: table and CSV against expected files; every figure the
+    same as in the en output of the same run; CSV rows = en rows with the words
+    translated; JSON the same for zh and en, with a labels object; default from LANG."""
+    import csv
+    old, new = "sample_shapes/eco.shp", "sample_shapes/eco_v2.gpkg"
+    cases = {
+        "diff_sample_by_HXLX_ha_lang_zh.txt": ["diff", "--by", "HXLX", "--units", "ha", old, new],
+        "diff_sample_by_HXLX_ha_lang_zh.csv": ["diff", "--by", "HXLX", "-f", "csv", "--units",
+                                               "ha", old, new],
+        "area_eco_by_HXLX_mu_lang_zh.txt": ["area", "--by", "HXLX", "--units", "mu",
+                                            "--expect-min", "100000mu", old],
+        "area_eco_by_HXLX_mu_lang_zh.csv": ["area", "--by", "HXLX", "-f", "csv", "--units",
+                                            "mu", old],
+    }
+    num = re.compile(r"-?\d+\.\d+")
+    words = {"shrunk": "减少", "not_shrunk": "未减少", "changed": "性质改变", "kept": "未变",
+             "gained": "新增", "lost": "减少", "ok": "通过", "below_minimum": "低于下限",
+             "total": "合计", "group": "分组", "transition": "转移"}
+    for name, args in cases.items():
+        rc, zh, _ = run(*args, "--lang", "zh")
+        rc_en, en, _ = run(*args, "--lang", "en")
+        with open(os.path.join(SRC, "tests", "expected", name), encoding="utf-8",
+                  newline="") as f:
+            check(zh == f.read(), "%s: output differs from tests/expected (run: redline %s "
+                  "--lang zh)" % (name, " ".join(args)))
+        check(rc == rc_en and num.findall(zh) == num.findall(en) and num.findall(zh),
+              "%s: exit status and every figure as in --lang en" % name)
+        _, dflt, _ = run(*args, env={"LANG": "zh_CN.UTF-8"})
+        check(dflt == zh, "%s: LANG=zh_CN gives --lang zh" % name)
+        if name.endswith(".csv"):
+            zr = list(csv.reader(zh.lstrip("\ufeff").splitlines()))
+            er = list(csv.reader(en.lstrip("\ufeff").splitlines()))
+            same = len(zr) == len(er) > 1 and all(
+                len(a) == len(b) and all(x == words.get(y, y) for x, y in zip(a, b))
+                for a, b in zip(zr[1:], er[1:]))
+            check(same, "%s: zh rows = en rows with the words translated" % name)
+            want = (["范围", "分组", "原版要素数", "新版要素数", "原版面积_公顷", "新版面积_公顷",
+                     "减少面积_公顷", "新增面积_公顷", "净变化_公顷", "结论"]
+                    if args[0] == "diff" else ["范围", "分组", "要素数", "面积_亩", "自重叠_亩", "结论"])
+            check(zr[0] == want, "%s: zh headers (%s)" % (name, zr[0]))
+        else:
+            check(("结论：面积减少" in zh) if args[0] == "diff" else ("：低于下限" in zh),
+                  "%s: the verdict line in zh" % name)
+    units = {"m2": "平方米", "ha": "公顷", "mu": "亩", "km2": "平方千米"}
+    for args, verdicts in (
+            (["diff", "--by", "HXLX", old, new],
+             {"shrunk": "减少", "not_shrunk": "未减少", "changed": "性质改变", "kept": "未变",
+              "gained": "新增", "lost": "减少"}),
+            (["area", old], {"ok": "通过", "below_minimum": "低于下限"})):
+        _, js, _ = run(*args, "-f", "json", "--lang", "zh")
+        _, js_en, _ = run(*args, "-f", "json", "--lang", "en")
+        d = json.loads(js)
+        check(js == js_en, "%s JSON is the same whatever --lang" % args[0])
+        check(d.get("labels") == {"verdict": verdicts, "units": units},
+              "%s JSON labels: %s" % (args[0], d.get("labels")))
+        check(d["verdict"] in verdicts, "%s JSON verdict %s has a label" % (args[0], d["verdict"]))
+
+
 def test_lonlat_map_not_squashed(tmp):
     """A lon/lat footprint is drawn in a Gauss-Krüger plane: the same shape as in EPSG:4527."""
     shapes = {}
@@ -808,6 +867,7 @@ def main():
         test_html_rules(tmp)
         test_lang_default_and_chinese_names(tmp)
         test_lang_table_csv_json(tmp)
+        test_lang_diff_area(tmp)
         test_lonlat_map_not_squashed(tmp)
         test_xlsx(tmp)
         test_diff_html(tmp)

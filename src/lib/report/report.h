@@ -427,6 +427,18 @@ const char *rl_label_control(rl_lang lang, const char *name);
  * stay English whatever --lang says: they are an API).
  */
 void rl_json_labels(rl_buf *b, const rl_control *controls, int n);
+/*
+ * A verdict or status word of diff, area and audit (shrunk, not_shrunk,
+ * changed, kept, gained, lost; ok, below_minimum; ok, warn, error) in zh
+ * (减少, 未减少, 性质改变 ...); in en, and for a word it does not know, the
+ * word itself.  NULL gives "".
+ */
+const char *rl_label_word(rl_lang lang, const char *word);
+/*
+ * JSON: `,\n "labels": {"verdict": {WORD: ZH, ...}, "units": {...}}` for the
+ * n words given (diff, area, audit); keys stay English.
+ */
+void rl_json_labels_words(rl_buf *b, const char *const *words, size_t n);
 
 /*
  * The workbook of a screen (out_xlsx.c): sheets 汇总, 压占明细 and, with
