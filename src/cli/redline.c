@@ -48,8 +48,8 @@ static const char *const usage_tail =
     "                        BOM for Excel); html (screen, diff, audit): one\n" \
     "                        self-contained page with sentences, maps and\n" \
     "                        tables; xlsx (screen): a workbook (needs -o)\n" \
-    "  --lang zh|en|auto     language of the table, CSV and HTML of screen and\n" \
-    "                        diff, area's table and CSV, audit's HTML (headers,\n" \
+    "  --lang zh|en|auto     language of the table, CSV and HTML of screen, diff\n" \
+    "                        and audit, and of area's table and CSV (headers,\n" \
     "                        verdicts, units; default {--lang}: zh when LC_ALL,\n" \
     "                        LC_MESSAGES or LANG starts with zh); JSON keys stay\n" \
     "                        English and JSON carries a \"labels\" object\n" \

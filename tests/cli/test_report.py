@@ -413,6 +413,43 @@ def test_lang_diff_area(tmp):
         check(d["verdict"] in verdicts, "%s JSON verdict %s has a label" % (args[0], d["verdict"]))
 
 
+def test_lang_audit(tmp):
+    """--lang zh for audit: CSV against an expected file (a folder of projects.* and
+    dltb.zip); rows = en rows with the status words translated, so every count is as in
+    en; table headers and summary line in zh; JSON the same for zh and en, with labels."""
+    import csv
+    folder = os.path.join(tmp, "lang_audit")
+    os.mkdir(folder)
+    for name in os.listdir(SAMPLES):
+        if name.startswith("projects.") or name == "dltb.zip":
+            shutil.copy(os.path.join(SAMPLES, name), folder)
+    args = ["audit", *CONTROLS, "--id-field", "XMBH", folder]
+    rc, zh, _ = run(*args, "-f", "csv", "--lang", "zh")
+    rc_en, en, _ = run(*args, "-f", "csv", "--lang", "en")
+    with open(os.path.join(SRC, "tests", "expected", "audit_sample_lang_zh.csv"),
+              encoding="utf-8", newline="") as f:
+        check(zh == f.read(), "audit_sample_lang_zh.csv: output differs from tests/expected")
+    zr = list(csv.reader(zh.lstrip("\ufeff").splitlines()))
+    er = list(csv.reader(en.lstrip("\ufeff").splitlines()))
+    words = {"ok": "通过", "warn": "提示", "error": "错误"}
+    check(rc == rc_en and len(zr) == len(er) == 3 and all(
+        [words.get(x, x) for x in b] == a for a, b in zip(zr[1:], er[1:])),
+        "audit CSV: zh rows = en rows with the status words translated")
+    check(zr[0] == ["文件", "状态", "要素数", "通过", "提示", "冲突", "错误", "问题代码", "问题"],
+          "audit CSV zh headers (%s)" % zr[0])
+    _, t, _ = run(*args, env={"LANG": "zh_CN.UTF-8"})
+    check(re.search(r"文件 +状态 +要素数 +通过 +提示 +冲突 +错误 +问题", t) is not None
+          and "\n汇总：文件 0 个通过，2 个提示，0 个错误；项目 37 个：" in t,
+          "audit table in zh under LANG=zh_CN (%r)" % t[-120:])
+    _, js, _ = run(*args, "-f", "json", "--lang", "zh")
+    _, js_en, _ = run(*args, "-f", "json", "--lang", "en")
+    check(js == js_en and json.loads(js).get("labels") == {
+        "verdict": {"ok": "通过", "pass": "通过", "warn": "提示", "conflict": "冲突",
+                    "error": "错误"},
+        "units": {"m2": "平方米", "ha": "公顷", "mu": "亩", "km2": "平方千米"}},
+        "audit JSON: the same whatever --lang, with labels")
+
+
 def test_lonlat_map_not_squashed(tmp):
     """A lon/lat footprint is drawn in a Gauss-Krüger plane: the same shape as in EPSG:4527."""
     shapes = {}
@@ -868,6 +905,7 @@ def main():
         test_lang_default_and_chinese_names(tmp)
         test_lang_table_csv_json(tmp)
         test_lang_diff_area(tmp)
+        test_lang_audit(tmp)
         test_lonlat_map_not_squashed(tmp)
         test_xlsx(tmp)
         test_diff_html(tmp)

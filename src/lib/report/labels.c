@@ -47,6 +47,7 @@ const char *rl_label_word(rl_lang lang, const char *word)
         {"kept", "未变"},         {"gained", "新增"},       {"lost", "减少"},
         {"ok", "通过"},           {"below_minimum", "低于下限"},
         {"warn", "提示"},         {"error", "错误"},
+        {"pass", "通过"},         {"conflict", "冲突"},
     };
     if (!word)
         return "";

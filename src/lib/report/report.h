@@ -429,7 +429,8 @@ const char *rl_label_control(rl_lang lang, const char *name);
 void rl_json_labels(rl_buf *b, const rl_control *controls, int n);
 /*
  * A verdict or status word of diff, area and audit (shrunk, not_shrunk,
- * changed, kept, gained, lost; ok, below_minimum; ok, warn, error) in zh
+ * changed, kept, gained, lost; ok, below_minimum; ok, pass, warn, conflict,
+ * error) in zh
  * (减少, 未减少, 性质改变 ...); in en, and for a word it does not know, the
  * word itself.  NULL gives "".
  */
