@@ -554,9 +554,69 @@ def test_xlsx(tmp):
                       "xlsx 地类: %s %s = JSON rounded (%s)" % (fid, r["code"], row))
     rc, _, err = run("screen", *CONTROLS, "-f", "xlsx", *FPS)
     check(rc == 2 and "needs -o FILE.xlsx" in err, "xlsx without -o is refused (%s)" % err)
-    rc, _, err = run("diff", "sample_shapes/eco.shp", "sample_shapes/eco_v2.gpkg", "-f", "xlsx",
-                     "-o", os.path.join(tmp, "d.xlsx"))
-    check(rc == 2 and "available for screen only" in err, "diff -f xlsx refused (%s)" % err)
+    rc, _, err = run("area", "sample_shapes/eco.shp", "-f", "xlsx",
+                     "-o", os.path.join(tmp, "a.xlsx"))
+    check(rc == 2 and "available for screen and diff only" in err
+          and not os.path.exists(os.path.join(tmp, "a.xlsx")), "area -f xlsx refused (%s)" % err)
+
+
+def test_diff_xlsx(tmp):
+    """diff -f xlsx: 汇总 (total, groups), 转移矩阵 (square, totals) and 转移明细 (long form)
+    read back with openpyxl against the JSON of the same run, in ha, zh and en; numeric
+    cells; needs -o; without --by only 汇总."""
+    import openpyxl
+    old, new = "sample_shapes/eco.shp", "sample_shapes/eco_v2.gpkg"
+    rc, js, _ = run("diff", "--by", "HXLX", "-f", "json", old, new)
+    d = json.loads(js)
+    fac = 10000.0
+
+    def near(a, b_m2, what):
+        check(isinstance(a, (int, float)) and abs(a - b_m2 / fac) <= 1e-9 * max(1, abs(a)),
+              "diff xlsx %s: %r vs JSON %r m2" % (what, a, b_m2))
+    for lang in ("zh", "en"):
+        path = os.path.join(tmp, "diff_%s.xlsx" % lang)
+        rcx, out, err = run("diff", "--by", "HXLX", "--units", "ha", "--lang", lang, "-f",
+                            "xlsx", "-o", path, old, new)
+        check(rcx == rc == 1 and out == "", "diff xlsx %s: exit 1 as the JSON (%s)" % (lang, err))
+        wb = openpyxl.load_workbook(path)
+        check(wb.sheetnames == ["汇总", "转移矩阵", "转移明细"], "diff xlsx sheets %s"
+              % wb.sheetnames)
+        rows = list(wb["汇总"].iter_rows(values_only=True))
+        check(len(rows) == 2 + len(d["groups"]), "diff xlsx 汇总: header, total, groups")
+        word = {"shrunk": "减少", "not_shrunk": "未减少"} if lang == "zh" else {}
+        scopes = ["合计", "分组"] if lang == "zh" else ["total", "group"]
+        want = [(scopes[0], None, d["old"]["features"], d["new"]["features"], d, d["verdict"])]
+        want += [(scopes[1], g["key"], g["old_features"], g["new_features"], g,
+                  "shrunk" if g["shrunk"] else "not_shrunk") for g in d["groups"]]
+        for row, (sc, key, of, nf, fig, v) in zip(rows[1:], want):
+            check(row[0] == sc and row[1] == key and row[2] == of and row[3] == nf
+                  and row[9] == word.get(v, v), "diff xlsx 汇总 row %s" % (row,))
+            for k, name in enumerate(["old_m2", "new_m2", "lost_m2", "gained_m2", "net_m2"]):
+                near(row[4 + k], fig[name], "%s %s" % (key, name))
+        check(rows[0][4] == ("原版面积(公顷)" if lang == "zh" else "old(ha)"),
+              "diff xlsx header in %s (%s)" % (lang, rows[0][4]))
+        m = list(wb["转移矩阵"].iter_rows(values_only=True))
+        cells = {(t["from"], t["to"]): t["area_m2"] for t in d["transitions"]}
+        names = [None if c == "(none)" else c for c in m[0][1:-1]]
+        check(len(m) == len(names) + 2 and m[-1][0] == ("合计" if lang == "zh" else "TOTAL"),
+              "diff xlsx 转移矩阵: a row per OLD value and a total row")
+        for row in m[1:-1]:
+            f = None if row[0] == "(none)" else row[0]
+            for j, t in enumerate(names):
+                near(row[1 + j], cells.get((f, t), 0.0), "matrix %s -> %s" % (f, t))
+            near(row[-1], sum(v for (a, _), v in cells.items() if a == f), "row total %s" % f)
+        near(m[-1][-1], sum(cells.values()), "matrix total")
+        long = list(wb["转移明细"].iter_rows(values_only=True))[1:]
+        check(len(long) == len(d["transitions"]), "diff xlsx 转移明细: one row per transition")
+        for row, t in zip(long, d["transitions"]):
+            check((row[0], row[1]) == (t["from"] or "(none)", t["to"] or "(none)"),
+                  "diff xlsx 转移明细 %s" % (row,))
+            near(row[2], t["area_m2"], "long %s -> %s" % (t["from"], t["to"]))
+    path = os.path.join(tmp, "diff_plain.xlsx")
+    run("diff", "-f", "xlsx", "-o", path, old, new)
+    check(openpyxl.load_workbook(path).sheetnames == ["汇总"], "diff xlsx without --by: 汇总")
+    rc, _, err = run("diff", "-f", "xlsx", old, new)
+    check(rc == 2 and "needs -o FILE.xlsx" in err, "diff xlsx without -o refused (%s)" % err)
 
 
 def test_diff_html(tmp):
@@ -908,6 +968,7 @@ def main():
         test_lang_audit(tmp)
         test_lonlat_map_not_squashed(tmp)
         test_xlsx(tmp)
+        test_diff_xlsx(tmp)
         test_diff_html(tmp)
         test_audit_html(tmp)
         test_screen_progress(tmp)

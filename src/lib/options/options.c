@@ -1025,12 +1025,16 @@ static int parse_simple(rl_ctx *ctx, int argc, const char *const *argv,
     static const parser p = {simple_option, simple_operand};
     if (!parse_args(ctx, argc, argv, &p, t))
         return 0;
-    /* diff has an HTML report; area has neither (and no command but screen has xlsx). */
-    if ((t->co->format == RL_FMT_HTML && !t->allow_pieces) || t->co->format == RL_FMT_XLSX) {
+    /* diff has HTML and xlsx reports (allow_pieces: diff); area has neither. */
+    if ((t->co->format == RL_FMT_HTML || t->co->format == RL_FMT_XLSX) && !t->allow_pieces) {
         rl_fail(ctx, RL_ERR_USAGE, "--format %s is available for %s only; "
                 "use table, csv or json here",
-                t->co->format == RL_FMT_HTML ? "html" : "xlsx",
-                t->co->format == RL_FMT_HTML ? "screen and diff" : "screen");
+                t->co->format == RL_FMT_HTML ? "html" : "xlsx", "screen and diff");
+        return 0;
+    }
+    /* A workbook is a zip: never onto a terminal or into a pipe by accident. */
+    if (t->co->format == RL_FMT_XLSX && !t->co->out_path) {
+        rl_fail(ctx, RL_ERR_USAGE, "--format xlsx needs -o FILE.xlsx");
         return 0;
     }
     if (t->npos < t->want) {

@@ -244,7 +244,7 @@ static void table_fig_row(rl_table *t, const char *key, const rl_group_fig *f,
  * The values of the matrix's rows (OLD, from) or columns (NEW, to), in key
  * order, with none last: indices into d->groups, d->ngroups for none.
  */
-static size_t matrix_axis(const rl_diff_data *d, int to, size_t *out)
+size_t rl_diff_matrix_axis(const rl_diff_data *d, int to, size_t *out)
 {
     size_t n = 0;
     for (size_t g = 0; g <= d->ngroups; g++) {
@@ -260,7 +260,7 @@ static size_t matrix_axis(const rl_diff_data *d, int to, size_t *out)
     return n;
 }
 
-static double matrix_cell(const rl_diff_data *d, size_t from, size_t to)
+double rl_diff_matrix_cell(const rl_diff_data *d, size_t from, size_t to)
 {
     const char *f = from < d->ngroups ? d->groups[from].key : NULL;
     const char *t = to < d->ngroups ? d->groups[to].key : NULL;
@@ -286,7 +286,7 @@ static void table_transitions(const rl_diff_data *d, rl_buf *b, double fac, int 
         free(cols);
         return;
     }
-    size_t nr = matrix_axis(d, 0, rows), nc = matrix_axis(d, 1, cols);
+    size_t nr = rl_diff_matrix_axis(d, 0, rows), nc = rl_diff_matrix_axis(d, 1, cols);
     rl_table t;
     rl_table_init(&t, (int)nc + 2);
     rl_buf_printf(b, "\ntransitions (转移矩阵, %s): rows OLD, columns NEW\n", un);
@@ -299,7 +299,7 @@ static void table_transitions(const rl_diff_data *d, rl_buf *b, double fac, int 
         double sum = 0;
         rl_table_cell(&t, axis_name(d, rows[i]));
         for (size_t j = 0; j < nc; j++) {
-            double v = matrix_cell(d, rows[i], cols[j]);
+            double v = rl_diff_matrix_cell(d, rows[i], cols[j]);
             sum += v;
             rl_table_num(&t, v / fac, dec);
         }
@@ -310,7 +310,7 @@ static void table_transitions(const rl_diff_data *d, rl_buf *b, double fac, int 
     for (size_t j = 0; j < nc; j++) {
         double sum = 0;
         for (size_t i = 0; i < nr; i++)
-            sum += matrix_cell(d, rows[i], cols[j]);
+            sum += rl_diff_matrix_cell(d, rows[i], cols[j]);
         all += sum;
         rl_table_num(&t, sum / fac, dec);
     }
@@ -415,7 +415,7 @@ static rl_status write_matrix_csv(rl_ctx *ctx, const rl_diff_data *d, const char
         free(cols);
         return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
     }
-    size_t nr = matrix_axis(d, 0, rows), nc = matrix_axis(d, 1, cols);
+    size_t nr = rl_diff_matrix_axis(d, 0, rows), nc = rl_diff_matrix_axis(d, 1, cols);
     rl_buf_puts(&b, RL_CSV_BOM);
     rl_buf_printf(&b, "%s (%s) OLD \\ NEW", d->opts->by ? d->opts->by : d->opts->by_old,
                   rl_units_name(d->opts->c.units));
@@ -429,7 +429,7 @@ static rl_status write_matrix_csv(rl_ctx *ctx, const rl_diff_data *d, const char
         double sum = 0;
         rl_buf_csv_str(&b, rows[i] == d->ngroups ? "(none)" : d->groups[rows[i]].key);
         for (size_t j = 0; j < nc; j++) {
-            double v = matrix_cell(d, rows[i], cols[j]);
+            double v = rl_diff_matrix_cell(d, rows[i], cols[j]);
             sum += v, ct[j] += v;
             rl_buf_printf(&b, ",%.6f", v / fac);
         }
@@ -470,7 +470,11 @@ rl_status rl_write_diff(rl_ctx *ctx, const rl_diff_data *d, FILE *f)
             return ctx->status;
         }
         break;
-    case RL_FMT_XLSX: /* refused for diff by the options parser */
+    case RL_FMT_XLSX:
+        /* A binary workbook, written straight to f; --matrix-csv first, as below. */
+        if (d->opts->matrix_csv && write_matrix_csv(ctx, d, d->opts->matrix_csv))
+            return ctx->status;
+        return rl_xlsx_diff(ctx, d, f);
     case RL_FMT_TABLE: table_diff(d, &b); break;
     }
     /* The matrix file first: a report that says all went well comes last. */

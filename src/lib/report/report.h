@@ -446,6 +446,20 @@ void rl_json_labels_words(rl_buf *b, const char *const *words, size_t n);
  * --landuse, 地类, written to f.  RL_ERR_OUTPUT with a message on failure.
  */
 rl_status rl_xlsx_screen(rl_ctx *ctx, const rl_screen_data *d, FILE *f);
+/*
+ * The workbook of a diff: 汇总 (total, then one row per group) and, with
+ * --by/--by-old, 转移矩阵 (the square matrix, OLD rows, NEW columns, totals)
+ * and 转移明细 (one row per transition); numbers in --units.  As above.
+ */
+rl_status rl_xlsx_diff(rl_ctx *ctx, const rl_diff_data *d, FILE *f);
+/*
+ * The matrix's rows (to 0: OLD values) or columns (to 1: NEW values) in key
+ * order, none last, as indices into d->groups (d->ngroups: none); out holds
+ * ngroups + 1.  Returns how many.
+ */
+size_t rl_diff_matrix_axis(const rl_diff_data *d, int to, size_t *out);
+/* The area (m2) that was group `from` in OLD and `to` in NEW; 0 if none. */
+double rl_diff_matrix_cell(const rl_diff_data *d, size_t from, size_t to);
 
 /* The HTML report of a diff: lost and gained pieces mapped per group (out_html.c). */
 rl_status rl_html_diff(rl_ctx *ctx, const rl_diff_data *d, rl_buf *b);
