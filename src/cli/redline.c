@@ -47,7 +47,8 @@ static const char *const usage_tail =
     "                        output format (default {--format}; CSV has a UTF-8\n" \
     "                        BOM for Excel); html (screen, diff, audit): one\n" \
     "                        self-contained page with sentences, maps and\n" \
-    "                        tables; xlsx (screen, diff): a workbook (needs -o)\n" \
+    "                        tables; xlsx (screen, diff, audit): a workbook\n" \
+    "                        (needs -o)\n" \
     "  --lang zh|en|auto     language of the table, CSV and HTML of screen, diff\n" \
     "                        and audit, and of area's table and CSV (headers,\n" \
     "                        verdicts, units; default {--lang}: zh when LC_ALL,\n" \

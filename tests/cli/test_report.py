@@ -309,7 +309,7 @@ def test_lang_default_and_chinese_names(tmp):
     rc, _, err = run("screen", "--control", "a b:forbid=sample_shapes/eco.shp", *FPS)
     check(rc == 2 and "may hold only letters" in err, "a name with a space is still refused")
     rc, _, err = run("area", "sample_shapes/eco.shp", "-f", "html")
-    check(rc == 2 and "available for screen and diff only" in err,
+    check(rc == 2 and "available for screen, diff and audit only" in err,
           "area -f html is refused, not ignored (%d %s)" % (rc, err.strip()))
 
 
@@ -556,7 +556,7 @@ def test_xlsx(tmp):
     check(rc == 2 and "needs -o FILE.xlsx" in err, "xlsx without -o is refused (%s)" % err)
     rc, _, err = run("area", "sample_shapes/eco.shp", "-f", "xlsx",
                      "-o", os.path.join(tmp, "a.xlsx"))
-    check(rc == 2 and "available for screen and diff only" in err
+    check(rc == 2 and "available for screen, diff and audit only" in err
           and not os.path.exists(os.path.join(tmp, "a.xlsx")), "area -f xlsx refused (%s)" % err)
 
 
@@ -617,6 +617,40 @@ def test_diff_xlsx(tmp):
     check(openpyxl.load_workbook(path).sheetnames == ["汇总"], "diff xlsx without --by: 汇总")
     rc, _, err = run("diff", "-f", "xlsx", old, new)
     check(rc == 2 and "needs -o FILE.xlsx" in err, "diff xlsx without -o refused (%s)" % err)
+
+
+def test_audit_xlsx(tmp):
+    """audit -f xlsx: the 汇总 sheet, one row per file (path, status, features, verdict
+    counts, codes) read back with openpyxl against the JSON of the same run; needs -o."""
+    import openpyxl
+    folder = os.path.join(tmp, "xlsx_audit")
+    os.mkdir(folder)
+    for name in os.listdir(SAMPLES):
+        if name.startswith("projects.") or name == "dltb.zip":
+            shutil.copy(os.path.join(SAMPLES, name), folder)
+    args = ["audit", *CONTROLS, "--id-field", "XMBH", folder]
+    rc, js, _ = run(*args, "-f", "json")
+    d = json.loads(js)
+    for lang, words in (("zh", {"ok": "通过", "warn": "提示", "error": "错误"}), ("en", {})):
+        path = os.path.join(tmp, "audit_%s.xlsx" % lang)
+        rcx, out, err = run(*args, "--lang", lang, "-f", "xlsx", "-o", path)
+        check(rcx == rc and out == "", "audit xlsx %s: the exit status of the JSON (%s)"
+              % (lang, err))
+        wb = openpyxl.load_workbook(path)
+        rows = list(wb["汇总"].iter_rows(values_only=True))
+        check(wb.sheetnames == ["汇总"] and len(rows) == 1 + len(d["files"]),
+              "audit xlsx %s: 汇总, one row per file" % lang)
+        for row, f in zip(rows[1:], d["files"]):
+            counts = [sum(1 for fp in f.get("footprints", []) if fp["verdict"] == v)
+                      for v in ("pass", "warn", "conflict", "error")]
+            codes = ";".join(sorted({p["code"] for p in f["problems"]}))
+            check(row[0] == f["path"] and row[1] == words.get(f["status"], f["status"])
+                  and row[2] == f["features"] and list(row[3:7]) == counts
+                  and (row[7] or "") == codes,
+                  "audit xlsx %s row %s = JSON (%s, %s, %s)" % (lang, row[:8], f["status"],
+                                                                counts, codes))
+    rc, _, err = run(*args, "-f", "xlsx")
+    check(rc == 2 and "needs -o FILE.xlsx" in err, "audit xlsx without -o refused (%s)" % err)
 
 
 def test_diff_html(tmp):
@@ -681,7 +715,7 @@ def test_diff_html(tmp):
             rows = [r for r in page.find("tr") if "data-key" in page.elems[r]["attrs"]]
             check(len(rows) == len(d["groups"]) + 1, "diff html: group table rows + total")
     rc, _, err = run("area", "sample_shapes/eco.shp", "-f", "html")
-    check(rc == 2 and "available for screen and diff only" in err, "area -f html refused")
+    check(rc == 2 and "available for screen, diff and audit only" in err, "area -f html refused")
 
 
 def test_audit_html(tmp):
@@ -969,6 +1003,7 @@ def main():
         test_lonlat_map_not_squashed(tmp)
         test_xlsx(tmp)
         test_diff_xlsx(tmp)
+        test_audit_xlsx(tmp)
         test_diff_html(tmp)
         test_audit_html(tmp)
         test_screen_progress(tmp)

@@ -765,11 +765,6 @@ static rl_screen_options *parse_screen(rl_ctx *ctx, int argc,
     o->landuse_decimals = -1; /* by --units */
     if (!parse_args(ctx, argc, argv, &p, &t))
         goto fail;
-    if (audit && o->c.format == RL_FMT_XLSX) {
-        rl_fail(ctx, RL_ERR_USAGE, "--format xlsx is available for screen only; "
-                "use table, csv, json or html here");
-        goto fail;
-    }
     /* A workbook is a zip: never onto a terminal or into a pipe by accident. */
     if (o->c.format == RL_FMT_XLSX && !o->c.out_path) {
         rl_fail(ctx, RL_ERR_USAGE, "--format xlsx needs -o FILE.xlsx");
@@ -1029,7 +1024,7 @@ static int parse_simple(rl_ctx *ctx, int argc, const char *const *argv,
     if ((t->co->format == RL_FMT_HTML || t->co->format == RL_FMT_XLSX) && !t->allow_pieces) {
         rl_fail(ctx, RL_ERR_USAGE, "--format %s is available for %s only; "
                 "use table, csv or json here",
-                t->co->format == RL_FMT_HTML ? "html" : "xlsx", "screen and diff");
+                t->co->format == RL_FMT_HTML ? "html" : "xlsx", "screen, diff and audit");
         return 0;
     }
     /* A workbook is a zip: never onto a terminal or into a pipe by accident. */

@@ -190,7 +190,7 @@ rl_status rl_write_audit(rl_ctx *ctx, const rl_audit_data *d, FILE *f)
             return ctx->status;
         }
         break;
-    case RL_FMT_XLSX: /* refused for audit by the options parser */
+    case RL_FMT_XLSX: return rl_xlsx_audit(ctx, d, f); /* binary, straight to f */
     case RL_FMT_TABLE: table_audit(d, &b); break;
     }
     return rl_emit(ctx, &b, f);

@@ -498,3 +498,44 @@ rl_status rl_xlsx_diff(rl_ctx *ctx, const rl_diff_data *d, FILE *f)
     return write_book(ctx, f, d->opts->c.lang, rl_units_decimals(d->opts->c.units), fill_diff,
                       d);
 }
+
+/* ---- audit ---- */
+
+static rl_status fill_audit(rl_ctx *ctx, book *B, const void *data)
+{
+    const rl_audit_data *d = data;
+    sheet s1 = {0};
+    rl_status st;
+    if ((st = add_sheet(ctx, B, &s1, "汇总")))
+        return st;
+    static const char *const en[] = {"file", "status", "features", "pass", "warn", "conflict",
+                                     "error", "problem codes", "problems"};
+    static const char *const zh[] = {"文件", "状态", "要素数", "通过", "提示", "冲突", "错误",
+                                     "问题代码", "问题"};
+    header(B, &s1, B->zh ? zh : en, 9);
+    for (size_t i = 0; i < d->nfiles; i++, s1.row++) {
+        const rl_audit_file *f = &d->files[i];
+        str(&s1, 0, f->path, NULL);
+        str(&s1, 1, rl_label_word(B->lang, f->status == 2 ? "error" : f->status == 1 ? "warn"
+                                                                                      : "ok"),
+            NULL);
+        num(&s1, 2, (double)f->features, B->whole);
+        for (int k = 0; k < 4; k++)
+            num(&s1, 3 + k, (double)f->counts[k], B->whole);
+        str(&s1, 7, f->codes ? f->codes : "", NULL);
+        rl_buf m = {0};
+        for (const char *p = f->messages ? f->messages : ""; *p; p++)
+            rl_buf_puts(&m, *p == '\x1f' ? "; " : (char[]){*p, 0});
+        str(&s1, 8, m.s ? m.s : "", NULL);
+        rl_buf_free(&m);
+    }
+    finish(&s1);
+    B->err = s1.err;
+    return RL_OK;
+}
+
+rl_status rl_xlsx_audit(rl_ctx *ctx, const rl_audit_data *d, FILE *f)
+{
+    return write_book(ctx, f, d->opts->s->c.lang, rl_units_decimals(d->opts->s->c.units),
+                      fill_audit, d);
+}

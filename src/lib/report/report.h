@@ -457,6 +457,11 @@ rl_status rl_xlsx_diff(rl_ctx *ctx, const rl_diff_data *d, FILE *f);
  * order, none last, as indices into d->groups (d->ngroups: none); out holds
  * ngroups + 1.  Returns how many.
  */
+/*
+ * The workbook of an audit: a 汇总 sheet, one row per file (path, status,
+ * features, footprint verdict counts, problem codes and messages).  As above.
+ */
+rl_status rl_xlsx_audit(rl_ctx *ctx, const rl_audit_data *d, FILE *f);
 size_t rl_diff_matrix_axis(const rl_diff_data *d, int to, size_t *out);
 /* The area (m2) that was group `from` in OLD and `to` in NEW; 0 if none. */
 double rl_diff_matrix_cell(const rl_diff_data *d, size_t from, size_t to);
