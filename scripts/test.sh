@@ -17,6 +17,9 @@ stage() {  # stage NAME COMMAND...: run COMMAND, remember its wall time
 stage "configure" cmake -S . -B build-ci -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREDLINE_WERROR=ON
 stage "build" cmake --build build-ci -j"$jobs"
 stage "tests" sh -c "cd build-ci && ctest --output-on-failure -j$jobs"
+# The .deb built by cpack, installed with apt-get, run from /usr/bin and
+# removed (skips with a message when not root or without dpkg/apt-get).
+stage "deb install" scripts/test_deb.sh build-ci
 
 # The stress tests run each command 20 times per --jobs value by default;
 # under a sanitizer a run costs 5-20 times more, and the sanitizers see a

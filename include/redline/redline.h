@@ -203,6 +203,17 @@ RL_API void rl_audit_options_set_progress(rl_audit_options *opts, rl_progress_fn
  */
 RL_API void rl_screen_options_set_progress(rl_screen_options *opts, rl_progress_fn fn,
                                            void *userdata);
+/**
+ * Set (fn NULL: clear) the progress callback of a diff or an area: done
+ * counts the cells of the tiled overlay finished of total (1 for small
+ * layers, 256 for large ones), current is "cells".  Called from the worker
+ * threads as for rl_screen_options_set_progress(), with the same limits.
+ * NULL opts: no-op.
+ */
+RL_API void rl_diff_options_set_progress(rl_diff_options *opts, rl_progress_fn fn,
+                                         void *userdata);
+RL_API void rl_area_options_set_progress(rl_area_options *opts, rl_progress_fn fn,
+                                         void *userdata);
 
 /**
  * Walk DIR recursively (into .zip archives too), check every vector dataset

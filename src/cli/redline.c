@@ -47,8 +47,10 @@ static const char *const usage_tail =
     "                        output format (default {--format}; CSV has a UTF-8\n" \
     "                        BOM for Excel); html (screen, diff, audit): one\n" \
     "                        self-contained page with sentences, maps and\n" \
-    "                        tables; xlsx (screen): a workbook (needs -o)\n" \
-    "  --lang zh|en|auto     language of screen's table, CSV and HTML (headers,\n" \
+    "                        tables; xlsx (screen, diff, audit): a workbook\n" \
+    "                        (needs -o)\n" \
+    "  --lang zh|en|auto     language of the table, CSV and HTML of screen, diff\n" \
+    "                        and audit, and of area's table and CSV (headers,\n" \
     "                        verdicts, units; default {--lang}: zh when LC_ALL,\n" \
     "                        LC_MESSAGES or LANG starts with zh); JSON keys stay\n" \
     "                        English and JSON carries a \"labels\" object\n" \
@@ -164,6 +166,8 @@ static const char *const usage_diff =
     "                        verdict provisional\n"
     JOBS_HELP("worker threads")
     "                        same figures for any N\n"
+    "  Progress (cells of the overlay done, elapsed and left) goes to stderr when\n"
+    "  it is a terminal (not with --quiet), and is cleared at the end.\n"
     COMMON_HELP;
 
 static const char *const usage_area =
@@ -181,7 +185,10 @@ static const char *const usage_area =
     "                        2); the report lists them, the figures are\n"
     "                        provisional\n"
     JOBS_HELP("worker threads")
-    "                        same figures for any N\n" COMMON_HELP;
+    "                        same figures for any N\n"
+    "  Progress (cells of the overlay done, elapsed and left) goes to stderr when\n"
+    "  it is a terminal (not with --quiet), and is cleared at the end.\n"
+    COMMON_HELP;
 
 static const char *const usage_audit =
     "Usage: redline audit [OPTIONS] DIR\n"
@@ -263,9 +270,17 @@ static void *diff_new(rl_ctx *ctx, int argc, const char *const *argv)
 {
     return rl_diff_options_new(ctx, argc, argv);
 }
+/* Progress on a terminal unless --quiet, as for screen. */
 static rl_status diff_run(rl_ctx *ctx, void *opts, rl_report **out)
 {
-    return rl_diff(ctx, opts, out);
+    progress_state ps = {time(NULL), 1, 0};
+    if (!rl_diff_options_quiet(opts) && isatty(2))
+        rl_diff_options_set_progress(opts, on_progress, &ps);
+    rl_status st = rl_diff(ctx, opts, out);
+    rl_diff_options_set_progress(opts, NULL, NULL); /* ps goes out of scope */
+    if (ps.shown)
+        fputs("\r\033[K", stderr);
+    return st;
 }
 static void diff_free(void *opts) { rl_diff_options_free(opts); }
 static int diff_quiet(const void *opts) { return rl_diff_options_quiet(opts); }
@@ -274,9 +289,17 @@ static void *area_new(rl_ctx *ctx, int argc, const char *const *argv)
 {
     return rl_area_options_new(ctx, argc, argv);
 }
+/* Progress on a terminal unless --quiet, as for screen. */
 static rl_status area_run(rl_ctx *ctx, void *opts, rl_report **out)
 {
-    return rl_area(ctx, opts, out);
+    progress_state ps = {time(NULL), 1, 0};
+    if (!rl_area_options_quiet(opts) && isatty(2))
+        rl_area_options_set_progress(opts, on_progress, &ps);
+    rl_status st = rl_area(ctx, opts, out);
+    rl_area_options_set_progress(opts, NULL, NULL); /* ps goes out of scope */
+    if (ps.shown)
+        fputs("\r\033[K", stderr);
+    return st;
 }
 static void area_free(void *opts) { rl_area_options_free(opts); }
 static int area_quiet(const void *opts) { return rl_area_options_quiet(opts); }

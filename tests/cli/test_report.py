@@ -309,7 +309,7 @@ def test_lang_default_and_chinese_names(tmp):
     rc, _, err = run("screen", "--control", "a b:forbid=sample_shapes/eco.shp", *FPS)
     check(rc == 2 and "may hold only letters" in err, "a name with a space is still refused")
     rc, _, err = run("area", "sample_shapes/eco.shp", "-f", "html")
-    check(rc == 2 and "available for screen and diff only" in err,
+    check(rc == 2 and "available for screen, diff and audit only" in err,
           "area -f html is refused, not ignored (%d %s)" % (rc, err.strip()))
 
 
@@ -352,6 +352,102 @@ def test_lang_table_csv_json(tmp):
         "JSON labels: %s" % d.get("labels"))
     _, t, _ = run("screen", *CONTROLS, "--units", "ha", *FPS, env={"LANG": "zh_CN.UTF-8"})
     check(t.startswith("redline screen：") and "冲突" in t, "table in zh under LANG=zh_CN")
+
+
+def test_lang_diff_area(tmp):
+    """--lang zh for diff and area: table and CSV against expected files; every figure the
+    same as in the en output of the same run; CSV rows = en rows with the words
+    translated; JSON the same for zh and en, with a labels object; default from LANG."""
+    import csv
+    old, new = "sample_shapes/eco.shp", "sample_shapes/eco_v2.gpkg"
+    cases = {
+        "diff_sample_by_HXLX_ha_lang_zh.txt": ["diff", "--by", "HXLX", "--units", "ha", old, new],
+        "diff_sample_by_HXLX_ha_lang_zh.csv": ["diff", "--by", "HXLX", "-f", "csv", "--units",
+                                               "ha", old, new],
+        "area_eco_by_HXLX_mu_lang_zh.txt": ["area", "--by", "HXLX", "--units", "mu",
+                                            "--expect-min", "100000mu", old],
+        "area_eco_by_HXLX_mu_lang_zh.csv": ["area", "--by", "HXLX", "-f", "csv", "--units",
+                                            "mu", old],
+    }
+    num = re.compile(r"-?\d+\.\d+")
+    words = {"shrunk": "减少", "not_shrunk": "未减少", "changed": "性质改变", "kept": "未变",
+             "gained": "新增", "lost": "减少", "ok": "通过", "below_minimum": "低于下限",
+             "total": "合计", "group": "分组", "transition": "转移"}
+    for name, args in cases.items():
+        rc, zh, _ = run(*args, "--lang", "zh")
+        rc_en, en, _ = run(*args, "--lang", "en")
+        with open(os.path.join(SRC, "tests", "expected", name), encoding="utf-8",
+                  newline="") as f:
+            check(zh == f.read(), "%s: output differs from tests/expected (run: redline %s "
+                  "--lang zh)" % (name, " ".join(args)))
+        check(rc == rc_en and num.findall(zh) == num.findall(en) and num.findall(zh),
+              "%s: exit status and every figure as in --lang en" % name)
+        _, dflt, _ = run(*args, env={"LANG": "zh_CN.UTF-8"})
+        check(dflt == zh, "%s: LANG=zh_CN gives --lang zh" % name)
+        if name.endswith(".csv"):
+            zr = list(csv.reader(zh.lstrip("\ufeff").splitlines()))
+            er = list(csv.reader(en.lstrip("\ufeff").splitlines()))
+            same = len(zr) == len(er) > 1 and all(
+                len(a) == len(b) and all(x == words.get(y, y) for x, y in zip(a, b))
+                for a, b in zip(zr[1:], er[1:]))
+            check(same, "%s: zh rows = en rows with the words translated" % name)
+            want = (["范围", "分组", "原版要素数", "新版要素数", "原版面积_公顷", "新版面积_公顷",
+                     "减少面积_公顷", "新增面积_公顷", "净变化_公顷", "结论"]
+                    if args[0] == "diff" else ["范围", "分组", "要素数", "面积_亩", "自重叠_亩", "结论"])
+            check(zr[0] == want, "%s: zh headers (%s)" % (name, zr[0]))
+        else:
+            check(("结论：面积减少" in zh) if args[0] == "diff" else ("：低于下限" in zh),
+                  "%s: the verdict line in zh" % name)
+    units = {"m2": "平方米", "ha": "公顷", "mu": "亩", "km2": "平方千米"}
+    for args, verdicts in (
+            (["diff", "--by", "HXLX", old, new],
+             {"shrunk": "减少", "not_shrunk": "未减少", "changed": "性质改变", "kept": "未变",
+              "gained": "新增", "lost": "减少"}),
+            (["area", old], {"ok": "通过", "below_minimum": "低于下限"})):
+        _, js, _ = run(*args, "-f", "json", "--lang", "zh")
+        _, js_en, _ = run(*args, "-f", "json", "--lang", "en")
+        d = json.loads(js)
+        check(js == js_en, "%s JSON is the same whatever --lang" % args[0])
+        check(d.get("labels") == {"verdict": verdicts, "units": units},
+              "%s JSON labels: %s" % (args[0], d.get("labels")))
+        check(d["verdict"] in verdicts, "%s JSON verdict %s has a label" % (args[0], d["verdict"]))
+
+
+def test_lang_audit(tmp):
+    """--lang zh for audit: CSV against an expected file (a folder of projects.* and
+    dltb.zip); rows = en rows with the status words translated, so every count is as in
+    en; table headers and summary line in zh; JSON the same for zh and en, with labels."""
+    import csv
+    folder = os.path.join(tmp, "lang_audit")
+    os.mkdir(folder)
+    for name in os.listdir(SAMPLES):
+        if name.startswith("projects.") or name == "dltb.zip":
+            shutil.copy(os.path.join(SAMPLES, name), folder)
+    args = ["audit", *CONTROLS, "--id-field", "XMBH", folder]
+    rc, zh, _ = run(*args, "-f", "csv", "--lang", "zh")
+    rc_en, en, _ = run(*args, "-f", "csv", "--lang", "en")
+    with open(os.path.join(SRC, "tests", "expected", "audit_sample_lang_zh.csv"),
+              encoding="utf-8", newline="") as f:
+        check(zh == f.read(), "audit_sample_lang_zh.csv: output differs from tests/expected")
+    zr = list(csv.reader(zh.lstrip("\ufeff").splitlines()))
+    er = list(csv.reader(en.lstrip("\ufeff").splitlines()))
+    words = {"ok": "通过", "warn": "提示", "error": "错误"}
+    check(rc == rc_en and len(zr) == len(er) == 3 and all(
+        [words.get(x, x) for x in b] == a for a, b in zip(zr[1:], er[1:])),
+        "audit CSV: zh rows = en rows with the status words translated")
+    check(zr[0] == ["文件", "状态", "要素数", "通过", "提示", "冲突", "错误", "问题代码", "问题"],
+          "audit CSV zh headers (%s)" % zr[0])
+    _, t, _ = run(*args, env={"LANG": "zh_CN.UTF-8"})
+    check(re.search(r"文件 +状态 +要素数 +通过 +提示 +冲突 +错误 +问题", t) is not None
+          and "\n汇总：文件 0 个通过，2 个提示，0 个错误；项目 37 个：" in t,
+          "audit table in zh under LANG=zh_CN (%r)" % t[-120:])
+    _, js, _ = run(*args, "-f", "json", "--lang", "zh")
+    _, js_en, _ = run(*args, "-f", "json", "--lang", "en")
+    check(js == js_en and json.loads(js).get("labels") == {
+        "verdict": {"ok": "通过", "pass": "通过", "warn": "提示", "conflict": "冲突",
+                    "error": "错误"},
+        "units": {"m2": "平方米", "ha": "公顷", "mu": "亩", "km2": "平方千米"}},
+        "audit JSON: the same whatever --lang, with labels")
 
 
 def test_lonlat_map_not_squashed(tmp):
@@ -458,9 +554,103 @@ def test_xlsx(tmp):
                       "xlsx 地类: %s %s = JSON rounded (%s)" % (fid, r["code"], row))
     rc, _, err = run("screen", *CONTROLS, "-f", "xlsx", *FPS)
     check(rc == 2 and "needs -o FILE.xlsx" in err, "xlsx without -o is refused (%s)" % err)
-    rc, _, err = run("diff", "sample_shapes/eco.shp", "sample_shapes/eco_v2.gpkg", "-f", "xlsx",
-                     "-o", os.path.join(tmp, "d.xlsx"))
-    check(rc == 2 and "available for screen only" in err, "diff -f xlsx refused (%s)" % err)
+    rc, _, err = run("area", "sample_shapes/eco.shp", "-f", "xlsx",
+                     "-o", os.path.join(tmp, "a.xlsx"))
+    check(rc == 2 and "available for screen, diff and audit only" in err
+          and not os.path.exists(os.path.join(tmp, "a.xlsx")), "area -f xlsx refused (%s)" % err)
+
+
+def test_diff_xlsx(tmp):
+    """diff -f xlsx: 汇总 (total, groups), 转移矩阵 (square, totals) and 转移明细 (long form)
+    read back with openpyxl against the JSON of the same run, in ha, zh and en; numeric
+    cells; needs -o; without --by only 汇总."""
+    import openpyxl
+    old, new = "sample_shapes/eco.shp", "sample_shapes/eco_v2.gpkg"
+    rc, js, _ = run("diff", "--by", "HXLX", "-f", "json", old, new)
+    d = json.loads(js)
+    fac = 10000.0
+
+    def near(a, b_m2, what):
+        check(isinstance(a, (int, float)) and abs(a - b_m2 / fac) <= 1e-9 * max(1, abs(a)),
+              "diff xlsx %s: %r vs JSON %r m2" % (what, a, b_m2))
+    for lang in ("zh", "en"):
+        path = os.path.join(tmp, "diff_%s.xlsx" % lang)
+        rcx, out, err = run("diff", "--by", "HXLX", "--units", "ha", "--lang", lang, "-f",
+                            "xlsx", "-o", path, old, new)
+        check(rcx == rc == 1 and out == "", "diff xlsx %s: exit 1 as the JSON (%s)" % (lang, err))
+        wb = openpyxl.load_workbook(path)
+        check(wb.sheetnames == ["汇总", "转移矩阵", "转移明细"], "diff xlsx sheets %s"
+              % wb.sheetnames)
+        rows = list(wb["汇总"].iter_rows(values_only=True))
+        check(len(rows) == 2 + len(d["groups"]), "diff xlsx 汇总: header, total, groups")
+        word = {"shrunk": "减少", "not_shrunk": "未减少"} if lang == "zh" else {}
+        scopes = ["合计", "分组"] if lang == "zh" else ["total", "group"]
+        want = [(scopes[0], None, d["old"]["features"], d["new"]["features"], d, d["verdict"])]
+        want += [(scopes[1], g["key"], g["old_features"], g["new_features"], g,
+                  "shrunk" if g["shrunk"] else "not_shrunk") for g in d["groups"]]
+        for row, (sc, key, of, nf, fig, v) in zip(rows[1:], want):
+            check(row[0] == sc and row[1] == key and row[2] == of and row[3] == nf
+                  and row[9] == word.get(v, v), "diff xlsx 汇总 row %s" % (row,))
+            for k, name in enumerate(["old_m2", "new_m2", "lost_m2", "gained_m2", "net_m2"]):
+                near(row[4 + k], fig[name], "%s %s" % (key, name))
+        check(rows[0][4] == ("原版面积(公顷)" if lang == "zh" else "old(ha)"),
+              "diff xlsx header in %s (%s)" % (lang, rows[0][4]))
+        m = list(wb["转移矩阵"].iter_rows(values_only=True))
+        cells = {(t["from"], t["to"]): t["area_m2"] for t in d["transitions"]}
+        names = [None if c == "(none)" else c for c in m[0][1:-1]]
+        check(len(m) == len(names) + 2 and m[-1][0] == ("合计" if lang == "zh" else "TOTAL"),
+              "diff xlsx 转移矩阵: a row per OLD value and a total row")
+        for row in m[1:-1]:
+            f = None if row[0] == "(none)" else row[0]
+            for j, t in enumerate(names):
+                near(row[1 + j], cells.get((f, t), 0.0), "matrix %s -> %s" % (f, t))
+            near(row[-1], sum(v for (a, _), v in cells.items() if a == f), "row total %s" % f)
+        near(m[-1][-1], sum(cells.values()), "matrix total")
+        long = list(wb["转移明细"].iter_rows(values_only=True))[1:]
+        check(len(long) == len(d["transitions"]), "diff xlsx 转移明细: one row per transition")
+        for row, t in zip(long, d["transitions"]):
+            check((row[0], row[1]) == (t["from"] or "(none)", t["to"] or "(none)"),
+                  "diff xlsx 转移明细 %s" % (row,))
+            near(row[2], t["area_m2"], "long %s -> %s" % (t["from"], t["to"]))
+    path = os.path.join(tmp, "diff_plain.xlsx")
+    run("diff", "-f", "xlsx", "-o", path, old, new)
+    check(openpyxl.load_workbook(path).sheetnames == ["汇总"], "diff xlsx without --by: 汇总")
+    rc, _, err = run("diff", "-f", "xlsx", old, new)
+    check(rc == 2 and "needs -o FILE.xlsx" in err, "diff xlsx without -o refused (%s)" % err)
+
+
+def test_audit_xlsx(tmp):
+    """audit -f xlsx: the 汇总 sheet, one row per file (path, status, features, verdict
+    counts, codes) read back with openpyxl against the JSON of the same run; needs -o."""
+    import openpyxl
+    folder = os.path.join(tmp, "xlsx_audit")
+    os.mkdir(folder)
+    for name in os.listdir(SAMPLES):
+        if name.startswith("projects.") or name == "dltb.zip":
+            shutil.copy(os.path.join(SAMPLES, name), folder)
+    args = ["audit", *CONTROLS, "--id-field", "XMBH", folder]
+    rc, js, _ = run(*args, "-f", "json")
+    d = json.loads(js)
+    for lang, words in (("zh", {"ok": "通过", "warn": "提示", "error": "错误"}), ("en", {})):
+        path = os.path.join(tmp, "audit_%s.xlsx" % lang)
+        rcx, out, err = run(*args, "--lang", lang, "-f", "xlsx", "-o", path)
+        check(rcx == rc and out == "", "audit xlsx %s: the exit status of the JSON (%s)"
+              % (lang, err))
+        wb = openpyxl.load_workbook(path)
+        rows = list(wb["汇总"].iter_rows(values_only=True))
+        check(wb.sheetnames == ["汇总"] and len(rows) == 1 + len(d["files"]),
+              "audit xlsx %s: 汇总, one row per file" % lang)
+        for row, f in zip(rows[1:], d["files"]):
+            counts = [sum(1 for fp in f.get("footprints", []) if fp["verdict"] == v)
+                      for v in ("pass", "warn", "conflict", "error")]
+            codes = ";".join(sorted({p["code"] for p in f["problems"]}))
+            check(row[0] == f["path"] and row[1] == words.get(f["status"], f["status"])
+                  and row[2] == f["features"] and list(row[3:7]) == counts
+                  and (row[7] or "") == codes,
+                  "audit xlsx %s row %s = JSON (%s, %s, %s)" % (lang, row[:8], f["status"],
+                                                                counts, codes))
+    rc, _, err = run(*args, "-f", "xlsx")
+    check(rc == 2 and "needs -o FILE.xlsx" in err, "audit xlsx without -o refused (%s)" % err)
 
 
 def test_diff_html(tmp):
@@ -525,7 +715,7 @@ def test_diff_html(tmp):
             rows = [r for r in page.find("tr") if "data-key" in page.elems[r]["attrs"]]
             check(len(rows) == len(d["groups"]) + 1, "diff html: group table rows + total")
     rc, _, err = run("area", "sample_shapes/eco.shp", "-f", "html")
-    check(rc == 2 and "available for screen and diff only" in err, "area -f html refused")
+    check(rc == 2 and "available for screen, diff and audit only" in err, "area -f html refused")
 
 
 def test_audit_html(tmp):
@@ -614,6 +804,28 @@ def test_screen_progress(tmp):
     check(err2 == "", "progress: nothing when stderr is not a terminal (%r)" % err2[:80])
     rc, _, err = run_pty(*args[:-3], "-q", *FPS)
     check(err == b"", "progress: nothing with --quiet (%r)" % err[:80])
+
+
+def test_diff_area_progress(tmp):
+    """diff and area show progress on a terminal (cells of the tiled overlay done, then
+    the line is cleared), with the same stdout byte for byte; nothing with --quiet or
+    when stderr is not a terminal.  Small layers are one cell: [1/1]."""
+    for args in (["diff", "--by", "HXLX", "-f", "json", "sample_shapes/eco.shp",
+                  "sample_shapes/eco_v2.gpkg"],
+                 ["area", "--by", "HXLX", "-f", "json", "sample_shapes/eco.shp"]):
+        rc, out, err = run_pty(*args)
+        rc2, out2, err2 = run(*args)
+        what = "progress (%s)" % args[0]
+        # diff exits 1: eco_v2 has shrunk
+        check(rc == rc2 == (1 if args[0] == "diff" else 0) and out == out2
+              and out.startswith("{"), what + ": the same exit and report on a terminal")
+        check(re.search(rb"\[1/1\] \d\d:\d\d elapsed, ~\d\d:\d\d left  cells", err)
+              is not None, what + ": [1/1] with the time on a terminal (%r)" % err[:80])
+        check(err.endswith(b"\r\x1b[K"), what + ": the line is cleared at the end (%r)"
+              % err[-20:])
+        check(err2 == "", what + ": nothing when stderr is not a terminal (%r)" % err2[:80])
+        rc, out3, err = run_pty(*args[:1], "-q", *args[1:])
+        check(err == b"" and out3 == out, what + ": nothing with --quiet (%r)" % err[:80])
 
 
 def chromium(*args, timeout=120):
@@ -786,11 +998,16 @@ def main():
         test_html_rules(tmp)
         test_lang_default_and_chinese_names(tmp)
         test_lang_table_csv_json(tmp)
+        test_lang_diff_area(tmp)
+        test_lang_audit(tmp)
         test_lonlat_map_not_squashed(tmp)
         test_xlsx(tmp)
+        test_diff_xlsx(tmp)
+        test_audit_xlsx(tmp)
         test_diff_html(tmp)
         test_audit_html(tmp)
         test_screen_progress(tmp)
+        test_diff_area_progress(tmp)
         test_in_chromium(tmp)
         hostile = os.path.join(tmp, "hostile")
         os.mkdir(hostile)

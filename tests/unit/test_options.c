@@ -343,6 +343,9 @@ static void quiet_accessors(void **state)
     assert_int_equal(rl_area_options_quiet(NULL), 0);
     assert_int_equal(rl_audit_options_quiet(NULL), 0);
     rl_audit_options_set_progress(NULL, NULL, NULL);
+    rl_screen_options_set_progress(NULL, NULL, NULL);
+    rl_diff_options_set_progress(NULL, NULL, NULL);
+    rl_area_options_set_progress(NULL, NULL, NULL);
     rl_audit_options_free(NULL);
     rl_ctx_free(ctx);
 }

@@ -94,7 +94,7 @@ rl_status rl_area(rl_ctx *ctx, const rl_area_options *opts, rl_report **out)
     rl_tile_in none = {NULL, NULL, 0};
     rl_tile_out tout;
     st = rl_tiled_overlay(ctx, &tin, &none, d->ngroups, L->crs, opts->c.area, 0, 1, RL_TRANS_NONE,
-                          opts->c.jobs, &tout);
+                          opts->c.jobs, opts->c.progress, opts->c.progress_data, &tout);
     free(geoms);
     if (!st) {
         d->total.features = L->n;

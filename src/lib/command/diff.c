@@ -574,7 +574,8 @@ rl_status rl_diff(rl_ctx *ctx, const rl_diff_options *opts, rl_report **out)
     st = rl_tiled_overlay(ctx, &tin_old, &tin_new, d->ngroups, crs, m,
                           (opts->c.pieces_path != NULL || opts->c.format == RL_FMT_HTML) &&
                               !fo,
-                          0, fo ? RL_TRANS_PIECES : RL_TRANS_NONE, opts->c.jobs, &tout);
+                          0, fo ? RL_TRANS_PIECES : RL_TRANS_NONE, opts->c.jobs,
+                          opts->c.progress, opts->c.progress_data, &tout);
     free(ogrp_m);
     free(ngrp_m);
     if (st) {

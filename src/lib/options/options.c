@@ -765,11 +765,6 @@ static rl_screen_options *parse_screen(rl_ctx *ctx, int argc,
     o->landuse_decimals = -1; /* by --units */
     if (!parse_args(ctx, argc, argv, &p, &t))
         goto fail;
-    if (audit && o->c.format == RL_FMT_XLSX) {
-        rl_fail(ctx, RL_ERR_USAGE, "--format xlsx is available for screen only; "
-                "use table, csv, json or html here");
-        goto fail;
-    }
     /* A workbook is a zip: never onto a terminal or into a pipe by accident. */
     if (o->c.format == RL_FMT_XLSX && !o->c.out_path) {
         rl_fail(ctx, RL_ERR_USAGE, "--format xlsx needs -o FILE.xlsx");
@@ -873,6 +868,22 @@ void rl_screen_options_set_progress(rl_screen_options *o, rl_progress_fn fn, voi
         return;
     o->progress = fn;
     o->progress_data = userdata;
+}
+
+void rl_diff_options_set_progress(rl_diff_options *o, rl_progress_fn fn, void *userdata)
+{
+    if (!o)
+        return;
+    o->c.progress = fn;
+    o->c.progress_data = userdata;
+}
+
+void rl_area_options_set_progress(rl_area_options *o, rl_progress_fn fn, void *userdata)
+{
+    if (!o)
+        return;
+    o->c.progress = fn;
+    o->c.progress_data = userdata;
 }
 
 int rl_screen_options_quiet(const rl_screen_options *o)
@@ -1009,12 +1020,16 @@ static int parse_simple(rl_ctx *ctx, int argc, const char *const *argv,
     static const parser p = {simple_option, simple_operand};
     if (!parse_args(ctx, argc, argv, &p, t))
         return 0;
-    /* diff has an HTML report; area has neither (and no command but screen has xlsx). */
-    if ((t->co->format == RL_FMT_HTML && !t->allow_pieces) || t->co->format == RL_FMT_XLSX) {
+    /* diff has HTML and xlsx reports (allow_pieces: diff); area has neither. */
+    if ((t->co->format == RL_FMT_HTML || t->co->format == RL_FMT_XLSX) && !t->allow_pieces) {
         rl_fail(ctx, RL_ERR_USAGE, "--format %s is available for %s only; "
                 "use table, csv or json here",
-                t->co->format == RL_FMT_HTML ? "html" : "xlsx",
-                t->co->format == RL_FMT_HTML ? "screen and diff" : "screen");
+                t->co->format == RL_FMT_HTML ? "html" : "xlsx", "screen, diff and audit");
+        return 0;
+    }
+    /* A workbook is a zip: never onto a terminal or into a pipe by accident. */
+    if (t->co->format == RL_FMT_XLSX && !t->co->out_path) {
+        rl_fail(ctx, RL_ERR_USAGE, "--format xlsx needs -o FILE.xlsx");
         return 0;
     }
     if (t->npos < t->want) {

@@ -49,6 +49,9 @@ typedef struct rl_common_opts {
      * are left out and listed, and every verdict is provisional.
      */
     int skip_bad;
+    /* diff, area: rl_{diff,area}_options_set_progress; NULL: none */
+    rl_progress_fn progress;
+    void *progress_data;
 } rl_common_opts;
 
 struct rl_screen_options {

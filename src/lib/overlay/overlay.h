@@ -151,11 +151,15 @@ typedef struct rl_tile_out {
  * area of old partition ∩ new partition, and the cells of one old group add
  * up to its partition's area.  Features that are the same shape in both
  * versions pair up without an overlay.
+ * progress (NULL: none) is told of the root cells done, from the workers,
+ * one call at a time, at most about five times a second besides the first
+ * and the last; it never changes the figures.
  * Free with rl_tile_out_free().
  */
 rl_status rl_tiled_overlay(rl_ctx *ctx, const rl_tile_in *old, const rl_tile_in *nw,
                            size_t ngroups, const rl_crs *crs, rl_area_method m,
                            int want_pieces, int group_self, int transitions, int jobs,
+                           rl_progress_fn progress, void *progress_data,
                            rl_tile_out *out);
 void rl_tile_out_free(rl_ctx *ctx, rl_tile_out *out, size_t ngroups);
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <math.h>
 #include <string.h>
+#include <time.h>
 
 /* A rectangle is split while its inputs hold more vertices than this. */
 #define RL_TILE_MAX_VERTICES 8192
@@ -78,6 +79,12 @@ typedef struct engine {
     size_t max_vertices; /* leaf size */
     size_t ncells;
     cell_result *cells;
+    /* Progress: the callback, cells done, the last report (ms), who reports. */
+    rl_progress_fn progress;
+    void *progress_data;
+    size_t done;
+    long long last_ms;
+    char reporting;
 } engine;
 
 static int push(itemlist *L, GEOSContextHandle_t h, GEOSGeometry *g, int owned,
@@ -903,11 +910,38 @@ static rl_status run_cell(rl_ctx *ctx, engine *E, size_t c)
     return st;
 }
 
+/*
+ * One cell finished: tell the progress callback, from this worker, when no
+ * other worker is telling it and a fifth of a second has passed (the first
+ * and the last always, unless another worker holds the turn).  Only the
+ * counters are shared; the cells' results are not touched.
+ */
+static void progress(engine *E)
+{
+    size_t done = __atomic_add_fetch(&E->done, 1, __ATOMIC_RELAXED);
+    if (!E->progress)
+        return;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    long long ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    long long last = __atomic_load_n(&E->last_ms, __ATOMIC_RELAXED);
+    if (done != E->ncells && last && ms - last < 200)
+        return;
+    if (__atomic_test_and_set(&E->reporting, __ATOMIC_ACQUIRE))
+        return;
+    __atomic_store_n(&E->last_ms, ms ? ms : 1, __ATOMIC_RELAXED);
+    E->progress(E->progress_data, done, E->ncells, "cells");
+    __atomic_clear(&E->reporting, __ATOMIC_RELEASE);
+}
+
 /* A task of the pool: root cell c.  Writes cell c's result only. */
 static rl_status task_cell(rl_ctx *ctx, void *job, size_t c, int w)
 {
     (void)w;
-    return run_cell(ctx, job, c);
+    rl_status st = run_cell(ctx, job, c);
+    if (!st)
+        progress(job);
+    return st;
 }
 
 static void fig_add(rl_tile_fig *a, const rl_tile_fig *b)
@@ -1051,6 +1085,7 @@ done:
 rl_status rl_tiled_overlay(rl_ctx *ctx, const rl_tile_in *old, const rl_tile_in *nw,
                            size_t ngroups, const rl_crs *crs, rl_area_method m,
                            int want_pieces, int group_self, int transitions, int jobs,
+                           rl_progress_fn progress_fn, void *progress_data,
                            rl_tile_out *out)
 {
     engine E;
@@ -1064,6 +1099,8 @@ rl_status rl_tiled_overlay(rl_ctx *ctx, const rl_tile_in *old, const rl_tile_in 
     E.want_pieces = want_pieces;
     E.group_self = group_self;
     E.transitions = transitions;
+    E.progress = progress_fn;
+    E.progress_data = progress_data;
     /*
      * Versions of a layer often share edges up to reprojection noise (1e-9
      * m); floating overlay then falls back to slow snapping.  Rounding to a

@@ -38,9 +38,55 @@ const char *rl_label_control(rl_lang lang, const char *name)
     return name ? name : "";
 }
 
-void rl_json_labels(rl_buf *b, const rl_control *controls, int n)
+const char *rl_label_word(rl_lang lang, const char *word)
+{
+    static const struct {
+        const char *en, *zh;
+    } words[] = {
+        {"shrunk", "减少"},       {"not_shrunk", "未减少"}, {"changed", "性质改变"},
+        {"kept", "未变"},         {"gained", "新增"},       {"lost", "减少"},
+        {"ok", "通过"},           {"below_minimum", "低于下限"},
+        {"warn", "提示"},         {"error", "错误"},
+        {"pass", "通过"},         {"conflict", "冲突"},
+    };
+    if (!word)
+        return "";
+    for (size_t i = 0; lang == RL_LANG_ZH && i < sizeof words / sizeof *words; i++)
+        if (strcmp(word, words[i].en) == 0)
+            return words[i].zh;
+    return word;
+}
+
+/* `"units": {"m2": "平方米", ...}` */
+static void json_units(rl_buf *b)
 {
     static const char *const units[] = {"m2", "ha", "mu", "km2"};
+    rl_buf_puts(b, "\"units\": {");
+    for (int u = RL_U_M2; u <= RL_U_KM2; u++) {
+        rl_buf_puts(b, u ? ", " : "");
+        rl_buf_json_str(b, units[u]);
+        rl_buf_puts(b, ": ");
+        rl_buf_json_str(b, rl_label_unit(RL_LANG_ZH, (rl_units)u));
+    }
+    rl_buf_puts(b, "}");
+}
+
+void rl_json_labels_words(rl_buf *b, const char *const *words, size_t n)
+{
+    rl_buf_puts(b, ",\n \"labels\": {\"verdict\": {");
+    for (size_t i = 0; i < n; i++) {
+        rl_buf_puts(b, i ? ", " : "");
+        rl_buf_json_str(b, words[i]);
+        rl_buf_puts(b, ": ");
+        rl_buf_json_str(b, rl_label_word(RL_LANG_ZH, words[i]));
+    }
+    rl_buf_puts(b, "}, ");
+    json_units(b);
+    rl_buf_puts(b, "}");
+}
+
+void rl_json_labels(rl_buf *b, const rl_control *controls, int n)
+{
     rl_buf_puts(b, ",\n \"labels\": {\"verdict\": {");
     for (int v = RL_V_PASS; v <= RL_V_ERROR; v++) {
         rl_buf_puts(b, v ? ", " : "");
@@ -48,14 +94,9 @@ void rl_json_labels(rl_buf *b, const rl_control *controls, int n)
         rl_buf_puts(b, ": ");
         rl_buf_json_str(b, rl_label_verdict(RL_LANG_ZH, (rl_verdict)v));
     }
-    rl_buf_puts(b, "}, \"units\": {");
-    for (int u = RL_U_M2; u <= RL_U_KM2; u++) {
-        rl_buf_puts(b, u ? ", " : "");
-        rl_buf_json_str(b, units[u]);
-        rl_buf_puts(b, ": ");
-        rl_buf_json_str(b, rl_label_unit(RL_LANG_ZH, (rl_units)u));
-    }
-    rl_buf_puts(b, "}, \"controls\": {");
+    rl_buf_puts(b, "}, ");
+    json_units(b);
+    rl_buf_puts(b, ", \"controls\": {");
     for (int k = 0; k < n; k++) {
         rl_buf_puts(b, k ? ", " : "");
         rl_buf_json_str(b, controls[k].spec.name);

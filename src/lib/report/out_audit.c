@@ -14,6 +14,11 @@ static const char *status_name(int s)
     return s == 2 ? "error" : s == 1 ? "warn" : "ok";
 }
 
+static rl_lang audit_lang(const rl_audit_data *d)
+{
+    return d->opts->s->c.lang;
+}
+
 static void json_audit(const rl_audit_data *d, rl_buf *b)
 {
     const rl_screen_options *so = d->opts->s;
@@ -36,20 +41,26 @@ static void json_audit(const rl_audit_data *d, rl_buf *b)
                   "],\n \"summary\": {\"files\": %zu, \"files_ok\": %zu, "
                   "\"files_warn\": %zu, \"files_error\": %zu, \"skipped\": %zu, "
                   "\"footprints\": %zu, \"pass\": %zu, \"warn\": %zu, "
-                  "\"conflict\": %zu, \"error\": %zu}}\n",
+                  "\"conflict\": %zu, \"error\": %zu}",
                   d->nfiles, d->status_counts[0], d->status_counts[1],
                   d->status_counts[2], d->skipped, nfp, d->counts[0], d->counts[1],
                   d->counts[2], d->counts[3]);
+    static const char *const words[] = {"ok", "pass", "warn", "conflict", "error"};
+    rl_json_labels_words(b, words, sizeof words / sizeof *words);
+    rl_buf_puts(b, "}\n");
 }
 
 static void csv_audit(const rl_audit_data *d, rl_buf *b)
 {
-    rl_buf_puts(b, RL_CSV_BOM "path,status,features,pass,warn,conflict,error,"
-                               "problem_codes,problems" RL_CSV_EOL);
+    const rl_lang lang = audit_lang(d);
+    rl_buf_puts(b, lang == RL_LANG_ZH ? RL_CSV_BOM "文件,状态,要素数,通过,提示,冲突,错误,"
+                                                   "问题代码,问题" RL_CSV_EOL
+                                      : RL_CSV_BOM "path,status,features,pass,warn,conflict,"
+                                                   "error,problem_codes,problems" RL_CSV_EOL);
     for (size_t i = 0; i < d->nfiles; i++) {
         const rl_audit_file *f = &d->files[i];
         rl_buf_csv_str(b, f->path);
-        rl_buf_printf(b, ",%s,%zu,%zu,%zu,%zu,%zu,", status_name(f->status),
+        rl_buf_printf(b, ",%s,%zu,%zu,%zu,%zu,%zu,", rl_label_word(lang, status_name(f->status)),
                       f->features, f->counts[0], f->counts[1], f->counts[2],
                       f->counts[3]);
         rl_buf_csv_str(b, f->codes ? f->codes : "");
@@ -90,17 +101,19 @@ static void table_audit(const rl_audit_data *d, rl_buf *b)
     rl_table t;
     char num[32];
     rl_table_init(&t, 8);
+    const rl_lang lang = audit_lang(d);
     const char *hdr[] = {"FILE", "STATUS", "FEATURES", "PASS", "WARN", "CONFLICT",
                          "ERROR", "PROBLEMS"};
+    const char *zh[] = {"文件", "状态", "要素数", "通过", "提示", "冲突", "错误", "问题"};
     for (int i = 0; i < 8; i++)
-        rl_table_cell(&t, hdr[i]);
+        rl_table_cell(&t, lang == RL_LANG_ZH ? zh[i] : hdr[i]);
     for (size_t i = 0; i < d->nfiles; i++) {
         const rl_audit_file *f = &d->files[i];
         rl_buf name = {0};
         table_name(&name, f->path);
         rl_table_cell(&t, name.s ? name.s : "");
         rl_buf_free(&name);
-        rl_table_cell(&t, status_name(f->status));
+        rl_table_cell(&t, rl_label_word(lang, status_name(f->status)));
         snprintf(num, sizeof num, "%zu", f->features);
         rl_table_cell(&t, num);
         for (int k = 0; k < 4; k++) {
@@ -151,11 +164,18 @@ static void table_audit(const rl_audit_data *d, rl_buf *b)
         }
     }
     size_t nfp = d->counts[0] + d->counts[1] + d->counts[2] + d->counts[3];
-    rl_buf_printf(b,
-                  "\nsummary: files %zu ok, %zu warn, %zu error; footprints %zu: "
-                  "%zu pass, %zu warn, %zu conflict, %zu error\n",
-                  d->status_counts[0], d->status_counts[1], d->status_counts[2], nfp,
-                  d->counts[0], d->counts[1], d->counts[2], d->counts[3]);
+    if (lang == RL_LANG_ZH)
+        rl_buf_printf(b,
+                      "\n汇总：文件 %zu 个通过，%zu 个提示，%zu 个错误；项目 %zu 个："
+                      "%zu 通过，%zu 提示，%zu 冲突，%zu 错误\n",
+                      d->status_counts[0], d->status_counts[1], d->status_counts[2], nfp,
+                      d->counts[0], d->counts[1], d->counts[2], d->counts[3]);
+    else
+        rl_buf_printf(b,
+                      "\nsummary: files %zu ok, %zu warn, %zu error; footprints %zu: "
+                      "%zu pass, %zu warn, %zu conflict, %zu error\n",
+                      d->status_counts[0], d->status_counts[1], d->status_counts[2], nfp,
+                      d->counts[0], d->counts[1], d->counts[2], d->counts[3]);
 }
 
 rl_status rl_write_audit(rl_ctx *ctx, const rl_audit_data *d, FILE *f)
@@ -170,7 +190,7 @@ rl_status rl_write_audit(rl_ctx *ctx, const rl_audit_data *d, FILE *f)
             return ctx->status;
         }
         break;
-    case RL_FMT_XLSX: /* refused for audit by the options parser */
+    case RL_FMT_XLSX: return rl_xlsx_audit(ctx, d, f); /* binary, straight to f */
     case RL_FMT_TABLE: table_audit(d, &b); break;
     }
     return rl_emit(ctx, &b, f);

@@ -170,12 +170,15 @@ static void json_diff(const rl_diff_data *d, rl_buf *b)
     }
     rl_buf_puts(b, "]");
     rl_json_warnings(b, &d->warnings);
+    static const char *const words[] = {"shrunk", "not_shrunk", "changed",
+                                        "kept", "gained", "lost"};
+    rl_json_labels_words(b, words, sizeof words / sizeof *words);
     rl_buf_puts(b, "}\n");
 }
 
 static void csv_fig_row(rl_buf *b, const char *scope, const char *key,
                         size_t of, size_t nf, const rl_group_fig *f, double fac,
-                        const char *verdict)
+                        const char *verdict, rl_lang lang)
 {
     rl_buf_csv_str(b, scope);
     rl_buf_puts(b, ",");
@@ -183,22 +186,27 @@ static void csv_fig_row(rl_buf *b, const char *scope, const char *key,
     rl_buf_printf(b, ",%zu,%zu,%.6f,%.6f,%.6f,%.6f,%.6f,%s" RL_CSV_EOL, of, nf,
                   f->old_m2 / fac, f->new_m2 / fac, f->lost_m2 / fac,
                   f->gained_m2 / fac, f->net_m2 / fac,
-                  verdict ? verdict : f->shrunk ? "shrunk" : "not_shrunk");
+                  rl_label_word(lang, verdict ? verdict : f->shrunk ? "shrunk" : "not_shrunk"));
 }
 
 static void csv_diff(const rl_diff_data *d, rl_buf *b)
 {
-    const char *un = rl_units_name(d->opts->c.units);
+    const rl_lang lang = d->opts->c.lang;
+    const int zh = lang == RL_LANG_ZH;
+    const char *un = rl_label_unit(lang, d->opts->c.units);
     const double fac = rl_units_factor(d->opts->c.units);
     rl_buf_puts(b, RL_CSV_BOM);
     rl_buf_printf(b,
-                  "scope,key,old_features,new_features,old_%s,new_%s,lost_%s,"
-                  "gained_%s,net_%s,verdict" RL_CSV_EOL,
+                  zh ? "范围,分组,原版要素数,新版要素数,原版面积_%s,新版面积_%s,减少面积_%s,"
+                       "新增面积_%s,净变化_%s,结论" RL_CSV_EOL
+                     : "scope,key,old_features,new_features,old_%s,new_%s,lost_%s,"
+                       "gained_%s,net_%s,verdict" RL_CSV_EOL,
                   un, un, un, un, un);
-    csv_fig_row(b, "total", "", d->old->n, d->nw->n, &d->total, fac, rl_diff_verdict(d));
+    csv_fig_row(b, zh ? "合计" : "total", "", d->old->n, d->nw->n, &d->total, fac,
+                rl_diff_verdict(d), lang);
     for (size_t g = 0; g < d->ngroups; g++)
-        csv_fig_row(b, "group", d->groups[g].key, d->groups[g].old_features,
-                    d->groups[g].new_features, &d->groups[g], fac, NULL);
+        csv_fig_row(b, zh ? "分组" : "group", d->groups[g].key, d->groups[g].old_features,
+                    d->groups[g].new_features, &d->groups[g], fac, NULL, lang);
     csv_skipped(b, "old", d->old, 10);
     csv_skipped(b, "new", d->nw, 10);
     /*
@@ -210,17 +218,17 @@ static void csv_diff(const rl_diff_data *d, rl_buf *b)
         rl_buf cell = {0};
         rl_buf_printf(&cell, "%s -> %s", t->from ? t->from : "(none)",
                       t->to ? t->to : "(none)");
-        rl_buf_puts(b, "transition,");
+        rl_buf_puts(b, zh ? "转移," : "transition,");
         rl_buf_csv_str(b, cell.s);
         rl_buf_free(&cell);
         rl_buf_printf(b, ",,,%.6f,,,,,%s" RL_CSV_EOL, t->area_m2 / fac,
-                      !t->from ? "gained" : !t->to ? "lost"
-                      : strcmp(t->from, t->to) ? "changed" : "kept");
+                      rl_label_word(lang, !t->from ? "gained" : !t->to ? "lost"
+                                          : strcmp(t->from, t->to) ? "changed" : "kept"));
     }
 }
 
 static void table_fig_row(rl_table *t, const char *key, const rl_group_fig *f,
-                          double fac, int dec)
+                          double fac, int dec, rl_lang lang)
 {
     rl_table_cell(t, key);
     rl_table_num(t, f->old_m2 / fac, dec);
@@ -228,14 +236,15 @@ static void table_fig_row(rl_table *t, const char *key, const rl_group_fig *f,
     rl_table_num(t, f->lost_m2 / fac, dec);
     rl_table_num(t, f->gained_m2 / fac, dec);
     rl_table_num(t, f->net_m2 / fac, dec);
-    rl_table_cell(t, f->shrunk ? "shrunk" : "not shrunk");
+    rl_table_cell(t, lang == RL_LANG_ZH ? rl_label_word(lang, f->shrunk ? "shrunk" : "not_shrunk")
+                                        : f->shrunk ? "shrunk" : "not shrunk");
 }
 
 /*
  * The values of the matrix's rows (OLD, from) or columns (NEW, to), in key
  * order, with none last: indices into d->groups, d->ngroups for none.
  */
-static size_t matrix_axis(const rl_diff_data *d, int to, size_t *out)
+size_t rl_diff_matrix_axis(const rl_diff_data *d, int to, size_t *out)
 {
     size_t n = 0;
     for (size_t g = 0; g <= d->ngroups; g++) {
@@ -251,7 +260,7 @@ static size_t matrix_axis(const rl_diff_data *d, int to, size_t *out)
     return n;
 }
 
-static double matrix_cell(const rl_diff_data *d, size_t from, size_t to)
+double rl_diff_matrix_cell(const rl_diff_data *d, size_t from, size_t to)
 {
     const char *f = from < d->ngroups ? d->groups[from].key : NULL;
     const char *t = to < d->ngroups ? d->groups[to].key : NULL;
@@ -277,30 +286,31 @@ static void table_transitions(const rl_diff_data *d, rl_buf *b, double fac, int 
         free(cols);
         return;
     }
-    size_t nr = matrix_axis(d, 0, rows), nc = matrix_axis(d, 1, cols);
+    size_t nr = rl_diff_matrix_axis(d, 0, rows), nc = rl_diff_matrix_axis(d, 1, cols);
     rl_table t;
     rl_table_init(&t, (int)nc + 2);
     rl_buf_printf(b, "\ntransitions (转移矩阵, %s): rows OLD, columns NEW\n", un);
-    rl_table_cell(&t, "OLD \\ NEW");
+    const int zh = d->opts->c.lang == RL_LANG_ZH;
+    rl_table_cell(&t, zh ? "原版 \\ 新版" : "OLD \\ NEW");
     for (size_t j = 0; j < nc; j++)
         rl_table_cell(&t, axis_name(d, cols[j]));
-    rl_table_cell(&t, "TOTAL");
+    rl_table_cell(&t, zh ? "合计" : "TOTAL");
     for (size_t i = 0; i < nr; i++) {
         double sum = 0;
         rl_table_cell(&t, axis_name(d, rows[i]));
         for (size_t j = 0; j < nc; j++) {
-            double v = matrix_cell(d, rows[i], cols[j]);
+            double v = rl_diff_matrix_cell(d, rows[i], cols[j]);
             sum += v;
             rl_table_num(&t, v / fac, dec);
         }
         rl_table_num(&t, sum / fac, dec);
     }
-    rl_table_cell(&t, "TOTAL");
+    rl_table_cell(&t, zh ? "合计" : "TOTAL");
     double all = 0;
     for (size_t j = 0; j < nc; j++) {
         double sum = 0;
         for (size_t i = 0; i < nr; i++)
-            sum += matrix_cell(d, rows[i], cols[j]);
+            sum += rl_diff_matrix_cell(d, rows[i], cols[j]);
         all += sum;
         rl_table_num(&t, sum / fac, dec);
     }
@@ -332,25 +342,28 @@ static void table_transitions(const rl_diff_data *d, rl_buf *b, double fac, int 
 static void table_diff(const rl_diff_data *d, rl_buf *b)
 {
     const rl_units u = d->opts->c.units;
+    const rl_lang lang = d->opts->c.lang;
+    const int zh = lang == RL_LANG_ZH;
     const double fac = rl_units_factor(u);
     const int dec = rl_units_decimals(u);
-    const char *un = rl_units_name(u);
-    char h[6][32];
+    const char *un = rl_label_unit(lang, u);
+    char h[6][48];
     rl_table t;
     rl_table_init(&t, 7);
-    rl_table_cell(&t, d->opts->by ? d->opts->by : d->opts->by_old ? d->opts->by_old : "SCOPE");
-    snprintf(h[0], 32, "OLD(%s)", un);
-    snprintf(h[1], 32, "NEW(%s)", un);
-    snprintf(h[2], 32, "LOST(%s)", un);
-    snprintf(h[3], 32, "GAINED(%s)", un);
-    snprintf(h[4], 32, "NET(%s)", un);
+    rl_table_cell(&t, d->opts->by ? d->opts->by : d->opts->by_old ? d->opts->by_old
+                                                  : zh ? "范围" : "SCOPE");
+    snprintf(h[0], 48, zh ? "原版(%s)" : "OLD(%s)", un);
+    snprintf(h[1], 48, zh ? "新版(%s)" : "NEW(%s)", un);
+    snprintf(h[2], 48, zh ? "减少(%s)" : "LOST(%s)", un);
+    snprintf(h[3], 48, zh ? "新增(%s)" : "GAINED(%s)", un);
+    snprintf(h[4], 48, zh ? "净变化(%s)" : "NET(%s)", un);
     for (int i = 0; i < 5; i++)
         rl_table_cell(&t, h[i]);
-    rl_table_cell(&t, "VERDICT");
+    rl_table_cell(&t, zh ? "结论" : "VERDICT");
     for (size_t g = 0; g < d->ngroups; g++)
         table_fig_row(&t, d->groups[g].key[0] ? d->groups[g].key : "(empty)",
-                      &d->groups[g], fac, dec);
-    table_fig_row(&t, "TOTAL", &d->total, fac, dec);
+                      &d->groups[g], fac, dec, lang);
+    table_fig_row(&t, zh ? "合计" : "TOTAL", &d->total, fac, dec, lang);
     rl_buf_printf(b, "redline diff: %s area, units %s, tolerance %g m2, overlay in %s\n",
                   rl_area_method_name(d->opts->c.area), un, d->opts->tolerance,
                   d->old->crs->name);
@@ -375,11 +388,16 @@ static void table_diff(const rl_diff_data *d, rl_buf *b)
                   d->new_self_overlap_m2 / fac, un);
     if (d->opts->by || d->opts->by_old)
         table_transitions(d, b, fac, dec, un);
-    rl_buf_printf(b, "verdict: %s%s\n",
-                  d->shrunk ? "SHRUNK (red-line area decreased)"
-                  : d->changed ? "CHANGED (性质改变: area changed its value)"
-                               : "not shrunk",
-                  d->provisional ? " (PROVISIONAL: features were skipped)" : "");
+    if (zh)
+        rl_buf_printf(b, "结论：%s%s\n",
+                      d->shrunk ? "面积减少" : d->changed ? "性质改变" : "面积未减少",
+                      d->provisional ? "（暂定：有要素被跳过）" : "");
+    else
+        rl_buf_printf(b, "verdict: %s%s\n",
+                      d->shrunk ? "SHRUNK (red-line area decreased)"
+                      : d->changed ? "CHANGED (性质改变: area changed its value)"
+                                   : "not shrunk",
+                      d->provisional ? " (PROVISIONAL: features were skipped)" : "");
 }
 
 /*
@@ -397,7 +415,7 @@ static rl_status write_matrix_csv(rl_ctx *ctx, const rl_diff_data *d, const char
         free(cols);
         return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
     }
-    size_t nr = matrix_axis(d, 0, rows), nc = matrix_axis(d, 1, cols);
+    size_t nr = rl_diff_matrix_axis(d, 0, rows), nc = rl_diff_matrix_axis(d, 1, cols);
     rl_buf_puts(&b, RL_CSV_BOM);
     rl_buf_printf(&b, "%s (%s) OLD \\ NEW", d->opts->by ? d->opts->by : d->opts->by_old,
                   rl_units_name(d->opts->c.units));
@@ -411,7 +429,7 @@ static rl_status write_matrix_csv(rl_ctx *ctx, const rl_diff_data *d, const char
         double sum = 0;
         rl_buf_csv_str(&b, rows[i] == d->ngroups ? "(none)" : d->groups[rows[i]].key);
         for (size_t j = 0; j < nc; j++) {
-            double v = matrix_cell(d, rows[i], cols[j]);
+            double v = rl_diff_matrix_cell(d, rows[i], cols[j]);
             sum += v, ct[j] += v;
             rl_buf_printf(&b, ",%.6f", v / fac);
         }
@@ -452,7 +470,11 @@ rl_status rl_write_diff(rl_ctx *ctx, const rl_diff_data *d, FILE *f)
             return ctx->status;
         }
         break;
-    case RL_FMT_XLSX: /* refused for diff by the options parser */
+    case RL_FMT_XLSX:
+        /* A binary workbook, written straight to f; --matrix-csv first, as below. */
+        if (d->opts->matrix_csv && write_matrix_csv(ctx, d, d->opts->matrix_csv))
+            return ctx->status;
+        return rl_xlsx_diff(ctx, d, f);
     case RL_FMT_TABLE: table_diff(d, &b); break;
     }
     /* The matrix file first: a report that says all went well comes last. */
@@ -535,21 +557,26 @@ static void json_area(const rl_area_data *d, rl_buf *b)
     }
     rl_buf_puts(b, "]");
     rl_json_warnings(b, &d->warnings);
+    static const char *const words[] = {"ok", "below_minimum"};
+    rl_json_labels_words(b, words, 2);
     rl_buf_puts(b, "}\n");
 }
 
 static void csv_area(const rl_area_data *d, rl_buf *b)
 {
-    const char *un = rl_units_name(d->opts->c.units);
+    const rl_lang lang = d->opts->c.lang;
+    const int zh = lang == RL_LANG_ZH;
+    const char *un = rl_label_unit(lang, d->opts->c.units);
     const double fac = rl_units_factor(d->opts->c.units);
     rl_buf_puts(b, RL_CSV_BOM);
-    rl_buf_printf(b, "scope,key,features,area_%s,self_overlap_%s,verdict" RL_CSV_EOL,
+    rl_buf_printf(b, zh ? "范围,分组,要素数,面积_%s,自重叠_%s,结论" RL_CSV_EOL
+                        : "scope,key,features,area_%s,self_overlap_%s,verdict" RL_CSV_EOL,
                   un, un);
-    rl_buf_printf(b, "total,,%zu,%.6f,%.6f,%s" RL_CSV_EOL, d->total.features,
-                  d->total.area_m2 / fac, d->total.self_overlap_m2 / fac,
-                  d->below ? "below_minimum" : "ok");
+    rl_buf_printf(b, "%s,,%zu,%.6f,%.6f,%s" RL_CSV_EOL, zh ? "合计" : "total",
+                  d->total.features, d->total.area_m2 / fac, d->total.self_overlap_m2 / fac,
+                  rl_label_word(lang, d->below ? "below_minimum" : "ok"));
     for (size_t g = 0; g < d->ngroups; g++) {
-        rl_buf_puts(b, "group,");
+        rl_buf_puts(b, zh ? "分组," : "group,");
         rl_buf_csv_str(b, d->groups[g].key);
         rl_buf_printf(b, ",%zu,%.6f,%.6f," RL_CSV_EOL, d->groups[g].features,
                       d->groups[g].area_m2 / fac, d->groups[g].self_overlap_m2 / fac);
@@ -562,14 +589,16 @@ static void table_area(const rl_area_data *d, rl_buf *b)
     const rl_units u = d->opts->c.units;
     const double fac = rl_units_factor(u);
     const int dec = rl_units_decimals(u);
-    const char *un = rl_units_name(u);
-    char h1[32], h2[48];
+    const rl_lang lang = d->opts->c.lang;
+    const int zh = lang == RL_LANG_ZH;
+    const char *un = rl_label_unit(lang, u);
+    char h1[48], h2[48];
     rl_table t;
     rl_table_init(&t, 4);
-    rl_table_cell(&t, d->opts->by ? d->opts->by : "SCOPE");
-    rl_table_cell(&t, "FEATURES");
-    snprintf(h1, sizeof h1, "AREA(%s)", un);
-    snprintf(h2, sizeof h2, "SELF-OVERLAP(%s)", un);
+    rl_table_cell(&t, d->opts->by ? d->opts->by : zh ? "范围" : "SCOPE");
+    rl_table_cell(&t, zh ? "要素数" : "FEATURES");
+    snprintf(h1, sizeof h1, zh ? "面积(%s)" : "AREA(%s)", un);
+    snprintf(h2, sizeof h2, zh ? "自重叠(%s)" : "SELF-OVERLAP(%s)", un);
     rl_table_cell(&t, h1);
     rl_table_cell(&t, h2);
     char cnt[32];
@@ -581,7 +610,7 @@ static void table_area(const rl_area_data *d, rl_buf *b)
         rl_table_num(&t, f->area_m2 / fac, dec);
         rl_table_num(&t, f->self_overlap_m2 / fac, dec);
     }
-    rl_table_cell(&t, "TOTAL");
+    rl_table_cell(&t, zh ? "合计" : "TOTAL");
     snprintf(cnt, sizeof cnt, "%zu", d->total.features);
     rl_table_cell(&t, cnt);
     rl_table_num(&t, d->total.area_m2 / fac, dec);
@@ -611,7 +640,11 @@ static void table_area(const rl_area_data *d, rl_buf *b)
     rl_buf_puts(b, "\n");
     rl_table_render(&t, b);
     rl_table_free(&t);
-    if (d->opts->expect_min >= 0)
+    if (d->opts->expect_min >= 0 && zh)
+        rl_buf_printf(b, "\n应不少于 %.*f %s：%s%s\n", dec, d->opts->expect_min / fac, un,
+                      rl_label_word(lang, d->below ? "below_minimum" : "ok"),
+                      d->provisional ? "（暂定：有要素被跳过）" : "");
+    else if (d->opts->expect_min >= 0)
         rl_buf_printf(b, "\nexpected at least %.*f %s: %s%s\n", dec,
                       d->opts->expect_min / fac, un,
                       d->below ? "BELOW MINIMUM" : "ok",

@@ -37,6 +37,7 @@ typedef struct book {
     const rl_screen_data *d;
     rl_lang lang;
     int zh;
+    lxw_error err; /* the first write error of any sheet */
 } book;
 
 static void fit(sheet *s, int col, double w)
@@ -272,7 +273,15 @@ static lxw_format *num_format(lxw_workbook *wb, int dec)
     return x;
 }
 
-rl_status rl_xlsx_screen(rl_ctx *ctx, const rl_screen_data *d, FILE *f)
+/* Fills the workbook B->wb (formats made): adds sheets, sets B->err on a write error. */
+typedef rl_status (*fill_fn)(rl_ctx *ctx, book *B, const void *data);
+
+/*
+ * Writes a workbook to f: in a private temporary file first (libxlsxwriter
+ * wants a file name), then copied.  dec: decimals of the area unit.
+ */
+static rl_status write_book(rl_ctx *ctx, FILE *f, rl_lang lang, int dec, fill_fn fill,
+                            const void *data)
 {
     rl_status st = RL_OK;
     int slot = -1;
@@ -287,8 +296,7 @@ rl_status rl_xlsx_screen(rl_ctx *ctx, const rl_screen_data *d, FILE *f)
     close(fd);
     slot = rl_temp_register(path);
     book B = {0};
-    B.d = d;
-    B.lang = d->opts->c.lang;
+    B.lang = lang;
     B.zh = B.lang == RL_LANG_ZH;
     B.wb = workbook_new(path);
     if (!B.wb) {
@@ -299,29 +307,14 @@ rl_status rl_xlsx_screen(rl_ctx *ctx, const rl_screen_data *d, FILE *f)
     format_set_bold(B.head);
     format_set_bg_color(B.head, 0xEEEEEE);
     format_set_text_wrap(B.head);
-    B.num = num_format(B.wb, rl_units_decimals(d->opts->c.units));
+    B.num = num_format(B.wb, dec);
     B.pct = num_format(B.wb, 2);
     B.whole = num_format(B.wb, 0);
     B.text = workbook_add_format(B.wb);
     format_set_num_format(B.text, "@"); /* codes such as 0101 stay text */
-    sheet s1 = {0}, s2 = {0}, s3 = {0};
-    s1.ws = workbook_add_worksheet(B.wb, "汇总");
-    s2.ws = workbook_add_worksheet(B.wb, "压占明细");
-    if (!s1.ws || !s2.ws) {
-        st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+    if ((st = fill(ctx, &B, data)))
         goto cleanup;
-    }
-    summary_sheet(&B, &s1);
-    if ((st = details_sheet(ctx, &B, &s2)))
-        goto cleanup;
-    if (d->opts->landuse_path) {
-        if (!(s3.ws = workbook_add_worksheet(B.wb, "地类"))) {
-            st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
-            goto cleanup;
-        }
-        landuse_sheet(&B, &s3, num_format(B.wb, rl_lu_decimals(d->opts)));
-    }
-    lxw_error e = s1.err ? s1.err : s2.err ? s2.err : s3.err;
+    lxw_error e = B.err;
     lxw_error ce = workbook_close(B.wb);
     B.wb = NULL;
     if (e || ce) {
@@ -351,4 +344,198 @@ cleanup:
     unlink(path);
     rl_temp_release(slot);
     return st;
+}
+
+/* A new sheet named `name` in s; RL_ERR_NOMEM when it cannot be added. */
+static rl_status add_sheet(rl_ctx *ctx, book *B, sheet *s, const char *name)
+{
+    memset(s, 0, sizeof *s);
+    if (!(s->ws = workbook_add_worksheet(B->wb, name)))
+        return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+    return RL_OK;
+}
+
+static rl_status fill_screen(rl_ctx *ctx, book *B, const void *data)
+{
+    const rl_screen_data *d = data;
+    B->d = d;
+    sheet s1 = {0}, s2 = {0}, s3 = {0};
+    rl_status st;
+    if ((st = add_sheet(ctx, B, &s1, "汇总")) || (st = add_sheet(ctx, B, &s2, "压占明细")))
+        return st;
+    summary_sheet(B, &s1);
+    if ((st = details_sheet(ctx, B, &s2)))
+        return st;
+    if (d->opts->landuse_path) {
+        if ((st = add_sheet(ctx, B, &s3, "地类")))
+            return st;
+        landuse_sheet(B, &s3, num_format(B->wb, rl_lu_decimals(d->opts)));
+    }
+    B->err = s1.err ? s1.err : s2.err ? s2.err : s3.err;
+    return RL_OK;
+}
+
+rl_status rl_xlsx_screen(rl_ctx *ctx, const rl_screen_data *d, FILE *f)
+{
+    return write_book(ctx, f, d->opts->c.lang, rl_units_decimals(d->opts->c.units),
+                      fill_screen, d);
+}
+
+/* ---- diff ---- */
+
+/* One row of the diff's 汇总 sheet. */
+static void diff_row(book *B, sheet *s, const char *scope, const char *key, size_t of,
+                     size_t nf, const rl_group_fig *g, double fac, const char *verdict)
+{
+    str(s, 0, scope, NULL);
+    str(s, 1, key, B->text);
+    num(s, 2, (double)of, B->whole);
+    num(s, 3, (double)nf, B->whole);
+    num(s, 4, g->old_m2 / fac, B->num);
+    num(s, 5, g->new_m2 / fac, B->num);
+    num(s, 6, g->lost_m2 / fac, B->num);
+    num(s, 7, g->gained_m2 / fac, B->num);
+    num(s, 8, g->net_m2 / fac, B->num);
+    str(s, 9, rl_label_word(B->lang, verdict), NULL);
+    s->row++;
+}
+
+static const char *diff_axis(const rl_diff_data *d, size_t g)
+{
+    return g == d->ngroups ? "(none)" : d->groups[g].key;
+}
+
+static rl_status fill_diff(rl_ctx *ctx, book *B, const void *data)
+{
+    const rl_diff_data *d = data;
+    const double fac = rl_units_factor(d->opts->c.units);
+    const char *un = rl_label_unit(B->lang, d->opts->c.units);
+    sheet s1 = {0}, s2 = {0}, s3 = {0};
+    rl_status st;
+    if ((st = add_sheet(ctx, B, &s1, "汇总")))
+        return st;
+    char h[5][64];
+    const char *en[] = {"old", "new", "lost", "gained", "net"};
+    const char *zh[] = {"原版面积", "新版面积", "减少面积", "新增面积", "净变化"};
+    for (int i = 0; i < 5; i++)
+        snprintf(h[i], sizeof h[i], "%s(%s)", B->zh ? zh[i] : en[i], un);
+    const char *hd[] = {B->zh ? "范围" : "scope", B->zh ? "分组" : "key",
+                        B->zh ? "原版要素数" : "old features", B->zh ? "新版要素数" : "new features",
+                        h[0], h[1], h[2], h[3], h[4], B->zh ? "结论" : "verdict"};
+    header(B, &s1, hd, 10);
+    diff_row(B, &s1, B->zh ? "合计" : "total", "", d->old->n, d->nw->n, &d->total, fac,
+             rl_diff_verdict(d));
+    for (size_t g = 0; g < d->ngroups; g++)
+        diff_row(B, &s1, B->zh ? "分组" : "group", d->groups[g].key, d->groups[g].old_features,
+                 d->groups[g].new_features, &d->groups[g], fac,
+                 d->groups[g].shrunk ? "shrunk" : "not_shrunk");
+    finish(&s1);
+    if (d->opts->by || d->opts->by_old) {
+        size_t *rows = malloc((d->ngroups + 1) * sizeof *rows);
+        size_t *cols = malloc((d->ngroups + 1) * sizeof *cols);
+        double *ct = calloc(d->ngroups + 2, sizeof *ct);
+        if (!rows || !cols || !ct || (st = add_sheet(ctx, B, &s2, "转移矩阵")) ||
+            (st = add_sheet(ctx, B, &s3, "转移明细"))) {
+            free(rows);
+            free(cols);
+            free(ct);
+            return st ? st : rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        }
+        size_t nr = rl_diff_matrix_axis(d, 0, rows), nc = rl_diff_matrix_axis(d, 1, cols);
+        char corner[96];
+        snprintf(corner, sizeof corner, "%s (%s)", B->zh ? "原版 \\ 新版" : "OLD \\ NEW", un);
+        str(&s2, 0, corner, B->head);
+        for (size_t j = 0; j < nc; j++)
+            str(&s2, (int)j + 1, diff_axis(d, cols[j]), B->head);
+        str(&s2, (int)nc + 1, B->zh ? "合计" : "TOTAL", B->head);
+        worksheet_freeze_panes(s2.ws, 1, 1);
+        s2.row++;
+        double all = 0;
+        for (size_t i = 0; i < nr; i++, s2.row++) {
+            double sum = 0;
+            str(&s2, 0, diff_axis(d, rows[i]), B->text);
+            for (size_t j = 0; j < nc; j++) {
+                double v = rl_diff_matrix_cell(d, rows[i], cols[j]);
+                sum += v, ct[j] += v;
+                num(&s2, (int)j + 1, v / fac, B->num);
+            }
+            num(&s2, (int)nc + 1, sum / fac, B->num);
+        }
+        str(&s2, 0, B->zh ? "合计" : "TOTAL", B->head);
+        for (size_t j = 0; j < nc; j++) {
+            all += ct[j];
+            num(&s2, (int)j + 1, ct[j] / fac, B->num);
+        }
+        num(&s2, (int)nc + 1, all / fac, B->num);
+        s2.row++;
+        for (int c = 0; c < s2.ncols; c++)
+            worksheet_set_column(s2.ws, (lxw_col_t)c, (lxw_col_t)c, s2.width[c], NULL);
+        free(rows);
+        free(cols);
+        free(ct);
+        char ah[64];
+        snprintf(ah, sizeof ah, "%s(%s)", B->zh ? "面积" : "area", un);
+        const char *th[] = {B->zh ? "原值" : "from", B->zh ? "新值" : "to", ah,
+                            B->zh ? "变化" : "change"};
+        header(B, &s3, th, 4);
+        for (size_t i = 0; i < d->ntrans; i++, s3.row++) {
+            const rl_diff_trans *t = &d->trans[i];
+            str(&s3, 0, t->from ? t->from : "(none)", B->text);
+            str(&s3, 1, t->to ? t->to : "(none)", B->text);
+            num(&s3, 2, t->area_m2 / fac, B->num);
+            str(&s3, 3, rl_label_word(B->lang, !t->from ? "gained" : !t->to ? "lost"
+                                               : strcmp(t->from, t->to) ? "changed" : "kept"),
+                NULL);
+        }
+        finish(&s3);
+    }
+    B->err = s1.err ? s1.err : s2.err ? s2.err : s3.err;
+    return RL_OK;
+}
+
+rl_status rl_xlsx_diff(rl_ctx *ctx, const rl_diff_data *d, FILE *f)
+{
+    return write_book(ctx, f, d->opts->c.lang, rl_units_decimals(d->opts->c.units), fill_diff,
+                      d);
+}
+
+/* ---- audit ---- */
+
+static rl_status fill_audit(rl_ctx *ctx, book *B, const void *data)
+{
+    const rl_audit_data *d = data;
+    sheet s1 = {0};
+    rl_status st;
+    if ((st = add_sheet(ctx, B, &s1, "汇总")))
+        return st;
+    static const char *const en[] = {"file", "status", "features", "pass", "warn", "conflict",
+                                     "error", "problem codes", "problems"};
+    static const char *const zh[] = {"文件", "状态", "要素数", "通过", "提示", "冲突", "错误",
+                                     "问题代码", "问题"};
+    header(B, &s1, B->zh ? zh : en, 9);
+    for (size_t i = 0; i < d->nfiles; i++, s1.row++) {
+        const rl_audit_file *f = &d->files[i];
+        str(&s1, 0, f->path, NULL);
+        str(&s1, 1, rl_label_word(B->lang, f->status == 2 ? "error" : f->status == 1 ? "warn"
+                                                                                      : "ok"),
+            NULL);
+        num(&s1, 2, (double)f->features, B->whole);
+        for (int k = 0; k < 4; k++)
+            num(&s1, 3 + k, (double)f->counts[k], B->whole);
+        str(&s1, 7, f->codes ? f->codes : "", NULL);
+        rl_buf m = {0};
+        for (const char *p = f->messages ? f->messages : ""; *p; p++)
+            rl_buf_puts(&m, *p == '\x1f' ? "; " : (char[]){*p, 0});
+        str(&s1, 8, m.s ? m.s : "", NULL);
+        rl_buf_free(&m);
+    }
+    finish(&s1);
+    B->err = s1.err;
+    return RL_OK;
+}
+
+rl_status rl_xlsx_audit(rl_ctx *ctx, const rl_audit_data *d, FILE *f)
+{
+    return write_book(ctx, f, d->opts->s->c.lang, rl_units_decimals(d->opts->s->c.units),
+                      fill_audit, d);
 }

@@ -443,12 +443,44 @@ const char *rl_label_control(rl_lang lang, const char *name);
  * stay English whatever --lang says: they are an API).
  */
 void rl_json_labels(rl_buf *b, const rl_control *controls, int n);
+/*
+ * A verdict or status word of diff, area and audit (shrunk, not_shrunk,
+ * changed, kept, gained, lost; ok, below_minimum; ok, pass, warn, conflict,
+ * error) in zh
+ * (减少, 未减少, 性质改变 ...); in en, and for a word it does not know, the
+ * word itself.  NULL gives "".
+ */
+const char *rl_label_word(rl_lang lang, const char *word);
+/*
+ * JSON: `,\n "labels": {"verdict": {WORD: ZH, ...}, "units": {...}}` for the
+ * n words given (diff, area, audit); keys stay English.
+ */
+void rl_json_labels_words(rl_buf *b, const char *const *words, size_t n);
 
 /*
  * The workbook of a screen (out_xlsx.c): sheets 汇总, 压占明细 and, with
  * --landuse, 地类, written to f.  RL_ERR_OUTPUT with a message on failure.
  */
 rl_status rl_xlsx_screen(rl_ctx *ctx, const rl_screen_data *d, FILE *f);
+/*
+ * The workbook of a diff: 汇总 (total, then one row per group) and, with
+ * --by/--by-old, 转移矩阵 (the square matrix, OLD rows, NEW columns, totals)
+ * and 转移明细 (one row per transition); numbers in --units.  As above.
+ */
+rl_status rl_xlsx_diff(rl_ctx *ctx, const rl_diff_data *d, FILE *f);
+/*
+ * The matrix's rows (to 0: OLD values) or columns (to 1: NEW values) in key
+ * order, none last, as indices into d->groups (d->ngroups: none); out holds
+ * ngroups + 1.  Returns how many.
+ */
+/*
+ * The workbook of an audit: a 汇总 sheet, one row per file (path, status,
+ * features, footprint verdict counts, problem codes and messages).  As above.
+ */
+rl_status rl_xlsx_audit(rl_ctx *ctx, const rl_audit_data *d, FILE *f);
+size_t rl_diff_matrix_axis(const rl_diff_data *d, int to, size_t *out);
+/* The area (m2) that was group `from` in OLD and `to` in NEW; 0 if none. */
+double rl_diff_matrix_cell(const rl_diff_data *d, size_t from, size_t to);
 
 /* The HTML report of a diff: lost and gained pieces mapped per group (out_html.c). */
 rl_status rl_html_diff(rl_ctx *ctx, const rl_diff_data *d, rl_buf *b);
