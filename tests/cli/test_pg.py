@@ -290,6 +290,15 @@ def test_pg_source_and_secrets(tmp):
     outs.append(("audit -f csv", code, out + err))
     code, out, err = run("diff", "-f", "table", src, S("eco_v2.gpkg"))
     outs.append(("diff with a PG: OLD", code, out + err))
+    # Progress is drawn only on a terminal: run under script(1) to get one.
+    if shutil.which("script"):
+        import shlex
+        cmdline = " ".join(shlex.quote(a) for a in [REDLINE, "screen", "-f", "json", *base])
+        p = subprocess.run(["script", "-qec", cmdline, "/dev/null"], capture_output=True)
+        text = (p.stdout + p.stderr).decode("utf-8", "replace")
+        outs.append(("screen with progress on a terminal", p.returncode, text))
+        check(p.returncode == 1 and "\x1b[K[" in text, "progress ran on a terminal (exit %d)"
+              % p.returncode)
     for what, args in (
             ("a missing table", ["screen", "--eco", CONN_PW + "|layername=nope", S("projects.shp")]),
             ("a missing database", ["screen", "--eco", "PG:dbname=nope_%s password=%s" % (DB, SECRET),

@@ -61,19 +61,20 @@ static rl_status write_to_sinks(rl_ctx *ctx, const rl_report *rep, FILE *fallbac
 {
     const rl_common_opts *c = rep->opts;
     int pg_out = rl_is_pg(c->out_path);
-    int pg_pieces = c->pieces_path && rep->ops->write_pieces && rl_is_pg(c->pieces_path);
+    int pg_pieces = rep->ops->write_pieces && rl_is_pg(c->pieces_path);
     int shared = pg_out && pg_pieces && strcmp(c->out_path, c->pieces_path) == 0;
     rl_pg_sink *sink = NULL, *side = NULL;
     char *json = NULL;
     rl_status st = RL_OK;
     if (pg_out) {
-        if (!(json = render(ctx, rep))) {
-            st = ctx->status;
+        /* rl_fail left the reason in ctx when these return NULL. */
+        if (!(json = render(ctx, rep)) ||
+            !(sink = rl_pg_sink_open(ctx, c->out_path, c->run_id, c->shard_index, 1))) {
+            st = ctx->status ? ctx->status : RL_ERR_OUTPUT;
             goto exit;
         }
-        if (!(sink = rl_pg_sink_open(ctx, c->out_path, c->run_id, c->shard_index, 1)) ||
-            (st = rl_pg_sink_report(ctx, sink, c, json)))
-            goto exit_status;
+        if ((st = rl_pg_sink_report(ctx, sink, c, json)))
+            goto exit;
     } else {
         /* The report goes where it always goes, the pieces below. */
         rl_common_opts plain = *c;
@@ -85,8 +86,10 @@ static rl_status write_to_sinks(rl_ctx *ctx, const rl_report *rep, FILE *fallbac
     }
     if (c->pieces_path && rep->ops->write_pieces) {
         if (pg_pieces && !shared &&
-            !(side = rl_pg_sink_open(ctx, c->pieces_path, c->run_id, c->shard_index, 0)))
-            goto exit_status;
+            !(side = rl_pg_sink_open(ctx, c->pieces_path, c->run_id, c->shard_index, 0))) {
+            st = ctx->status ? ctx->status : RL_ERR_OUTPUT;
+            goto exit;
+        }
         ctx->pg_sink = shared ? sink : side;
         st = rep->ops->write_pieces(ctx, rep->data, c->pieces_path);
         ctx->pg_sink = NULL;
@@ -98,9 +101,6 @@ static rl_status write_to_sinks(rl_ctx *ctx, const rl_report *rep, FILE *fallbac
         goto exit;
     if (sink)
         st = rl_pg_sink_commit(ctx, sink);
-    goto exit;
-exit_status:
-    st = ctx->status ? ctx->status : RL_ERR_OUTPUT;
 exit:
     rl_pg_sink_free(side);
     rl_pg_sink_free(sink);
@@ -113,7 +113,7 @@ rl_status rl_report_write(rl_ctx *ctx, const rl_report *rep, FILE *fallback)
     if (!rep)
         return rl_fail(ctx, RL_ERR_INTERNAL, "no report to write");
     const rl_common_opts *c = rep->opts;
-    if (rl_is_pg(c->out_path) || (c->pieces_path && rl_is_pg(c->pieces_path)))
+    if (rl_is_pg(c->out_path) || rl_is_pg(c->pieces_path))
         return write_to_sinks(ctx, rep, fallback);
     rl_status st = RL_OK;
     rl_output out = {0};
