@@ -18,8 +18,8 @@
 # start in the current folder: give absolute paths or stay where you are.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-n=4 parts= fmt=json cpus=1 wait=0 out=
-usage() { sed -n '3,19p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+n=4 parts='' fmt=json cpus=1 wait=0 out=''
+usage() { sed -n '3,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while getopts "n:p:f:c:o:wh" opt; do
   case $opt in
     n) n=$OPTARG ;;
