@@ -170,6 +170,30 @@ def test_rerun_and_shards(ref):
           % err.strip())
 
 
+def test_fingerprint(tmp):
+    """The default run id changes with an input file, not with -o, --jobs or --shard."""
+    d = os.path.join(tmp, "fpcopy")
+    os.makedirs(d)
+    for ext in ("shp", "shx", "dbf", "prj", "cpg"):
+        shutil.copy(S("projects." + ext), os.path.join(d, "projects." + ext))
+    fp = os.path.join(d, "projects.shp")
+
+    def run_id(*extra):
+        psql("DELETE FROM redline_runs WHERE run_id LIKE 'fp-%'")
+        code, _, err = run("screen", *extra, "-o", CONN, "--eco", S("eco.shp"), fp)
+        return psql("SELECT run_id FROM redline_runs WHERE run_id LIKE 'fp-%'") if code == 1 \
+            else err
+    a = run_id("--shard", "0/2", "--jobs", "1")
+    b = run_id("--shard", "1/2", "--jobs", "2", "-q")
+    st = os.stat(fp)
+    os.utime(fp, ns=(st.st_atime_ns, st.st_mtime_ns + 1000000000))
+    c = run_id("--shard", "0/2")
+    e = run_id("--shard", "0/2", "--min-area", "2")
+    check(a.startswith("fp-") and len(a) == 19 and a == b and c != a and e not in (a, c),
+          "run id: one per command line and inputs (%s %s), another when an input's time or "
+          "an option changes (%s %s)" % (a, b, c, e))
+
+
 def test_failure_leaves_no_rows():
     n_s1 = rows("redline_footprints", "s1")
     p_s1 = rows("redline_pieces", "s1")
@@ -335,6 +359,7 @@ def main():
     try:
         ref = test_screen_sink(tmp)
         test_rerun_and_shards(ref)
+        test_fingerprint(tmp)
         test_failure_leaves_no_rows()
         test_diff_area_audit(tmp)
         test_pg_source_and_secrets(tmp)
