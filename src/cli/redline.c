@@ -56,7 +56,16 @@ static const char *const usage_tail =
     "                        English and JSON carries a \"labels\" object\n" \
     "  -o, --output FILE     write the report to FILE instead of stdout; an\n"  \
     "                        output that is an input is refused, and outputs\n" \
-    "                        appear whole or not at all\n"                    \
+    "                        appear whole or not at all.  PG:\"dbname=...\":\n" \
+    "                        into PostgreSQL tables (redline_runs, ..._footprints,\n" \
+    "                        ..._hits, view redline_report), in one transaction\n" \
+    "                        that replaces this run id and shard's rows (JSON\n" \
+    "                        figures; docs/scale-out.md); passwords are masked\n" \
+    "                        in every output and message\n"                   \
+    "  --run-id ID           the run id of the PG: rows (letters, digits, . _ -;\n" \
+    "                        default: fp- and a fingerprint of the command line\n" \
+    "                        and the size and time of its input files)\n"     \
+    "  --shard I/N           tag the PG: rows as shard I (0..N-1) of N\n"      \
     "  --assume-srs SRS      CRS for inputs that have none (e.g. EPSG:4527)\n" \
     "  --encoding ENC        text encoding of shapefiles with neither .cpg nor\n" \
     "                        DBF code page (default: UTF-8 if valid, else GBK);\n" \
@@ -111,7 +120,9 @@ static const char *const usage_screen =
     "  --min-area AREA       a finding needs at least this area\n"
     "                        (default {--min-area} m2; units may follow: 0.5ha, 2mu)\n"
     "  --strict              warn-severity findings count as conflicts\n"
-    "  --pieces FILE         write overlap pieces (.gpkg, .geojson or .shp)\n"
+    "  --pieces FILE         write overlap pieces (.gpkg, .geojson or .shp, or\n"
+    "                        PG:... : table redline_pieces, in -o's transaction\n"
+    "                        when -o is the same PG: string)\n"
     "  --skip-bad-controls   go on without control features that cannot be used\n"
     "                        (NaN or infinite coordinates, or far outside the\n"
     "                        CRS's area of use), which otherwise stop the run\n"
@@ -157,7 +168,8 @@ static const char *const usage_diff =
     "  --keep-nature         a value that changed (性质改变) beyond --tolerance\n"
     "                        is a finding: verdict changed, exit 1\n"
     "  --tolerance AREA      shrunk means net < -AREA (default {--tolerance} m2)\n"
-    "  --pieces FILE         write lost and gained pieces (.gpkg, .geojson, .shp);\n"
+    "  --pieces FILE         write lost and gained pieces (.gpkg, .geojson, .shp,\n"
+    "                        or PG:... : table redline_pieces, as for screen);\n"
     "                        with --by, the pieces whose value changed\n"
     "  --skip-bad-features   go on without OLD or NEW features that cannot be used\n"
     "                        (NaN or infinite coordinates, or far outside the\n"

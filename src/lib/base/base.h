@@ -58,6 +58,11 @@ struct rl_ctx {
     unsigned long long relate_work;
     /* Input vertices of the GEOS overlays and unions this context ran (overlay.c), summed. */
     unsigned long long overlay_work;
+    /*
+     * While a report is written to a PG: sink (report/out_pg.c): the sink,
+     * so that --pieces PG: writes in the sink's transaction.  NULL otherwise.
+     */
+    void *pg_sink;
 };
 
 /* Record a failure; returns `st` so callers can `return rl_fail(...)`. */

@@ -3,6 +3,8 @@
 #include "rules/rules.h"
 
 #include <math.h>
+#include <stdint.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -185,7 +187,7 @@ static int common_option(argcur *c, rl_common_opts *o, int allow_pieces)
             return -1;
         if (!rl_vec_driver_for(v)) {
             rl_fail(c->ctx, RL_ERR_USAGE,
-                    "--pieces %s: use a .gpkg, .geojson or .shp file name", v);
+                    "--pieces %s: use a .gpkg, .geojson or .shp file name, or PG:", v);
             return -1;
         }
         return set_str(c->ctx, &o->pieces_path, v) ? 1 : -1;
@@ -229,6 +231,32 @@ static int common_option(argcur *c, rl_common_opts *o, int allow_pieces)
         if (!flag(c))
             return -1;
         o->quiet = 1;
+        return 1;
+    }
+    if (is(c, "--run-id", NULL)) {
+        if (!(v = take_value(c)))
+            return -1;
+        /* It goes into SQL as a literal and into file names: keep it plain. */
+        if (!*v || strlen(v) > 64 || strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                               "0123456789._-") != strlen(v)) {
+            rl_fail(c->ctx, RL_ERR_USAGE, "--run-id must be 1 to 64 letters, digits, '.', "
+                    "'_' or '-', not '%s'", v);
+            return -1;
+        }
+        return set_str(c->ctx, &o->run_id, v) ? 1 : -1;
+    }
+    if (is(c, "--shard", NULL)) {
+        if (!(v = take_value(c)))
+            return -1;
+        char *end, *end2;
+        long i = strtol(v, &end, 10), n = *end == '/' ? strtol(end + 1, &end2, 10) : 0;
+        if (*end != '/' || end == v || *end2 || end2 == end + 1 || i < 0 || n < 1 ||
+            n > 100000 || i >= n) {
+            rl_fail(c->ctx, RL_ERR_USAGE, "--shard must be I/N with 0 <= I < N, not '%s'", v);
+            return -1;
+        }
+        o->shard_index = (int)i;
+        o->shard_count = (int)n;
         return 1;
     }
     if (is(c, "--allow-empty", NULL)) {
@@ -329,8 +357,95 @@ static int parse_args(rl_ctx *ctx, int argc, const char *const *argv,
     return 1;
 }
 
+/* 64-bit FNV-1a of n bytes, continued from h. */
+static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 1099511628211ULL;
+    return h;
+}
+
+/*
+ * After a command's argv is parsed: the run id and the command line a PG:
+ * sink records, and what -o PG: allows.  The default run id is the same for
+ * every shard of one run, so it leaves out what differs between shards or
+ * does not change a figure (-o, --pieces, --shard, --jobs, --quiet,
+ * --run-id) and takes every other argument, with the size and modification
+ * time of each argument that names an existing file: a changed input is
+ * another run.  1 ok, 0 failed (message in ctx).
+ */
+static int common_finish(rl_ctx *ctx, rl_common_opts *o, const char *cmd, int argc,
+                         const char *const *argv)
+{
+    rl_buf line = {0};
+    rl_buf_puts(&line, "redline ");
+    rl_buf_puts(&line, cmd);
+    uint64_t h = fnv1a(14695981039346656037ULL, cmd, strlen(cmd) + 1);
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        rl_buf_puts(&line, " ");
+        rl_buf_redacted(&line, a);
+        static const char *const valued[] = {"-o", "--output", "--pieces", "--shard",
+                                             "--jobs", "-j", "--run-id"};
+        int skip = 0;
+        for (size_t k = 0; k < sizeof valued / sizeof *valued; k++) {
+            size_t l = strlen(valued[k]);
+            if (strcmp(a, valued[k]) == 0)
+                skip = 2;
+            else if (strncmp(a, valued[k], l) == 0 && a[l] == '=')
+                skip = 1;
+        }
+        if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0)
+            skip = 1;
+        if (skip) {
+            if (skip == 2 && i + 1 < argc) {
+                rl_buf_puts(&line, " ");
+                rl_buf_redacted(&line, argv[++i]);
+            }
+            continue;
+        }
+        h = fnv1a(h, a, strlen(a) + 1);
+        struct stat sb;
+        if (stat(a, &sb) == 0 && S_ISREG(sb.st_mode)) {
+            int64_t meta[3] = {(int64_t)sb.st_size, (int64_t)sb.st_mtim.tv_sec,
+                               (int64_t)sb.st_mtim.tv_nsec};
+            h = fnv1a(h, meta, sizeof meta);
+        }
+    }
+    if (line.oom || !(o->command_line = rl_strdup(line.s))) {
+        free(line.s);
+        rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        return 0;
+    }
+    free(line.s);
+    if (!o->run_id) {
+        char id[32];
+        snprintf(id, sizeof id, "fp-%016llx", (unsigned long long)h);
+        if (!set_str(ctx, &o->run_id, id))
+            return 0;
+    }
+    /* The sink stores the JSON report's figures: JSON is its one format. */
+    if (o->out_path && rl_is_pg(o->out_path)) {
+        if (o->format != RL_FMT_TABLE && o->format != RL_FMT_JSON) {
+            rl_fail(ctx, RL_ERR_USAGE, "-o PG:... writes tables in PostgreSQL; --format "
+                                       "must be json there (or left out)");
+            return 0;
+        }
+        o->format = RL_FMT_JSON;
+    }
+    return 1;
+}
+
+int rl_is_pg(const char *name)
+{
+    return name && strncmp(name, "PG:", 3) == 0;
+}
+
 static void common_free(rl_common_opts *o)
 {
+    free(o->run_id);
+    free(o->command_line);
     free(o->out_path);
     free(o->pieces_path);
     free(o->assume_srs);
@@ -763,7 +878,8 @@ static rl_screen_options *parse_screen(rl_ctx *ctx, int argc,
     screen_target t = {o, audit, report_dir};
     o->landuse_by = 2; /* village */
     o->landuse_decimals = -1; /* by --units */
-    if (!parse_args(ctx, argc, argv, &p, &t))
+    if (!parse_args(ctx, argc, argv, &p, &t) ||
+        !common_finish(ctx, &o->c, audit ? "audit" : "screen", argc, argv))
         goto fail;
     /* A workbook is a zip: never onto a terminal or into a pipe by accident. */
     if (o->c.format == RL_FMT_XLSX && !o->c.out_path) {
@@ -1018,7 +1134,8 @@ static int parse_simple(rl_ctx *ctx, int argc, const char *const *argv,
                         simple_target *t)
 {
     static const parser p = {simple_option, simple_operand};
-    if (!parse_args(ctx, argc, argv, &p, t))
+    if (!parse_args(ctx, argc, argv, &p, t) ||
+        !common_finish(ctx, t->co, t->diff ? "diff" : "area", argc, argv))
         return 0;
     /* diff has HTML and xlsx reports (allow_pieces: diff); area has neither. */
     if ((t->co->format == RL_FMT_HTML || t->co->format == RL_FMT_XLSX) && !t->allow_pieces) {
@@ -1126,6 +1243,8 @@ void rl_area_options_free(rl_area_options *o)
 
 const char *rl_vec_driver_for(const char *path)
 {
+    if (rl_is_pg(path))
+        return "PostgreSQL";
     const char *dot = strrchr(path, '.');
     if (!dot)
         return NULL;

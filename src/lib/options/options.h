@@ -52,7 +52,20 @@ typedef struct rl_common_opts {
     /* diff, area: rl_{diff,area}_options_set_progress; NULL: none */
     rl_progress_fn progress;
     void *progress_data;
+    /*
+     * --shard I/N: this run is shard I (0..N-1) of N.  shard_count 0: not
+     * sharded.  Here the numbers only tag the rows of a PG: sink
+     * (docs/scale-out.md).
+     */
+    int shard_index;
+    int shard_count;
+    /* --run-id, else "fp-" and a fingerprint of the command line and its input files */
+    char *run_id;
+    char *command_line; /* the command and its arguments, passwords masked (PG: sink) */
 } rl_common_opts;
+
+/* 1 when a dataset name is a PostgreSQL connection ("PG:..."): a PostGIS sink or source. */
+int rl_is_pg(const char *name);
 
 struct rl_screen_options {
     rl_common_opts c;

@@ -23,7 +23,94 @@ struct rl_vec_writer {
     GDALDriverH drv;
     int shp;
     int slot;          /* rl_temp_register() slot of tmp */
+    /*
+     * PG: the table redline_pieces in the sink's transaction (out_pg.c):
+     * the dataset is the sink's, each field's index in the table, and the
+     * run id and shard every row carries.
+     */
+    int pg;
+    int *idx;
+    int run_idx, shard_idx;
+    const char *run_id;
+    int shard;
 };
+
+/* Column i of the writer's layer for field i of its caller. */
+static int col(const rl_vec_writer *w, int i) { return w->idx ? w->idx[i] : i; }
+
+/* The field of layer l named name, created with type t when missing; -1 on failure. */
+static int pg_field(OGRLayerH l, const char *name, OGRFieldType t)
+{
+    int k = OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(l), name);
+    if (k >= 0)
+        return k;
+    OGRFieldDefnH fd = OGR_Fld_Create(name, t);
+    OGRErr e = OGR_L_CreateField(l, fd, TRUE);
+    OGR_Fld_Destroy(fd);
+    return e == OGRERR_NONE ? OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(l), name) : -1;
+}
+
+/*
+ * --pieces PG:: the rows go into redline_pieces (created on first use,
+ * with the columns run_id and shard first) in the transaction of the sink
+ * that report.c opened; columns a later command needs are added.
+ */
+static rl_vec_writer *pg_writer_new(rl_ctx *ctx, const char *path, const rl_crs *crs,
+                                    const rl_vec_field *fields, int nfields)
+{
+    rl_pg_sink *sink = ctx->pg_sink;
+    if (!sink) {
+        rl_fail(ctx, RL_ERR_INTERNAL, "%s: no PostgreSQL connection is open", path);
+        return NULL;
+    }
+    rl_vec_writer *w = calloc(1, sizeof *w);
+    char **lco = NULL;
+    if (!w || !(w->idx = calloc((size_t)nfields + 1, sizeof *w->idx)) ||
+        !(w->path = rl_strdup(path))) {
+        rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    w->pg = 1;
+    w->slot = -1;
+    w->fields = fields;
+    w->nfields = nfields;
+    w->ds = rl_pg_sink_dataset(sink, &w->run_id, &w->shard);
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    CPLErrorReset();
+    w->lyr = GDALDatasetGetLayerByName(w->ds, "redline_pieces");
+    if (!w->lyr) {
+        lco = CSLSetNameValue(lco, "GEOMETRY_NAME", "geom");
+        lco = CSLSetNameValue(lco, "FID", "gid");
+        CPLErrorReset();
+        w->lyr = GDALDatasetCreateLayer(w->ds, "redline_pieces", crs ? crs->srs : NULL,
+                                        wkbMultiPolygon, lco);
+    }
+    w->run_idx = w->lyr ? pg_field(w->lyr, "run_id", OFTString) : -1;
+    w->shard_idx = w->lyr ? pg_field(w->lyr, "shard", OFTInteger) : -1;
+    for (int i = 0; i < nfields && w->shard_idx >= 0; i++)
+        if ((w->idx[i] = pg_field(w->lyr, fields[i].name,
+                                  fields[i].type == RL_VF_REAL  ? OFTReal
+                                  : fields[i].type == RL_VF_INT ? OFTInteger64
+                                                                : OFTString)) < 0)
+            w->shard_idx = -1;
+    CPLPopErrorHandler();
+    if (!w->lyr || w->run_idx < 0 || w->shard_idx < 0) {
+        rl_fail(ctx, RL_ERR_OUTPUT, "%s: cannot make the table redline_pieces: %s",
+                rl_pg_sink_conn(sink), CPLGetLastErrorMsg());
+        goto fail;
+    }
+    w->wkb = GEOSWKBWriter_create_r(ctx->geos);
+    CSLDestroy(lco);
+    return w;
+fail:
+    CSLDestroy(lco);
+    if (w) {
+        free(w->idx);
+        free(w->path);
+        free(w);
+    }
+    return NULL;
+}
 
 rl_vec_writer *rl_vec_writer_new(rl_ctx *ctx, const char *path,
                                  const rl_crs *crs, const rl_vec_field *fields,
@@ -31,6 +118,8 @@ rl_vec_writer *rl_vec_writer_new(rl_ctx *ctx, const char *path,
 {
     rl_vec_writer *w = NULL;
     char **lco = NULL;
+    if (rl_is_pg(path))
+        return pg_writer_new(ctx, path, crs, fields, nfields);
     const char *drvname = rl_vec_driver_for(path);
     if (!drvname) {
         rl_fail(ctx, RL_ERR_USAGE,
@@ -125,22 +214,26 @@ rl_status rl_vec_writer_add(rl_ctx *ctx, rl_vec_writer *w,
     }
     og = OGR_G_ForceToMultiPolygon(og);
     OGR_F_SetGeometryDirectly(f, og);
+    if (w->pg) {
+        OGR_F_SetFieldString(f, w->run_idx, w->run_id);
+        OGR_F_SetFieldInteger(f, w->shard_idx, w->shard);
+    }
     for (int i = 0; i < w->nfields; i++) {
         if (!values[i])
             continue;
         if (w->fields[i].type == RL_VF_REAL)
-            OGR_F_SetFieldDouble(f, i, *(const double *)values[i]);
+            OGR_F_SetFieldDouble(f, col(w, i), *(const double *)values[i]);
         else if (w->fields[i].type == RL_VF_INT)
-            OGR_F_SetFieldInteger64(f, i, *(const int64_t *)values[i]);
+            OGR_F_SetFieldInteger64(f, col(w, i), *(const int64_t *)values[i]);
         else if (w->shp && strlen(values[i]) > RL_SHP_TEXT_MAX) {
             /* GDAL would cut at 254 bytes, inside a character perhaps. */
             char cut[RL_SHP_TEXT_MAX + 1];
             size_t n = rl_utf8_boundary(values[i], RL_SHP_TEXT_MAX);
             memcpy(cut, values[i], n);
             cut[n] = '\0';
-            OGR_F_SetFieldString(f, i, cut);
+            OGR_F_SetFieldString(f, col(w, i), cut);
         } else {
-            OGR_F_SetFieldString(f, i, (const char *)values[i]);
+            OGR_F_SetFieldString(f, col(w, i), (const char *)values[i]);
         }
     }
     CPLPushErrorHandler(CPLQuietErrorHandler);
@@ -180,6 +273,14 @@ rl_status rl_vec_writer_close(rl_ctx *ctx, rl_vec_writer *w, rl_status st)
 {
     if (!w)
         return st;
+    if (w->pg) { /* the sink commits, or rolls back, everything at once */
+        if (w->wkb)
+            GEOSWKBWriter_destroy_r(ctx->geos, w->wkb);
+        free(w->idx);
+        free(w->path);
+        free(w);
+        return st;
+    }
     CPLPushErrorHandler(CPLQuietErrorHandler);
     CPLErrorReset();
     GDALDatasetCommitTransaction(w->ds);

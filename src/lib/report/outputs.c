@@ -116,7 +116,8 @@ rl_status rl_outputs_check(rl_ctx *ctx, const rl_common_opts *c, const char *con
 {
     const char *outs[2] = {c->out_path, c->pieces_path};
     static const char *const what[2] = {"-o", "--pieces"};
-    if (outs[0] && outs[1] && same_output(outs[0], outs[1]))
+    /* A PG: sink takes both in one transaction (report/out_pg.c). */
+    if (outs[0] && outs[1] && !rl_is_pg(outs[0]) && same_output(outs[0], outs[1]))
         return rl_fail(ctx, RL_ERR_USAGE, "-o %s and --pieces %s are the same file; "
                        "give them different names", outs[0], outs[1]);
     for (int k = 0; k < 2; k++) {

@@ -30,11 +30,91 @@ rl_report *rl_report_new(rl_ctx *ctx, const rl_report_ops *ops,
     return rep;
 }
 
+/* The report rendered into a malloc'd string (its format: JSON for a sink); NULL on failure. */
+static char *render(rl_ctx *ctx, const rl_report *rep)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    if (!m) {
+        rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    rl_status st = rep->ops->write(ctx, rep->data, m);
+    if (fclose(m) != 0 && !st)
+        st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+    if (st) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+/*
+ * A report with a PG: sink: -o PG: stores the report and its rows, and
+ * --pieces PG: its pieces, each connection in one transaction that is
+ * committed only when everything for it was written.  With one connection
+ * string for both, one transaction holds them all.  Anything else (a file
+ * report beside PG: pieces) is written as usual.
+ */
+static rl_status write_to_sinks(rl_ctx *ctx, const rl_report *rep, FILE *fallback)
+{
+    const rl_common_opts *c = rep->opts;
+    int pg_out = rl_is_pg(c->out_path);
+    int pg_pieces = rep->ops->write_pieces && rl_is_pg(c->pieces_path);
+    int shared = pg_out && pg_pieces && strcmp(c->out_path, c->pieces_path) == 0;
+    rl_pg_sink *sink = NULL, *side = NULL;
+    char *json = NULL;
+    rl_status st = RL_OK;
+    if (pg_out) {
+        /* rl_fail left the reason in ctx when these return NULL. */
+        if (!(json = render(ctx, rep)) ||
+            !(sink = rl_pg_sink_open(ctx, c->out_path, c->run_id, c->shard_index, 1))) {
+            st = ctx->status ? ctx->status : RL_ERR_OUTPUT;
+            goto exit;
+        }
+        if ((st = rl_pg_sink_report(ctx, sink, c, json)))
+            goto exit;
+    } else {
+        /* The report goes where it always goes, the pieces below. */
+        rl_common_opts plain = *c;
+        rl_report r2 = *rep;
+        plain.pieces_path = NULL;
+        r2.opts = &plain;
+        if ((st = rl_report_write(ctx, &r2, fallback)))
+            goto exit;
+    }
+    if (c->pieces_path && rep->ops->write_pieces) {
+        if (pg_pieces && !shared &&
+            !(side = rl_pg_sink_open(ctx, c->pieces_path, c->run_id, c->shard_index, 0))) {
+            st = ctx->status ? ctx->status : RL_ERR_OUTPUT;
+            goto exit;
+        }
+        ctx->pg_sink = shared ? sink : side;
+        st = rep->ops->write_pieces(ctx, rep->data, c->pieces_path);
+        ctx->pg_sink = NULL;
+        if (st)
+            goto exit;
+    }
+    /* The pieces' own connection first: the report's commit says the run is whole. */
+    if (side && (st = rl_pg_sink_commit(ctx, side)))
+        goto exit;
+    if (sink)
+        st = rl_pg_sink_commit(ctx, sink);
+exit:
+    rl_pg_sink_free(side);
+    rl_pg_sink_free(sink);
+    free(json);
+    return st;
+}
+
 rl_status rl_report_write(rl_ctx *ctx, const rl_report *rep, FILE *fallback)
 {
     if (!rep)
         return rl_fail(ctx, RL_ERR_INTERNAL, "no report to write");
     const rl_common_opts *c = rep->opts;
+    if (rl_is_pg(c->out_path) || rl_is_pg(c->pieces_path))
+        return write_to_sinks(ctx, rep, fallback);
     rl_status st = RL_OK;
     rl_output out = {0};
     FILE *f = fallback;

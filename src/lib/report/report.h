@@ -9,6 +9,8 @@
 #include "landuse/landuse.h"
 #include "linear/linear.h"
 
+#include <gdal.h>
+
 /* ---- screen results (screen.c) ---- */
 
 typedef struct rl_hit {
@@ -271,6 +273,29 @@ void rl_warnings_add_layer(rl_strlist *w, const rl_layer *L);
 /* JSON: ", \"warnings\": [...]" when w holds any, else nothing (so reports
  * without warnings keep their shape). */
 void rl_json_warnings(rl_buf *b, const rl_strlist *w);
+
+/*
+ * The PostGIS sink (out_pg.c, docs/scale-out.md).  rl_pg_sink_open
+ * connects to conn (a "PG:..." string, shown only with its password
+ * masked), begins the one transaction of this run id and shard, and with
+ * all_tables creates the tables and the view when missing and deletes this
+ * run id and shard's rows from them (a re-run replaces its own rows); the
+ * rows of redline_pieces go in any case.  NULL with RL_ERR_OUTPUT in ctx.
+ * rl_pg_sink_report stores the JSON report and its rows;
+ * rl_pg_sink_commit ends the transaction (RL_ERR_OUTPUT when it fails);
+ * rl_pg_sink_free rolls back what was not committed.  run_id is borrowed.
+ */
+typedef struct rl_pg_sink rl_pg_sink;
+rl_pg_sink *rl_pg_sink_open(rl_ctx *ctx, const char *conn, const char *run_id, int shard,
+                            int all_tables);
+rl_status rl_pg_sink_report(rl_ctx *ctx, rl_pg_sink *s, const rl_common_opts *c,
+                            const char *json);
+rl_status rl_pg_sink_commit(rl_ctx *ctx, rl_pg_sink *s);
+void rl_pg_sink_free(rl_pg_sink *s);
+/* The sink's open dataset, and the tags of its rows. */
+GDALDatasetH rl_pg_sink_dataset(const rl_pg_sink *s, const char **run_id, int *shard);
+/* The sink's connection string (secret: for opening and rl_fail only). */
+const char *rl_pg_sink_conn(const rl_pg_sink *s);
 
 /*
  * What a command hands report.c so that report.c can own its reports: the
