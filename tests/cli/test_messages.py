@@ -91,6 +91,22 @@ def cases(redline, d):
            usage("screen", f"--classify eco=HXLB: {eco} has no field 'HXLB'; did you mean "
                  f"'HXLX'? (fields: {eco_fields})"), d, "--classify typo")
 
+    # A rules file naming a field the control lacks: the nearest name too.
+    rules = os.path.join(d, "rules")
+    os.mkdir(rules)
+    for ext in ("shp", "shx", "dbf", "prj", "cpg"):
+        shutil.copy(os.path.join(d, f"s/rules/stbhhx.{ext}"), os.path.join(rules, f"stbhhx.{ext}"))
+    with open(os.path.join(rules, "r.yaml"), "w", encoding="utf-8") as f:
+        f.write("controls:\n  - name: eco\n    path: stbhhx.shp\n    by:\n"
+                "      field: ZRBHDFX\n      values:\n        核心保护区: {severity: conflict}\n")
+    rc, o, e = run(redline, "screen", "--rules", "rules/r.yaml", "s/rules/xm.shp", cwd=d)
+    check(rc == 2 and e.startswith("redline screen: rules file rules/r.yaml:5:7: control eco: "
+                                   "by field 'ZRBHDFX' is not in rules/stbhhx.shp (did you mean "
+                                   "'ZRBHDFQ'? its fields: ") and
+          "its fields: HXMC, HXLX, ZRBHDMC, ZRBHDJB, ZRBHDFQ; an 'aliases' entry may name it "
+          "otherwise)\nTry 'redline screen --help'.\n" in e,
+          f"rules by-field typo: {rc} {e!r}")
+
     # -- a unit after a space -----------------------------------------------------
     expect(redline, ["screen", "--eco", eco, "--min-area", "1", "mu", prj], 2,
            usage("screen", "--min-area 1 mu: the unit must follow the number without a "
@@ -171,6 +187,11 @@ def cases(redline, d):
         check(rc == 0 and '"area_m2": 11590127.39' in o, f"a .gdb folder is read: {rc} {e!r}")
     else:
         print("note: this GDAL cannot write FileGDB; the .gdb case is not run")
+    # A zip holding a shapefile in a sub-folder is one dataset (GDAL sees a folder inside).
+    subprocess.run(["zip", "-q", "-r", "delivery.zip", "delivery"], cwd=d, check=True)
+    rc, o, e = run(redline, "screen", "--eco", eco, "--id-field", "XMBH", "-f", "json",
+                   "delivery.zip", cwd=d)
+    check(rc == 1 and '"id": "P10"' in o and e == "", f"a zipped shapefile folder is read: {e!r}")
     audit = subprocess.run([redline, "audit", "-q", "delivery"], cwd=d, capture_output=True)
     check(audit.returncode == 0, f"redline audit delivery still works: {audit.returncode}")
 

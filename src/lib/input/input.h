@@ -185,6 +185,8 @@ int rl_layer_field_index(const rl_layer *layer, const char *name);
  * ...)"; written to buf (n bytes, a long list is cut with "...").  Returns buf.
  */
 #define RL_FIELD_HINT_MAX 1024
+/* The field of L a few edits from `name` (case ignored), or NULL: a suggestion, not a match. */
+const char *rl_layer_field_nearest(const rl_layer *layer, const char *name);
 const char *rl_layer_field_hint(const rl_layer *layer, const char *name, char *buf, size_t n);
 /*
  * Path of the file beside `shp` (a .shp path) with extension `ext` ("dbf"),

@@ -643,6 +643,8 @@ rl_status rl_layer_read(rl_ctx *ctx, const char *path, const rl_input_opts *io,
     }
     L->path = rl_redact(path); /* what reports and messages show */
 
+    /* A folder the user named (not one that a zip path resolves to below). */
+    int user_dir = 0;
     if (strncmp(dsname, "PG:", 3) != 0) {
         VSIStatBufL sb;
         if (VSIStatL(dsname, &sb) != 0) {
@@ -650,6 +652,7 @@ rl_status rl_layer_read(rl_ctx *ctx, const char *path, const rl_input_opts *io,
                          path);
             goto cleanup;
         }
+        user_dir = VSI_ISDIR(sb.st_mode) && strncmp(dsname, "/vsi", 4) != 0;
     }
     if ((st = resolve_zip(ctx, path, &dsname)))
         goto cleanup;
@@ -692,9 +695,7 @@ rl_status rl_layer_read(rl_ctx *ctx, const char *path, const rl_input_opts *io,
      * .gdb).  GDAL also opens a folder of shapefiles, as one layer per file,
      * which is a delivery to audit rather than one footprint or control layer.
      */
-    VSIStatBufL dsb;
-    if (strncmp(dsname, "PG:", 3) != 0 && VSIStatL(dsname, &dsb) == 0 &&
-        VSI_ISDIR(dsb.st_mode) &&
+    if (user_dir &&
         (!ds || strcmp(GDALGetDriverShortName(GDALGetDatasetDriver(ds)), "ESRI Shapefile") == 0)) {
         st = rl_fail(ctx, RL_ERR_INPUT, "%s: this is a folder, not a dataset (such as a "
                      "FileGDB .gdb): name a file in it, or use 'redline audit %s' to check "
@@ -1071,6 +1072,19 @@ static int name_distance(const char *a, const char *b)
     return row[lb];
 }
 
+const char *rl_layer_field_nearest(const rl_layer *L, const char *name)
+{
+    /* The closest name: a near miss of a few letters, never a wild guess. */
+    int best = -1, bestd = RL_HINT_FAR;
+    size_t ln = strlen(name);
+    for (int j = 0; L && j < L->nfields; j++) {
+        int d = name_distance(name, L->fields[j]);
+        if (d < bestd)
+            best = j, bestd = d;
+    }
+    return best >= 0 && bestd <= (ln <= 4 ? 1 : ln <= 8 ? 2 : 3) ? L->fields[best] : NULL;
+}
+
 const char *rl_layer_field_hint(const rl_layer *L, const char *name, char *buf, size_t n)
 {
     if (!n)
@@ -1080,17 +1094,9 @@ const char *rl_layer_field_hint(const rl_layer *L, const char *name, char *buf, 
         snprintf(buf, n, " (the layer has no fields)");
         return buf;
     }
-    /* The closest name: a near miss of a few letters, never a wild guess. */
-    int best = -1, bestd = RL_HINT_FAR;
-    size_t ln = strlen(name);
-    for (int j = 0; j < L->nfields; j++) {
-        int d = name_distance(name, L->fields[j]);
-        if (d < bestd)
-            best = j, bestd = d;
-    }
-    int near = best >= 0 && bestd <= (ln <= 4 ? 1 : ln <= 8 ? 2 : 3);
+    const char *near = rl_layer_field_nearest(L, name);
     size_t used = 0;
-    int w = near ? snprintf(buf, n, "; did you mean '%s'? (fields: ", L->fields[best])
+    int w = near ? snprintf(buf, n, "; did you mean '%s'? (fields: ", near)
                  : snprintf(buf, n, " (fields: ");
     used = w < 0 ? 0 : (size_t)w < n ? (size_t)w : n - 1;
     /* Every field, as the layer orders them; a long list ends in "...". */
