@@ -40,7 +40,8 @@ static const char *const usage_tail =
 #define COMMON_HELP                                                            \
     "  --area ellipsoidal|planar  area method (default {--area}).\n"           \
     "                        ellipsoidal: geodesic area on the CRS's ellipsoid\n" \
-    "                        (CGCS2000 = GRS80); planar: on the projection plane\n" \
+    "                        (CGCS2000 = GRS80); planar: on the projection plane;\n" \
+    "                        the words of --area, --units, -f and --lang in any case\n" \
     "  --units m2|ha|mu|km2  units of table and CSV output (default {--units};\n" \
     "                        JSON is always m2; 1 mu = 10000/15 m2)\n"      \
     "  -f, --format table|csv|json|html|xlsx\n" \
@@ -118,7 +119,8 @@ static const char *const usage_screen =
     "Options:\n"
     "  --id-field FIELD      footprint id field (default: the FID)\n"
     "  --min-area AREA       a finding needs at least this area\n"
-    "                        (default {--min-area} m2; units may follow: 0.5ha, 2mu)\n"
+    "                        (default {--min-area} m2; a unit may follow, without\n"
+    "                        a space: 0.5ha, 2mu)\n"
     "  --strict              warn-severity findings count as conflicts\n"
     "  --pieces FILE         write overlap pieces (.gpkg, .geojson or .shp, or\n"
     "                        PG:... : table redline_pieces, in -o's transaction\n"

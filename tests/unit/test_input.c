@@ -470,6 +470,40 @@ static void crs_display_names(void **state)
     rl_ctx_free(ctx);
 }
 
+/*
+ * "no field 'X'" hints: the nearest field a few edits away (case ignored),
+ * never a far guess; the field list, cut with "..." to fit the buffer.
+ */
+static void field_hints(void **state)
+{
+    (void)state;
+    char *names[] = {"XMBH", "XMMC", "HXLX", "ZRBHDFQ"};
+    rl_layer L = {0};
+    L.nfields = 4;
+    L.fields = names;
+    char buf[RL_FIELD_HINT_MAX];
+    assert_string_equal(rl_layer_field_hint(&L, "XMBM", buf, sizeof buf),
+                        "; did you mean 'XMBH'? (fields: XMBH, XMMC, HXLX, ZRBHDFQ)");
+    assert_string_equal(rl_layer_field_nearest(&L, "xmbm"), "XMBH");
+    assert_string_equal(rl_layer_field_nearest(&L, "zrbhdfx"), "ZRBHDFQ");
+    assert_string_equal(rl_layer_field_nearest(&L, "HXL"), "HXLX");
+    assert_null(rl_layer_field_nearest(&L, "NAME"));     /* 4 letters, 3 edits away */
+    assert_null(rl_layer_field_nearest(&L, "XM"));       /* 2 edits: too far for 2 letters */
+    assert_string_equal(rl_layer_field_hint(&L, "NAME", buf, sizeof buf),
+                        " (fields: XMBH, XMMC, HXLX, ZRBHDFQ)");
+    /* A short buffer: the list is cut with "...", the text always ends. */
+    char small[40];
+    rl_layer_field_hint(&L, "NAME", small, sizeof small);
+    assert_string_equal(small, " (fields: XMBH, XMMC, HXLX, ...)");
+    char tiny[6];
+    rl_layer_field_hint(&L, "XMBM", tiny, sizeof tiny);
+    assert_int_equal(strlen(tiny), 5);
+    rl_layer none = {0};
+    assert_string_equal(rl_layer_field_hint(&none, "A", buf, sizeof buf),
+                        " (the layer has no fields)");
+    assert_null(rl_layer_field_nearest(&none, "A"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -484,6 +518,7 @@ int main(void)
         cmocka_unit_test(crs_domain),
         cmocka_unit_test(layers_that_must_hold_polygons),
         cmocka_unit_test(crs_display_names),
+        cmocka_unit_test(field_hints),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -71,8 +71,10 @@ rl_status rl_area(rl_ctx *ctx, const rl_area_options *opts, rl_report **out)
         int fi = rl_layer_field_index(L, opts->by);
         if (fi < 0) {
             free(geoms);
-            st = rl_fail(ctx, RL_ERR_USAGE, "%s: no field '%s' for --by",
-                         opts->path, opts->by);
+            char hint[RL_FIELD_HINT_MAX];
+            st = rl_fail(ctx, RL_ERR_USAGE, "%s: no field '%s' for --by%s",
+                         opts->path, opts->by,
+                         rl_layer_field_hint(L, opts->by, hint, sizeof hint));
             goto fail;
         }
         nk = rl_group_keys(L, fi, &keys, &grp);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 /* Diff pieces smaller than this are overlay round-off, not a moved line. */
 #define RL_PIECE_MIN_M2 0.01
@@ -116,6 +117,25 @@ static rl_status read_version(rl_ctx *ctx, const char *which, const char *path,
     if (st)
         return rl_fail(ctx, st, "%s: %s", which, rl_ctx_errmsg(ctx));
     return RL_OK;
+}
+
+/*
+ * 1 when OLD and NEW name the same layer of the same dataset, however the
+ * paths are spelt (./eco.shp, a symbolic link, another relative path): the
+ * file's device and inode decide when both paths (without "|layername=...")
+ * are files on disk, the whole string otherwise (PG:, members of a zip).
+ */
+static int same_dataset(const char *a, const char *b, const rl_layer *la, const rl_layer *lb)
+{
+    if (strcmp(la->layer_name ? la->layer_name : "", lb->layer_name ? lb->layer_name : ""))
+        return 0;
+    char fa[4096], fb[4096];
+    snprintf(fa, sizeof fa, "%.*s", (int)strcspn(a, "|"), a);
+    snprintf(fb, sizeof fb, "%.*s", (int)strcspn(b, "|"), b);
+    struct stat sa, sb;
+    if (stat(fa, &sa) == 0 && stat(fb, &sb) == 0)
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    return strcmp(a, b) == 0;
 }
 
 /* ---- values compared (--by, --by-old/--by-new, --map, --by-level) ---- */
@@ -472,6 +492,13 @@ rl_status rl_diff(rl_ctx *ctx, const rl_diff_options *opts, rl_report **out)
     if ((st = read_version(ctx, "OLD", opts->old_path, &io, &opts->c, &d->old)) ||
         (st = read_version(ctx, "NEW", opts->new_path, &io, &opts->c, &d->nw)))
         goto fail;
+    /* Most likely a slip of the keyboard: the run can only show no change. */
+    if (same_dataset(opts->old_path, opts->new_path, d->old, d->nw)) {
+        char w[1024];
+        rl_snprintf(w, sizeof w, "OLD and NEW are the same dataset (%s and %s): "
+                    "nothing can have changed", d->old->path, d->nw->path);
+        rl_strlist_add(&d->warnings, w);
+    }
     rl_warnings_add_layer(&d->warnings, d->old);
     rl_warnings_add_layer(&d->warnings, d->nw);
     d->provisional = rl_layer_untrusted(d->old) + rl_layer_untrusted(d->nw) > 0;
@@ -510,9 +537,12 @@ rl_status rl_diff(rl_ctx *ctx, const rl_diff_options *opts, rl_report **out)
         int of = rl_layer_field_index(d->old, fo);
         int nf = rl_layer_field_index(d->nw, fn);
         if (of < 0 || nf < 0) {
-            st = rl_fail(ctx, RL_ERR_USAGE, "%s: no field '%s' for %s",
+            char hint[RL_FIELD_HINT_MAX];
+            st = rl_fail(ctx, RL_ERR_USAGE, "%s: no field '%s' for %s%s",
                          of < 0 ? opts->old_path : opts->new_path, of < 0 ? fo : fn,
-                         opts->by ? "--by" : of < 0 ? "--by-old" : "--by-new");
+                         opts->by ? "--by" : of < 0 ? "--by-old" : "--by-new",
+                         rl_layer_field_hint(of < 0 ? d->old : d->nw, of < 0 ? fo : fn,
+                                             hint, sizeof hint));
             goto fail;
         }
         if (opts->map && (st = read_map(ctx, opts->map, &map, &nmap)))

@@ -1480,9 +1480,12 @@ static rl_status classify_conclude(rl_ctx *ctx, rl_screen_data *d)
         if (!field)
             continue;
         int fi = rl_layer_field_index(C->layer, field);
-        if (fi < 0)
-            return rl_fail(ctx, RL_ERR_USAGE, "--classify %s=%s: %s has no field '%s'",
-                           C->spec.name, field, C->spec.path, field);
+        if (fi < 0) {
+            char hint[RL_FIELD_HINT_MAX];
+            return rl_fail(ctx, RL_ERR_USAGE, "--classify %s=%s: %s has no field '%s'%s",
+                           C->spec.name, field, C->spec.path, field,
+                           rl_layer_field_hint(C->layer, field, hint, sizeof hint));
+        }
         for (size_t i = 0; i < d->nres; i++) {
             rl_fp_result *r = &d->res[i];
             if (r->verdict == RL_V_ERROR || r->ctl[k].failed)
@@ -1617,16 +1620,20 @@ rl_status rl_screen(rl_ctx *ctx, const rl_screen_options *opts, rl_report **out)
         if (io.keep_lines && (st = rl_linear_check_fields(ctx, L, opts)))
             goto fail;
         if (opts->use_field && rl_layer_field_index(L, opts->use_field) < 0) {
-            st = rl_fail(ctx, RL_ERR_USAGE, "%s: no field '%s' for --use-field", L->path,
-                         opts->use_field);
+            char hint[RL_FIELD_HINT_MAX];
+            st = rl_fail(ctx, RL_ERR_USAGE, "%s: no field '%s' for --use-field%s", L->path,
+                         opts->use_field,
+                         rl_layer_field_hint(L, opts->use_field, hint, sizeof hint));
             goto fail;
         }
         linear_mixed_warning(L);
         if ((st = rl_layer_require_polygons(ctx, L, "footprints", opts->c.allow_empty)))
             goto fail;
         if (opts->id_field && rl_layer_field_index(L, opts->id_field) < 0) {
-            st = rl_fail(ctx, RL_ERR_USAGE, "%s: no field '%s' for --id-field",
-                         L->path, opts->id_field);
+            char hint[RL_FIELD_HINT_MAX];
+            st = rl_fail(ctx, RL_ERR_USAGE, "%s: no field '%s' for --id-field%s",
+                         L->path, opts->id_field,
+                         rl_layer_field_hint(L, opts->id_field, hint, sizeof hint));
             goto fail;
         }
     }

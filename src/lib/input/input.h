@@ -180,6 +180,15 @@ rl_status rl_layer_read(rl_ctx *ctx, const char *path,
 void rl_layer_free(rl_ctx *ctx, rl_layer *layer);
 int rl_layer_field_index(const rl_layer *layer, const char *name);
 /*
+ * What to say after "no field 'NAME'": "; did you mean 'XMBH'? (fields: XMBH,
+ * XMMC)" when one field is a few edits away (case ignored), else " (fields:
+ * ...)"; written to buf (n bytes, a long list is cut with "...").  Returns buf.
+ */
+#define RL_FIELD_HINT_MAX 1024
+/* The field of L a few edits from `name` (case ignored), or NULL: a suggestion, not a match. */
+const char *rl_layer_field_nearest(const rl_layer *layer, const char *name);
+const char *rl_layer_field_hint(const rl_layer *layer, const char *name, char *buf, size_t n);
+/*
  * Path of the file beside `shp` (a .shp path) with extension `ext` ("dbf"),
  * lower case tried first, then upper; written to out.  1 if it exists.
  */

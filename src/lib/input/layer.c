@@ -643,6 +643,8 @@ rl_status rl_layer_read(rl_ctx *ctx, const char *path, const rl_input_opts *io,
     }
     L->path = rl_redact(path); /* what reports and messages show */
 
+    /* A folder the user named (not one that a zip path resolves to below). */
+    int user_dir = 0;
     if (strncmp(dsname, "PG:", 3) != 0) {
         VSIStatBufL sb;
         if (VSIStatL(dsname, &sb) != 0) {
@@ -650,6 +652,7 @@ rl_status rl_layer_read(rl_ctx *ctx, const char *path, const rl_input_opts *io,
                          path);
             goto cleanup;
         }
+        user_dir = VSI_ISDIR(sb.st_mode) && strncmp(dsname, "/vsi", 4) != 0;
     }
     if ((st = resolve_zip(ctx, path, &dsname)))
         goto cleanup;
@@ -687,6 +690,18 @@ rl_status rl_layer_read(rl_ctx *ctx, const char *path, const rl_input_opts *io,
     }
     ds = GDALOpenEx(dsname, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
                     (const char *const *)open_opts, NULL);
+    /*
+     * A folder is a dataset only when a driver reads it as one (a FileGDB
+     * .gdb).  GDAL also opens a folder of shapefiles, as one layer per file,
+     * which is a delivery to audit rather than one footprint or control layer.
+     */
+    if (user_dir &&
+        (!ds || strcmp(GDALGetDriverShortName(GDALGetDatasetDriver(ds)), "ESRI Shapefile") == 0)) {
+        st = rl_fail(ctx, RL_ERR_INPUT, "%s: this is a folder, not a dataset (such as a "
+                     "FileGDB .gdb): name a file in it, or use 'redline audit %s' to check "
+                     "every file under it", path, dsname);
+        goto cleanup;
+    }
     if (!ds) {
         const char *why = CPLGetLastErrorMsg();
         st = rl_fail(ctx, RL_ERR_INPUT, "%s: cannot open as a vector dataset%s%s",
@@ -1023,6 +1038,84 @@ int rl_layer_field_index(const rl_layer *L, const char *name)
         if (strcasecmp(L->fields[j], name) == 0)
             return j;
     return -1;
+}
+
+/*
+ * Edit distance (insert, delete, substitute: 1 each) between a and b, ASCII
+ * case ignored, capped at RL_HINT_FAR: field names are short and only near
+ * names are worth suggesting.
+ */
+#define RL_HINT_FAR 99
+static int name_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64)
+        return RL_HINT_FAR;
+    int row[65];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = (int)j;
+    for (size_t i = 1; i <= la; i++) {
+        int diag = row[0];
+        row[0] = (int)i;
+        for (size_t j = 1; j <= lb; j++) {
+            int up = row[j];
+            int same = tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]);
+            int best = diag + !same;
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+const char *rl_layer_field_nearest(const rl_layer *L, const char *name)
+{
+    /* The closest name: a near miss of a few letters, never a wild guess. */
+    int best = -1, bestd = RL_HINT_FAR;
+    size_t ln = strlen(name);
+    for (int j = 0; L && j < L->nfields; j++) {
+        int d = name_distance(name, L->fields[j]);
+        if (d < bestd)
+            best = j, bestd = d;
+    }
+    return best >= 0 && bestd <= (ln <= 4 ? 1 : ln <= 8 ? 2 : 3) ? L->fields[best] : NULL;
+}
+
+const char *rl_layer_field_hint(const rl_layer *L, const char *name, char *buf, size_t n)
+{
+    if (!n)
+        return buf;
+    buf[0] = '\0';
+    if (!L || L->nfields == 0) {
+        snprintf(buf, n, " (the layer has no fields)");
+        return buf;
+    }
+    const char *near = rl_layer_field_nearest(L, name);
+    size_t used = 0;
+    int w = near ? snprintf(buf, n, "; did you mean '%s'? (fields: ", near)
+                 : snprintf(buf, n, " (fields: ");
+    used = w < 0 ? 0 : (size_t)w < n ? (size_t)w : n - 1;
+    /* Every field, as the layer orders them; a long list ends in "...". */
+    for (int j = 0; j < L->nfields && used + 1 < n; j++) {
+        const char *sep = j ? ", " : "";
+        size_t need = strlen(sep) + strlen(L->fields[j]);
+        if (used + need + 8 >= n) {
+            w = snprintf(buf + used, n - used, "%s...", sep);
+            used += w < 0 ? 0 : (size_t)w;
+            break;
+        }
+        w = snprintf(buf + used, n - used, "%s%s", sep, L->fields[j]);
+        used += w < 0 ? 0 : (size_t)w;
+    }
+    if (used + 1 < n)
+        snprintf(buf + used, n - used, ")");
+    else if (n > 2)
+        buf[n - 2] = ')';
+    return buf;
 }
 
 const char *rl_feature_why(const rl_layer *L, size_t i, char *buf, size_t n)

@@ -241,14 +241,20 @@ rl_status rl_landuse_fields(rl_ctx *ctx, const rl_layer *L, const rl_screen_opti
             }
         }
         idx[f] = field_index(L, name);
-        if (idx[f] < 0 && alias)
-            return rl_fail(ctx, RL_ERR_USAGE, "--landuse %s: no field '%s' (given by --field %s=%s)",
-                           L->path, name, field_names[f], name);
+        if (idx[f] < 0 && alias) {
+            char hint[RL_FIELD_HINT_MAX];
+            return rl_fail(ctx, RL_ERR_USAGE,
+                           "--landuse %s: no field '%s' (given by --field %s=%s)%s",
+                           L->path, name, field_names[f], name,
+                           rl_layer_field_hint(L, name, hint, sizeof hint));
+        }
     }
-    if (idx[RL_LUF_DLBM] < 0)
+    if (idx[RL_LUF_DLBM] < 0) {
+        char hint[RL_FIELD_HINT_MAX];
         return rl_fail(ctx, RL_ERR_USAGE,
-                       "--landuse %s: no field DLBM (地类编码); name it with --field DLBM=NAME",
-                       L->path);
+                       "--landuse %s: no field DLBM (地类编码); name it with --field DLBM=NAME%s",
+                       L->path, rl_layer_field_hint(L, "DLBM", hint, sizeof hint));
+    }
     if (o->landuse_method == RL_LU_ATTRIBUTE && idx[RL_LUF_TBDLMJ] < 0)
         return rl_fail(ctx, RL_ERR_USAGE,
                        "--landuse %s: --landuse-method attribute needs field TBDLMJ "

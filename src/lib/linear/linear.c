@@ -27,9 +27,12 @@ rl_status rl_linear_check_fields(rl_ctx *ctx, const rl_layer *L, const rl_screen
         has[L->feat[i].kind] = 1;
     for (int k = 0; k < 4; k++)
         if (f[k] && has[k < 3 ? RL_KIND_LINE : RL_KIND_POINT] &&
-            rl_layer_field_index(L, f[k]) < 0)
-            return rl_fail(ctx, RL_ERR_USAGE, "%s: layer '%s' has no field '%s' for %s",
-                           L->path, L->layer_name, f[k], opt[k]);
+            rl_layer_field_index(L, f[k]) < 0) {
+            char hint[RL_FIELD_HINT_MAX];
+            return rl_fail(ctx, RL_ERR_USAGE, "%s: layer '%s' has no field '%s' for %s%s",
+                           L->path, L->layer_name, f[k], opt[k],
+                           rl_layer_field_hint(L, f[k], hint, sizeof hint));
+        }
     return RL_OK;
 }
 

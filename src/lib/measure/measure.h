@@ -31,5 +31,11 @@ double rl_units_factor(rl_units u);              /* m2 per unit */
 const char *rl_units_name(rl_units u);
 /* Parse "12.5km2", "1800ha", "27000mu", "5e6" (m2). 1 ok, 0 bad. */
 int rl_parse_area_with_unit(const char *s, double *m2);
+/*
+ * Parse a whole string as a plain decimal number ("500", "0.5", "1e3"), finite;
+ * 1 ok (*x set), 0 otherwise: hexadecimal ("0x10"), "inf", "nan", blanks,
+ * signs and overflow ("1e400") are refused, which strtod() alone would take.
+ */
+int rl_parse_decimal(const char *s, double *x);
 
 #endif

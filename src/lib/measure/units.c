@@ -76,6 +76,18 @@ static size_t decimal_span(const char *s)
     return i;
 }
 
+int rl_parse_decimal(const char *s, double *x)
+{
+    size_t n = decimal_span(s);
+    if (!n || s[n])
+        return 0;
+    double v = strtod(s, NULL);
+    if (!isfinite(v))
+        return 0;
+    *x = v;
+    return 1;
+}
+
 int rl_parse_area_with_unit(const char *s, double *m2)
 {
     size_t n = decimal_span(s);

@@ -121,9 +121,9 @@ static int common_option(argcur *c, rl_common_opts *o, int allow_pieces)
     if (is(c, "--area", NULL)) {
         if (!(v = take_value(c)))
             return -1;
-        if (strcmp(v, "ellipsoidal") == 0)
+        if (strcasecmp(v, "ellipsoidal") == 0)
             o->area = RL_AREA_ELLIPSOIDAL;
-        else if (strcmp(v, "planar") == 0)
+        else if (strcasecmp(v, "planar") == 0)
             o->area = RL_AREA_PLANAR;
         else {
             rl_fail(c->ctx, RL_ERR_USAGE,
@@ -145,15 +145,15 @@ static int common_option(argcur *c, rl_common_opts *o, int allow_pieces)
     if (is(c, "--format", "-f")) {
         if (!(v = take_value(c)))
             return -1;
-        if (strcmp(v, "table") == 0)
+        if (strcasecmp(v, "table") == 0)
             o->format = RL_FMT_TABLE;
-        else if (strcmp(v, "csv") == 0)
+        else if (strcasecmp(v, "csv") == 0)
             o->format = RL_FMT_CSV;
-        else if (strcmp(v, "json") == 0)
+        else if (strcasecmp(v, "json") == 0)
             o->format = RL_FMT_JSON;
-        else if (strcmp(v, "html") == 0)
+        else if (strcasecmp(v, "html") == 0)
             o->format = RL_FMT_HTML;
-        else if (strcmp(v, "xlsx") == 0)
+        else if (strcasecmp(v, "xlsx") == 0)
             o->format = RL_FMT_XLSX;
         else {
             rl_fail(c->ctx, RL_ERR_USAGE,
@@ -165,11 +165,11 @@ static int common_option(argcur *c, rl_common_opts *o, int allow_pieces)
     if (is(c, "--lang", NULL)) {
         if (!(v = take_value(c)))
             return -1;
-        if (strcmp(v, "auto") == 0)
+        if (strcasecmp(v, "auto") == 0)
             o->lang = rl_lang_from_env();
-        else if (strcmp(v, "zh") == 0)
+        else if (strcasecmp(v, "zh") == 0)
             o->lang = RL_LANG_ZH;
-        else if (strcmp(v, "en") == 0)
+        else if (strcasecmp(v, "en") == 0)
             o->lang = RL_LANG_EN;
         else {
             rl_fail(c->ctx, RL_ERR_USAGE, "--lang must be zh, en or auto, not '%s'", v);
@@ -275,8 +275,8 @@ static int parse_area_opt(argcur *c, double *dst)
         return -1;
     if (!rl_parse_area_with_unit(v, dst)) {
         rl_fail(c->ctx, RL_ERR_USAGE,
-                "%s needs a non-negative area such as 1, 0.5ha or 2mu, not '%s'",
-                c->name, v);
+                "%s needs a non-negative area in decimal digits, such as 1, 0.5ha or "
+                "2mu, not '%s'", c->name, v);
         return -1;
     }
     return 1;
@@ -336,12 +336,23 @@ static int parse_args(rl_ctx *ctx, int argc, const char *const *argv,
         }
     }
     int no_more_opts = 0;
+    const char *area_opt = NULL, *area_val = NULL; /* the last option, if it took an area */
     for (c.i = 0; c.i < argc; c.i++) {
         if (no_more_opts || !load_opt(&c)) {
+            rl_units u;
+            /* "--min-area 1 mu": the unit would be read as a file name. */
+            if (area_opt && rl_units_parse(argv[c.i], &u)) {
+                rl_fail(ctx, RL_ERR_USAGE, "%s %s %s: the unit must follow the number "
+                        "without a space: %s%s", area_opt, area_val, argv[c.i], area_val,
+                        argv[c.i]);
+                return 0;
+            }
+            area_opt = NULL;
             if (!p->operand(ctx, target, argv[c.i]))
                 return 0;
             continue;
         }
+        area_opt = NULL;
         if (strcmp(c.name, "--") == 0) {
             no_more_opts = 1;
             continue;
@@ -349,6 +360,11 @@ static int parse_args(rl_ctx *ctx, int argc, const char *const *argv,
         int r = p->option(&c, target);
         if (r < 0)
             return 0;
+        /* Options whose value is an area (parse_area_opt), given as a separate word. */
+        static const char *const area_opts[] = {"--min-area", "--expect-min", "--tolerance"};
+        for (size_t k = 0; k < sizeof area_opts / sizeof *area_opts; k++)
+            if (strcmp(c.name, area_opts[k]) == 0)
+                area_opt = area_opts[k], area_val = c.inl ? c.inl : argv[c.i];
         if (r == 0) {
             rl_fail(ctx, RL_ERR_USAGE, "unknown option '%s'", argv[c.i]);
             return 0;
@@ -568,9 +584,8 @@ static int parse_metres(argcur *c, rl_screen_options *o)
     if (!v)
         return -1;
     int line = strcmp(c->name, "--line-width") == 0;
-    char *end = NULL;
-    double x = strtod(v, &end);
-    int numeric = end != v && *end == '\0';
+    double x = 0;
+    int numeric = rl_parse_decimal(v, &x);
     int looks_numeric = strchr("+-.0123456789", v[0]) != NULL && v[0];
     if (!line && !looks_numeric) {
         o->point_size = o->point_radius = 0;
@@ -620,9 +635,12 @@ static int parse_rings(rl_ctx *ctx, rl_screen_options *o, const char *v)
     }
     const char *p = v;
     for (size_t k = 0; k < n; k++) {
-        char *end = NULL;
-        double x = strtod(p, &end);
-        if (end == p || (*end && *end != ',') || !isfinite(x) || !(x > 0)) {
+        size_t len = strcspn(p, ",");
+        char one[64];
+        double x = 0;
+        snprintf(one, sizeof one, "%.*s", (int)len, p);
+        const char *end = p + len;
+        if (len >= sizeof one || !rl_parse_decimal(one, &x) || !(x > 0)) {
             rl_fail(ctx, RL_ERR_USAGE, "--rings needs positive distances in metres "
                     "separated by commas (e.g. 100,500,1000), not '%s'", v);
             return 0;
@@ -821,11 +839,9 @@ static int screen_option(argcur *c, void *target)
     if (is(c, "--near", NULL)) {
         if (!(v = take_value(c)))
             return -1;
-        char *end = NULL;
-        o->near = strtod(v, &end);
-        if (end == v || *end || !isfinite(o->near) || !(o->near > 0)) {
-            rl_fail(c->ctx, RL_ERR_USAGE, "--near needs a positive distance in metres, not '%s'",
-                    v);
+        if (!rl_parse_decimal(v, &o->near) || !(o->near > 0)) {
+            rl_fail(c->ctx, RL_ERR_USAGE, "--near needs a positive distance in metres, in "
+                    "decimal digits, not '%s'", v);
             return -1;
         }
         return 1;

@@ -537,10 +537,12 @@ static rl_status no_field(rl_ctx *ctx, const rl_rules *r, const rl_ctl_rules *cr
         rl_buf_puts(&have, i ? ", " : "");
         rl_buf_puts(&have, L->fields[i]);
     }
+    const char *near = rl_layer_field_nearest(L, name);
     rl_status st = rl_fail(ctx, RL_ERR_USAGE,
                            "rules file %s:%d:%d: control %s: %s field '%s' is not in %s "
-                           "(its fields: %s; an 'aliases' entry may name it otherwise)",
+                           "(%s%s%sits fields: %s; an 'aliases' entry may name it otherwise)",
                            r->path, line, col, cr->name, role, name, L->path,
+                           near ? "did you mean '" : "", near ? near : "", near ? "'? " : "",
                            have.s ? have.s : "none");
     rl_buf_free(&have);
     return st;
