@@ -638,8 +638,8 @@ def test_audit_xlsx(tmp):
               % (lang, err))
         wb = openpyxl.load_workbook(path)
         rows = list(wb["汇总"].iter_rows(values_only=True))
-        check(wb.sheetnames == ["汇总"] and len(rows) == 1 + len(d["files"]),
-              "audit xlsx %s: 汇总, one row per file" % lang)
+        check(wb.sheetnames == ["汇总", "压占明细"] and len(rows) == 1 + len(d["files"]),
+              "audit xlsx %s: 汇总 and 压占明细, one row per file (%s)" % (lang, wb.sheetnames))
         for row, f in zip(rows[1:], d["files"]):
             counts = [sum(1 for fp in f.get("footprints", []) if fp["verdict"] == v)
                       for v in ("pass", "warn", "conflict", "error")]
@@ -649,6 +649,37 @@ def test_audit_xlsx(tmp):
                   and (row[7] or "") == codes,
                   "audit xlsx %s row %s = JSON (%s, %s, %s)" % (lang, row[:8], f["status"],
                                                                 counts, codes))
+        # 压占明细: one row per file x footprint x hit, in the JSON's order.
+        ws = wb["压占明细"]
+        hrows = list(ws.iter_rows(values_only=True))
+        head = hrows[0]
+        want = [(f["path"], fp["id"], c, h) for f in d["files"] for fp in f.get("footprints", [])
+                for c, fc in fp["controls"].items() for h in fc["hits"]]
+        check(len(want) >= 10 and len(hrows) - 1 == len(want),
+              "audit xlsx %s 压占明细: one row per file x footprint x hit (%d, JSON %d)"
+              % (lang, len(hrows) - 1, len(want)))
+        check(head[:5] == (("文件", "编号", "管控图层", "管控图层名称", "要素FID") if lang == "zh"
+                           else ("file", "id", "control", "control name", "feature FID"))
+              and ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:%s%d" % (
+                  openpyxl.utils.get_column_letter(len(head)), len(hrows))
+              and ws.cell(row=2, column=6).number_format == "0.00"
+              and (ws.column_dimensions["A"].width or 0) >= len("projects.shp"),
+              "audit xlsx %s 压占明细: header, frozen, autofilter, format, widths (%s %s %s)"
+              % (lang, head[:5], ws.freeze_panes, ws.auto_filter.ref))
+        for row, (path, fid, c, h) in zip(hrows[1:], want):
+            fp = next(x for f in d["files"] for x in f.get("footprints", [])
+                      if f["path"] == path and x["id"] == fid)
+            check(row[:5] == (path, fid, c, ZH.get(c, c) if lang == "zh" else
+                              {"eco": "ecological protection red line",
+                               "farmland": "permanent basic farmland",
+                               "udb": "urban development boundary"}[c], h["fid"])
+                  and isinstance(row[5], float) and abs(row[5] - h["overlap_m2"]) <= 1e-4
+                  and abs(row[6] - 100 * h["overlap_m2"] / fp["area_m2"]) < 1e-3,
+                  "audit xlsx %s hit row %s = JSON (%s %s %s #%d %.4f)"
+                  % (lang, row[:7], path, fid, c, h["fid"], h["overlap_m2"]))
+            attrs = {head[k]: row[k] for k in range(7, len(head)) if row[k] is not None}
+            check(attrs == {k: v for k, v in h["attrs"].items() if v is not None},
+                  "audit xlsx %s: %s %s %s #%d attributes" % (lang, path, fid, c, h["fid"]))
     rc, _, err = run(*args, "-f", "xlsx")
     check(rc == 2 and "needs -o FILE.xlsx" in err, "audit xlsx without -o refused (%s)" % err)
 

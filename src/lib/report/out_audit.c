@@ -283,3 +283,68 @@ rl_status rl_audit_write_report_dir(rl_ctx *ctx, const rl_audit_data *d)
     }
     return remove_stale(ctx, files, d->nfiles);
 }
+
+/* ---- the hits of a file, for the workbook (rl_audit_file.hits) ---- */
+
+static void hit_field(rl_buf *b, const char *s)
+{
+    if (!s) {
+        rl_buf_puts(b, "~");
+        return;
+    }
+    rl_buf_printf(b, "%zu:", strlen(s));
+    rl_buf_puts(b, s);
+}
+
+void rl_audit_hits_put(rl_buf *b, const rl_screen_data *d)
+{
+    char num[64];
+    for (size_t i = 0; i < d->nres; i++) {
+        const rl_fp_result *r = &d->res[i];
+        if (r->verdict == RL_V_ERROR)
+            continue;
+        for (int k = 0; k < d->ncontrols; k++) {
+            const rl_layer *CL = d->controls[k].layer;
+            for (size_t j = 0; j < r->ctl[k].nhits; j++) {
+                const rl_hit *h = &r->ctl[k].hits[j];
+                const rl_feature *cf = &CL->feat[h->feat];
+                hit_field(b, r->id);
+                snprintf(num, sizeof num, "%d", k);
+                hit_field(b, num);
+                snprintf(num, sizeof num, "%lld", (long long)cf->fid);
+                hit_field(b, num);
+                /* %.17g: the workbook gets the very double the JSON was written from. */
+                snprintf(num, sizeof num, "%.17g", h->overlap_m2);
+                hit_field(b, num);
+                snprintf(num, sizeof num, "%.17g",
+                         r->area_m2 > 0 ? 100.0 * h->overlap_m2 / r->area_m2 : 0.0);
+                hit_field(b, num);
+                for (int a = 0; a < CL->nfields; a++)
+                    hit_field(b, cf->attrs ? cf->attrs[a] : NULL);
+            }
+        }
+    }
+}
+
+const char *rl_audit_hits_next(const char **p, size_t *n, int *missing)
+{
+    const char *s = *p;
+    *missing = 0;
+    *n = 0;
+    if (!s || !*s)
+        return NULL;
+    if (*s == '~') {
+        *missing = 1;
+        *p = s + 1;
+        return s + 1;
+    }
+    size_t len = 0;
+    const char *q = s;
+    while (*q >= '0' && *q <= '9' && len < ((size_t)1 << 40))
+        len = len * 10 + (size_t)(*q++ - '0');
+    if (q == s || *q != ':' || strnlen(q + 1, len) < len)
+        return NULL;
+    *n = len;
+    *p = q + 1 + len;
+    return q + 1;
+}
