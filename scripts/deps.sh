@@ -4,7 +4,8 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config libgdal-dev libgeos-dev libproj-dev
       libcmocka-dev libyaml-dev libxlsxwriter-dev gdal-bin python3 python3-gdal libtsan2
       clang-14 libclang-rt-14-dev   # scripts/fuzz.sh (libFuzzer)
-      chromium poppler-utils python3-pil python3-openpyxl)  # the report tests (issue 16)
+      chromium poppler-utils python3-pil python3-openpyxl   # the report tests (issue 16)
+      libreoffice-calc-nogui)  # the workbooks open in LibreOffice (test_report.py)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -684,6 +684,80 @@ def test_audit_xlsx(tmp):
     check(rc == 2 and "needs -o FILE.xlsx" in err, "audit xlsx without -o refused (%s)" % err)
 
 
+def test_xlsx_libreoffice(tmp):
+    """The workbooks of screen (with 地类), diff (--by) and audit open in LibreOffice: each
+    sheet converted to CSV by `soffice --headless` (a private profile, a time limit) has the
+    cells openpyxl reads, text as text (0101 keeps its zero), numbers to 15 digits."""
+    import csv
+    import openpyxl
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        check(False, "LibreOffice (soffice) is not installed: run scripts/deps.sh "
+              "(it installs libreoffice-calc-nogui)")
+        return
+    lo = os.path.join(tmp, "lo")
+    os.mkdir(lo)
+    folder = os.path.join(lo, "delivery")
+    os.mkdir(folder)
+    for name in os.listdir(SAMPLES):
+        if name.startswith("projects."):
+            shutil.copy(os.path.join(SAMPLES, name), folder)
+    books = {
+        "screen": ["screen", *CONTROLS, "--landuse", "sample_shapes/dltb.shp", "--units", "ha",
+                   *FPS],
+        "diff": ["diff", "--by", "HXLX", "sample_shapes/eco.shp", "sample_shapes/eco_v2.gpkg"],
+        "audit": ["audit", *CONTROLS, "--id-field", "XMBH", folder],
+    }
+    paths = []
+    for name, args in books.items():
+        path = os.path.join(lo, name + ".xlsx")
+        rc, _, err = run(*args, "--lang", "zh", "-f", "xlsx", "-o", path)
+        check(rc in (0, 1) and os.path.exists(path), "lo: %s workbook written (%s)" % (name, err))
+        paths.append(path)
+    out = os.path.join(lo, "csv")
+    # Filter options: comma, double quote, UTF-8, ..., the last one -1: every sheet to
+    # its own NAME-SHEET.csv.
+    cmd = [soffice, "-env:UserInstallation=file://" + os.path.join(lo, "profile"),
+           "--headless", "--norestore", "--convert-to",
+           "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
+           "--outdir", out] + paths
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    except subprocess.TimeoutExpired:
+        check(False, "lo: soffice --convert-to finished within 300 s")
+        return
+    check(p.returncode == 0, "lo: soffice exit %d (%s)" % (p.returncode, p.stderr[-300:]))
+    for path in paths:
+        base = os.path.splitext(os.path.basename(path))[0]
+        wb = openpyxl.load_workbook(path)
+        check(len(wb.sheetnames) >= 2, "lo: %s has its sheets (%s)" % (base, wb.sheetnames))
+        for sheet in wb.sheetnames:
+            conv = os.path.join(out, "%s-%s.csv" % (base, sheet))
+            if not os.path.exists(conv):
+                check(False, "lo: LibreOffice wrote no CSV of %s sheet %s" % (base, sheet))
+                continue
+            with open(conv, encoding="utf-8", newline="") as f:
+                got = list(csv.reader(f))
+            want = list(wb[sheet].iter_rows(values_only=True))
+            bad = []
+            if len(got) != len(want):
+                bad.append("%d rows, openpyxl %d" % (len(got), len(want)))
+            for r, (g, w) in enumerate(zip(got, want)):
+                g = g + [""] * (len(w) - len(g))
+                for c, (gv, wv) in enumerate(zip(g, w)):
+                    if isinstance(wv, (int, float)):
+                        try:
+                            ok = abs(float(gv) - wv) <= 1e-12 * max(1.0, abs(wv))
+                        except ValueError:
+                            ok = False
+                    else:
+                        ok = gv == ("" if wv is None else wv)
+                    if not ok:
+                        bad.append("row %d col %d: %r, openpyxl %r" % (r + 1, c + 1, gv, wv))
+            check(not bad and len(want) > 1, "lo: %s %s: %d rows, every cell as openpyxl reads "
+                  "it %s" % (base, sheet, len(want), bad[:3]))
+
+
 def test_diff_html(tmp):
     """diff -f html: the sentences and group table against the JSON, one path per piece of
     --pieces in each group's map (with --by: the transitions' pieces from or to the
@@ -1035,6 +1109,7 @@ def main():
         test_xlsx(tmp)
         test_diff_xlsx(tmp)
         test_audit_xlsx(tmp)
+        test_xlsx_libreoffice(tmp)
         test_diff_html(tmp)
         test_audit_html(tmp)
         test_screen_progress(tmp)
