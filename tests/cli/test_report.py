@@ -337,10 +337,16 @@ def test_lang_table_csv_json(tmp):
           "CSV zh headers (%s)" % zr[0][:8])
     words = {"pass": "通过", "warn": "提示", "conflict": "冲突", "error": "错误",
              "yes": "是", "no": "否"}
+    rcol = er[0].index("reasons")
     same = len(zr) == len(er) and all(
-        len(a) == len(b) and all(x == words.get(y, y) for x, y in zip(a, b))
+        len(a) == len(b) and all(x == words.get(y, y) for i, (x, y) in enumerate(zip(a, b))
+                                 if i != rcol)
         for a, b in zip(zr[1:], er[1:]))
     check(same, "CSV zh rows = en rows with the verdict and yes/no words translated")
+    # The reasons are translated (zh-only words, no English left) with the same figures.
+    check(all(numbers(a[rcol]) == numbers(b[rcol]) and not re.search(r"[a-z]{3}", a[rcol])
+              for a, b in zip(zr[1:], er[1:])) and any("压占生态保护红线" in a[rcol] for a in zr),
+          "CSV zh reasons: Chinese, with the figures of the English reasons")
     _, js, _ = run("screen", *CONTROLS, "--lang", "zh", "-f", "json", *FPS)
     _, js_en, _ = run("screen", *CONTROLS, "--lang", "en", "-f", "json", *FPS)
     d = json.loads(js)
@@ -682,6 +688,56 @@ def test_audit_xlsx(tmp):
                   "audit xlsx %s: %s %s %s #%d attributes" % (lang, path, fid, c, h["fid"]))
     rc, _, err = run(*args, "-f", "xlsx")
     check(rc == 2 and "needs -o FILE.xlsx" in err, "audit xlsx without -o refused (%s)" % err)
+
+
+def numbers(text):
+    """The figures of a report, in order: numbers not glued to a letter (m2, P06, EPSG:4527
+    keeps 4527)."""
+    return re.findall(r"(?<![A-Za-z\d.])-?\d+(?:\.\d+)?", text)
+
+
+def display_width(line):
+    """Columns a terminal gives the line: 2 for a wide (CJK) character."""
+    import unicodedata
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+
+def test_table_fits_80(tmp):
+    """The default screen table fits an 80-column terminal with three controls, in en and
+    zh and every unit, with the figures of --wide (the one-line-per-footprint layout,
+    tests/expected/screen_sample_ha_wide.txt); zh has the figures of en; a repaired
+    footprint is marked * with a footnote in both layouts."""
+    for unit in ("m2", "ha", "mu", "km2"):
+        outs = {}
+        for lang in ("en", "zh"):
+            for wide in ((), ("--wide",)):
+                rc, out, err = run("screen", *CONTROLS, "--units", unit, "--lang", lang,
+                                   *wide, *FPS)
+                check(rc == 1, "table %s %s %s: exit 1 (%s)" % (unit, lang, wide, err))
+                outs[lang, bool(wide)] = out
+            long = [ln for ln in outs[lang, False].splitlines() if display_width(ln) > 80]
+            check(not long, "table %s %s: every line of the default table <= 80 columns %s"
+                  % (unit, lang, long[:2]))
+            check(max(display_width(ln) for ln in outs[lang, True].splitlines()) > 100,
+                  "table %s %s --wide: one long line per footprint" % (unit, lang))
+            check(numbers(outs[lang, False]) == numbers(outs[lang, True]),
+                  "table %s %s: the default table has the figures of --wide, in order"
+                  % (unit, lang))
+            for wide in (False, True):
+                lines = outs[lang, wide].splitlines()
+                check(any(ln.startswith("P06*") for ln in lines) and
+                      sum("*" in ln.split()[0] for ln in lines if ln.startswith("P")) == 1 and
+                      any(ln.startswith("* ") and ("已修复" if lang == "zh" else "repaired")
+                          in ln for ln in lines),
+                      "table %s %s wide=%s: P06 (repaired) marked * with a footnote"
+                      % (unit, lang, wide))
+        check(numbers(outs["zh", False]) == numbers(outs["en", False]) and
+              numbers(outs["zh", True]) == numbers(outs["en", True]),
+              "table %s: zh has the figures of en" % unit)
+        zh_default = outs["zh", False]
+        check("overlaps" not in zh_default and "control " not in zh_default
+              and "压占生态保护红线" in zh_default and "管控图层 eco（生态保护红线；禁止压占，冲突）"
+              in zh_default, "table %s zh: reasons and control lines in Chinese" % unit)
 
 
 def test_xlsx_libreoffice(tmp):
@@ -1103,6 +1159,7 @@ def main():
         test_html_rules(tmp)
         test_lang_default_and_chinese_names(tmp)
         test_lang_table_csv_json(tmp)
+        test_table_fits_80(tmp)
         test_lang_diff_area(tmp)
         test_lang_audit(tmp)
         test_lonlat_map_not_squashed(tmp)

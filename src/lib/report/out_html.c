@@ -644,13 +644,10 @@ static void hits_table(html *H, const rl_fp_result *r)
 
 static void reasons_text(html *H, const rl_fp_result *r)
 {
-    if (r->error)
-        esc(H->b, r->error);
-    for (size_t j = 0; j < r->nreasons; j++) {
-        if (j || r->error)
-            rl_buf_puts(H->b, "; ");
-        esc(H->b, r->reasons[j]);
-    }
+    rl_buf t = {0};
+    rl_label_reasons(H->lang, H->d, r, &t);
+    esc(H->b, t.s ? t.s : "");
+    rl_buf_free(&t);
 }
 
 /* The summary: counts and one row per footprint. */

@@ -61,6 +61,83 @@ void rl_table_render(rl_table *t, rl_buf *b)
     free(w);
 }
 
+/* Bytes of the UTF-8 character at p (1 for a stray byte). */
+static size_t char_len(const unsigned char *p)
+{
+    size_t n = *p < 0x80 ? 1 : (*p >> 5) == 6 ? 2 : (*p >> 4) == 14 ? 3 : (*p >> 3) == 30 ? 4 : 1;
+    for (size_t i = 1; i < n; i++)
+        if ((p[i] & 0xC0) != 0x80)
+            return 1;
+    return n;
+}
+
+void rl_text_wrap(rl_buf *b, const char *first, const char *cont, const char *text, int width)
+{
+    const char *prefix = first;
+    const char *p = text ? text : "";
+    do {
+        int room = width - rl_display_width(prefix);
+        room = room < 10 ? 10 : room;
+        /* Take characters while they fit; remember the last place a line may end. */
+        const char *q = p, *brk = NULL, *next = NULL;
+        int w = 0;
+        while (*q) {
+            size_t n = char_len((const unsigned char *)q);
+            char one[5] = {0};
+            memcpy(one, q, n);
+            int cw = rl_display_width(one);
+            if (w + cw > room)
+                break;
+            w += cw;
+            q += n;
+            if (*q == ' ') {
+                brk = q, next = q + 1;
+            } else if (*q) {
+                /* Beside a CJK character a line may end without a space. */
+                size_t m = char_len((const unsigned char *)q);
+                char nx[5] = {0};
+                memcpy(nx, q, m);
+                /* ... but never before closing punctuation (禁则). */
+                if ((cw == 2 || rl_display_width(nx) == 2) && !strstr("，。；：、）」％", nx))
+                    brk = q, next = q;
+            }
+        }
+        if (!*q || !brk)
+            brk = next = q; /* all of it, or a word too long for the line */
+        rl_buf_puts(b, prefix);
+        rl_buf_putn(b, p, (size_t)(brk - p));
+        while (b->len && b->s[b->len - 1] == ' ')
+            b->s[--b->len] = '\0';
+        rl_buf_puts(b, "\n");
+        p = next;
+        while (*p == ' ')
+            p++;
+        prefix = cont;
+    } while (*p);
+}
+
+void rl_text_wrap_lines(rl_buf *b, const char *text, int indent, int width)
+{
+    rl_buf line = {0}, pre = {0};
+    for (const char *p = text ? text : ""; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        line.len = 0;
+        rl_buf_putn(&line, p, n);
+        int lead = (int)strspn(line.s ? line.s : "", " ");
+        pre.len = 0;
+        rl_buf_printf(&pre, "%*s", lead + indent, "");
+        rl_buf_puts(&pre, "");
+        if (!line.s || !line.s[lead])
+            rl_buf_puts(b, "\n");
+        else
+            rl_text_wrap(b, "", pre.s, line.s, width);
+        p += n + (nl != NULL);
+    }
+    rl_buf_free(&line);
+    rl_buf_free(&pre);
+}
+
 void rl_table_free(rl_table *t)
 {
     for (size_t i = 0; i < t->n; i++)

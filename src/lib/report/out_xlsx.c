@@ -149,13 +149,7 @@ static void summary_sheet(book *B, sheet *s)
             col += 3 + req;
         }
         tmp.len = 0;
-        if (r->error)
-            rl_buf_puts(&tmp, r->error);
-        for (size_t j = 0; j < r->nreasons; j++) {
-            if (j || r->error)
-                rl_buf_puts(&tmp, "; ");
-            rl_buf_puts(&tmp, r->reasons[j]);
-        }
+        rl_label_reasons(B->lang, d, r, &tmp);
         str(s, col, tmp.s ? tmp.s : "", NULL);
         if (tmp.s)
             tmp.s[0] = '\0';

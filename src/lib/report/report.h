@@ -457,6 +457,18 @@ void rl_json_labels(rl_buf *b, const rl_control *controls, int n);
  * word itself.  NULL gives "".
  */
 const char *rl_label_word(rl_lang lang, const char *word);
+/* A control's rule (forbid 禁止压占, require 须位于其内, report 仅报告) and severity. */
+const char *rl_label_rule(rl_lang lang, rl_rule r);
+const char *rl_label_severity(rl_lang lang, rl_severity s);
+/*
+ * r's error and reasons joined for a table, CSV, page or workbook, appended
+ * to out: as the engine wrote them (en, "; "), or in Chinese (zh, "；"):
+ * 压占生态保护红线 149999.5 平方米（100.0%）, 位于城镇开发边界外 …, and a rule's
+ * line with the control's name and severity in Chinese and the rules file's
+ * own reason text as given.  out is never left NULL.
+ */
+void rl_label_reasons(rl_lang lang, const rl_screen_data *d, const rl_fp_result *r,
+                      rl_buf *out);
 /*
  * JSON: `,\n "labels": {"verdict": {WORD: ZH, ...}, "units": {...}}` for the
  * n words given (diff, area, audit); keys stay English.
