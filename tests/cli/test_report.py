@@ -740,6 +740,36 @@ def test_table_fits_80(tmp):
               in zh_default, "table %s zh: reasons and control lines in Chinese" % unit)
 
 
+def test_repaired_marked(tmp):
+    """A footprint whose geometry was repaired (the JSON's "repaired": true, P06 of the
+    sample) is marked in every format: CSV column, HTML * with its footnote and a note in
+    its section, xlsx column; no other footprint is."""
+    import csv
+    import openpyxl
+    _, js, _ = run("screen", *CONTROLS, "-f", "json", *FPS)
+    rep = [fp["id"] for fp in json.loads(js)["footprints"] if fp["repaired"]]
+    check(rep == ["P06"], "repaired: the sample's P06 is repaired (%s)" % rep)
+    for lang, yes, note in (("en", "yes", "* repaired:"), ("zh", "是", "* 已修复：")):
+        _, out, _ = run("screen", *CONTROLS, "--lang", lang, "-f", "csv", *FPS)
+        rows = list(csv.reader(out.lstrip("\ufeff").splitlines()))
+        check([r[0] for r in rows[1:] if r[5] == yes] == rep,
+              "repaired %s: CSV column 6 (%s)" % (lang, rows[0][5]))
+        html = os.path.join(tmp, "rep_%s.html" % lang)
+        run("screen", *CONTROLS, "--lang", lang, "-f", "html", "-o", html, *FPS)
+        with open(html, encoding="utf-8") as f:
+            raw = f.read()
+        marked = re.findall(r'<tr data-id="([^"]*)"><td>[^<]*<sup class="repaired">\*</sup>', raw)
+        check(marked == rep and ('<p class="note repaired">%s' % note) in raw and
+              raw.count('<span class="repaired">') == len(rep),
+              "repaired %s: HTML * on %s, footnote, a note in the section" % (lang, marked))
+        book = os.path.join(tmp, "rep_%s.xlsx" % lang)
+        run("screen", *CONTROLS, "--lang", lang, "-f", "xlsx", "-o", book, *FPS)
+        srows = list(openpyxl.load_workbook(book)["汇总"].iter_rows(values_only=True))
+        check(srows[0][-1] == ("已修复" if lang == "zh" else "repaired") and
+              [r[0] for r in srows[1:] if r[-1] == yes] == rep,
+              "repaired %s: xlsx 汇总 last column (%s)" % (lang, srows[0][-1]))
+
+
 def test_xlsx_libreoffice(tmp):
     """The workbooks of screen (with 地类), diff (--by) and audit open in LibreOffice: each
     sheet converted to CSV by `soffice --headless` (a private profile, a time limit) has the
@@ -1160,6 +1190,7 @@ def main():
         test_lang_default_and_chinese_names(tmp)
         test_lang_table_csv_json(tmp)
         test_table_fits_80(tmp)
+        test_repaired_marked(tmp)
         test_lang_diff_area(tmp)
         test_lang_audit(tmp)
         test_lonlat_map_not_squashed(tmp)

@@ -124,6 +124,8 @@ static void summary_sheet(book *B, sheet *s)
         str(s, col++, ctl_head(B, &tmp, C, "hits", "压占要素数", NULL), B->head);
     }
     str(s, col, B->zh ? "原因" : "reasons", B->head);
+    /* The JSON's "repaired": the figures are of the MakeValid repair. */
+    str(s, col + 1, B->zh ? "已修复" : "repaired", B->head);
     s->row++;
     for (size_t i = 0; i < d->nres; i++, s->row++) {
         const rl_fp_result *r = &d->res[i];
@@ -151,6 +153,8 @@ static void summary_sheet(book *B, sheet *s)
         tmp.len = 0;
         rl_label_reasons(B->lang, d, r, &tmp);
         str(s, col, tmp.s ? tmp.s : "", NULL);
+        str(s, col + 1, L->feat[r->feat].repaired ? (B->zh ? "是" : "yes") : (B->zh ? "否" : "no"),
+            NULL);
         if (tmp.s)
             tmp.s[0] = '\0';
     }
