@@ -770,6 +770,71 @@ def test_repaired_marked(tmp):
               "repaired %s: xlsx 汇总 last column (%s)" % (lang, srows[0][-1]))
 
 
+def test_lang_zh_everywhere(tmp):
+    """--lang zh reaches the rest of the human-facing text: diff's header lines, self-overlap,
+    transitions and largest changes, --matrix-csv (against tests/expected), audit's header
+    lines, the land-use and proximity columns of the CSV and the proximity section of the
+    table; every figure as in --lang en."""
+    old, new = "sample_shapes/eco.shp", "sample_shapes/eco_v2.gpkg"
+    outs = {}
+    for lang in ("zh", "en"):
+        mpath = os.path.join(tmp, "matrix_%s.csv" % lang)
+        rc, out, err = run("diff", "--by", "HXLX", "--units", "ha", "--lang", lang,
+                           "--matrix-csv", mpath, old, new)
+        with open(mpath, encoding="utf-8", newline="") as f:
+            outs[lang] = (out, f.read())
+    with open(os.path.join(SRC, "tests", "expected", "diff_matrix_by_HXLX_ha_lang_zh.csv"),
+              encoding="utf-8", newline="") as f:
+        check(outs["zh"][1] == f.read(), "diff_matrix_by_HXLX_ha_lang_zh.csv: --matrix-csv "
+              "differs from tests/expected")
+    check(numbers(outs["zh"][1]) == numbers(outs["en"][1]) and numbers(outs["zh"][1]) and
+          outs["zh"][1].startswith("\ufeffHXLX (公顷) 原版 \\ 新版,") and "\n合计," in outs["zh"][1],
+          "--matrix-csv zh: corner and total in Chinese, the figures of en")
+    zt = outs["zh"][0]
+    check(numbers(zt) == numbers(outs["en"][0]),
+          "diff table zh: the figures of en, in order")
+    for en_word in ("self-overlap", "transitions", "largest changes", "changed (", "old:",
+                    "new:", "features", "tolerance", " at "):
+        check(en_word not in zt, "diff table zh: no %r" % en_word)
+    for zh_word in ("自重叠（数据质量）：原版", "转移矩阵（公顷）：行为原版，列为新版", "最大的变化（质心坐标，EPSG:4527）",
+                    "性质改变（新旧值均已知）", "  原版：sample_shapes/eco.shp（5 个要素，EPSG:4527）"):
+        check(zh_word in zt, "diff table zh: %s" % zh_word)
+    # audit: the header lines of the table
+    folder = os.path.join(tmp, "zh_audit")
+    os.mkdir(folder)
+    for name in os.listdir(SAMPLES):
+        if name.startswith("projects."):
+            shutil.copy(os.path.join(SAMPLES, name), folder)
+    _, at, _ = run("audit", *CONTROLS, "--id-field", "XMBH", "--lang", "zh", folder)
+    _, at_en, _ = run("audit", *CONTROLS, "--id-field", "XMBH", "--lang", "en", folder)
+    check("：1 个矢量文件，跳过其他文件 0 个" in at and
+          "  管控图层 udb（城镇开发边界；须位于其内，提示）：sample_shapes/udb.shp" in at and
+          "\n问题：\n" in at and "control " not in at and "problems:" not in at,
+          "audit table zh: header lines and the problems' title in Chinese")
+    check(numbers(at) == numbers(at_en), "audit table zh: the figures of en")
+    # screen CSV: land use and proximity columns; the table's proximity section
+    for extra, heads in ((["--landuse", "sample_shapes/dltb.shp", "--units", "mu"],
+                          ["地类_已覆盖_亩", "地类_农用地_亩", "地类_涉及村"]),
+                         (["--near", "200", "--rings", "100,500"],
+                          ["eco_距离_米", "eco_100米内_平方米"])):
+        _, zc, _ = run("screen", "--eco", "sample_shapes/eco.shp", *extra, "--lang", "zh",
+                       "-f", "csv", *FPS)
+        _, ec, _ = run("screen", "--eco", "sample_shapes/eco.shp", *extra, "--lang", "en",
+                       "-f", "csv", *FPS)
+        head = zc.lstrip("\ufeff").split("\r\n")[0]
+        check(all(h in head.split(",") for h in heads) and "landuse_" not in head and
+              "distance" not in head, "screen CSV zh %s: headers %s" % (extra[0], heads))
+        check(numbers(zc.split("\r\n", 1)[1]) == numbers(ec.split("\r\n", 1)[1]),
+              "screen CSV zh %s: the figures of en" % extra[0])
+    _, zt, _ = run("screen", "--eco", "sample_shapes/eco.shp", "--near", "200", "--rings",
+                   "100,500", "--lang", "zh", *FPS)
+    _, et, _ = run("screen", "--eco", "sample_shapes/eco.shp", "--near", "200", "--rings",
+                   "100,500", "--lang", "en", *FPS)
+    check("邻近（到最近管控要素的大地线距离，200 米以内；各缓冲环内的管控面积）：" in zt and
+          "P06 eco：0.0 米；100 米内 " in zt and "within" not in zt and
+          numbers(zt) == numbers(et), "screen table zh: the proximity section, figures of en")
+
+
 def test_xlsx_libreoffice(tmp):
     """The workbooks of screen (with 地类), diff (--by) and audit open in LibreOffice: each
     sheet converted to CSV by `soffice --headless` (a private profile, a time limit) has the
@@ -1191,6 +1256,7 @@ def main():
         test_lang_table_csv_json(tmp)
         test_table_fits_80(tmp)
         test_repaired_marked(tmp)
+        test_lang_zh_everywhere(tmp)
         test_lang_diff_area(tmp)
         test_lang_audit(tmp)
         test_lonlat_map_not_squashed(tmp)

@@ -104,9 +104,9 @@ static void table_audit(const rl_audit_data *d, rl_buf *b)
     const rl_lang lang = audit_lang(d);
     const char *hdr[] = {"FILE", "STATUS", "FEATURES", "PASS", "WARN", "CONFLICT",
                          "ERROR", "PROBLEMS"};
-    const char *zh[] = {"文件", "状态", "要素数", "通过", "提示", "冲突", "错误", "问题"};
+    const char *zh_hdr[] = {"文件", "状态", "要素数", "通过", "提示", "冲突", "错误", "问题"};
     for (int i = 0; i < 8; i++)
-        rl_table_cell(&t, lang == RL_LANG_ZH ? zh[i] : hdr[i]);
+        rl_table_cell(&t, lang == RL_LANG_ZH ? zh_hdr[i] : hdr[i]);
     for (size_t i = 0; i < d->nfiles; i++) {
         const rl_audit_file *f = &d->files[i];
         rl_buf name = {0};
@@ -122,14 +122,23 @@ static void table_audit(const rl_audit_data *d, rl_buf *b)
         }
         rl_table_cell(&t, f->codes ? f->codes : "");
     }
-    rl_buf_puts(b, "redline audit: ");
+    const int zh = lang == RL_LANG_ZH;
+    rl_buf_puts(b, zh ? "redline audit：" : "redline audit: ");
     rl_buf_puts_esc(b, d->opts->dir);
-    rl_buf_printf(b, ": %zu vector files, %zu other files skipped\n", d->nfiles, d->skipped);
+    rl_buf_printf(b, zh ? "：%zu 个矢量文件，跳过其他文件 %zu 个\n"
+                        : ": %zu vector files, %zu other files skipped\n", d->nfiles, d->skipped);
     for (int k = 0; k < d->ncontrols; k++) {
-        rl_buf_puts(b, "  control ");
-        rl_buf_puts_esc(b, d->controls[k].spec.name);
-        rl_buf_printf(b, " (%s, %s): ", rl_rule_name(d->controls[k].spec.rule),
-                      rl_severity_name(d->controls[k].spec.severity));
+        const char *name = d->controls[k].spec.name;
+        const char *full = rl_label_control(lang, name);
+        rl_buf_puts(b, zh ? "  管控图层 " : "  control ");
+        rl_buf_puts_esc(b, name);
+        if (zh && strcmp(full, name) != 0)
+            rl_buf_printf(b, "（%s；", full);
+        else
+            rl_buf_puts(b, zh ? "（" : " (");
+        rl_buf_printf(b, zh ? "%s，%s）：" : "%s, %s): ",
+                      rl_label_rule(lang, d->controls[k].spec.rule),
+                      rl_label_severity(lang, d->controls[k].spec.severity));
         rl_buf_puts_esc(b, d->controls[k].layer ? d->controls[k].layer->path
                                                 : d->controls[k].spec.path);
         rl_buf_puts(b, "\n");
@@ -142,7 +151,7 @@ static void table_audit(const rl_audit_data *d, rl_buf *b)
         const char *m = d->files[i].messages;
         if (!m || !*m)
             continue;
-        rl_buf_puts(b, any ? "" : "\nproblems:\n");
+        rl_buf_puts(b, any ? "" : zh ? "\n问题：\n" : "\nproblems:\n");
         any = 1;
         /* One line per problem. */
         const char *p = m;

@@ -466,12 +466,12 @@ static void table_head(const rl_screen_data *d, rl_buf *out, int fit)
                           C->layer->bad);
         rl_buf_puts(b, "\n");
         char role[128];
-        snprintf(role, sizeof role, "control %s", C->spec.name);
-        rl_text_empty(b, "    ", role, C->layer);
-        rl_text_skipped(b, "    ", role, C->layer, "--skip-bad-controls");
+        snprintf(role, sizeof role, zh ? "管控图层 %s" : "control %s", C->spec.name);
+        rl_text_empty(b, "    ", role, C->layer, lang);
+        rl_text_skipped(b, "    ", role, C->layer, "--skip-bad-controls", lang);
     }
     for (size_t i = 0; i < d->nfps; i++)
-        rl_text_empty(b, "  ", "footprints", d->fps[i]);
+        rl_text_empty(b, "  ", zh ? "项目用地" : "footprints", d->fps[i], lang);
     if (fit) {
         rl_text_wrap_lines(out, hb.s, 4, RL_TABLE_COLUMNS);
         rl_buf_free(&hb);

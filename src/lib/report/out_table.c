@@ -190,29 +190,39 @@ void rl_json_skipped(rl_buf *b, const rl_layer *L)
 }
 
 void rl_text_skipped(rl_buf *b, const char *indent, const char *role, const rl_layer *L,
-                     const char *opt)
+                     const char *opt, rl_lang lang)
 {
     size_t k = rl_layer_untrusted(L), listed = 0;
+    const int zh = lang == RL_LANG_ZH;
     if (!k)
         return;
     char why[1024];
-    rl_buf_printf(b, "%sPROVISIONAL: %s %s: %zu feature%s that cannot be used left out "
-                  "(%s); every verdict is provisional\n",
-                  indent, role, L->path, k, k == 1 ? "" : "s", opt);
+    if (zh)
+        rl_buf_printf(b, "%s暂定：%s %s：%zu 个无法使用的要素已略去（%s）；所有结论均为暂定\n",
+                      indent, role, L->path, k, opt);
+    else
+        rl_buf_printf(b, "%sPROVISIONAL: %s %s: %zu feature%s that cannot be used left out "
+                      "(%s); every verdict is provisional\n",
+                      indent, role, L->path, k, k == 1 ? "" : "s", opt);
     for (size_t i = 0; i < L->n && listed < 10; i++) {
         if (!rl_feat_untrusted(L->feat[i].status))
             continue;
         listed++;
-        rl_buf_printf(b, "%s  skipped FID %" PRId64 ": %s\n", indent,
-                      (int64_t)L->feat[i].fid, rl_feature_why(L, i, why, sizeof why));
+        rl_buf_printf(b, zh ? "%s  已略去 FID %" PRId64 "：%s\n" : "%s  skipped FID %" PRId64 ": %s\n",
+                      indent, (int64_t)L->feat[i].fid, rl_feature_why(L, i, why, sizeof why));
     }
     if (k > listed)
-        rl_buf_printf(b, "%s  ... and %zu more\n", indent, k - listed);
+        rl_buf_printf(b, zh ? "%s  …… 另有 %zu 个\n" : "%s  ... and %zu more\n", indent,
+                      k - listed);
 }
 
-void rl_text_empty(rl_buf *b, const char *indent, const char *role, const rl_layer *L)
+void rl_text_empty(rl_buf *b, const char *indent, const char *role, const rl_layer *L,
+                   rl_lang lang)
 {
-    if (L->empty_accepted)
+    if (L->empty_accepted && lang == RL_LANG_ZH)
+        rl_buf_printf(b, "%s注意：%s %s（图层 '%s'）为空，已按 --allow-empty 接受\n", indent,
+                      role, L->path, L->layer_name);
+    else if (L->empty_accepted)
         rl_buf_printf(b, "%snote: %s %s (layer '%s') is empty, accepted with "
                       "--allow-empty\n", indent, role, L->path, L->layer_name);
 }

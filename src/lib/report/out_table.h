@@ -39,11 +39,13 @@ rl_status rl_emit(rl_ctx *ctx, rl_buf *b, FILE *f);
  * writes, for a table, a PROVISIONAL line naming `role` and opt and one
  * line per feature (ten at most), each starting with indent;
  * rl_text_empty() a note when L is empty and was accepted (--allow-empty).
+ * Their words follow lang; role is given in that language by the caller.
  */
 void rl_json_skipped(rl_buf *b, const rl_layer *L);
 void rl_text_skipped(rl_buf *b, const char *indent, const char *role, const rl_layer *L,
-                     const char *opt);
-void rl_text_empty(rl_buf *b, const char *indent, const char *role, const rl_layer *L);
+                     const char *opt, rl_lang lang);
+void rl_text_empty(rl_buf *b, const char *indent, const char *role, const rl_layer *L,
+                   rl_lang lang);
 /* `{"role": role, "path": L's path}` for an accepted empty layer. */
 void rl_json_empty(rl_buf *b, int *first, const char *role, const rl_layer *L);
 
