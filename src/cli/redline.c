@@ -51,9 +51,10 @@ static const char *const usage_tail =
     "                        (needs -o)\n" \
     "  --lang zh|en|auto     language of the table, CSV and HTML of screen, diff\n" \
     "                        and audit, and of area's table and CSV (headers,\n" \
-    "                        verdicts, units; default {--lang}: zh when LC_ALL,\n" \
-    "                        LC_MESSAGES or LANG starts with zh); JSON keys stay\n" \
-    "                        English and JSON carries a \"labels\" object\n" \
+    "                        verdicts, units, reasons, header lines; default\n" \
+    "                        {--lang}: zh when LC_ALL, LC_MESSAGES or LANG\n" \
+    "                        starts with zh); JSON keys stay English and JSON\n" \
+    "                        carries a \"labels\" object\n" \
     "  -o, --output FILE     write the report to FILE instead of stdout; an\n"  \
     "                        output that is an input is refused, and outputs\n" \
     "                        appear whole or not at all\n"                    \
