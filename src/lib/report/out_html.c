@@ -719,6 +719,12 @@ static void summary(html *H)
         else
             rl_buf_puts(b, H->zh ? "、" : ", ");
         esc(b, r->id);
+        const char *why = d->fps[r->layer]->feat[r->feat].invalid_why;
+        if (why) {
+            rl_buf_puts(b, H->zh ? "（" : " (");
+            esc(b, why);
+            rl_buf_puts(b, H->zh ? "）" : ")");
+        }
     }
     rl_buf_puts(b, nrep ? "</p>\n</section>\n" : "</section>\n");
 }
@@ -879,6 +885,11 @@ rl_status rl_html_screen(rl_ctx *ctx, const rl_screen_data *d, rl_buf *b)
                           T(&H, "repaired: the geometry as read is invalid; its figures are "
                                 "of its MakeValid repair",
                             "已修复：读入的几何图形无效，按 MakeValid 修复后计算"));
+        if (L->feat[r->feat].repaired && L->feat[r->feat].invalid_why) {
+            rl_buf_puts(b, H.zh ? "（" : " (");
+            esc(b, L->feat[r->feat].invalid_why);
+            rl_buf_puts(b, H.zh ? "）" : ")");
+        }
         rl_buf_puts(b, "</p>\n");
         if (r->verdict != RL_V_ERROR)
             statement_figures(&H, r);

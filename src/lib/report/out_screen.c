@@ -486,11 +486,18 @@ static void table_foot(const rl_screen_data *d, rl_buf *b)
     const int zh = lang == RL_LANG_ZH;
     rl_buf ids = {0};
     size_t nrep = 0;
-    for (size_t i = 0; i < d->nres; i++)
-        if (d->fps[d->res[i].layer]->feat[d->res[i].feat].repaired) {
-            rl_buf_puts(&ids, nrep++ ? (zh ? "、" : ", ") : "");
-            rl_buf_puts_esc(&ids, d->res[i].id);
+    for (size_t i = 0; i < d->nres; i++) {
+        const rl_feature *ft = &d->fps[d->res[i].layer]->feat[d->res[i].feat];
+        if (!ft->repaired)
+            continue;
+        rl_buf_puts(&ids, nrep++ ? (zh ? "、" : ", ") : "");
+        rl_buf_puts_esc(&ids, d->res[i].id);
+        if (ft->invalid_why) { /* GEOS's words, in every language */
+            rl_buf_puts(&ids, zh ? "（" : " (");
+            rl_buf_puts_esc(&ids, ft->invalid_why);
+            rl_buf_puts(&ids, zh ? "）" : ")");
         }
+    }
     if (nrep) {
         rl_buf note = {0};
         rl_buf_printf(&note,

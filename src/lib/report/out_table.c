@@ -97,8 +97,9 @@ void rl_text_wrap(rl_buf *b, const char *first, const char *cont, const char *te
                 size_t m = char_len((const unsigned char *)q);
                 char nx[5] = {0};
                 memcpy(nx, q, m);
-                /* ... but never before closing punctuation (禁则). */
-                if ((cw == 2 || rl_display_width(nx) == 2) && !strstr("，。；：、）」％", nx))
+                /* ... but never before closing or after opening punctuation (禁则). */
+                if ((cw == 2 || rl_display_width(nx) == 2) && !strstr("，。；：、）」％", nx) &&
+                    !(cw == 2 && n == 3 && strstr("（「", (char[]){q[-3], q[-2], q[-1], 0})))
                     brk = q, next = q;
             }
         }
