@@ -7,7 +7,8 @@ pkgs=(build-essential cmake pkg-config libgdal-dev libgeos-dev libproj-dev
       chromium poppler-utils python3-pil python3-openpyxl  # the report tests (issue 16)
       slurm-wlm munge                          # tests/slurm (issue 18; run as root)
       postgresql postgresql-15-postgis-3      # the PostGIS sink and source tests (issue 18)
-      jq zip unzip)  # the docs examples (tests/docs/run_docs.py)
+      jq zip unzip                             # the docs examples (tests/docs/run_docs.py)
+      libreoffice-calc-nogui)  # the workbooks open in LibreOffice (test_report.py)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -52,9 +52,10 @@ static const char *const usage_tail =
     "                        (needs -o)\n" \
     "  --lang zh|en|auto     language of the table, CSV and HTML of screen, diff\n" \
     "                        and audit, and of area's table and CSV (headers,\n" \
-    "                        verdicts, units; default {--lang}: zh when LC_ALL,\n" \
-    "                        LC_MESSAGES or LANG starts with zh); JSON keys stay\n" \
-    "                        English and JSON carries a \"labels\" object\n" \
+    "                        verdicts, units, reasons, header lines; default\n" \
+    "                        {--lang}: zh when LC_ALL, LC_MESSAGES or LANG\n" \
+    "                        starts with zh); JSON keys stay English and JSON\n" \
+    "                        carries a \"labels\" object\n" \
     "  -o, --output FILE     write the report to FILE instead of stdout; an\n"  \
     "                        output that is an input is refused, and outputs\n" \
     "                        appear whole or not at all.  PG:\"dbname=...\":\n" \
@@ -122,6 +123,9 @@ static const char *const usage_screen =
     "                        (default {--min-area} m2; a unit may follow, without\n"
     "                        a space: 0.5ha, 2mu)\n"
     "  --strict              warn-severity findings count as conflicts\n"
+    "  --wide                the table with one line per footprint and a column\n"
+    "                        per control (default: a block per footprint that\n"
+    "                        fits an 80-column terminal)\n"
     "  --pieces FILE         write overlap pieces (.gpkg, .geojson or .shp, or\n"
     "                        PG:... : table redline_pieces, in -o's transaction\n"
     "                        when -o is the same PG: string)\n"

@@ -337,10 +337,16 @@ def test_lang_table_csv_json(tmp):
           "CSV zh headers (%s)" % zr[0][:8])
     words = {"pass": "通过", "warn": "提示", "conflict": "冲突", "error": "错误",
              "yes": "是", "no": "否"}
+    rcol = er[0].index("reasons")
     same = len(zr) == len(er) and all(
-        len(a) == len(b) and all(x == words.get(y, y) for x, y in zip(a, b))
+        len(a) == len(b) and all(x == words.get(y, y) for i, (x, y) in enumerate(zip(a, b))
+                                 if i != rcol)
         for a, b in zip(zr[1:], er[1:]))
     check(same, "CSV zh rows = en rows with the verdict and yes/no words translated")
+    # The reasons are translated (zh-only words, no English left) with the same figures.
+    check(all(numbers(a[rcol]) == numbers(b[rcol]) and not re.search(r"[a-z]{3}", a[rcol])
+              for a, b in zip(zr[1:], er[1:])) and any("压占生态保护红线" in a[rcol] for a in zr),
+          "CSV zh reasons: Chinese, with the figures of the English reasons")
     _, js, _ = run("screen", *CONTROLS, "--lang", "zh", "-f", "json", *FPS)
     _, js_en, _ = run("screen", *CONTROLS, "--lang", "en", "-f", "json", *FPS)
     d = json.loads(js)
@@ -638,8 +644,8 @@ def test_audit_xlsx(tmp):
               % (lang, err))
         wb = openpyxl.load_workbook(path)
         rows = list(wb["汇总"].iter_rows(values_only=True))
-        check(wb.sheetnames == ["汇总"] and len(rows) == 1 + len(d["files"]),
-              "audit xlsx %s: 汇总, one row per file" % lang)
+        check(wb.sheetnames == ["汇总", "压占明细"] and len(rows) == 1 + len(d["files"]),
+              "audit xlsx %s: 汇总 and 压占明细, one row per file (%s)" % (lang, wb.sheetnames))
         for row, f in zip(rows[1:], d["files"]):
             counts = [sum(1 for fp in f.get("footprints", []) if fp["verdict"] == v)
                       for v in ("pass", "warn", "conflict", "error")]
@@ -649,8 +655,265 @@ def test_audit_xlsx(tmp):
                   and (row[7] or "") == codes,
                   "audit xlsx %s row %s = JSON (%s, %s, %s)" % (lang, row[:8], f["status"],
                                                                 counts, codes))
+        # 压占明细: one row per file x footprint x hit, in the JSON's order.
+        ws = wb["压占明细"]
+        hrows = list(ws.iter_rows(values_only=True))
+        head = hrows[0]
+        want = [(f["path"], fp["id"], c, h) for f in d["files"] for fp in f.get("footprints", [])
+                for c, fc in fp["controls"].items() for h in fc["hits"]]
+        check(len(want) >= 10 and len(hrows) - 1 == len(want),
+              "audit xlsx %s 压占明细: one row per file x footprint x hit (%d, JSON %d)"
+              % (lang, len(hrows) - 1, len(want)))
+        check(head[:5] == (("文件", "编号", "管控图层", "管控图层名称", "要素FID") if lang == "zh"
+                           else ("file", "id", "control", "control name", "feature FID"))
+              and ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:%s%d" % (
+                  openpyxl.utils.get_column_letter(len(head)), len(hrows))
+              and ws.cell(row=2, column=6).number_format == "0.00"
+              and (ws.column_dimensions["A"].width or 0) >= len("projects.shp"),
+              "audit xlsx %s 压占明细: header, frozen, autofilter, format, widths (%s %s %s)"
+              % (lang, head[:5], ws.freeze_panes, ws.auto_filter.ref))
+        for row, (path, fid, c, h) in zip(hrows[1:], want):
+            fp = next(x for f in d["files"] for x in f.get("footprints", [])
+                      if f["path"] == path and x["id"] == fid)
+            check(row[:5] == (path, fid, c, ZH.get(c, c) if lang == "zh" else
+                              {"eco": "ecological protection red line",
+                               "farmland": "permanent basic farmland",
+                               "udb": "urban development boundary"}[c], h["fid"])
+                  and isinstance(row[5], float) and abs(row[5] - h["overlap_m2"]) <= 1e-4
+                  and abs(row[6] - 100 * h["overlap_m2"] / fp["area_m2"]) < 1e-3,
+                  "audit xlsx %s hit row %s = JSON (%s %s %s #%d %.4f)"
+                  % (lang, row[:7], path, fid, c, h["fid"], h["overlap_m2"]))
+            attrs = {head[k]: row[k] for k in range(7, len(head)) if row[k] is not None}
+            check(attrs == {k: v for k, v in h["attrs"].items() if v is not None},
+                  "audit xlsx %s: %s %s %s #%d attributes" % (lang, path, fid, c, h["fid"]))
     rc, _, err = run(*args, "-f", "xlsx")
     check(rc == 2 and "needs -o FILE.xlsx" in err, "audit xlsx without -o refused (%s)" % err)
+
+
+def numbers(text):
+    """The figures of a report, in order: numbers not glued to a letter (m2, P06, EPSG:4527
+    keeps 4527)."""
+    return re.findall(r"(?<![A-Za-z\d.])-?\d+(?:\.\d+)?", text)
+
+
+def display_width(line):
+    """Columns a terminal gives the line: 2 for a wide (CJK) character."""
+    import unicodedata
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+
+def test_table_fits_80(tmp):
+    """The default screen table fits an 80-column terminal with three controls, in en and
+    zh and every unit, with the figures of --wide (the one-line-per-footprint layout,
+    tests/expected/screen_sample_ha_wide.txt); zh has the figures of en; a repaired
+    footprint is marked * with a footnote in both layouts."""
+    for unit in ("m2", "ha", "mu", "km2"):
+        outs = {}
+        for lang in ("en", "zh"):
+            for wide in ((), ("--wide",)):
+                rc, out, err = run("screen", *CONTROLS, "--units", unit, "--lang", lang,
+                                   *wide, *FPS)
+                check(rc == 1, "table %s %s %s: exit 1 (%s)" % (unit, lang, wide, err))
+                outs[lang, bool(wide)] = out
+            long = [ln for ln in outs[lang, False].splitlines() if display_width(ln) > 80]
+            check(not long, "table %s %s: every line of the default table <= 80 columns %s"
+                  % (unit, lang, long[:2]))
+            check(max(display_width(ln) for ln in outs[lang, True].splitlines()) > 100,
+                  "table %s %s --wide: one long line per footprint" % (unit, lang))
+            check(numbers(outs[lang, False]) == numbers(outs[lang, True]),
+                  "table %s %s: the default table has the figures of --wide, in order"
+                  % (unit, lang))
+            for wide in (False, True):
+                lines = outs[lang, wide].splitlines()
+                check(any(ln.startswith("P06*") for ln in lines) and
+                      sum("*" in ln.split()[0] for ln in lines if ln.startswith("P")) == 1 and
+                      any(ln.startswith("* ") and ("已修复" if lang == "zh" else "repaired")
+                          in ln for ln in lines),
+                      "table %s %s wide=%s: P06 (repaired) marked * with a footnote"
+                      % (unit, lang, wide))
+        check(numbers(outs["zh", False]) == numbers(outs["en", False]) and
+              numbers(outs["zh", True]) == numbers(outs["en", True]),
+              "table %s: zh has the figures of en" % unit)
+        zh_default = outs["zh", False]
+        check("overlaps" not in zh_default and "control " not in zh_default
+              and "压占生态保护红线" in zh_default and "管控图层 eco（生态保护红线；禁止压占，冲突）"
+              in zh_default, "table %s zh: reasons and control lines in Chinese" % unit)
+
+
+def test_repaired_marked(tmp):
+    """A footprint whose geometry was repaired (the JSON's "repaired": true, P06 of the
+    sample) is marked in every format: CSV column, HTML * with its footnote and a note in
+    its section, xlsx column; no other footprint is."""
+    import csv
+    import openpyxl
+    _, js, _ = run("screen", *CONTROLS, "-f", "json", *FPS)
+    rep = [fp["id"] for fp in json.loads(js)["footprints"] if fp["repaired"]]
+    check(rep == ["P06"], "repaired: the sample's P06 is repaired (%s)" % rep)
+    for lang, yes, note in (("en", "yes", "* repaired:"), ("zh", "是", "* 已修复：")):
+        _, out, _ = run("screen", *CONTROLS, "--lang", lang, "-f", "csv", *FPS)
+        rows = list(csv.reader(out.lstrip("\ufeff").splitlines()))
+        check([r[0] for r in rows[1:] if r[5] == yes] == rep,
+              "repaired %s: CSV column 6 (%s)" % (lang, rows[0][5]))
+        html = os.path.join(tmp, "rep_%s.html" % lang)
+        run("screen", *CONTROLS, "--lang", lang, "-f", "html", "-o", html, *FPS)
+        with open(html, encoding="utf-8") as f:
+            raw = f.read()
+        marked = re.findall(r'<tr data-id="([^"]*)"><td>[^<]*<sup class="repaired">\*</sup>', raw)
+        check(marked == rep and ('<p class="note repaired">%s' % note) in raw and
+              raw.count('<span class="repaired">') == len(rep),
+              "repaired %s: HTML * on %s, footnote, a note in the section" % (lang, marked))
+        # The footnote gives the reason: P06 is a bowtie (sample_shapes/README.md), which
+        # GEOS (as PostGIS ST_IsValidReason) calls a self-intersection, with its point.
+        why = re.compile(r"P06 ?[(（]Self-intersection\[\d+\.\d+ \d+\.\d+\][)）]")
+        _, table, _ = run("screen", *CONTROLS, "--lang", lang, *FPS)
+        check(why.search(" ".join(table.split()).replace("P06 （", "P06（")) is not None
+              and why.search(raw) is not None,
+              "repaired %s: table and HTML footnotes give GEOS's reason for P06" % lang)
+        book = os.path.join(tmp, "rep_%s.xlsx" % lang)
+        run("screen", *CONTROLS, "--lang", lang, "-f", "xlsx", "-o", book, *FPS)
+        srows = list(openpyxl.load_workbook(book)["汇总"].iter_rows(values_only=True))
+        check(srows[0][-1] == ("已修复" if lang == "zh" else "repaired") and
+              [r[0] for r in srows[1:] if r[-1] == yes] == rep,
+              "repaired %s: xlsx 汇总 last column (%s)" % (lang, srows[0][-1]))
+
+
+def test_lang_zh_everywhere(tmp):
+    """--lang zh reaches the rest of the human-facing text: diff's header lines, self-overlap,
+    transitions and largest changes, --matrix-csv (against tests/expected), audit's header
+    lines, the land-use and proximity columns of the CSV and the proximity section of the
+    table; every figure as in --lang en."""
+    old, new = "sample_shapes/eco.shp", "sample_shapes/eco_v2.gpkg"
+    outs = {}
+    for lang in ("zh", "en"):
+        mpath = os.path.join(tmp, "matrix_%s.csv" % lang)
+        rc, out, err = run("diff", "--by", "HXLX", "--units", "ha", "--lang", lang,
+                           "--matrix-csv", mpath, old, new)
+        with open(mpath, encoding="utf-8", newline="") as f:
+            outs[lang] = (out, f.read())
+    with open(os.path.join(SRC, "tests", "expected", "diff_matrix_by_HXLX_ha_lang_zh.csv"),
+              encoding="utf-8", newline="") as f:
+        check(outs["zh"][1] == f.read(), "diff_matrix_by_HXLX_ha_lang_zh.csv: --matrix-csv "
+              "differs from tests/expected")
+    check(numbers(outs["zh"][1]) == numbers(outs["en"][1]) and numbers(outs["zh"][1]) and
+          outs["zh"][1].startswith("\ufeffHXLX (公顷) 原版 \\ 新版,") and "\n合计," in outs["zh"][1],
+          "--matrix-csv zh: corner and total in Chinese, the figures of en")
+    zt = outs["zh"][0]
+    check(numbers(zt) == numbers(outs["en"][0]),
+          "diff table zh: the figures of en, in order")
+    for en_word in ("self-overlap", "transitions", "largest changes", "changed (", "old:",
+                    "new:", "features", "tolerance", " at "):
+        check(en_word not in zt, "diff table zh: no %r" % en_word)
+    for zh_word in ("自重叠（数据质量）：原版", "转移矩阵（公顷）：行为原版，列为新版", "最大的变化（质心坐标，EPSG:4527）",
+                    "性质改变（新旧值均已知）", "  原版：sample_shapes/eco.shp（5 个要素，EPSG:4527）"):
+        check(zh_word in zt, "diff table zh: %s" % zh_word)
+    # audit: the header lines of the table
+    folder = os.path.join(tmp, "zh_audit")
+    os.mkdir(folder)
+    for name in os.listdir(SAMPLES):
+        if name.startswith("projects."):
+            shutil.copy(os.path.join(SAMPLES, name), folder)
+    _, at, _ = run("audit", *CONTROLS, "--id-field", "XMBH", "--lang", "zh", folder)
+    _, at_en, _ = run("audit", *CONTROLS, "--id-field", "XMBH", "--lang", "en", folder)
+    check("：1 个矢量文件，跳过其他文件 0 个" in at and
+          "  管控图层 udb（城镇开发边界；须位于其内，提示）：sample_shapes/udb.shp" in at and
+          "\n问题：\n" in at and "control " not in at and "problems:" not in at,
+          "audit table zh: header lines and the problems' title in Chinese")
+    check(numbers(at) == numbers(at_en), "audit table zh: the figures of en")
+    # screen CSV: land use and proximity columns; the table's proximity section
+    for extra, heads in ((["--landuse", "sample_shapes/dltb.shp", "--units", "mu"],
+                          ["地类_已覆盖_亩", "地类_农用地_亩", "地类_涉及村"]),
+                         (["--near", "200", "--rings", "100,500"],
+                          ["eco_距离_米", "eco_100米内_平方米"])):
+        _, zc, _ = run("screen", "--eco", "sample_shapes/eco.shp", *extra, "--lang", "zh",
+                       "-f", "csv", *FPS)
+        _, ec, _ = run("screen", "--eco", "sample_shapes/eco.shp", *extra, "--lang", "en",
+                       "-f", "csv", *FPS)
+        head = zc.lstrip("\ufeff").split("\r\n")[0]
+        check(all(h in head.split(",") for h in heads) and "landuse_" not in head and
+              "distance" not in head, "screen CSV zh %s: headers %s" % (extra[0], heads))
+        check(numbers(zc.split("\r\n", 1)[1]) == numbers(ec.split("\r\n", 1)[1]),
+              "screen CSV zh %s: the figures of en" % extra[0])
+    _, zt, _ = run("screen", "--eco", "sample_shapes/eco.shp", "--near", "200", "--rings",
+                   "100,500", "--lang", "zh", *FPS)
+    _, et, _ = run("screen", "--eco", "sample_shapes/eco.shp", "--near", "200", "--rings",
+                   "100,500", "--lang", "en", *FPS)
+    check("邻近（到最近管控要素的大地线距离，200 米以内；各缓冲环内的管控面积）：" in zt and
+          "P06 eco：0.0 米；100 米内 " in zt and "within" not in zt and
+          numbers(zt) == numbers(et), "screen table zh: the proximity section, figures of en")
+
+
+def test_xlsx_libreoffice(tmp):
+    """The workbooks of screen (with 地类), diff (--by) and audit open in LibreOffice: each
+    sheet converted to CSV by `soffice --headless` (a private profile, a time limit) has the
+    cells openpyxl reads, text as text (0101 keeps its zero), numbers to 15 digits."""
+    import csv
+    import openpyxl
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        check(False, "LibreOffice (soffice) is not installed: run scripts/deps.sh "
+              "(it installs libreoffice-calc-nogui)")
+        return
+    lo = os.path.join(tmp, "lo")
+    os.mkdir(lo)
+    folder = os.path.join(lo, "delivery")
+    os.mkdir(folder)
+    for name in os.listdir(SAMPLES):
+        if name.startswith("projects."):
+            shutil.copy(os.path.join(SAMPLES, name), folder)
+    books = {
+        "screen": ["screen", *CONTROLS, "--landuse", "sample_shapes/dltb.shp", "--units", "ha",
+                   *FPS],
+        "diff": ["diff", "--by", "HXLX", "sample_shapes/eco.shp", "sample_shapes/eco_v2.gpkg"],
+        "audit": ["audit", *CONTROLS, "--id-field", "XMBH", folder],
+    }
+    paths = []
+    for name, args in books.items():
+        path = os.path.join(lo, name + ".xlsx")
+        rc, _, err = run(*args, "--lang", "zh", "-f", "xlsx", "-o", path)
+        check(rc in (0, 1) and os.path.exists(path), "lo: %s workbook written (%s)" % (name, err))
+        paths.append(path)
+    out = os.path.join(lo, "csv")
+    # Filter options: comma, double quote, UTF-8, ..., the last one -1: every sheet to
+    # its own NAME-SHEET.csv.
+    cmd = [soffice, "-env:UserInstallation=file://" + os.path.join(lo, "profile"),
+           "--headless", "--norestore", "--convert-to",
+           "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
+           "--outdir", out] + paths
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    except subprocess.TimeoutExpired:
+        check(False, "lo: soffice --convert-to finished within 300 s")
+        return
+    check(p.returncode == 0, "lo: soffice exit %d (%s)" % (p.returncode, p.stderr[-300:]))
+    for path in paths:
+        base = os.path.splitext(os.path.basename(path))[0]
+        wb = openpyxl.load_workbook(path)
+        check(len(wb.sheetnames) >= 2, "lo: %s has its sheets (%s)" % (base, wb.sheetnames))
+        for sheet in wb.sheetnames:
+            conv = os.path.join(out, "%s-%s.csv" % (base, sheet))
+            if not os.path.exists(conv):
+                check(False, "lo: LibreOffice wrote no CSV of %s sheet %s" % (base, sheet))
+                continue
+            with open(conv, encoding="utf-8", newline="") as f:
+                got = list(csv.reader(f))
+            want = list(wb[sheet].iter_rows(values_only=True))
+            bad = []
+            if len(got) != len(want):
+                bad.append("%d rows, openpyxl %d" % (len(got), len(want)))
+            for r, (g, w) in enumerate(zip(got, want)):
+                g = g + [""] * (len(w) - len(g))
+                for c, (gv, wv) in enumerate(zip(g, w)):
+                    if isinstance(wv, (int, float)):
+                        try:
+                            ok = abs(float(gv) - wv) <= 1e-12 * max(1.0, abs(wv))
+                        except ValueError:
+                            ok = False
+                    else:
+                        ok = gv == ("" if wv is None else wv)
+                    if not ok:
+                        bad.append("row %d col %d: %r, openpyxl %r" % (r + 1, c + 1, gv, wv))
+            check(not bad and len(want) > 1, "lo: %s %s: %d rows, every cell as openpyxl reads "
+                  "it %s" % (base, sheet, len(want), bad[:3]))
 
 
 def test_diff_html(tmp):
@@ -998,12 +1261,16 @@ def main():
         test_html_rules(tmp)
         test_lang_default_and_chinese_names(tmp)
         test_lang_table_csv_json(tmp)
+        test_table_fits_80(tmp)
+        test_repaired_marked(tmp)
+        test_lang_zh_everywhere(tmp)
         test_lang_diff_area(tmp)
         test_lang_audit(tmp)
         test_lonlat_map_not_squashed(tmp)
         test_xlsx(tmp)
         test_diff_xlsx(tmp)
         test_audit_xlsx(tmp)
+        test_xlsx_libreoffice(tmp)
         test_diff_html(tmp)
         test_audit_html(tmp)
         test_screen_progress(tmp)

@@ -837,7 +837,8 @@ static int coords_fit_crs(rl_ctx *ctx, const rl_layer *L, char *why, size_t n)
 
 /* Fill f (but its path) from a file's problems, layer and verdicts. */
 static void fill_file(rl_audit_file *f, const char *display, problems *P,
-                      const rl_layer *LL, const size_t counts[4], const char *fps)
+                      const rl_layer *LL, const size_t counts[4], const char *fps,
+                      const char *hits)
 {
     rl_buf o = {0};
     rl_buf_puts(&o, "{\"path\": ");
@@ -862,6 +863,7 @@ static void fill_file(rl_audit_file *f, const char *display, problems *P,
     f->codes = rl_strdup(P->codes.s ? P->codes.s : "");
     f->messages = rl_strdup(P->msgs.s ? P->msgs.s : "");
     f->json = o.s ? o.s : rl_strdup("{}");
+    f->hits = hits && *hits ? rl_strdup(hits) : NULL;
     rl_buf_free(&P->json);
     rl_buf_free(&P->codes);
     rl_buf_free(&P->msgs);
@@ -873,7 +875,7 @@ static void fill_walk_problem(rl_audit_file *f, const entry *e)
     problems P = {0};
     const size_t zero[4] = {0, 0, 0, 0};
     problem_msg(&P, e->severity, e->code, e->msg);
-    fill_file(f, e->display, &P, NULL, zero, NULL);
+    fill_file(f, e->display, &P, NULL, zero, NULL, NULL);
 }
 
 /* Check and screen one dataset into f (but f->path). */
@@ -887,7 +889,7 @@ static void audit_one(rl_ctx *ctx, const rl_audit_options *ao,
     char *open = rl_strdup(e->open);
     size_t counts[4] = {0, 0, 0, 0};
     rl_screen_data d = {0};
-    rl_buf fps = {0};
+    rl_buf fps = {0}, hits = {0};
     VSIStatBufL sb;
 
     if (VSIStatL(e->open, &sb) == 0 && !VSI_ISDIR(sb.st_mode) && sb.st_size == 0) {
@@ -1067,14 +1069,16 @@ static void audit_one(rl_ctx *ctx, const rl_audit_options *ao,
                 rl_buf_puts(&fps, i ? ",\n    " : "\n    ");
                 rl_json_footprint(&fps, &d, i);
             }
+            rl_audit_hits_put(&hits, &d);
             memcpy(counts, d.counts, sizeof counts);
         }
     }
 
 emit:;
     const rl_layer *LL = L ? L : (d.nfps ? d.fps[0] : NULL);
-    fill_file(f, e->display, &P, LL, counts, fps.s);
+    fill_file(f, e->display, &P, LL, counts, fps.s, hits.s);
     rl_buf_free(&fps);
+    rl_buf_free(&hits);
     d.controls = NULL;
     rl_screen_results_free(ctx, &d);
     rl_strlist_free(&d.warnings); /* --rules' own; not part of a file's report */
@@ -1114,8 +1118,9 @@ static void crashed(rl_audit_file *f, const char *display, int wstatus)
  * The parent and a worker talk over a socket pair.  The parent sends a
  * file's index (8 bytes, little-endian); the worker answers with one frame:
  * u64 length of the rest, then u64 index, status, features, counts[4], then
- * codes, messages and JSON, each as a u64 length and its bytes.  Every field
- * is counted, none is delimited, so nothing in a file name can forge one.
+ * codes, messages, JSON and hits, each as a u64 length and its bytes.
+ * Every field is counted, none is delimited, so nothing in a file name can
+ * forge one.
  */
 
 /* A worker is replaced after this many files: drivers' leaks stay bounded. */
@@ -1192,8 +1197,8 @@ static int parse_frame(const char *p, size_t n, size_t want_idx, rl_audit_file *
     for (int k = 0; k < 4; k++)
         f->counts[k] = (size_t)get_u64(p + 24 + 8 * k);
     size_t at = 56;
-    char *field[3] = {NULL, NULL, NULL};
-    for (int k = 0; k < 3; k++) {
+    char *field[4] = {NULL, NULL, NULL, NULL};
+    for (int k = 0; k < 4; k++) {
         if (n - at < 8)
             goto bad;
         uint64_t len = get_u64(p + at);
@@ -1211,9 +1216,13 @@ static int parse_frame(const char *p, size_t n, size_t want_idx, rl_audit_file *
     f->codes = field[0];
     f->messages = field[1];
     f->json = field[2];
+    if (field[3][0])
+        f->hits = field[3];
+    else
+        free(field[3]);
     return 1;
 bad:
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k < 4; k++)
         free(field[k]);
     return 0;
 }
@@ -1290,6 +1299,7 @@ static void worker_main(const rl_audit_options *ao, const rl_audit_data *d,
         put_field(&b, f.codes);
         put_field(&b, f.messages);
         put_field(&b, f.json);
+        put_field(&b, f.hits);
         rl_buf hdr = {0};
         put_u64(&hdr, b.len);
         if (b.oom || hdr.oom || !send_all(fd, hdr.s, hdr.len) || !send_all(fd, b.s, b.len))
@@ -1299,6 +1309,7 @@ static void worker_main(const rl_audit_options *ao, const rl_audit_data *d,
         free(f.codes);
         free(f.messages);
         free(f.json);
+        free(f.hits);
     }
     _exit(0);
 }
@@ -1382,6 +1393,7 @@ static void free_audit(rl_ctx *ctx, void *data)
         free(d->files[i].codes);
         free(d->files[i].messages);
         free(d->files[i].json);
+        free(d->files[i].hits);
     }
     free(d->files);
     rl_controls_free(ctx, d->controls, d->ncontrols);

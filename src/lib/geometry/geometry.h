@@ -39,9 +39,11 @@ static inline int rl_feat_untrusted(rl_feat_status st)
  * Make g valid and polygonal.  Takes ownership of g.  Returns the result (may
  * be g itself) and sets *repaired when MakeValid ran; returns NULL with
  * *st = RL_FEAT_COLLAPSED when no area is left, RL_FEAT_BAD when GEOS failed.
+ * why (may be NULL): set to a new string, GEOS's reason g was invalid
+ * ("Self-intersection[x y]"), when it was and GEOS says; else left alone.
  */
 GEOSGeometry *rl_repair(rl_ctx *ctx, GEOSGeometry *g, int *repaired,
-                        rl_feat_status *st);
+                        rl_feat_status *st, char **why);
 /* Polygonal part of g as a new geometry (empty MultiPolygon if none). */
 GEOSGeometry *rl_polygonal(rl_ctx *ctx, const GEOSGeometry *g);
 

@@ -52,7 +52,7 @@ GEOSGeometry *rl_polygonal(rl_ctx *ctx, const GEOSGeometry *g)
 }
 
 GEOSGeometry *rl_repair(rl_ctx *ctx, GEOSGeometry *g, int *repaired,
-                        rl_feat_status *st)
+                        rl_feat_status *st, char **why)
 {
     *repaired = 0;
     *st = RL_FEAT_OK;
@@ -63,6 +63,14 @@ GEOSGeometry *rl_repair(rl_ctx *ctx, GEOSGeometry *g, int *repaired,
         GEOSGeom_destroy_r(ctx->geos, g);
         *st = RL_FEAT_BAD;
         return NULL;
+    }
+    /* What was wrong, for the reports' footnote (only invalid input pays for it). */
+    if (why && !*why) {
+        char *r = GEOSisValidReason_r(ctx->geos, g);
+        if (r) {
+            *why = rl_strdup(r);
+            GEOSFree_r(ctx->geos, r);
+        }
     }
     /* Same repair as PostGIS ST_MakeValid (the "linework" method). */
     GEOSGeometry *fixed = GEOSMakeValid_r(ctx->geos, g);

@@ -68,6 +68,7 @@ typedef struct rl_feature {
     GEOSGeometry *geom; /* valid, polygonal, in the layer CRS; NULL if bad */
     rl_feat_status status;
     int repaired;
+    char *invalid_why;   /* GEOS's reason it was invalid as read (repaired); NULL: none */
     unsigned char *wkb;  /* the geometry as read, until rl_feature_prepare */
     size_t wkb_len;
     double env[4];       /* minx, miny, maxx, maxy of the geometry */

@@ -574,7 +574,7 @@ static GEOSGeometry *convert_geom(rl_ctx *ctx, GEOSWKBReader *rd, OGRGeometryH g
         return NULL;
     }
     rl_feat_status st = RL_FEAT_OK;
-    out = rl_repair(ctx, out, &ft->repaired, &st);
+    out = rl_repair(ctx, out, &ft->repaired, &st, &ft->invalid_why);
     ft->status = st;
     rl_geom_freeze(ctx, out); /* diff and area read it from several threads */
     return out;
@@ -913,6 +913,7 @@ void rl_layer_free(rl_ctx *ctx, rl_layer *L)
             GEOSGeom_destroy_r(ctx->geos, L->feat[i].geom);
         rl_ringidx_free(L->feat[i].ridx);
         free(L->feat[i].wkb);
+        free(L->feat[i].invalid_why);
         if (L->feat[i].attrs) {
             for (int j = 0; j < L->nfields; j++)
                 free(L->feat[i].attrs[j]);
@@ -951,7 +952,7 @@ const GEOSGeometry *rl_feature_prepare(rl_ctx *ctx, rl_layer *L, size_t i)
     free(ft->wkb);
     ft->wkb = NULL;
     if (g)
-        g = rl_repair(ctx, g, &repaired, &fs);
+        g = rl_repair(ctx, g, &repaired, &fs, &ft->invalid_why);
     else
         fs = RL_FEAT_BAD;
     /* Later phases read it from several threads at once. */

@@ -766,6 +766,12 @@ static int screen_option(argcur *c, void *target)
         o->c.skip_bad = 1;
         return 1;
     }
+    if (!t->audit && is(c, "--wide", NULL)) {
+        if (!flag(c))
+            return -1;
+        o->wide = 1;
+        return 1;
+    }
     if (!t->audit && is(c, "--landuse", NULL))
         return (v = take_value(c)) && set_str(c->ctx, &o->landuse_path, v) ? 1 : -1;
     if (!t->audit && is(c, "--landuse-csv", NULL))

@@ -76,6 +76,7 @@ struct rl_screen_options {
     char *id_field;
     double min_area;
     int strict;
+    int wide; /* --wide: the table on one line per footprint (default: fits 80 columns) */
     /* --landuse: the DLTB layer broken down by class (landuse/landuse.h) */
     char *landuse_path;
     int landuse_method;   /* rl_lu_method: 0 geometric, 1 attribute */

@@ -3,6 +3,7 @@
  * language of --lang.  JSON keeps its English keys: scripts read them.
  */
 #include "report/report.h"
+#include "rules/rules.h"
 
 #include <string.h>
 
@@ -36,6 +37,21 @@ const char *rl_label_control(rl_lang lang, const char *name)
         if (strcmp(name, known[i].name) == 0)
             return lang == RL_LANG_ZH ? known[i].zh : known[i].en;
     return name ? name : "";
+}
+
+const char *rl_label_rule(rl_lang lang, rl_rule r)
+{
+    static const char *const zh[] = {"禁止压占", "须位于其内", "仅报告"};
+    if (lang == RL_LANG_ZH && (unsigned)r <= RL_RULE_REPORT)
+        return zh[r];
+    return rl_rule_name(r);
+}
+
+const char *rl_label_severity(rl_lang lang, rl_severity s)
+{
+    if (lang == RL_LANG_ZH)
+        return s == RL_SEV_WARN ? "提示" : "冲突";
+    return rl_severity_name(s);
 }
 
 const char *rl_label_word(rl_lang lang, const char *word)
@@ -104,4 +120,96 @@ void rl_json_labels(rl_buf *b, const rl_control *controls, int n)
         rl_buf_json_str(b, rl_label_control(RL_LANG_ZH, controls[k].spec.name));
     }
     rl_buf_puts(b, "}}");
+}
+
+/* ---- reasons: the engine writes them in English (JSON); the reports translate ---- */
+
+/* A rule's default reason, as the engine writes it ("overlaps eco (forbid)"). */
+static int is_default_reason(const rl_control *C, const char *reason)
+{
+    char dflt[320];
+    rl_snprintf(dflt, sizeof dflt, "%s %s (%s)",
+                C->spec.rule == RL_RULE_REQUIRE ? "inside" : "overlaps", C->spec.name,
+                rl_rule_name(C->spec.rule));
+    return strcmp(dflt, reason) == 0;
+}
+
+static const char *hit_severity_zh(int sev)
+{
+    return sev == RL_HS_CONFLICT ? "冲突" : sev == RL_HS_WARN ? "提示" : "报告";
+}
+
+/*
+ * One reason of r in Chinese, into out: the engine's sentence is found again
+ * by writing each candidate the way the engine does (screen.c, conclude())
+ * with the same figures and comparing, so nothing is parsed out of data;
+ * a rule's own reason text from --rules is the user's and is kept as given.
+ * Returns 0 (out untouched) when the reason is none of them.
+ */
+static int reason_zh(const rl_screen_data *d, const rl_fp_result *r, const char *text,
+                     rl_buf *out)
+{
+    char en[1024];
+    for (int k = 0; k < d->ncontrols; k++) {
+        const rl_control *C = &d->controls[k];
+        const rl_fp_control *fc = &r->ctl[k];
+        const char *full = rl_label_control(RL_LANG_ZH, C->spec.name);
+        rl_snprintf(en, sizeof en, "overlaps %s: %.1f m2 (%.1f%%)", C->spec.name,
+                    fc->overlap_m2, fc->overlap_pct);
+        if (strcmp(en, text) == 0) {
+            rl_buf_printf(out, "压占%s %.1f 平方米（%.1f%%）", full, fc->overlap_m2,
+                          fc->overlap_pct);
+            return 1;
+        }
+        rl_snprintf(en, sizeof en, "outside %s: %.1f m2 (%.1f%%)", C->spec.name,
+                    fc->outside_m2, 100.0 - fc->overlap_pct);
+        if (strcmp(en, text) == 0) {
+            rl_buf_printf(out, "位于%s外 %.1f 平方米（%.1f%%）", full, fc->outside_m2,
+                          100.0 - fc->overlap_pct);
+            return 1;
+        }
+        for (size_t j = 0; C->rules && j < fc->nhits; j++) {
+            const rl_hit *h = &fc->hits[j];
+            if (!h->reason)
+                continue;
+            if (h->rfield)
+                rl_snprintf(en, sizeof en, "%s %s=%s: %s: %s", C->spec.name, h->rfield,
+                            h->rvalue, rl_hit_severity_name((rl_hit_severity)h->sev),
+                            h->reason);
+            else
+                rl_snprintf(en, sizeof en, "%s: %s: %s", C->spec.name,
+                            rl_hit_severity_name((rl_hit_severity)h->sev), h->reason);
+            if (strcmp(en, text) != 0)
+                continue;
+            rl_buf_puts(out, full);
+            if (h->rfield)
+                rl_buf_printf(out, " %s=%s", h->rfield, h->rvalue);
+            rl_buf_printf(out, "（%s）：", hit_severity_zh(h->sev));
+            if (is_default_reason(C, h->reason))
+                rl_buf_printf(out, "%s%s%s（%s）",
+                              C->spec.rule == RL_RULE_REQUIRE ? "位于" : "压占", full,
+                              C->spec.rule == RL_RULE_REQUIRE ? "内" : "",
+                              rl_label_rule(RL_LANG_ZH, C->spec.rule));
+            else
+                rl_buf_puts(out, h->reason); /* the rules file's own words */
+            return 1;
+        }
+    }
+    return 0;
+}
+
+void rl_label_reasons(rl_lang lang, const rl_screen_data *d, const rl_fp_result *r,
+                      rl_buf *out)
+{
+    const char *sep = lang == RL_LANG_ZH ? "；" : "; ";
+    if (r->error)
+        rl_buf_puts(out, r->error);
+    for (size_t j = 0; j < r->nreasons; j++) {
+        if (j || r->error)
+            rl_buf_puts(out, sep);
+        if (lang != RL_LANG_ZH || !reason_zh(d, r, r->reasons[j], out))
+            rl_buf_puts(out, r->reasons[j]);
+    }
+    if (!out->s)
+        rl_buf_puts(out, "");
 }

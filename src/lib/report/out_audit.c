@@ -104,9 +104,9 @@ static void table_audit(const rl_audit_data *d, rl_buf *b)
     const rl_lang lang = audit_lang(d);
     const char *hdr[] = {"FILE", "STATUS", "FEATURES", "PASS", "WARN", "CONFLICT",
                          "ERROR", "PROBLEMS"};
-    const char *zh[] = {"文件", "状态", "要素数", "通过", "提示", "冲突", "错误", "问题"};
+    const char *zh_hdr[] = {"文件", "状态", "要素数", "通过", "提示", "冲突", "错误", "问题"};
     for (int i = 0; i < 8; i++)
-        rl_table_cell(&t, lang == RL_LANG_ZH ? zh[i] : hdr[i]);
+        rl_table_cell(&t, lang == RL_LANG_ZH ? zh_hdr[i] : hdr[i]);
     for (size_t i = 0; i < d->nfiles; i++) {
         const rl_audit_file *f = &d->files[i];
         rl_buf name = {0};
@@ -122,14 +122,23 @@ static void table_audit(const rl_audit_data *d, rl_buf *b)
         }
         rl_table_cell(&t, f->codes ? f->codes : "");
     }
-    rl_buf_puts(b, "redline audit: ");
+    const int zh = lang == RL_LANG_ZH;
+    rl_buf_puts(b, zh ? "redline audit：" : "redline audit: ");
     rl_buf_puts_esc(b, d->opts->dir);
-    rl_buf_printf(b, ": %zu vector files, %zu other files skipped\n", d->nfiles, d->skipped);
+    rl_buf_printf(b, zh ? "：%zu 个矢量文件，跳过其他文件 %zu 个\n"
+                        : ": %zu vector files, %zu other files skipped\n", d->nfiles, d->skipped);
     for (int k = 0; k < d->ncontrols; k++) {
-        rl_buf_puts(b, "  control ");
-        rl_buf_puts_esc(b, d->controls[k].spec.name);
-        rl_buf_printf(b, " (%s, %s): ", rl_rule_name(d->controls[k].spec.rule),
-                      rl_severity_name(d->controls[k].spec.severity));
+        const char *name = d->controls[k].spec.name;
+        const char *full = rl_label_control(lang, name);
+        rl_buf_puts(b, zh ? "  管控图层 " : "  control ");
+        rl_buf_puts_esc(b, name);
+        if (zh && strcmp(full, name) != 0)
+            rl_buf_printf(b, "（%s；", full);
+        else
+            rl_buf_puts(b, zh ? "（" : " (");
+        rl_buf_printf(b, zh ? "%s，%s）：" : "%s, %s): ",
+                      rl_label_rule(lang, d->controls[k].spec.rule),
+                      rl_label_severity(lang, d->controls[k].spec.severity));
         rl_buf_puts_esc(b, d->controls[k].layer ? d->controls[k].layer->path
                                                 : d->controls[k].spec.path);
         rl_buf_puts(b, "\n");
@@ -142,7 +151,7 @@ static void table_audit(const rl_audit_data *d, rl_buf *b)
         const char *m = d->files[i].messages;
         if (!m || !*m)
             continue;
-        rl_buf_puts(b, any ? "" : "\nproblems:\n");
+        rl_buf_puts(b, any ? "" : zh ? "\n问题：\n" : "\nproblems:\n");
         any = 1;
         /* One line per problem. */
         const char *p = m;
@@ -282,4 +291,69 @@ rl_status rl_audit_write_report_dir(rl_ctx *ctx, const rl_audit_data *d)
             return st;
     }
     return remove_stale(ctx, files, d->nfiles);
+}
+
+/* ---- the hits of a file, for the workbook (rl_audit_file.hits) ---- */
+
+static void hit_field(rl_buf *b, const char *s)
+{
+    if (!s) {
+        rl_buf_puts(b, "~");
+        return;
+    }
+    rl_buf_printf(b, "%zu:", strlen(s));
+    rl_buf_puts(b, s);
+}
+
+void rl_audit_hits_put(rl_buf *b, const rl_screen_data *d)
+{
+    char num[64];
+    for (size_t i = 0; i < d->nres; i++) {
+        const rl_fp_result *r = &d->res[i];
+        if (r->verdict == RL_V_ERROR)
+            continue;
+        for (int k = 0; k < d->ncontrols; k++) {
+            const rl_layer *CL = d->controls[k].layer;
+            for (size_t j = 0; j < r->ctl[k].nhits; j++) {
+                const rl_hit *h = &r->ctl[k].hits[j];
+                const rl_feature *cf = &CL->feat[h->feat];
+                hit_field(b, r->id);
+                snprintf(num, sizeof num, "%d", k);
+                hit_field(b, num);
+                snprintf(num, sizeof num, "%lld", (long long)cf->fid);
+                hit_field(b, num);
+                /* %.17g: the workbook gets the very double the JSON was written from. */
+                snprintf(num, sizeof num, "%.17g", h->overlap_m2);
+                hit_field(b, num);
+                snprintf(num, sizeof num, "%.17g",
+                         r->area_m2 > 0 ? 100.0 * h->overlap_m2 / r->area_m2 : 0.0);
+                hit_field(b, num);
+                for (int a = 0; a < CL->nfields; a++)
+                    hit_field(b, cf->attrs ? cf->attrs[a] : NULL);
+            }
+        }
+    }
+}
+
+const char *rl_audit_hits_next(const char **p, size_t *n, int *missing)
+{
+    const char *s = *p;
+    *missing = 0;
+    *n = 0;
+    if (!s || !*s)
+        return NULL;
+    if (*s == '~') {
+        *missing = 1;
+        *p = s + 1;
+        return s + 1;
+    }
+    size_t len = 0;
+    const char *q = s;
+    while (*q >= '0' && *q <= '9' && len < ((size_t)1 << 40))
+        len = len * 10 + (size_t)(*q++ - '0');
+    if (q == s || *q != ':' || strnlen(q + 1, len) < len)
+        return NULL;
+    *n = len;
+    *p = q + 1 + len;
+    return q + 1;
 }

@@ -289,8 +289,9 @@ static void table_transitions(const rl_diff_data *d, rl_buf *b, double fac, int 
     size_t nr = rl_diff_matrix_axis(d, 0, rows), nc = rl_diff_matrix_axis(d, 1, cols);
     rl_table t;
     rl_table_init(&t, (int)nc + 2);
-    rl_buf_printf(b, "\ntransitions (转移矩阵, %s): rows OLD, columns NEW\n", un);
     const int zh = d->opts->c.lang == RL_LANG_ZH;
+    rl_buf_printf(b, zh ? "\n转移矩阵（%s）：行为原版，列为新版\n"
+                        : "\ntransitions (转移矩阵, %s): rows OLD, columns NEW\n", un);
     rl_table_cell(&t, zh ? "原版 \\ 新版" : "OLD \\ NEW");
     for (size_t j = 0; j < nc; j++)
         rl_table_cell(&t, axis_name(d, cols[j]));
@@ -319,22 +320,27 @@ static void table_transitions(const rl_diff_data *d, rl_buf *b, double fac, int 
     rl_table_free(&t);
     free(rows);
     free(cols);
-    rl_buf_printf(b, "changed (性质改变, both values known): %.*f %s\n", dec,
+    rl_buf_printf(b, zh ? "性质改变（新旧值均已知）：%.*f %s\n"
+                        : "changed (性质改变, both values known): %.*f %s\n", dec,
                   d->changed_m2 / fac, un);
     if (d->old_multi_m2 > 0 || d->new_multi_m2 > 0)
-        rl_buf_printf(b, "overlaps of features with different values (given to the value first "
-                         "in byte order): old %.*f %s, new %.*f %s\n",
+        rl_buf_printf(b, zh ? "取值不同的要素相互重叠（计入字节序在前的值）：原版 %.*f %s，"
+                              "新版 %.*f %s\n"
+                            : "overlaps of features with different values (given to the value "
+                              "first in byte order): old %.*f %s, new %.*f %s\n",
                       dec, d->old_multi_m2 / fac, un, dec, d->new_multi_m2 / fac, un);
     if (d->nlargest) {
-        rl_buf_printf(b, "largest changes (centroid in %s):\n", d->old->crs->name);
+        rl_buf_printf(b, zh ? "最大的变化（质心坐标，%s）：\n" : "largest changes (centroid in %s):\n",
+                      d->old->crs->name);
         for (size_t i = 0; i < d->nlargest && i < 10; i++) {
             const rl_diff_piece *p = &d->largest[i];
             rl_buf_printf(b, "  %.*f %s  ", dec, p->area_m2 / fac, un);
-            rl_buf_puts_esc(b, p->from[0] ? p->from : "(empty)");
+            rl_buf_puts_esc(b, p->from[0] ? p->from : zh ? "(空)" : "(empty)");
             rl_buf_puts(b, " -> ");
-            rl_buf_puts_esc(b, p->to[0] ? p->to : "(empty)");
+            rl_buf_puts_esc(b, p->to[0] ? p->to : zh ? "(空)" : "(empty)");
             const int cd = d->old->crs->geographic ? 7 : 3;
-            rl_buf_printf(b, "  at %.*f, %.*f\n", cd, p->cx, cd, p->cy);
+            rl_buf_printf(b, zh ? "  位于 %.*f, %.*f\n" : "  at %.*f, %.*f\n", cd, p->cx, cd,
+                          p->cy);
         }
     }
 }
@@ -364,26 +370,34 @@ static void table_diff(const rl_diff_data *d, rl_buf *b)
         table_fig_row(&t, d->groups[g].key[0] ? d->groups[g].key : "(empty)",
                       &d->groups[g], fac, dec, lang);
     table_fig_row(&t, zh ? "合计" : "TOTAL", &d->total, fac, dec, lang);
-    rl_buf_printf(b, "redline diff: %s area, units %s, tolerance %g m2, overlay in %s\n",
-                  rl_area_method_name(d->opts->c.area), un, d->opts->tolerance,
-                  d->old->crs->name);
+    if (zh)
+        rl_buf_printf(b, "redline diff：%s，单位 %s，容差 %g 平方米，叠加坐标系 %s\n",
+                      d->opts->c.area == RL_AREA_PLANAR ? "平面面积" : "椭球面积", un,
+                      d->opts->tolerance, d->old->crs->name);
+    else
+        rl_buf_printf(b, "redline diff: %s area, units %s, tolerance %g m2, overlay in %s\n",
+                      rl_area_method_name(d->opts->c.area), un, d->opts->tolerance,
+                      d->old->crs->name);
     const rl_layer *ls[2] = {d->old, d->nw};
     for (int i = 0; i < 2; i++) {
-        rl_buf_printf(b, "  %s: ", i ? "new" : "old");
+        rl_buf_printf(b, zh ? "  %s：" : "  %s: ", i ? (zh ? "新版" : "new") : (zh ? "原版" : "old"));
         rl_buf_puts_esc(b, ls[i]->path);
-        rl_buf_printf(b, " (%zu features, %s", ls[i]->n, ls[i]->crs->name);
+        rl_buf_printf(b, zh ? "（%zu 个要素，%s" : " (%zu features, %s", ls[i]->n,
+                      ls[i]->crs->name);
         if (ls[i]->repaired)
-            rl_buf_printf(b, ", %zu repaired", ls[i]->repaired);
+            rl_buf_printf(b, zh ? "，%zu 个已修复" : ", %zu repaired", ls[i]->repaired);
         if (ls[i]->bad)
-            rl_buf_printf(b, ", %zu unusable", ls[i]->bad);
-        rl_buf_puts(b, ")\n");
-        rl_text_empty(b, "    ", i ? "new" : "old", ls[i]);
-        rl_text_skipped(b, "    ", i ? "new" : "old", ls[i], "--skip-bad-features");
+            rl_buf_printf(b, zh ? "，%zu 个不可用" : ", %zu unusable", ls[i]->bad);
+        rl_buf_puts(b, zh ? "）\n" : ")\n");
+        const char *role = i ? (zh ? "新版" : "new") : (zh ? "原版" : "old");
+        rl_text_empty(b, "    ", role, ls[i], lang);
+        rl_text_skipped(b, "    ", role, ls[i], "--skip-bad-features", lang);
     }
     rl_buf_puts(b, "\n");
     rl_table_render(&t, b);
     rl_table_free(&t);
-    rl_buf_printf(b, "\nself-overlap (data quality): old %.*f %s, new %.*f %s\n",
+    rl_buf_printf(b, zh ? "\n自重叠（数据质量）：原版 %.*f %s，新版 %.*f %s\n"
+                        : "\nself-overlap (data quality): old %.*f %s, new %.*f %s\n",
                   dec, d->old_self_overlap_m2 / fac, un, dec,
                   d->new_self_overlap_m2 / fac, un);
     if (d->opts->by || d->opts->by_old)
@@ -407,6 +421,7 @@ static void table_diff(const rl_diff_data *d, rl_buf *b)
 static rl_status write_matrix_csv(rl_ctx *ctx, const rl_diff_data *d, const char *path)
 {
     const double fac = rl_units_factor(d->opts->c.units);
+    const int zh = d->opts->c.lang == RL_LANG_ZH;
     size_t *rows = malloc((d->ngroups + 1) * sizeof *rows);
     size_t *cols = malloc((d->ngroups + 1) * sizeof *cols);
     rl_buf b = {0};
@@ -417,13 +432,18 @@ static rl_status write_matrix_csv(rl_ctx *ctx, const rl_diff_data *d, const char
     }
     size_t nr = rl_diff_matrix_axis(d, 0, rows), nc = rl_diff_matrix_axis(d, 1, cols);
     rl_buf_puts(&b, RL_CSV_BOM);
-    rl_buf_printf(&b, "%s (%s) OLD \\ NEW", d->opts->by ? d->opts->by : d->opts->by_old,
-                  rl_units_name(d->opts->c.units));
+    /* The corner cell, quoted: a field name may hold a comma. */
+    rl_buf corner = {0};
+    rl_buf_printf(&corner, zh ? "%s (%s) 原版 \\ 新版" : "%s (%s) OLD \\ NEW",
+                  d->opts->by ? d->opts->by : d->opts->by_old,
+                  rl_label_unit(d->opts->c.lang, d->opts->c.units));
+    rl_buf_csv_str(&b, corner.s ? corner.s : "");
+    rl_buf_free(&corner);
     for (size_t j = 0; j < nc; j++) {
         rl_buf_puts(&b, ",");
         rl_buf_csv_str(&b, cols[j] == d->ngroups ? "(none)" : d->groups[cols[j]].key);
     }
-    rl_buf_puts(&b, ",TOTAL" RL_CSV_EOL);
+    rl_buf_puts(&b, zh ? ",合计" RL_CSV_EOL : ",TOTAL" RL_CSV_EOL);
     double *ct = calloc(nc + 1, sizeof *ct);
     for (size_t i = 0; ct && i < nr; i++) {
         double sum = 0;
@@ -436,7 +456,7 @@ static rl_status write_matrix_csv(rl_ctx *ctx, const rl_diff_data *d, const char
         rl_buf_printf(&b, ",%.6f" RL_CSV_EOL, sum / fac);
     }
     double all = 0;
-    rl_buf_puts(&b, "TOTAL");
+    rl_buf_puts(&b, zh ? "合计" : "TOTAL");
     for (size_t j = 0; ct && j < nc; j++) {
         all += ct[j];
         rl_buf_printf(&b, ",%.6f", ct[j] / fac);
@@ -615,17 +635,22 @@ static void table_area(const rl_area_data *d, rl_buf *b)
     rl_table_cell(&t, cnt);
     rl_table_num(&t, d->total.area_m2 / fac, dec);
     rl_table_num(&t, d->total.self_overlap_m2 / fac, dec);
-    rl_buf_puts(b, "redline area: ");
+    rl_buf_puts(b, zh ? "redline area：" : "redline area: ");
     rl_buf_puts_esc(b, d->layer->path);
-    rl_buf_printf(b, " (%s), %s area, units %s\n", d->layer->crs->name,
-                  rl_area_method_name(d->opts->c.area), un);
+    if (zh)
+        rl_buf_printf(b, "（%s），%s，单位 %s\n", d->layer->crs->name,
+                      d->opts->c.area == RL_AREA_PLANAR ? "平面面积" : "椭球面积", un);
+    else
+        rl_buf_printf(b, " (%s), %s area, units %s\n", d->layer->crs->name,
+                      rl_area_method_name(d->opts->c.area), un);
     /* Features that count in FEATURES but not in the area, by name. */
     const rl_layer *L = d->layer;
     size_t listed = 0, unusable = L->bad - rl_layer_untrusted(L);
     char why[1024];
     if (unusable)
-        rl_buf_printf(b, "  %zu feature%s not measured (no usable polygon):\n", unusable,
-                      unusable == 1 ? "" : "s");
+        rl_buf_printf(b, zh ? "  %zu 个要素未计面积（无可用的面）%s：\n"
+                            : "  %zu feature%s not measured (no usable polygon):\n",
+                      unusable, zh ? "" : unusable == 1 ? "" : "s");
     for (size_t i = 0; i < L->n && listed < 10; i++) {
         if (L->feat[i].status == RL_FEAT_OK || rl_feat_untrusted(L->feat[i].status))
             continue;
@@ -634,9 +659,10 @@ static void table_area(const rl_area_data *d, rl_buf *b)
                       rl_feature_why(L, i, why, sizeof why));
     }
     if (unusable > listed)
-        rl_buf_printf(b, "    ... and %zu more\n", unusable - listed);
-    rl_text_empty(b, "  ", "layer", L);
-    rl_text_skipped(b, "  ", "layer", L, "--skip-bad-features");
+        rl_buf_printf(b, zh ? "    …… 另有 %zu 个\n" : "    ... and %zu more\n",
+                      unusable - listed);
+    rl_text_empty(b, "  ", zh ? "图层" : "layer", L, lang);
+    rl_text_skipped(b, "  ", zh ? "图层" : "layer", L, "--skip-bad-features", lang);
     rl_buf_puts(b, "\n");
     rl_table_render(&t, b);
     rl_table_free(&t);

@@ -140,6 +140,7 @@ static const char *const css =
     ".verdict-pass{color:#1b5e20}.verdict-warn{color:#e65100}"
     ".verdict-conflict{color:#b71c1c}.verdict-error{color:#4a148c}\n"
     "p.statement{margin:.3em 0}.meta{color:#444;font-size:9pt}\n"
+    ".note{color:#444;font-size:9pt}sup.repaired,span.repaired{color:#b00}\n"
     "figure{margin:.4em 0;break-inside:avoid;page-break-inside:avoid}\n"
     "figcaption{font-size:8.5pt;color:#444}\n"
     "svg.map,svg.overview-map{width:100%;height:auto;display:block;border:0}\n"
@@ -642,15 +643,18 @@ static void hits_table(html *H, const rl_fp_result *r)
     rl_buf_puts(b, "</tbody></table>\n");
 }
 
+/* The footnote of a repaired footprint's `*` (the table's words). */
+#define REPAIRED_NOTE(H)                                                                   \
+    T(H, "* repaired: the geometry as read is invalid; its figures are of its MakeValid "   \
+         "repair: ",                                                                        \
+      "* 已修复：读入的几何图形无效，按 MakeValid 修复后计算：")
+
 static void reasons_text(html *H, const rl_fp_result *r)
 {
-    if (r->error)
-        esc(H->b, r->error);
-    for (size_t j = 0; j < r->nreasons; j++) {
-        if (j || r->error)
-            rl_buf_puts(H->b, "; ");
-        esc(H->b, r->reasons[j]);
-    }
+    rl_buf t = {0};
+    rl_label_reasons(H->lang, H->d, r, &t);
+    esc(H->b, t.s ? t.s : "");
+    rl_buf_free(&t);
 }
 
 /* The summary: counts and one row per footprint. */
@@ -685,6 +689,8 @@ static void summary(html *H)
         esc(b, r->id);
         rl_buf_puts(b, "\"><td>");
         esc(b, r->id);
+        if (d->fps[r->layer]->feat[r->feat].repaired)
+            rl_buf_puts(b, "<sup class=\"repaired\">*</sup>");
         rl_buf_puts(b, "</td><td class=\"num\">");
         if (r->verdict != RL_V_ERROR)
             area(H, r->area_m2);
@@ -701,7 +707,26 @@ static void summary(html *H)
         reasons_text(H, r);
         rl_buf_puts(b, "</td></tr>\n");
     }
-    rl_buf_puts(b, "</tbody></table>\n</section>\n");
+    rl_buf_puts(b, "</tbody></table>\n");
+    /* The footnote of the `*`: which footprints were repaired, and what that means. */
+    size_t nrep = 0;
+    for (size_t i = 0; i < d->nres; i++) {
+        const rl_fp_result *r = &d->res[i];
+        if (!d->fps[r->layer]->feat[r->feat].repaired)
+            continue;
+        if (!nrep++)
+            rl_buf_printf(b, "<p class=\"note repaired\">%s", REPAIRED_NOTE(H));
+        else
+            rl_buf_puts(b, H->zh ? "、" : ", ");
+        esc(b, r->id);
+        const char *why = d->fps[r->layer]->feat[r->feat].invalid_why;
+        if (why) {
+            rl_buf_puts(b, H->zh ? "（" : " (");
+            esc(b, why);
+            rl_buf_puts(b, H->zh ? "）" : ")");
+        }
+    }
+    rl_buf_puts(b, nrep ? "</p>\n</section>\n" : "</section>\n");
 }
 
 /* All footprints, their pieces and the control features near them, on one map. */
@@ -854,7 +879,18 @@ rl_status rl_html_screen(rl_ctx *ctx, const rl_screen_data *d, rl_buf *b)
                       rl_label_verdict(H.lang, r->verdict));
         rl_buf_puts(b, "<p class=\"meta\">");
         esc(b, L->path);
-        rl_buf_printf(b, " · FID %" PRId64 "</p>\n", (int64_t)L->feat[r->feat].fid);
+        rl_buf_printf(b, " · FID %" PRId64, (int64_t)L->feat[r->feat].fid);
+        if (L->feat[r->feat].repaired)
+            rl_buf_printf(b, " · <span class=\"repaired\">%s</span>",
+                          T(&H, "repaired: the geometry as read is invalid; its figures are "
+                                "of its MakeValid repair",
+                            "已修复：读入的几何图形无效，按 MakeValid 修复后计算"));
+        if (L->feat[r->feat].repaired && L->feat[r->feat].invalid_why) {
+            rl_buf_puts(b, H.zh ? "（" : " (");
+            esc(b, L->feat[r->feat].invalid_why);
+            rl_buf_puts(b, H.zh ? "）" : ")");
+        }
+        rl_buf_puts(b, "</p>\n");
         if (r->verdict != RL_V_ERROR)
             statement_figures(&H, r);
         statement_verdict(&H, r);

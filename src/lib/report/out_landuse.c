@@ -266,25 +266,32 @@ void rl_table_landuse(const rl_screen_data *d, rl_buf *b)
 /* Codes of the run's classes and 一级类 (the run's total holds every row). */
 void rl_csv_landuse_header(const rl_screen_data *d, rl_buf *b)
 {
-    const char *un = rl_units_name(d->opts->c.units);
+    const int zh = d->opts->c.lang == RL_LANG_ZH;
+    const char *un = rl_label_unit(d->opts->c.lang, d->opts->c.units);
+    const char *lu = zh ? "地类" : "landuse";
     const rl_landuse *T = &d->lu_total;
-    rl_buf_printf(b, ",landuse_covered_%s,landuse_uncovered_%s,landuse_double_%s", un, un,
-                  un);
+    if (zh)
+        rl_buf_printf(b, ",地类_已覆盖_%s,地类_未覆盖_%s,地类_重复覆盖_%s", un, un, un);
+    else
+        rl_buf_printf(b, ",landuse_covered_%s,landuse_uncovered_%s,landuse_double_%s", un, un,
+                      un);
     for (int t = 0; t < RL_TOP_N; t++)
-        rl_buf_printf(b, ",landuse_%s_%s", rl_lu_top_key((rl_top_class)t), un);
+        rl_buf_printf(b, ",%s_%s_%s", lu,
+                      zh ? rl_lu_top_name((rl_top_class)t) : rl_lu_top_key((rl_top_class)t), un);
     for (size_t i = 0; i < T->nlevel1; i++) {
         rl_buf_puts(b, ",");
         char cell[128];
-        snprintf(cell, sizeof cell, "landuse_%s_%s", T->level1[i].code, un);
+        snprintf(cell, sizeof cell, "%s_%s_%s", lu, T->level1[i].code, un);
         rl_buf_csv_str(b, cell);
     }
     for (size_t i = 0; i < T->nclasses; i++) {
         rl_buf_puts(b, ",");
         char cell[128];
-        snprintf(cell, sizeof cell, "landuse_%s_%s", T->classes[i].code, un);
+        snprintf(cell, sizeof cell, "%s_%s_%s", lu, T->classes[i].code, un);
         rl_buf_csv_str(b, cell);
     }
-    rl_buf_printf(b, ",landuse_counties,landuse_towns,landuse_villages");
+    rl_buf_puts(b, zh ? ",地类_涉及县,地类_涉及乡镇,地类_涉及村"
+                      : ",landuse_counties,landuse_towns,landuse_villages");
 }
 
 static long long find_r(const rl_lu_row *rows, size_t n, const char *code)

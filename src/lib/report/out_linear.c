@@ -135,13 +135,14 @@ void rl_json_linear_summary(rl_buf *b, const rl_screen_data *d)
 static void csv_proximity(const rl_screen_data *d, const rl_fp_result *r, rl_buf *b)
 {
     const rl_screen_options *o = d->opts;
+    const int zh = o->c.lang == RL_LANG_ZH;
     for (int k = 0; k < d->ncontrols; k++) {
         const char *n = d->controls[k].spec.name;
         const rl_fp_control *fc = r ? &r->ctl[k] : NULL;
         int err = r && r->verdict == RL_V_ERROR;
         if (o->near > 0) {
             if (!r)
-                rl_buf_printf(b, ",%s_distance_m", n);
+                rl_buf_printf(b, zh ? ",%s_距离_米" : ",%s_distance_m", n);
             else if (err || !isfinite(fc->distance_m))
                 rl_buf_puts(b, ",");
             else
@@ -149,7 +150,7 @@ static void csv_proximity(const rl_screen_data *d, const rl_fp_result *r, rl_buf
         }
         for (int j = 0; j < o->nrings; j++) {
             if (!r)
-                rl_buf_printf(b, ",%s_within_%g_m2", n, o->rings[j]);
+                rl_buf_printf(b, zh ? ",%s_%g米内_平方米" : ",%s_within_%g_m2", n, o->rings[j]);
             else if (err || !fc->rings)
                 rl_buf_puts(b, ",");
             else
@@ -163,10 +164,12 @@ void rl_csv_linear_header(const rl_screen_data *d, rl_buf *b)
     csv_proximity(d, NULL, b);
     if (!d->linear)
         return;
-    rl_buf_puts(b, ",geometry_type,length_m,width_m,left_m,right_m");
+    const int zh = d->opts->c.lang == RL_LANG_ZH;
+    rl_buf_puts(b, zh ? ",几何类型,长度_米,宽度_米,左宽_米,右宽_米"
+                      : ",geometry_type,length_m,width_m,left_m,right_m");
     for (int k = 0; k < d->ncontrols; k++) {
         const char *n = d->controls[k].spec.name;
-        rl_buf_printf(b, ",%s_length_m,%s_crossings", n, n);
+        rl_buf_printf(b, zh ? ",%s_穿越长度_米,%s_穿越段" : ",%s_length_m,%s_crossings", n, n);
     }
 }
 
@@ -204,13 +207,15 @@ void rl_csv_linear_cells(const rl_screen_data *d, const rl_fp_result *r, rl_buf 
 static void table_proximity(const rl_screen_data *d, rl_buf *b)
 {
     const rl_screen_options *o = d->opts;
+    const int zh = o->c.lang == RL_LANG_ZH;
     if (o->near > 0 || o->nrings) {
-        rl_buf_puts(b, "\nproximity (geodesic distance to the nearest control feature");
+        rl_buf_puts(b, zh ? "\n邻近（到最近管控要素的大地线距离"
+                          : "\nproximity (geodesic distance to the nearest control feature");
         if (o->near > 0)
-            rl_buf_printf(b, ", within %g m", o->near);
+            rl_buf_printf(b, zh ? "，%g 米以内" : ", within %g m", o->near);
         if (o->nrings)
-            rl_buf_puts(b, "; control area within each ring");
-        rl_buf_puts(b, "):\n");
+            rl_buf_puts(b, zh ? "；各缓冲环内的管控面积" : "; control area within each ring");
+        rl_buf_puts(b, zh ? "）：\n" : "):\n");
         for (size_t i = 0; i < d->nres; i++) {
             const rl_fp_result *r = &d->res[i];
             if (r->verdict == RL_V_ERROR)
@@ -223,12 +228,13 @@ static void table_proximity(const rl_screen_data *d, rl_buf *b)
                 rl_buf_puts_esc(b, d->controls[k].spec.name);
                 if (o->near > 0) {
                     if (isfinite(fc->distance_m))
-                        rl_buf_printf(b, ": %.1f m", fc->distance_m);
+                        rl_buf_printf(b, zh ? "：%.1f 米" : ": %.1f m", fc->distance_m);
                     else
-                        rl_buf_printf(b, ": farther than %g m", o->near);
+                        rl_buf_printf(b, zh ? "：超过 %g 米" : ": farther than %g m", o->near);
                 }
                 for (int j = 0; j < o->nrings && fc->rings; j++)
-                    rl_buf_printf(b, "%s within %g m %.2f m2", j || o->near > 0 ? ";" : ":",
+                    rl_buf_printf(b, zh ? "%s%g 米内 %.2f 平方米" : "%s within %g m %.2f m2",
+                                  j || o->near > 0 ? (zh ? "；" : ";") : (zh ? "：" : ":"),
                                   o->rings[j], fc->rings[j]);
                 rl_buf_puts(b, "\n");
             }
@@ -237,9 +243,10 @@ static void table_proximity(const rl_screen_data *d, rl_buf *b)
     if (o->use_field) {
         const char *const *v = d->use_vals;
         size_t nv = d->nuse;
-        rl_buf_puts(b, "\nland use by ");
+        rl_buf_puts(b, zh ? "\n按 " : "\nland use by ");
         rl_buf_puts_esc(b, o->use_field);
-        rl_buf_puts(b, " (the footprints' overlaps, shared land counted once):\n");
+        rl_buf_puts(b, zh ? " 分用地类型（各项目用地的压占，共用部分只计一次）：\n"
+                          : " (the footprints' overlaps, shared land counted once):\n");
         for (int k = 0; k < d->ncontrols; k++)
             for (size_t j = 0; j < nv; j++) {
                 size_t cnt = d->use_count[(size_t)k * nv + j];
@@ -248,7 +255,8 @@ static void table_proximity(const rl_screen_data *d, rl_buf *b)
                 rl_buf_puts_esc(b, d->controls[k].spec.name);
                 rl_buf_puts(b, " ");
                 rl_buf_puts_esc(b, *v[j] ? v[j] : "(null)");
-                rl_buf_printf(b, ": %.2f m2 (%zu footprints)\n", a, cnt);
+                rl_buf_printf(b, zh ? "：%.2f 平方米（%zu 处项目用地）\n" : ": %.2f m2 (%zu footprints)\n",
+                              a, cnt);
             }
     }
 }
@@ -258,29 +266,31 @@ void rl_table_linear(const rl_screen_data *d, rl_buf *b)
     table_proximity(d, b);
     if (!d->linear)
         return;
+    const int zh = d->opts->c.lang == RL_LANG_ZH;
     int head = 0;
     for (size_t i = 0; i < d->nres; i++) {
         const rl_fp_result *r = &d->res[i];
         if (r->lin.kind != RL_KIND_LINE || r->verdict == RL_V_ERROR)
             continue;
         if (!head++)
-            rl_buf_puts(b, "\nline footprints: corridor, and the centre line inside each "
-                           "control (chainage from the first vertex, m):\n");
+            rl_buf_puts(b, zh ? "\n线状项目用地：廊道，及中心线在各管控图层内的部分（里程自首点起，米）：\n"
+                              : "\nline footprints: corridor, and the centre line inside each "
+                                "control (chainage from the first vertex, m):\n");
         rl_buf_puts(b, "  ");
         rl_buf_puts_esc(b, r->id);
-        rl_buf_printf(b, ": length %.3f km, ", r->lin.length_m / 1000);
+        rl_buf_printf(b, zh ? "：长 %.3f 千米，" : ": length %.3f km, ", r->lin.length_m / 1000);
         if (isfinite(r->lin.width_m))
-            rl_buf_printf(b, "width %.2f m\n", r->lin.width_m);
+            rl_buf_printf(b, zh ? "宽 %.2f 米\n" : "width %.2f m\n", r->lin.width_m);
         else
-            rl_buf_printf(b, "width %.2f m left + %.2f m right\n", r->lin.left_m,
-                          r->lin.right_m);
+            rl_buf_printf(b, zh ? "宽 左 %.2f 米 + 右 %.2f 米\n" : "width %.2f m left + %.2f m right\n",
+                          r->lin.left_m, r->lin.right_m);
         for (int k = 0; k < d->ncontrols; k++) {
             const rl_fp_control *fc = &r->ctl[k];
             if (!fc->ncross)
                 continue;
             rl_buf_puts(b, "    ");
             rl_buf_puts_esc(b, d->controls[k].spec.name);
-            rl_buf_printf(b, ": %.3f km inside;", fc->line_m / 1000);
+            rl_buf_printf(b, zh ? "：内部 %.3f 千米；" : ": %.3f km inside;", fc->line_m / 1000);
             for (size_t j = 0; j < fc->ncross; j++)
                 rl_buf_printf(b, "%s %.1f-%.1f", j ? "," : "", fc->cross[j].from_m,
                               fc->cross[j].to_m);
@@ -292,11 +302,12 @@ void rl_table_linear(const rl_screen_data *d, rl_buf *b)
         npoints += d->res[i].lin.kind == RL_KIND_POINT;
     if (!npoints)
         return;
-    rl_buf_printf(b, "\npoint footprints (towers, 塔基): %zu;", npoints);
+    rl_buf_printf(b, zh ? "\n点状项目用地（塔基）：%zu；" : "\npoint footprints (towers, 塔基): %zu;",
+                  npoints);
     for (int k = 0; k < d->ncontrols; k++) {
-        rl_buf_puts(b, k ? ", " : " ");
+        rl_buf_puts(b, k ? (zh ? "，" : ", ") : (zh ? "" : " "));
         rl_buf_puts_esc(b, d->controls[k].spec.name);
-        rl_buf_printf(b, " %zu inside", points_inside(d, k));
+        rl_buf_printf(b, zh ? " 内 %zu 个" : " %zu inside", points_inside(d, k));
     }
     rl_buf_puts(b, "\n");
 }

@@ -307,19 +307,6 @@ static rl_status json_screen(rl_ctx *ctx, const rl_screen_data *d, rl_buf *b)
     return RL_OK;
 }
 
-static void join_reasons(const rl_fp_result *r, rl_buf *out)
-{
-    if (r->error)
-        rl_buf_puts(out, r->error);
-    for (size_t j = 0; j < r->nreasons; j++) {
-        if (j || r->error)
-            rl_buf_puts(out, "; ");
-        rl_buf_puts(out, r->reasons[j]);
-    }
-    if (!out->s)
-        rl_buf_puts(out, "");
-}
-
 void rl_csv_screen(const rl_screen_data *d, rl_buf *b, int bom)
 {
     const rl_units u = d->opts->c.units;
@@ -410,12 +397,13 @@ void rl_csv_screen(const rl_screen_data *d, rl_buf *b, int bom)
             }
         }
         rl_buf reasons = {0};
-        join_reasons(r, &reasons);
-        if (d->provisional)
-            rl_buf_puts(&reasons, reasons.len ? "; PROVISIONAL: control features were "
-                                                "skipped (--skip-bad-controls)"
-                                              : "PROVISIONAL: control features were "
-                                                "skipped (--skip-bad-controls)");
+        rl_label_reasons(lang, d, r, &reasons);
+        if (d->provisional) {
+            rl_buf_puts(&reasons, reasons.len ? (zh ? "；" : "; ") : "");
+            rl_buf_puts(&reasons, zh ? "暂定：部分管控要素被跳过（--skip-bad-controls）"
+                                     : "PROVISIONAL: control features were skipped "
+                                       "(--skip-bad-controls)");
+        }
         rl_buf_puts(b, ",");
         rl_buf_csv_str(b, reasons.s ? reasons.s : "");
         rl_buf_free(&reasons);
@@ -426,7 +414,119 @@ void rl_csv_screen(const rl_screen_data *d, rl_buf *b, int bom)
     }
 }
 
-static void table_screen(const rl_screen_data *d, rl_buf *b)
+/* A footprint's id in a table: with `*` when its geometry was repaired (footnote). */
+static void marked_id(rl_buf *out, const rl_screen_data *d, const rl_fp_result *r)
+{
+    rl_buf_puts(out, r->id ? r->id : "");
+    if (d->fps[r->layer]->feat[r->feat].repaired)
+        rl_buf_puts(out, "*");
+}
+
+/*
+ * The lines above the table: the run and one line per control.  fit: each
+ * line wrapped to 80 columns (the default table).
+ */
+static void table_head(const rl_screen_data *d, rl_buf *out, int fit)
+{
+    const rl_units u = d->opts->c.units;
+    const rl_lang lang = d->opts->c.lang;
+    const int zh = lang == RL_LANG_ZH;
+    const char *un = rl_label_unit(lang, u);
+    rl_buf hb = {0};
+    rl_buf *b = fit ? &hb : out;
+    if (zh)
+        rl_buf_printf(b, "redline screen：%zu 处项目用地，%s，单位 %s\n", d->nres,
+                      d->opts->c.area == RL_AREA_PLANAR ? "平面面积" : "椭球面积", un);
+    else
+        rl_buf_printf(b, "redline screen: %zu footprints, %s area, units %s\n",
+                      d->nres, rl_area_method_name(d->opts->c.area), un);
+    for (int k = 0; k < d->ncontrols; k++) {
+        const rl_control *C = &d->controls[k];
+        const char *full = rl_label_control(lang, C->spec.name);
+        rl_buf_puts(b, zh ? "  管控图层 " : "  control ");
+        rl_buf_puts_esc(b, C->spec.name);
+        if (zh && strcmp(full, C->spec.name) != 0) {
+            rl_buf_printf(b, "（%s；", full);
+        } else
+            rl_buf_puts(b, zh ? "（" : " (");
+        rl_buf_printf(b, zh ? "%s，%s）：" : "%s, %s): ", rl_label_rule(lang, C->spec.rule),
+                      rl_label_severity(lang, C->spec.severity));
+        rl_buf_puts_esc(b, C->layer->path);
+        rl_buf_printf(b, zh ? "，%zu 个要素，%s" : ", %zu features, %s",
+                      C->layer->n + C->layer->nfar, C->layer->crs->name);
+        if (C->rules) {
+            rl_buf_puts(b, zh ? "，规则 " : ", rules ");
+            rl_buf_puts_esc(b, C->rules_file->path);
+        }
+        if (C->layer->repaired)
+            rl_buf_printf(b, zh ? "，%zu 个已修复" : ", %zu repaired", C->layer->repaired);
+        if (C->layer->bad)
+            rl_buf_printf(b, zh ? "，%zu 个不可用（空、非面或已跳过）"
+                                : ", %zu unusable (null, empty, not polygons or skipped)",
+                          C->layer->bad);
+        rl_buf_puts(b, "\n");
+        char role[128];
+        snprintf(role, sizeof role, zh ? "管控图层 %s" : "control %s", C->spec.name);
+        rl_text_empty(b, "    ", role, C->layer, lang);
+        rl_text_skipped(b, "    ", role, C->layer, "--skip-bad-controls", lang);
+    }
+    for (size_t i = 0; i < d->nfps; i++)
+        rl_text_empty(b, "  ", zh ? "项目用地" : "footprints", d->fps[i], lang);
+    if (fit) {
+        rl_text_wrap_lines(out, hb.s, 4, RL_TABLE_COLUMNS);
+        rl_buf_free(&hb);
+    }
+    rl_buf_puts(out, "\n");
+}
+
+/* The summary line, the footnote on repaired footprints, and the tables that follow. */
+static void table_foot(const rl_screen_data *d, rl_buf *b)
+{
+    const rl_lang lang = d->opts->c.lang;
+    const int zh = lang == RL_LANG_ZH;
+    rl_buf ids = {0};
+    size_t nrep = 0;
+    for (size_t i = 0; i < d->nres; i++) {
+        const rl_feature *ft = &d->fps[d->res[i].layer]->feat[d->res[i].feat];
+        if (!ft->repaired)
+            continue;
+        rl_buf_puts(&ids, nrep++ ? (zh ? "、" : ", ") : "");
+        rl_buf_puts_esc(&ids, d->res[i].id);
+        if (ft->invalid_why) { /* GEOS's words, in every language */
+            rl_buf_puts(&ids, zh ? "（" : " (");
+            rl_buf_puts_esc(&ids, ft->invalid_why);
+            rl_buf_puts(&ids, zh ? "）" : ")");
+        }
+    }
+    if (nrep) {
+        rl_buf note = {0};
+        rl_buf_printf(&note,
+                      zh ? "* 已修复：读入的几何图形无效，按 MakeValid 修复后计算：%s"
+                         : "* repaired: the geometry as read is invalid; its figures are of "
+                           "its MakeValid repair: %s",
+                      ids.s);
+        rl_buf_puts(b, "\n");
+        rl_text_wrap(b, "", "  ", note.s, RL_TABLE_COLUMNS);
+        rl_buf_free(&note);
+    }
+    rl_buf_free(&ids);
+    if (zh)
+        rl_buf_printf(b, "\n汇总：通过 %zu，提示 %zu，冲突 %zu，错误 %zu%s\n",
+                      d->counts[RL_V_PASS], d->counts[RL_V_WARN], d->counts[RL_V_CONFLICT],
+                      d->counts[RL_V_ERROR],
+                      d->provisional ? "（暂定：部分管控要素被跳过）" : "");
+    else
+        rl_buf_printf(b, "\nsummary: %zu pass, %zu warn, %zu conflict, %zu error%s\n",
+                      d->counts[RL_V_PASS], d->counts[RL_V_WARN],
+                      d->counts[RL_V_CONFLICT], d->counts[RL_V_ERROR],
+                      d->provisional ? " (PROVISIONAL: control features were skipped)" : "");
+    rl_table_linear(d, b);
+    if (d->opts->landuse_path)
+        rl_table_landuse(d, b);
+}
+
+/* --wide: one line per footprint, a column per control. */
+static void table_wide(const rl_screen_data *d, rl_buf *b)
 {
     const rl_units u = d->opts->c.units;
     const rl_lang lang = d->opts->c.lang;
@@ -472,7 +572,10 @@ static void table_screen(const rl_screen_data *d, rl_buf *b)
         rl_buf src = {0};
         rl_buf_printf(&src, "%s:%" PRId64, base ? base + 1 : L->path,
                       (int64_t)L->feat[r->feat].fid);
-        rl_table_cell(&t, r->id);
+        rl_buf id = {0};
+        marked_id(&id, d, r);
+        rl_table_cell(&t, id.s);
+        rl_buf_free(&id);
         rl_table_cell(&t, src.s);
         rl_buf_free(&src);
         if (r->verdict == RL_V_ERROR)
@@ -502,60 +605,131 @@ static void table_screen(const rl_screen_data *d, rl_buf *b)
                 rl_buf_free(&vals);
             }
         rl_buf reasons = {0};
-        join_reasons(r, &reasons);
+        rl_label_reasons(lang, d, r, &reasons);
         if (!reasons.len && d->fps[r->layer]->feat[r->feat].repaired)
-            rl_buf_puts(&reasons, "(geometry repaired)");
+            rl_buf_puts(&reasons, zh ? "（几何已修复）" : "(geometry repaired)");
         rl_table_cell(&t, reasons.s ? reasons.s : "");
         rl_buf_free(&reasons);
     }
-    if (zh)
-        rl_buf_printf(b, "redline screen：%zu 处项目用地，%s，单位 %s\n", d->nres,
-                      d->opts->c.area == RL_AREA_PLANAR ? "平面面积" : "椭球面积", un);
-    else
-        rl_buf_printf(b, "redline screen: %zu footprints, %s area, units %s\n",
-                      d->nres, rl_area_method_name(d->opts->c.area), un);
-    for (int k = 0; k < d->ncontrols; k++) {
-        const rl_control *C = &d->controls[k];
-        rl_buf_puts(b, "  control ");
-        rl_buf_puts_esc(b, C->spec.name);
-        rl_buf_printf(b, " (%s, %s): ", rl_rule_name(C->spec.rule),
-                      rl_severity_name(C->spec.severity));
-        rl_buf_puts_esc(b, C->layer->path);
-        rl_buf_printf(b, ", %zu features, %s", C->layer->n + C->layer->nfar,
-                      C->layer->crs->name);
-        if (C->rules) {
-            rl_buf_puts(b, ", rules ");
-            rl_buf_puts_esc(b, C->rules_file->path);
-        }
-        if (C->layer->repaired)
-            rl_buf_printf(b, ", %zu repaired", C->layer->repaired);
-        if (C->layer->bad)
-            rl_buf_printf(b, ", %zu unusable (null, empty, not polygons or skipped)",
-                          C->layer->bad);
-        rl_buf_puts(b, "\n");
-        char role[128];
-        snprintf(role, sizeof role, "control %s", C->spec.name);
-        rl_text_empty(b, "    ", role, C->layer);
-        rl_text_skipped(b, "    ", role, C->layer, "--skip-bad-controls");
-    }
-    for (size_t i = 0; i < d->nfps; i++)
-        rl_text_empty(b, "  ", "footprints", d->fps[i]);
-    rl_buf_puts(b, "\n");
+    table_head(d, b, 0);
     rl_table_render(&t, b);
     rl_table_free(&t);
-    if (zh)
-        rl_buf_printf(b, "\n汇总：通过 %zu，提示 %zu，冲突 %zu，错误 %zu%s\n",
-                      d->counts[RL_V_PASS], d->counts[RL_V_WARN], d->counts[RL_V_CONFLICT],
-                      d->counts[RL_V_ERROR],
-                      d->provisional ? "（暂定：部分管控要素被跳过）" : "");
-    else
-        rl_buf_printf(b, "\nsummary: %zu pass, %zu warn, %zu conflict, %zu error%s\n",
-                      d->counts[RL_V_PASS], d->counts[RL_V_WARN],
-                      d->counts[RL_V_CONFLICT], d->counts[RL_V_ERROR],
-                      d->provisional ? " (PROVISIONAL: control features were skipped)" : "");
-    rl_table_linear(d, b);
-    if (d->opts->landuse_path)
-        rl_table_landuse(d, b);
+    table_foot(d, b);
+}
+
+
+/*
+ * The default table: a block per footprint that fits an 80-column terminal
+ * however many controls there are -- the footprint's line (id, source,
+ * area, verdict), one line per control with its figure under the area, then
+ * the reported attributes and the reasons, wrapped.
+ */
+static void table_compact(const rl_screen_data *d, rl_buf *b)
+{
+    const rl_units u = d->opts->c.units;
+    const rl_lang lang = d->opts->c.lang;
+    const int zh = lang == RL_LANG_ZH;
+    const char *un = rl_label_unit(lang, u);
+    const double fac = rl_units_factor(u);
+    const int dec = rl_units_decimals(u);
+    rl_table t;
+    char hdr[256];
+    rl_table_init(&t, 4);
+    rl_table_cell(&t, zh ? "编号" : "ID");
+    rl_table_cell(&t, zh ? "来源:FID" : "SOURCE:FID");
+    snprintf(hdr, sizeof hdr, zh ? "面积(%s)" : "AREA(%s)", un);
+    rl_table_cell(&t, hdr);
+    rl_table_cell(&t, zh ? "结论" : "VERDICT");
+    for (size_t i = 0; i < d->nres; i++) {
+        const rl_fp_result *r = &d->res[i];
+        const rl_layer *L = d->fps[r->layer];
+        const char *base = strrchr(L->path, '/');
+        rl_buf cell = {0};
+        marked_id(&cell, d, r);
+        rl_table_cell(&t, cell.s);
+        cell.len = 0;
+        rl_buf_printf(&cell, "%s:%" PRId64, base ? base + 1 : L->path,
+                      (int64_t)L->feat[r->feat].fid);
+        rl_table_cell(&t, cell.s);
+        rl_buf_free(&cell);
+        if (r->verdict == RL_V_ERROR)
+            rl_table_cell(&t, "-");
+        else
+            rl_table_num(&t, r->area_m2 / fac, dec);
+        rl_table_cell(&t, rl_label_verdict(lang, r->verdict));
+        for (int k = 0; k < d->ncontrols; k++) {
+            const rl_control *C = &d->controls[k];
+            const rl_fp_control *fc = &r->ctl[k];
+            int req = C->spec.rule == RL_RULE_REQUIRE;
+            rl_table_cell(&t, "");
+            if (zh)
+                rl_snprintf(hdr, sizeof hdr, "  %s%s", rl_label_control(lang, C->spec.name),
+                            req ? "外" : "压占");
+            else
+                rl_snprintf(hdr, sizeof hdr, "  %s %s", C->spec.name,
+                            req ? "outside" : "overlap");
+            rl_table_cell(&t, hdr);
+            if (r->verdict == RL_V_ERROR)
+                rl_table_cell(&t, "-");
+            else
+                rl_table_num(&t, (req ? fc->outside_m2 : fc->overlap_m2) / fac, dec);
+            rl_table_cell(&t, "");
+        }
+    }
+    rl_buf tb = {0};
+    rl_table_render(&t, &tb);
+    rl_table_free(&t);
+    /* The rendered lines, with each footprint's wrapped text after its block. */
+    const int per = 1 + d->ncontrols;
+    const char *p = tb.s ? tb.s : "";
+    for (long row = -1; *p; row++) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p + 1) : strlen(p);
+        rl_buf_putn(b, p, n);
+        p += n;
+        if (row < 0 || (size_t)(row / per) >= d->nres || row % per != per - 1)
+            continue;
+        const rl_fp_result *r = &d->res[row / per];
+        rl_buf text = {0};
+        for (int k = 0; k < d->ncontrols; k++)
+            for (size_t a = 0; a < nreport(&d->controls[k]); a++) {
+                rl_buf vals = {0};
+                if (r->verdict == RL_V_ERROR)
+                    rl_buf_puts(&vals, "-");
+                else
+                    reported_values(&d->controls[k], &r->ctl[k], a, &vals);
+                text.len = 0;
+                rl_buf_puts_esc(&text, d->controls[k].spec.name);
+                rl_buf_puts(&text, " ");
+                rl_buf_puts_esc(&text, d->controls[k].rules->report[a]);
+                rl_buf_puts(&text, zh ? "：" : ": ");
+                rl_buf_puts_esc(&text, vals.s ? vals.s : "");
+                rl_text_wrap(b, "    ", "      ", text.s, RL_TABLE_COLUMNS);
+                rl_buf_free(&vals);
+            }
+        rl_buf reasons = {0};
+        rl_label_reasons(lang, d, r, &reasons);
+        if (reasons.len) {
+            text.len = 0;
+            rl_buf_puts(&text, zh ? "原因：" : "reasons: ");
+            rl_buf_puts_esc(&text, reasons.s);
+            rl_text_wrap(b, "    ", "      ", text.s, RL_TABLE_COLUMNS);
+        }
+        rl_buf_free(&reasons);
+        rl_buf_free(&text);
+    }
+    rl_buf_free(&tb);
+    table_foot(d, b);
+}
+
+static void table_screen(const rl_screen_data *d, rl_buf *b)
+{
+    if (d->opts->wide) {
+        table_wide(d, b);
+        return;
+    }
+    table_head(d, b, 1);
+    table_compact(d, b);
 }
 
 rl_status rl_write_screen(rl_ctx *ctx, const rl_screen_data *d, FILE *f)

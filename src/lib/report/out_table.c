@@ -61,6 +61,84 @@ void rl_table_render(rl_table *t, rl_buf *b)
     free(w);
 }
 
+/* Bytes of the UTF-8 character at p (1 for a stray byte). */
+static size_t char_len(const unsigned char *p)
+{
+    size_t n = *p < 0x80 ? 1 : (*p >> 5) == 6 ? 2 : (*p >> 4) == 14 ? 3 : (*p >> 3) == 30 ? 4 : 1;
+    for (size_t i = 1; i < n; i++)
+        if ((p[i] & 0xC0) != 0x80)
+            return 1;
+    return n;
+}
+
+void rl_text_wrap(rl_buf *b, const char *first, const char *cont, const char *text, int width)
+{
+    const char *prefix = first;
+    const char *p = text ? text : "";
+    do {
+        int room = width - rl_display_width(prefix);
+        room = room < 10 ? 10 : room;
+        /* Take characters while they fit; remember the last place a line may end. */
+        const char *q = p, *brk = NULL, *next = NULL;
+        int w = 0;
+        while (*q) {
+            size_t n = char_len((const unsigned char *)q);
+            char one[5] = {0};
+            memcpy(one, q, n);
+            int cw = rl_display_width(one);
+            if (w + cw > room)
+                break;
+            w += cw;
+            q += n;
+            if (*q == ' ') {
+                brk = q, next = q + 1;
+            } else if (*q) {
+                /* Beside a CJK character a line may end without a space. */
+                size_t m = char_len((const unsigned char *)q);
+                char nx[5] = {0};
+                memcpy(nx, q, m);
+                /* ... but never before closing or after opening punctuation (禁则). */
+                if ((cw == 2 || rl_display_width(nx) == 2) && !strstr("，。；：、）」％", nx) &&
+                    !(cw == 2 && n == 3 && strstr("（「", (char[]){q[-3], q[-2], q[-1], 0})))
+                    brk = q, next = q;
+            }
+        }
+        if (!*q || !brk)
+            brk = next = q; /* all of it, or a word too long for the line */
+        rl_buf_puts(b, prefix);
+        rl_buf_putn(b, p, (size_t)(brk - p));
+        while (b->len && b->s[b->len - 1] == ' ')
+            b->s[--b->len] = '\0';
+        rl_buf_puts(b, "\n");
+        p = next;
+        while (*p == ' ')
+            p++;
+        prefix = cont;
+    } while (*p);
+}
+
+void rl_text_wrap_lines(rl_buf *b, const char *text, int indent, int width)
+{
+    rl_buf line = {0}, pre = {0};
+    for (const char *p = text ? text : ""; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        line.len = 0;
+        rl_buf_putn(&line, p, n);
+        int lead = (int)strspn(line.s ? line.s : "", " ");
+        pre.len = 0;
+        rl_buf_printf(&pre, "%*s", lead + indent, "");
+        rl_buf_puts(&pre, "");
+        if (!line.s || !line.s[lead])
+            rl_buf_puts(b, "\n");
+        else
+            rl_text_wrap(b, "", pre.s, line.s, width);
+        p += n + (nl != NULL);
+    }
+    rl_buf_free(&line);
+    rl_buf_free(&pre);
+}
+
 void rl_table_free(rl_table *t)
 {
     for (size_t i = 0; i < t->n; i++)
@@ -113,29 +191,39 @@ void rl_json_skipped(rl_buf *b, const rl_layer *L)
 }
 
 void rl_text_skipped(rl_buf *b, const char *indent, const char *role, const rl_layer *L,
-                     const char *opt)
+                     const char *opt, rl_lang lang)
 {
     size_t k = rl_layer_untrusted(L), listed = 0;
+    const int zh = lang == RL_LANG_ZH;
     if (!k)
         return;
     char why[1024];
-    rl_buf_printf(b, "%sPROVISIONAL: %s %s: %zu feature%s that cannot be used left out "
-                  "(%s); every verdict is provisional\n",
-                  indent, role, L->path, k, k == 1 ? "" : "s", opt);
+    if (zh)
+        rl_buf_printf(b, "%s暂定：%s %s：%zu 个无法使用的要素已略去（%s）；所有结论均为暂定\n",
+                      indent, role, L->path, k, opt);
+    else
+        rl_buf_printf(b, "%sPROVISIONAL: %s %s: %zu feature%s that cannot be used left out "
+                      "(%s); every verdict is provisional\n",
+                      indent, role, L->path, k, k == 1 ? "" : "s", opt);
     for (size_t i = 0; i < L->n && listed < 10; i++) {
         if (!rl_feat_untrusted(L->feat[i].status))
             continue;
         listed++;
-        rl_buf_printf(b, "%s  skipped FID %" PRId64 ": %s\n", indent,
-                      (int64_t)L->feat[i].fid, rl_feature_why(L, i, why, sizeof why));
+        rl_buf_printf(b, zh ? "%s  已略去 FID %" PRId64 "：%s\n" : "%s  skipped FID %" PRId64 ": %s\n",
+                      indent, (int64_t)L->feat[i].fid, rl_feature_why(L, i, why, sizeof why));
     }
     if (k > listed)
-        rl_buf_printf(b, "%s  ... and %zu more\n", indent, k - listed);
+        rl_buf_printf(b, zh ? "%s  …… 另有 %zu 个\n" : "%s  ... and %zu more\n", indent,
+                      k - listed);
 }
 
-void rl_text_empty(rl_buf *b, const char *indent, const char *role, const rl_layer *L)
+void rl_text_empty(rl_buf *b, const char *indent, const char *role, const rl_layer *L,
+                   rl_lang lang)
 {
-    if (L->empty_accepted)
+    if (L->empty_accepted && lang == RL_LANG_ZH)
+        rl_buf_printf(b, "%s注意：%s %s（图层 '%s'）为空，已按 --allow-empty 接受\n", indent,
+                      role, L->path, L->layer_name);
+    else if (L->empty_accepted)
         rl_buf_printf(b, "%snote: %s %s (layer '%s') is empty, accepted with "
                       "--allow-empty\n", indent, role, L->path, L->layer_name);
 }

@@ -124,6 +124,8 @@ static void summary_sheet(book *B, sheet *s)
         str(s, col++, ctl_head(B, &tmp, C, "hits", "压占要素数", NULL), B->head);
     }
     str(s, col, B->zh ? "原因" : "reasons", B->head);
+    /* The JSON's "repaired": the figures are of the MakeValid repair. */
+    str(s, col + 1, B->zh ? "已修复" : "repaired", B->head);
     s->row++;
     for (size_t i = 0; i < d->nres; i++, s->row++) {
         const rl_fp_result *r = &d->res[i];
@@ -149,14 +151,10 @@ static void summary_sheet(book *B, sheet *s)
             col += 3 + req;
         }
         tmp.len = 0;
-        if (r->error)
-            rl_buf_puts(&tmp, r->error);
-        for (size_t j = 0; j < r->nreasons; j++) {
-            if (j || r->error)
-                rl_buf_puts(&tmp, "; ");
-            rl_buf_puts(&tmp, r->reasons[j]);
-        }
+        rl_label_reasons(B->lang, d, r, &tmp);
         str(s, col, tmp.s ? tmp.s : "", NULL);
+        str(s, col + 1, L->feat[r->feat].repaired ? (B->zh ? "是" : "yes") : (B->zh ? "否" : "no"),
+            NULL);
         if (tmp.s)
             tmp.s[0] = '\0';
     }
@@ -501,12 +499,97 @@ rl_status rl_xlsx_diff(rl_ctx *ctx, const rl_diff_data *d, FILE *f)
 
 /* ---- audit ---- */
 
+/*
+ * audit's 压占明细: screen's columns with the file first, one row per
+ * file × footprint × hit, read from each file's `hits` (rl_audit_hits_put).
+ */
+static rl_status audit_hits_sheet(rl_ctx *ctx, book *B, const rl_audit_data *d, sheet *s)
+{
+    const double fac = rl_units_factor(d->opts->s->c.units);
+    const char *un = rl_label_unit(B->lang, d->opts->s->c.units);
+    int nf = 0, cap = 0;
+    for (int k = 0; k < d->ncontrols; k++)
+        cap += d->controls[k].layer ? d->controls[k].layer->nfields : 0;
+    const char **names = malloc((size_t)(cap + 1) * sizeof *names);
+    if (!names)
+        return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+    for (int k = 0; k < d->ncontrols; k++)
+        for (int a = 0; d->controls[k].layer && a < d->controls[k].layer->nfields; a++)
+            if (field_col(names, nf, d->controls[k].layer->fields[a]) < 0)
+                names[nf++] = d->controls[k].layer->fields[a];
+    char area_h[64], pct_h[64];
+    snprintf(area_h, sizeof area_h, B->zh ? "压占面积(%s)" : "overlap (%s)", un);
+    snprintf(pct_h, sizeof pct_h, B->zh ? "占项目用地比例%%" : "share of footprint %%");
+    const char *fixed[] = {B->zh ? "文件" : "file",       B->zh ? "编号" : "id",
+                           B->zh ? "管控图层" : "control", B->zh ? "管控图层名称" : "control name",
+                           B->zh ? "要素FID" : "feature FID", area_h, pct_h};
+    header(B, s, fixed, 7);
+    s->row--;
+    for (int i = 0; i < nf; i++)
+        str(s, 7 + i, names[i], B->head);
+    s->row++;
+    rl_buf v = {0};
+    rl_status st = RL_OK;
+    for (size_t i = 0; i < d->nfiles && !st; i++) {
+        const char *p = d->files[i].hits;
+        while (p && *p) {
+            /* id, control, FID, overlap, share, then the control's attributes. */
+            const char *fld[5];
+            size_t len[5];
+            int miss[5], k = -1;
+            for (int c = 0; c < 5; c++)
+                if (!(fld[c] = rl_audit_hits_next(&p, &len[c], &miss[c])))
+                    goto malformed;
+            char nb[64];
+            snprintf(nb, sizeof nb, "%.*s", (int)(len[1] < 63 ? len[1] : 63), fld[1]);
+            k = atoi(nb);
+            if (k < 0 || k >= d->ncontrols || !d->controls[k].layer)
+                goto malformed;
+            const rl_control *C = &d->controls[k];
+            str(s, 0, d->files[i].path, NULL);
+            v.len = 0;
+            rl_buf_putn(&v, fld[0], len[0]);
+            str(s, 1, miss[0] ? "" : v.s ? v.s : "", NULL);
+            str(s, 2, C->spec.name, NULL);
+            str(s, 3, rl_label_control(B->lang, C->spec.name), NULL);
+            for (int c = 2; c < 5; c++) {
+                snprintf(nb, sizeof nb, "%.*s", (int)(len[c] < 63 ? len[c] : 63), fld[c]);
+                double x = strtod(nb, NULL);
+                num(s, 2 + c, c == 3 ? x / fac : x, c == 2 ? B->whole : c == 3 ? B->num : B->pct);
+            }
+            for (int a = 0; a < C->layer->nfields; a++) {
+                size_t n;
+                int m;
+                const char *x = rl_audit_hits_next(&p, &n, &m);
+                if (!x)
+                    goto malformed;
+                if (m)
+                    continue;
+                v.len = 0;
+                rl_buf_putn(&v, x, n);
+                str(s, 7 + field_col(names, nf, C->layer->fields[a]), v.s ? v.s : "",
+                    B->text);
+            }
+            s->row++;
+            continue;
+        malformed:
+            st = rl_fail(ctx, RL_ERR_INTERNAL, "%s: the hits of the file are malformed",
+                         d->files[i].path);
+            break;
+        }
+    }
+    rl_buf_free(&v);
+    free(names);
+    finish(s);
+    return st;
+}
+
 static rl_status fill_audit(rl_ctx *ctx, book *B, const void *data)
 {
     const rl_audit_data *d = data;
-    sheet s1 = {0};
+    sheet s1 = {0}, s2 = {0};
     rl_status st;
-    if ((st = add_sheet(ctx, B, &s1, "汇总")))
+    if ((st = add_sheet(ctx, B, &s1, "汇总")) || (st = add_sheet(ctx, B, &s2, "压占明细")))
         return st;
     static const char *const en[] = {"file", "status", "features", "pass", "warn", "conflict",
                                      "error", "problem codes", "problems"};
@@ -530,8 +613,9 @@ static rl_status fill_audit(rl_ctx *ctx, book *B, const void *data)
         rl_buf_free(&m);
     }
     finish(&s1);
-    B->err = s1.err;
-    return RL_OK;
+    rl_status st2 = audit_hits_sheet(ctx, B, d, &s2);
+    B->err = s1.err ? s1.err : s2.err;
+    return st2;
 }
 
 rl_status rl_xlsx_audit(rl_ctx *ctx, const rl_audit_data *d, FILE *f)

@@ -191,6 +191,12 @@ typedef struct rl_audit_file {
     size_t features;
     size_t counts[4]; /* footprint verdicts */
     char *json;    /* the file's JSON object */
+    /*
+     * The file's hits for the workbook's 压占明细, one row per footprint ×
+     * hit: rl_audit_hits_put() fields, each counted ("LEN:BYTES"), so that
+     * no value can forge a field or a row; NULL: none.
+     */
+    char *hits;
 } rl_audit_file;
 
 typedef struct rl_audit_data {
@@ -476,6 +482,18 @@ void rl_json_labels(rl_buf *b, const rl_control *controls, int n);
  * word itself.  NULL gives "".
  */
 const char *rl_label_word(rl_lang lang, const char *word);
+/* A control's rule (forbid 禁止压占, require 须位于其内, report 仅报告) and severity. */
+const char *rl_label_rule(rl_lang lang, rl_rule r);
+const char *rl_label_severity(rl_lang lang, rl_severity s);
+/*
+ * r's error and reasons joined for a table, CSV, page or workbook, appended
+ * to out: as the engine wrote them (en, "; "), or in Chinese (zh, "；"):
+ * 压占生态保护红线 149999.5 平方米（100.0%）, 位于城镇开发边界外 …, and a rule's
+ * line with the control's name and severity in Chinese and the rules file's
+ * own reason text as given.  out is never left NULL.
+ */
+void rl_label_reasons(rl_lang lang, const rl_screen_data *d, const rl_fp_result *r,
+                      rl_buf *out);
 /*
  * JSON: `,\n "labels": {"verdict": {WORD: ZH, ...}, "units": {...}}` for the
  * n words given (diff, area, audit); keys stay English.
@@ -502,6 +520,16 @@ rl_status rl_xlsx_diff(rl_ctx *ctx, const rl_diff_data *d, FILE *f);
  * The workbook of an audit: a 汇总 sheet, one row per file (path, status,
  * features, footprint verdict counts, problem codes and messages).  As above.
  */
+/*
+ * The hits of screen run d as an rl_audit_file's `hits` text, appended to b:
+ * per hit, 5 + the control's field count counted fields (id, control index,
+ * FID, overlap m², share of the footprint %, then the attribute values; a
+ * missing value is written "~").  rl_audit_hits_next() reads one field from
+ * *p: returns it (not terminated) with its length in *n and a flag for a
+ * missing value, advances *p; NULL at the end or on a malformed field.
+ */
+void rl_audit_hits_put(rl_buf *b, const rl_screen_data *d);
+const char *rl_audit_hits_next(const char **p, size_t *n, int *missing);
 rl_status rl_xlsx_audit(rl_ctx *ctx, const rl_audit_data *d, FILE *f);
 size_t rl_diff_matrix_axis(const rl_diff_data *d, int to, size_t *out);
 /* The area (m2) that was group `from` in OLD and `to` in NEW; 0 if none. */
