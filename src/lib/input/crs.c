@@ -188,6 +188,165 @@ GEOSGeometry *rl_geom_transform(rl_ctx *ctx, const GEOSGeometry *g, PJ *pj)
     return out;
 }
 
+/* ---- transforms that keep edges straight in the source CRS ---- */
+
+typedef struct {
+    rl_ctx *ctx;
+    PJ *pj;
+    const rl_crs *from, *to;
+    double tol;
+    double *x, *y; /* output ring */
+    size_t n, cap;
+    int bad;
+} densify;
+
+static int dense_put(densify *D, double x, double y)
+{
+    size_t cx = D->cap;
+    if (!rl_grow(&D->x, &cx, D->n + 1, sizeof *D->x))
+        return 0;
+    size_t cy = D->cap;
+    if (!rl_grow(&D->y, &cy, D->n + 1, sizeof *D->y))
+        return 0;
+    D->cap = cx < cy ? cx : cy;
+    D->x[D->n] = x;
+    D->y[D->n] = y;
+    D->n++;
+    return 1;
+}
+
+/* Distance in metres between two points of crs (approximate for lon/lat). */
+static double dist_m(const rl_crs *crs, double x0, double y0, double x1, double y1)
+{
+    if (!crs->geographic)
+        return hypot(x1 - x0, y1 - y0) * crs->unit_m;
+    double k = crs->a * M_PI / 180;
+    return k * hypot((x1 - x0) * cos((y0 + y1) * M_PI / 360), y1 - y0);
+}
+
+/*
+ * Emits the points strictly inside source edge (sx0,sy0)-(sx1,sy1), whose
+ * images are (tx0,ty0) and (tx1,ty1), that keep the image within tol.
+ */
+static int dense_edge(densify *D, double sx0, double sy0, double sx1, double sy1,
+                      double tx0, double ty0, double tx1, double ty1, int depth)
+{
+    double L = dist_m(D->from, sx0, sy0, sx1, sy1);
+    /* Cheap check: a curve of curvature k sags k L^2 / 8 off its chord. */
+    if (RL_BEND_MAX * L * L / 8 <= D->tol || depth > 40)
+        return 1;
+    double mx = (sx0 + sx1) / 2, my = (sy0 + sy1) / 2;
+    PJ_COORD c = proj_trans(D->pj, PJ_FWD, proj_coord(mx, my, 0, 0));
+    if (c.xy.x == HUGE_VAL || !isfinite(c.xy.x) || !isfinite(c.xy.y)) {
+        D->bad = 1;
+        return 0;
+    }
+    double sag = dist_m(D->to, c.xy.x, c.xy.y, (tx0 + tx1) / 2, (ty0 + ty1) / 2);
+    if (sag <= D->tol)
+        return 1;
+    return dense_edge(D, sx0, sy0, mx, my, tx0, ty0, c.xy.x, c.xy.y, depth + 1) &&
+           dense_put(D, c.xy.x, c.xy.y) &&
+           dense_edge(D, mx, my, sx1, sy1, c.xy.x, c.xy.y, tx1, ty1, depth + 1);
+}
+
+static GEOSGeometry *dense_ring(densify *D, const GEOSGeometry *ring)
+{
+    GEOSContextHandle_t h = D->ctx->geos;
+    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(h, ring);
+    unsigned int n = 0;
+    if (!seq || !GEOSCoordSeq_getSize_r(h, seq, &n))
+        return NULL;
+    double *s = malloc(4 * (size_t)(n ? n : 1) * sizeof *s);
+    GEOSGeometry *out = NULL;
+    GEOSCoordSequence *cs = NULL;
+    if (!s)
+        goto done;
+    double *sx = s, *sy = s + n, *tx = s + 2 * n, *ty = s + 3 * n;
+    if (!GEOSCoordSeq_copyToArrays_r(h, seq, sx, sy, NULL, NULL))
+        goto done;
+    memcpy(tx, sx, 2 * (size_t)n * sizeof *s);
+    proj_trans_generic(D->pj, PJ_FWD, tx, sizeof *tx, n, ty, sizeof *ty, n, NULL, 0, 0,
+                       NULL, 0, 0);
+    D->n = 0;
+    for (unsigned int i = 0; i < n; i++) {
+        if (tx[i] == HUGE_VAL || !isfinite(tx[i]) || !isfinite(ty[i])) {
+            D->bad = 1;
+            goto done;
+        }
+        if (!dense_put(D, tx[i], ty[i]))
+            goto done;
+        if (i + 1 < n && !dense_edge(D, sx[i], sy[i], sx[i + 1], sy[i + 1], tx[i], ty[i],
+                                     tx[i + 1], ty[i + 1], 0))
+            goto done;
+    }
+    cs = GEOSCoordSeq_copyFromArrays_r(h, D->x, D->y, NULL, NULL, (unsigned int)D->n);
+    if (cs)
+        out = GEOSGeom_createLinearRing_r(h, cs); /* takes cs */
+done:
+    free(s);
+    return out;
+}
+
+static GEOSGeometry *dense_polygon(densify *D, const GEOSGeometry *poly)
+{
+    GEOSContextHandle_t h = D->ctx->geos;
+    int nh = GEOSGetNumInteriorRings_r(h, poly);
+    GEOSGeometry *shell = NULL, **holes = NULL, *out = NULL;
+    int made = 0;
+    if (nh < 0 || !(holes = calloc((size_t)nh + 1, sizeof *holes)))
+        goto cleanup;
+    if (!(shell = dense_ring(D, GEOSGetExteriorRing_r(h, poly))))
+        goto cleanup;
+    for (; made < nh; made++)
+        if (!(holes[made] = dense_ring(D, GEOSGetInteriorRingN_r(h, poly, made))))
+            goto cleanup;
+    out = GEOSGeom_createPolygon_r(h, shell, holes, (unsigned int)nh);
+    if (out)
+        shell = NULL, made = 0; /* taken */
+cleanup:
+    GEOSGeom_destroy_r(h, shell);
+    for (int i = 0; i < made; i++)
+        GEOSGeom_destroy_r(h, holes[i]);
+    free(holes);
+    return out;
+}
+
+GEOSGeometry *rl_geom_transform_dense(rl_ctx *ctx, const GEOSGeometry *g, PJ *pj,
+                                      const rl_crs *from, const rl_crs *to, double tol_m)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    int type = GEOSGeomTypeId_r(h, g);
+    if ((type != GEOS_POLYGON && type != GEOS_MULTIPOLYGON) || GEOSisEmpty_r(h, g) == 1)
+        return rl_geom_transform(ctx, g, pj);
+    densify D = {ctx, pj, from, to, tol_m, NULL, NULL, 0, 0, 0};
+    GEOSGeometry *out = NULL, **parts = NULL;
+    int np = type == GEOS_POLYGON ? 1 : GEOSGetNumGeometries_r(h, g), made = 0;
+    if (type == GEOS_POLYGON) {
+        out = dense_polygon(&D, g);
+        goto done;
+    }
+    if (np < 0 || !(parts = calloc((size_t)np + 1, sizeof *parts)))
+        goto done;
+    for (; made < np; made++)
+        if (!(parts[made] = dense_polygon(&D, GEOSGetGeometryN_r(h, g, made))))
+            goto done;
+    out = GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, parts, (unsigned int)np);
+    if (out)
+        made = 0; /* taken */
+done:
+    for (int i = 0; i < made; i++)
+        GEOSGeom_destroy_r(h, parts[i]);
+    free(parts);
+    free(D.x);
+    free(D.y);
+    if (!out && D.bad)
+        rl_fail(ctx, RL_ERR_CRS,
+                "coordinates could not be transformed (outside the CRS's domain?)");
+    else if (!out)
+        rl_fail(ctx, RL_ERR_GEOM, "cannot densify a geometry: %s", ctx->geos_msg);
+    return out;
+}
+
 char *rl_gk_zone_def(const rl_crs *crs, double lon, char *buf, size_t n)
 {
     int zone = (int)floor(lon / 3.0 + 0.5);
