@@ -280,12 +280,14 @@ static rl_status run_pair(rl_ctx *ctx, void *job, int k, size_t i, int w)
     const rl_control *C = &d->controls[k];
     const rl_layer *L = d->fps[r->layer];
     /*
-     * The footprint's edges are straight in its own CRS: densified on the
-     * way, its copy in the control's CRS bounds the same set (to 1.5e-7 m),
-     * so its pieces add up to its own area.
+     * Ellipsoidal area reads the footprint's edges as straight in its own
+     * CRS: densified on the way, its copy in the control's CRS bounds the
+     * same set (to 1.5e-7 m), so its pieces add up to its own area.  The
+     * other methods keep the plain transform (their readings do not add up
+     * anyway, and geodesic stays what PostGIS geography gives).
      */
-    if (rl_crs_same(L->crs, C->layer->crs)) {
-        P->g = GEOSGeom_clone_r(ctx->geos, L->feat[r->feat].geom);
+    if (d->opts->c.area != RL_AREA_ELLIPSOIDAL || rl_crs_same(L->crs, C->layer->crs)) {
+        P->g = to_crs(ctx, L->feat[r->feat].geom, L->crs, C->layer->crs);
     } else {
         PJ *pj = rl_ctx_pj(ctx, L->crs->def, C->layer->crs->def);
         P->g = pj ? rl_geom_transform_dense(ctx, L->feat[r->feat].geom, pj, L->crs,
