@@ -2,6 +2,7 @@
 #include "input/input.h"
 
 #include <cpl_conv.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,31 +191,6 @@ GEOSGeometry *rl_geom_transform(rl_ctx *ctx, const GEOSGeometry *g, PJ *pj)
 
 /* ---- transforms that keep edges straight in the source CRS ---- */
 
-typedef struct {
-    rl_ctx *ctx;
-    PJ *pj;
-    const rl_crs *from, *to;
-    double tol;
-    double *x, *y; /* output ring */
-    size_t n, cap;
-    int bad;
-} densify;
-
-static int dense_put(densify *D, double x, double y)
-{
-    size_t cx = D->cap;
-    if (!rl_grow(&D->x, &cx, D->n + 1, sizeof *D->x))
-        return 0;
-    size_t cy = D->cap;
-    if (!rl_grow(&D->y, &cy, D->n + 1, sizeof *D->y))
-        return 0;
-    D->cap = cx < cy ? cx : cy;
-    D->x[D->n] = x;
-    D->y[D->n] = y;
-    D->n++;
-    return 1;
-}
-
 /* Distance in metres between two points of crs (approximate for lon/lat). */
 static double dist_m(const rl_crs *crs, double x0, double y0, double x1, double y1)
 {
@@ -224,81 +200,123 @@ static double dist_m(const rl_crs *crs, double x0, double y0, double x1, double 
     return k * hypot((x1 - x0) * cos((y0 + y1) * M_PI / 360), y1 - y0);
 }
 
-/*
- * Emits the points strictly inside source edge (sx0,sy0)-(sx1,sy1), whose
- * images are (tx0,ty0) and (tx1,ty1), that keep the image within tol.
- */
-static int dense_edge(densify *D, double sx0, double sy0, double sx1, double sy1,
-                      double tx0, double ty0, double tx1, double ty1, int depth)
+/* Pieces for an edge of L metres cut into steps of at most `step` metres. */
+static size_t dense_parts(const rl_crs *from, double step, double x0, double y0, double x1,
+                          double y1)
 {
-    double L = dist_m(D->from, sx0, sy0, sx1, sy1);
-    /* Cheap check: a curve of curvature k sags k L^2 / 8 off its chord. */
-    if (RL_BEND_MAX * L * L / 8 <= D->tol || depth > 40)
-        return 1;
-    double mx = (sx0 + sx1) / 2, my = (sy0 + sy1) / 2;
-    PJ_COORD c = proj_trans(D->pj, PJ_FWD, proj_coord(mx, my, 0, 0));
-    if (c.xy.x == HUGE_VAL || !isfinite(c.xy.x) || !isfinite(c.xy.y)) {
-        D->bad = 1;
-        return 0;
-    }
-    double sag = dist_m(D->to, c.xy.x, c.xy.y, (tx0 + tx1) / 2, (ty0 + ty1) / 2);
-    if (sag <= D->tol)
-        return 1;
-    return dense_edge(D, sx0, sy0, mx, my, tx0, ty0, c.xy.x, c.xy.y, depth + 1) &&
-           dense_put(D, c.xy.x, c.xy.y) &&
-           dense_edge(D, mx, my, sx1, sy1, c.xy.x, c.xy.y, tx1, ty1, depth + 1);
+    double n = ceil(dist_m(from, x0, y0, x1, y1) / step);
+    return n <= 1 ? 1 : n < 1e6 ? (size_t)n : 1000000;
 }
 
-static GEOSGeometry *dense_ring(densify *D, const GEOSGeometry *ring)
+/*
+ * The ring transformed so that it follows its edges, straight in `from`, to
+ * within tol metres in `to`.  First the vertices and every edge's midpoint
+ * are transformed: the midpoint's offset from the chord (the sag s of an
+ * edge of length L) gives the curvature 8 s / L^2 of the edge's image.  If
+ * no edge sags more than tol, that is all (e.g. between two Gauss-Krüger
+ * CRSs that differ by a false easting).  Otherwise every edge is cut in
+ * equal steps sized for the ring's largest curvature, so that no chord
+ * sags more than tol; equal steps along the whole ring also make the
+ * chords' small areas cancel (their sum follows the ring's net east-west
+ * extent, which is zero).
+ */
+static GEOSGeometry *dense_ring(rl_ctx *ctx, const GEOSGeometry *ring, PJ *pj,
+                                const rl_crs *from, const rl_crs *to, double tol, int *bad)
 {
-    GEOSContextHandle_t h = D->ctx->geos;
+    GEOSContextHandle_t h = ctx->geos;
     const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(h, ring);
     unsigned int n = 0;
-    if (!seq || !GEOSCoordSeq_getSize_r(h, seq, &n))
-        return NULL;
-    double *s = malloc(4 * (size_t)(n ? n : 1) * sizeof *s);
+    double *s = NULL, *d = NULL;
     GEOSGeometry *out = NULL;
-    GEOSCoordSequence *cs = NULL;
-    if (!s)
+    if (!seq || !GEOSCoordSeq_getSize_r(h, seq, &n) || n < 2)
         goto done;
-    double *sx = s, *sy = s + n, *tx = s + 2 * n, *ty = s + 3 * n;
+    /* sx, sy: the ring; px, py: vertices and midpoints, transformed. */
+    size_t np = 2 * (size_t)n - 1;
+    if (!(s = malloc((2 * (size_t)n + 2 * np) * sizeof *s)))
+        goto done;
+    double *sx = s, *sy = s + n, *px = s + 2 * (size_t)n, *py = px + np;
     if (!GEOSCoordSeq_copyToArrays_r(h, seq, sx, sy, NULL, NULL))
         goto done;
-    memcpy(tx, sx, 2 * (size_t)n * sizeof *s);
-    proj_trans_generic(D->pj, PJ_FWD, tx, sizeof *tx, n, ty, sizeof *ty, n, NULL, 0, 0,
-                       NULL, 0, 0);
-    D->n = 0;
     for (unsigned int i = 0; i < n; i++) {
-        if (tx[i] == HUGE_VAL || !isfinite(tx[i]) || !isfinite(ty[i])) {
-            D->bad = 1;
+        px[2 * i] = sx[i], py[2 * i] = sy[i];
+        if (i + 1 < n)
+            px[2 * i + 1] = (sx[i] + sx[i + 1]) / 2, py[2 * i + 1] = (sy[i] + sy[i + 1]) / 2;
+    }
+    proj_trans_generic(pj, PJ_FWD, px, sizeof *px, np, py, sizeof *py, np, NULL, 0, 0, NULL,
+                       0, 0);
+    for (size_t i = 0; i < np; i++)
+        if (px[i] == HUGE_VAL || !isfinite(px[i]) || !isfinite(py[i])) {
+            *bad = 1;
             goto done;
         }
-        if (!dense_put(D, tx[i], ty[i]))
-            goto done;
-        if (i + 1 < n && !dense_edge(D, sx[i], sy[i], sx[i + 1], sy[i + 1], tx[i], ty[i],
-                                     tx[i + 1], ty[i + 1], 0))
-            goto done;
+    double kmax = 0, smax = 0;
+    for (unsigned int i = 0; i + 1 < n; i++) {
+        double L = dist_m(from, sx[i], sy[i], sx[i + 1], sy[i + 1]);
+        double sag = dist_m(to, px[2 * i + 1], py[2 * i + 1], (px[2 * i] + px[2 * i + 2]) / 2,
+                            (py[2 * i] + py[2 * i + 2]) / 2);
+        if (L > 0 && 8 * sag / (L * L) > kmax)
+            kmax = 8 * sag / (L * L);
+        if (sag > smax)
+            smax = sag;
     }
-    cs = GEOSCoordSeq_copyFromArrays_r(h, D->x, D->y, NULL, NULL, (unsigned int)D->n);
+    double *dx = px, *dy = py;
+    size_t m = 0;
+    if (smax <= tol) {
+        /* Straight enough as it is: keep the transformed vertices. */
+        for (unsigned int i = 0; i < n; i++)
+            px[i] = px[2 * i], py[i] = py[2 * i];
+        m = n;
+    } else {
+        double step = sqrt(8 * tol / kmax);
+        m = 1;
+        for (unsigned int i = 0; i + 1 < n; i++)
+            m += dense_parts(from, step, sx[i], sy[i], sx[i + 1], sy[i + 1]);
+        if (m > UINT_MAX || !(d = malloc(2 * m * sizeof *d)))
+            goto done;
+        dx = d, dy = d + m;
+        size_t j = 0;
+        for (unsigned int i = 0; i + 1 < n; i++) {
+            size_t k = dense_parts(from, step, sx[i], sy[i], sx[i + 1], sy[i + 1]);
+            for (size_t q = 0; q < k; q++, j++) {
+                double t = (double)q / (double)k;
+                dx[j] = q ? sx[i] + t * (sx[i + 1] - sx[i]) : sx[i];
+                dy[j] = q ? sy[i] + t * (sy[i + 1] - sy[i]) : sy[i];
+            }
+        }
+        dx[j] = sx[n - 1];
+        dy[j] = sy[n - 1];
+        proj_trans_generic(pj, PJ_FWD, dx, sizeof *dx, m, dy, sizeof *dy, m, NULL, 0, 0, NULL,
+                           0, 0);
+        for (size_t i = 0; i < m; i++)
+            if (dx[i] == HUGE_VAL || !isfinite(dx[i]) || !isfinite(dy[i])) {
+                *bad = 1;
+                goto done;
+            }
+    }
+    GEOSCoordSequence *cs = GEOSCoordSeq_copyFromArrays_r(h, dx, dy, NULL, NULL,
+                                                          (unsigned int)m);
     if (cs)
         out = GEOSGeom_createLinearRing_r(h, cs); /* takes cs */
 done:
     free(s);
+    free(d);
     return out;
 }
 
-static GEOSGeometry *dense_polygon(densify *D, const GEOSGeometry *poly)
+static GEOSGeometry *dense_polygon(rl_ctx *ctx, const GEOSGeometry *poly, PJ *pj,
+                                   const rl_crs *from, const rl_crs *to, double tol, int *bad)
 {
-    GEOSContextHandle_t h = D->ctx->geos;
+    GEOSContextHandle_t h = ctx->geos;
     int nh = GEOSGetNumInteriorRings_r(h, poly);
     GEOSGeometry *shell = NULL, **holes = NULL, *out = NULL;
     int made = 0;
     if (nh < 0 || !(holes = calloc((size_t)nh + 1, sizeof *holes)))
         goto cleanup;
-    if (!(shell = dense_ring(D, GEOSGetExteriorRing_r(h, poly))))
+    if (!(shell = dense_ring(ctx, GEOSGetExteriorRing_r(h, poly), pj, from, to, tol, bad)))
         goto cleanup;
     for (; made < nh; made++)
-        if (!(holes[made] = dense_ring(D, GEOSGetInteriorRingN_r(h, poly, made))))
+        if (!(holes[made] = dense_ring(ctx, GEOSGetInteriorRingN_r(h, poly, made), pj, from,
+                                       to, tol, bad)))
             goto cleanup;
     out = GEOSGeom_createPolygon_r(h, shell, holes, (unsigned int)nh);
     if (out)
@@ -318,17 +336,17 @@ GEOSGeometry *rl_geom_transform_dense(rl_ctx *ctx, const GEOSGeometry *g, PJ *pj
     int type = GEOSGeomTypeId_r(h, g);
     if ((type != GEOS_POLYGON && type != GEOS_MULTIPOLYGON) || GEOSisEmpty_r(h, g) == 1)
         return rl_geom_transform(ctx, g, pj);
-    densify D = {ctx, pj, from, to, tol_m, NULL, NULL, 0, 0, 0};
     GEOSGeometry *out = NULL, **parts = NULL;
-    int np = type == GEOS_POLYGON ? 1 : GEOSGetNumGeometries_r(h, g), made = 0;
+    int np = type == GEOS_POLYGON ? 1 : GEOSGetNumGeometries_r(h, g), made = 0, bad = 0;
     if (type == GEOS_POLYGON) {
-        out = dense_polygon(&D, g);
+        out = dense_polygon(ctx, g, pj, from, to, tol_m, &bad);
         goto done;
     }
     if (np < 0 || !(parts = calloc((size_t)np + 1, sizeof *parts)))
         goto done;
     for (; made < np; made++)
-        if (!(parts[made] = dense_polygon(&D, GEOSGetGeometryN_r(h, g, made))))
+        if (!(parts[made] = dense_polygon(ctx, GEOSGetGeometryN_r(h, g, made), pj, from, to,
+                                          tol_m, &bad)))
             goto done;
     out = GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, parts, (unsigned int)np);
     if (out)
@@ -337,9 +355,7 @@ done:
     for (int i = 0; i < made; i++)
         GEOSGeom_destroy_r(h, parts[i]);
     free(parts);
-    free(D.x);
-    free(D.y);
-    if (!out && D.bad)
+    if (!out && bad)
         rl_fail(ctx, RL_ERR_CRS,
                 "coordinates could not be transformed (outside the CRS's domain?)");
     else if (!out)
