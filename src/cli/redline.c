@@ -38,10 +38,15 @@ static const char *const usage_tail =
     "                        every online processor (default {--jobs})\n"
 
 #define COMMON_HELP                                                            \
-    "  --area ellipsoidal|planar  area method (default {--area}).\n"           \
-    "                        ellipsoidal: geodesic area on the CRS's ellipsoid\n" \
-    "                        (CGCS2000 = GRS80); planar: on the projection plane;\n" \
-    "                        the words of --area, --units, -f and --lang in any case\n" \
+    "  --area ellipsoidal|geodesic|survey|planar\n"                           \
+    "                        area method (default {--area}). ellipsoidal: on the\n" \
+    "                        CRS's ellipsoid (CGCS2000 = GRS80), edges straight\n" \
+    "                        in the data's CRS, so parts add up to the whole;\n" \
+    "                        geodesic: edges are geodesics (as PostGIS\n"   \
+    "                        geography); survey: 椭球面积 by the trapezoid\n" \
+    "                        series of 国土调查办发〔2008〕32号; planar: on the\n" \
+    "                        projection plane; the words of --area, --units, -f\n"\
+    "                        and --lang in any case\n"                             \
     "  --units m2|ha|mu|km2  units of table and CSV output (default {--units};\n" \
     "                        JSON is always m2; 1 mu = 10000/15 m2)\n"      \
     "  -f, --format table|csv|json|html|xlsx\n" \

@@ -27,7 +27,7 @@ import testlib  # noqa: E402
 
 REDLINE, SRC = sys.argv[1], sys.argv[2]
 SAMPLES = os.path.join(SRC, "sample_shapes")
-REF = os.path.join(SRC, "tests", "reference", "transitions_sample.csv")
+REF = os.path.join(SRC, "tests", "reference", "transitions_sample_ellipsoidal.csv")
 S = lambda name: os.path.join("sample_shapes", name)
 CASES = {"eco": ["--by", "HXLX", S("eco.shp"), S("eco_v2.gpkg")],
          "dltb": ["--by", "DLBM", S("dltb.shp"), S("dltb_2024.geojson")],

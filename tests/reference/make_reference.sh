@@ -33,7 +33,6 @@ load "$S/udb.shp" udb
 load "$S/projects.shp" projects
 load "$S/eco_v2.gpkg" eco_v2
 
-psql -q -X -d "$DB" -f "$HERE/postgis_reference.sql"
 
 # Export with full float8 precision (extra_float_digits=3 = shortest exact text),
 # then format every area with C's %.6f in one place.
@@ -50,9 +49,16 @@ for row in r:
     echo "wrote $2"
 }
 
-export_csv "SELECT footprint, control, control_fid, kind, area_m2 FROM ref_screen
-            ORDER BY fp_fid, ord1, ord2, ord3" "$HERE/screen_sample.csv"
-export_csv "SELECT grp AS \"group\", old_m2, new_m2, lost_m2, gained_m2, net_m2 FROM ref_diff
-            ORDER BY ord, grp" "$HERE/diff_sample.csv"
-export_csv "SELECT grp AS \"group\", features, area_m2, self_overlap_m2, sum_m2 FROM ref_area
-            ORDER BY ord, grp" "$HERE/area_sample.csv"
+# seg=0: edges read as geodesics (redline --area geodesic) -> *_sample.csv;
+# seg=1: geometries segmentized in their own SRID first, edges straight in it
+# (redline's default --area ellipsoidal, issue 17) -> *_sample_ellipsoidal.csv.
+for seg in 0 1; do
+    sfx=; [ $seg = 1 ] && sfx=_ellipsoidal
+    psql -q -X -d "$DB" -v seg=$seg -f "$HERE/postgis_reference.sql"
+    export_csv "SELECT footprint, control, control_fid, kind, area_m2 FROM ref_screen
+                ORDER BY fp_fid, ord1, ord2, ord3" "$HERE/screen_sample$sfx.csv"
+    export_csv "SELECT grp AS \"group\", old_m2, new_m2, lost_m2, gained_m2, net_m2 FROM ref_diff
+                ORDER BY ord, grp" "$HERE/diff_sample$sfx.csv"
+    export_csv "SELECT grp AS \"group\", features, area_m2, self_overlap_m2, sum_m2 FROM ref_area
+                ORDER BY ord, grp" "$HERE/area_sample$sfx.csv"
+done

@@ -21,7 +21,11 @@ load "$S/eco_v2.gpkg" eco_v2
 load "$S/dltb.shp" dltb
 load "$S/dltb_2024.geojson" dltb_2024
 load "$S/eco_v3.geojson" eco_v3
-psql -q -X -d "$DB" -f "$HERE/transitions_reference.sql"
+# seg=0: geodesic edges (--area geodesic) -> transitions_sample.csv; seg=1: edges
+# straight in each geometry's CRS (default --area ellipsoidal) -> *_ellipsoidal.csv.
+for seg in 0 1; do
+sfx=; [ $seg = 1 ] && sfx=_ellipsoidal
+psql -q -X -d "$DB" -v seg=$seg -f "$HERE/transitions_reference.sql"
 PGOPTIONS="-c extra_float_digits=3" psql -q -X -d "$DB" -c "\\copy (SELECT c AS case, from_v AS from, to_v AS to, area_m2 FROM ref_trans ORDER BY c, from_v COLLATE \"C\", to_v COLLATE \"C\") TO STDOUT WITH (FORMAT csv, HEADER)" \
   | python3 -c '
 import csv, sys
@@ -29,5 +33,6 @@ r = csv.reader(sys.stdin); w = csv.writer(sys.stdout, lineterminator="\n")
 w.writerow(next(r))
 for row in r:
     w.writerow(row[:3] + ["%.6f" % float(row[3])])
-' > "$HERE/transitions_sample.csv"
-echo "wrote $HERE/transitions_sample.csv"
+' > "$HERE/transitions_sample$sfx.csv"
+echo "wrote $HERE/transitions_sample$sfx.csv"
+done

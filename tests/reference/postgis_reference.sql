@@ -5,16 +5,38 @@
 --   udb       EPSG:4548  (sample_shapes/udb.shp,      fid 0-based)
 --   projects  EPSG:4527  (sample_shapes/projects.shp, fid 0-based)
 --   eco_v2    EPSG:4490  (sample_shapes/eco_v2.gpkg,  fid = GeoPackage fid, 1-based)
--- Every area is the ellipsoidal (CGCS2000) area: ST_Area(ST_Transform(g, 4490)::geography).
+-- Every area is the ellipsoidal (CGCS2000) area: ST_Area(ST_Transform(g, 4490)::geography),
+-- with g segmentized in its own SRID first when run with -v seg=1.
 -- Results go to tables ref_screen, ref_diff, ref_area (raw float8); the driver formats them.
 
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
 
+-- psql -v seg=1 (make_reference.sh's second run, issue 17): every geometry is
+-- ST_Segmentize'd in its own SRID (1e-5 degree or 1 m steps) before it is
+-- transformed, so edges are read as straight in the CRS the geometry is given in,
+-- as redline's default --area ellipsoidal does.  seg=0 (default): edges are
+-- geodesics between the vertices, as --area geodesic does.
+\if :{?seg}
+\else
+\set seg 0
+\endif
+DROP TABLE IF EXISTS pg_temp.ref_opts;
+CREATE TEMP TABLE ref_opts AS SELECT :seg::int AS seg;
+CREATE OR REPLACE FUNCTION pg_temp.seg(g geometry) RETURNS geometry AS $$
+  SELECT CASE WHEN (SELECT seg FROM pg_temp.ref_opts) = 1
+              THEN ST_Segmentize(g, CASE WHEN ST_SRID(g) = 4490 THEN 1e-5 ELSE 1.0 END)
+              ELSE g END
+$$ LANGUAGE sql STABLE;
+-- g in another SRID (segmentized first when seg=1)
+CREATE OR REPLACE FUNCTION pg_temp.tr(g geometry, srid int) RETURNS geometry AS $$
+  SELECT ST_Transform(pg_temp.seg(g), srid)
+$$ LANGUAGE sql STABLE;
+
 -- Ellipsoidal area in m2 of any geometry (polygonal part only), NULL/empty -> 0.
 CREATE OR REPLACE FUNCTION pg_temp.ell_area(g geometry) RETURNS float8 AS $$
-  SELECT COALESCE(ST_Area(ST_Transform(ST_CollectionExtract(g, 3), 4490)::geography), 0)
-$$ LANGUAGE sql IMMUTABLE;
+  SELECT COALESCE(ST_Area(pg_temp.tr(ST_CollectionExtract(g, 3), 4490)::geography), 0)
+$$ LANGUAGE sql STABLE;
 
 -- the control layers must be valid as delivered (the samples are)
 DO $$
@@ -46,9 +68,9 @@ UNION ALL SELECT 'udb',                  3,        fid, geom FROM udb;
 DROP TABLE IF EXISTS ref_pieces;
 CREATE TABLE ref_pieces AS
 SELECT f.fp_fid, f.xmbh, c.control, c.cord, c.fid AS control_fid,
-       ST_CollectionExtract(ST_Intersection(ST_Transform(f.geom, ST_SRID(c.geom)), c.geom), 3) AS geom
+       ST_CollectionExtract(ST_Intersection(pg_temp.tr(f.geom, ST_SRID(c.geom)), c.geom), 3) AS geom
 FROM ref_fp f
-JOIN ref_controls c ON ST_Intersects(ST_Transform(f.geom, ST_SRID(c.geom)), c.geom);
+JOIN ref_controls c ON ST_Intersects(pg_temp.tr(f.geom, ST_SRID(c.geom)), c.geom);
 
 DROP TABLE IF EXISTS ref_screen;
 CREATE TABLE ref_screen (fp_fid int, footprint text, control text, control_fid int,
@@ -83,7 +105,7 @@ WHERE t.kind = 'total' AND t.control = 'udb';
 DROP TABLE IF EXISTS ref_outside_check;
 CREATE TABLE ref_outside_check AS
 SELECT f.xmbh,
-       pg_temp.ell_area(ST_Difference(ST_Transform(f.geom, 4548),
+       pg_temp.ell_area(ST_Difference(pg_temp.tr(f.geom, 4548),
                                       (SELECT ST_Union(geom) FROM udb))) AS outside_by_difference
 FROM ref_fp f;
 
@@ -108,14 +130,17 @@ u AS (
 )
 SELECT grp, ord,
   pg_temp.ell_area(old_u)                                                     AS old_m2,
-  pg_temp.ell_area(new_u)                                                     AS new_m2,
+  -- seg=1: redline reads NEW's edges as straight in the overlay (OLD's) CRS
+  pg_temp.ell_area(CASE WHEN (SELECT seg FROM pg_temp.ref_opts) = 1
+                        THEN new_u_old ELSE new_u END)                        AS new_m2,
   CASE WHEN old_u IS NULL THEN 0
        WHEN new_u_old IS NULL THEN pg_temp.ell_area(old_u)
        ELSE pg_temp.ell_area(ST_Difference(old_u, new_u_old)) END             AS lost_m2,
   CASE WHEN new_u_old IS NULL THEN 0
        WHEN old_u IS NULL THEN pg_temp.ell_area(new_u_old)
        ELSE pg_temp.ell_area(ST_Difference(new_u_old, old_u)) END             AS gained_m2,
-  pg_temp.ell_area(new_u) - pg_temp.ell_area(old_u)                           AS net_m2,
+  pg_temp.ell_area(CASE WHEN (SELECT seg FROM pg_temp.ref_opts) = 1
+                        THEN new_u_old ELSE new_u END) - pg_temp.ell_area(old_u) AS net_m2,
   -- cross-check only: new union built in 4527 instead of 4490
   pg_temp.ell_area(new_u_old)                                                 AS new_m2_union_in_4527
 FROM u;

@@ -18,9 +18,22 @@
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
 
+-- psql -v seg=1 (issue 17): segmentize in the geometry's own SRID (1e-5 degree or
+-- 1 m steps) before the transform, so edges are straight in that CRS, as redline's
+-- default --area ellipsoidal reads them; seg=0: geodesic edges (--area geodesic).
+\if :{?seg}
+\else
+\set seg 0
+\endif
+DROP TABLE IF EXISTS pg_temp.ref_opts;
+CREATE TEMP TABLE ref_opts AS SELECT :seg::int AS seg;
 CREATE OR REPLACE FUNCTION pg_temp.ell(g geometry) RETURNS float8 AS $$
-  SELECT COALESCE(ST_Area(ST_Transform(ST_CollectionExtract(g, 3), 4490)::geography), 0)
-$$ LANGUAGE sql IMMUTABLE;
+  SELECT COALESCE(ST_Area(ST_Transform(
+           CASE WHEN (SELECT seg FROM pg_temp.ref_opts) = 1
+                THEN ST_Segmentize(ST_CollectionExtract(g, 3),
+                                   CASE WHEN ST_SRID(g) = 4490 THEN 1e-5 ELSE 1.0 END)
+                ELSE ST_CollectionExtract(g, 3) END, 4490)::geography), 0)
+$$ LANGUAGE sql STABLE;
 
 DROP TABLE IF EXISTS t_old, t_new, u_old, u_new, p_old, p_new, a_old, a_new, ref_trans;
 CREATE TABLE t_old AS

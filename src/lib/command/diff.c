@@ -522,6 +522,11 @@ rl_status rl_diff(rl_ctx *ctx, const rl_diff_options *opts, rl_report **out)
         const GEOSGeometry *g = d->nw->feat[i].geom;
         if (!g)
             continue;
+        /*
+         * Vertex by vertex, not densified: NEW's edges are then read as
+         * straight in the overlay CRS, so a reprojected copy of OLD is
+         * unchanged (docs/area-method.md, "diff").
+         */
         ngeom[i] = pj ? rl_geom_transform(ctx, g, pj) : GEOSGeom_clone_r(ctx->geos, g);
         if (!ngeom[i]) {
             st = rl_fail(ctx, RL_ERR_CRS, "NEW: %s: feature %lld: %s",

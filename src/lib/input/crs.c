@@ -2,6 +2,7 @@
 #include "input/input.h"
 
 #include <cpl_conv.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,6 +186,180 @@ GEOSGeometry *rl_geom_transform(rl_ctx *ctx, const GEOSGeometry *g, PJ *pj)
         rl_fail(ctx, RL_ERR_CRS,
                 "coordinates could not be transformed (outside the CRS's "
                 "domain?)");
+    return out;
+}
+
+/* ---- transforms that keep edges straight in the source CRS ---- */
+
+/* Distance in metres between two points of crs (approximate for lon/lat). */
+static double dist_m(const rl_crs *crs, double x0, double y0, double x1, double y1)
+{
+    if (!crs->geographic)
+        return hypot(x1 - x0, y1 - y0) * crs->unit_m;
+    double k = crs->a * M_PI / 180;
+    return k * hypot((x1 - x0) * cos((y0 + y1) * M_PI / 360), y1 - y0);
+}
+
+/* Pieces for an edge of L metres cut into steps of at most `step` metres. */
+static size_t dense_parts(const rl_crs *from, double step, double x0, double y0, double x1,
+                          double y1)
+{
+    double n = ceil(dist_m(from, x0, y0, x1, y1) / step);
+    return n <= 1 ? 1 : n < 1e6 ? (size_t)n : 1000000;
+}
+
+/*
+ * The ring transformed so that it follows its edges, straight in `from`, to
+ * within tol metres in `to`.  First the vertices and every edge's midpoint
+ * are transformed: the midpoint's offset from the chord (the sag s of an
+ * edge of length L) gives the curvature 8 s / L^2 of the edge's image.  If
+ * no edge sags more than tol, that is all (e.g. between two Gauss-Krüger
+ * CRSs that differ by a false easting).  Otherwise every edge is cut in
+ * equal steps sized for the ring's largest curvature, so that no chord
+ * sags more than tol; equal steps along the whole ring also make the
+ * chords' small areas cancel (their sum follows the ring's net east-west
+ * extent, which is zero).
+ */
+static GEOSGeometry *dense_ring(rl_ctx *ctx, const GEOSGeometry *ring, PJ *pj,
+                                const rl_crs *from, const rl_crs *to, double tol, int *bad)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(h, ring);
+    unsigned int n = 0;
+    double *s = NULL, *d = NULL;
+    GEOSGeometry *out = NULL;
+    if (!seq || !GEOSCoordSeq_getSize_r(h, seq, &n) || n < 2)
+        goto done;
+    /* sx, sy: the ring; px, py: vertices and midpoints, transformed. */
+    size_t np = 2 * (size_t)n - 1;
+    if (!(s = malloc((2 * (size_t)n + 2 * np) * sizeof *s)))
+        goto done;
+    double *sx = s, *sy = s + n, *px = s + 2 * (size_t)n, *py = px + np;
+    if (!GEOSCoordSeq_copyToArrays_r(h, seq, sx, sy, NULL, NULL))
+        goto done;
+    for (unsigned int i = 0; i < n; i++) {
+        px[2 * i] = sx[i], py[2 * i] = sy[i];
+        if (i + 1 < n)
+            px[2 * i + 1] = (sx[i] + sx[i + 1]) / 2, py[2 * i + 1] = (sy[i] + sy[i + 1]) / 2;
+    }
+    proj_trans_generic(pj, PJ_FWD, px, sizeof *px, np, py, sizeof *py, np, NULL, 0, 0, NULL,
+                       0, 0);
+    for (size_t i = 0; i < np; i++)
+        if (px[i] == HUGE_VAL || !isfinite(px[i]) || !isfinite(py[i])) {
+            *bad = 1;
+            goto done;
+        }
+    double kmax = 0, smax = 0;
+    for (unsigned int i = 0; i + 1 < n; i++) {
+        double L = dist_m(from, sx[i], sy[i], sx[i + 1], sy[i + 1]);
+        double sag = dist_m(to, px[2 * i + 1], py[2 * i + 1], (px[2 * i] + px[2 * i + 2]) / 2,
+                            (py[2 * i] + py[2 * i + 2]) / 2);
+        if (L > 0 && 8 * sag / (L * L) > kmax)
+            kmax = 8 * sag / (L * L);
+        if (sag > smax)
+            smax = sag;
+    }
+    double *dx = px, *dy = py;
+    size_t m = 0;
+    if (smax <= tol) {
+        /* Straight enough as it is: keep the transformed vertices. */
+        for (unsigned int i = 0; i < n; i++)
+            px[i] = px[2 * i], py[i] = py[2 * i];
+        m = n;
+    } else {
+        double step = sqrt(8 * tol / kmax);
+        m = 1;
+        for (unsigned int i = 0; i + 1 < n; i++)
+            m += dense_parts(from, step, sx[i], sy[i], sx[i + 1], sy[i + 1]);
+        if (m > UINT_MAX || !(d = malloc(2 * m * sizeof *d)))
+            goto done;
+        dx = d, dy = d + m;
+        size_t j = 0;
+        for (unsigned int i = 0; i + 1 < n; i++) {
+            size_t k = dense_parts(from, step, sx[i], sy[i], sx[i + 1], sy[i + 1]);
+            for (size_t q = 0; q < k; q++, j++) {
+                double t = (double)q / (double)k;
+                dx[j] = q ? sx[i] + t * (sx[i + 1] - sx[i]) : sx[i];
+                dy[j] = q ? sy[i] + t * (sy[i + 1] - sy[i]) : sy[i];
+            }
+        }
+        dx[j] = sx[n - 1];
+        dy[j] = sy[n - 1];
+        proj_trans_generic(pj, PJ_FWD, dx, sizeof *dx, m, dy, sizeof *dy, m, NULL, 0, 0, NULL,
+                           0, 0);
+        for (size_t i = 0; i < m; i++)
+            if (dx[i] == HUGE_VAL || !isfinite(dx[i]) || !isfinite(dy[i])) {
+                *bad = 1;
+                goto done;
+            }
+    }
+    GEOSCoordSequence *cs = GEOSCoordSeq_copyFromArrays_r(h, dx, dy, NULL, NULL,
+                                                          (unsigned int)m);
+    if (cs)
+        out = GEOSGeom_createLinearRing_r(h, cs); /* takes cs */
+done:
+    free(s);
+    free(d);
+    return out;
+}
+
+static GEOSGeometry *dense_polygon(rl_ctx *ctx, const GEOSGeometry *poly, PJ *pj,
+                                   const rl_crs *from, const rl_crs *to, double tol, int *bad)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    int nh = GEOSGetNumInteriorRings_r(h, poly);
+    GEOSGeometry *shell = NULL, **holes = NULL, *out = NULL;
+    int made = 0;
+    if (nh < 0 || !(holes = calloc((size_t)nh + 1, sizeof *holes)))
+        goto cleanup;
+    if (!(shell = dense_ring(ctx, GEOSGetExteriorRing_r(h, poly), pj, from, to, tol, bad)))
+        goto cleanup;
+    for (; made < nh; made++)
+        if (!(holes[made] = dense_ring(ctx, GEOSGetInteriorRingN_r(h, poly, made), pj, from,
+                                       to, tol, bad)))
+            goto cleanup;
+    out = GEOSGeom_createPolygon_r(h, shell, holes, (unsigned int)nh);
+    if (out)
+        shell = NULL, made = 0; /* taken */
+cleanup:
+    GEOSGeom_destroy_r(h, shell);
+    for (int i = 0; i < made; i++)
+        GEOSGeom_destroy_r(h, holes[i]);
+    free(holes);
+    return out;
+}
+
+GEOSGeometry *rl_geom_transform_dense(rl_ctx *ctx, const GEOSGeometry *g, PJ *pj,
+                                      const rl_crs *from, const rl_crs *to, double tol_m)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    int type = GEOSGeomTypeId_r(h, g);
+    if ((type != GEOS_POLYGON && type != GEOS_MULTIPOLYGON) || GEOSisEmpty_r(h, g) == 1)
+        return rl_geom_transform(ctx, g, pj);
+    GEOSGeometry *out = NULL, **parts = NULL;
+    int np = type == GEOS_POLYGON ? 1 : GEOSGetNumGeometries_r(h, g), made = 0, bad = 0;
+    if (type == GEOS_POLYGON) {
+        out = dense_polygon(ctx, g, pj, from, to, tol_m, &bad);
+        goto done;
+    }
+    if (np < 0 || !(parts = calloc((size_t)np + 1, sizeof *parts)))
+        goto done;
+    for (; made < np; made++)
+        if (!(parts[made] = dense_polygon(ctx, GEOSGetGeometryN_r(h, g, made), pj, from, to,
+                                          tol_m, &bad)))
+            goto done;
+    out = GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, parts, (unsigned int)np);
+    if (out)
+        made = 0; /* taken */
+done:
+    for (int i = 0; i < made; i++)
+        GEOSGeom_destroy_r(h, parts[i]);
+    free(parts);
+    if (!out && bad)
+        rl_fail(ctx, RL_ERR_CRS,
+                "coordinates could not be transformed (outside the CRS's domain?)");
+    else if (!out)
+        rl_fail(ctx, RL_ERR_GEOM, "cannot densify a geometry: %s", ctx->geos_msg);
     return out;
 }
 

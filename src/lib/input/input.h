@@ -38,6 +38,23 @@ PJ *rl_ctx_pj(rl_ctx *ctx, const char *src_def, const char *dst_def);
 /* A copy of g with every coordinate transformed; NULL + message on error. */
 GEOSGeometry *rl_geom_transform(rl_ctx *ctx, const GEOSGeometry *g, PJ *pj);
 /*
+ * As rl_geom_transform for polygonal g (other types: plain transform), but
+ * the result follows g's edges, straight in `from`, to within tol_m metres
+ * in `to`: where an edge's image bends more than that, every edge of the
+ * ring is cut in equal steps before the transform (crs.c, dense_ring).
+ * NULL + message on error.
+ */
+GEOSGeometry *rl_geom_transform_dense(rl_ctx *ctx, const GEOSGeometry *g, PJ *pj,
+                                      const rl_crs *from, const rl_crs *to, double tol_m);
+/*
+ * The tolerance screen uses when it brings a footprint into a control's
+ * CRS.  The area between the followed edges and the chords is at most
+ * 2/3 * perimeter * tol (1.3e-4 m2 per km), and with equal steps it mostly
+ * cancels: measured <= 1.8e-9 relative on 300 random footprints of 600 m2
+ * to 60 km2, the level of the overlay grid's own rounding.
+ */
+#define RL_DENSIFY_TOL_M 2e-7
+/*
  * Definition of the Gauss-Krüger 3-degree zone (k = 1, x0 = 500 km) on the
  * crs's own ellipsoid whose central meridian is nearest to lon.
  * Writes into buf; returns buf.

@@ -53,8 +53,8 @@ int rl_lu_decimals(const rl_screen_options *o)
 static rl_status measure(rl_ctx *ctx, const rl_lu_measure *ms, const GEOSGeometry *g,
                          double *a)
 {
-    if (ms->m == RL_AREA_ELLIPSOIDAL || rl_crs_same(ms->ccrs, ms->fcrs))
-        return rl_geom_area(ctx, g, ms->m == RL_AREA_ELLIPSOIDAL ? ms->ccrs : ms->fcrs,
+    if (ms->m != RL_AREA_PLANAR || rl_crs_same(ms->ccrs, ms->fcrs))
+        return rl_geom_area(ctx, g, ms->m != RL_AREA_PLANAR ? ms->ccrs : ms->fcrs,
                             ms->m, a);
     PJ *pj = rl_ctx_pj(ctx, ms->ccrs->def, ms->fcrs->def);
     GEOSGeometry *t = pj ? rl_geom_transform(ctx, g, pj) : NULL;

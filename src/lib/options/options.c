@@ -121,13 +121,10 @@ static int common_option(argcur *c, rl_common_opts *o, int allow_pieces)
     if (is(c, "--area", NULL)) {
         if (!(v = take_value(c)))
             return -1;
-        if (strcasecmp(v, "ellipsoidal") == 0)
-            o->area = RL_AREA_ELLIPSOIDAL;
-        else if (strcasecmp(v, "planar") == 0)
-            o->area = RL_AREA_PLANAR;
-        else {
+        if (!rl_area_method_parse(v, &o->area)) {
             rl_fail(c->ctx, RL_ERR_USAGE,
-                    "--area must be 'ellipsoidal' or 'planar', not '%s'", v);
+                    "--area must be 'ellipsoidal', 'geodesic', 'survey' or "
+                    "'planar', not '%s'", v);
             return -1;
         }
         return 1;

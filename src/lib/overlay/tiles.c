@@ -21,8 +21,9 @@
 /* The root is cut into this many cells per side for the workers. */
 #define RL_TILE_ROOT_SPLIT 16
 /*
- * Cut edges get a new vertex on the chord, which moves an ellipsoidal area
- * by ~1e-8 relative at most; inputs this small are not cut at all.
+ * Cut edges get a new vertex on the straight edge: that moves nothing under
+ * --area ellipsoidal, and a geodesic or survey area by ~1e-8 relative at
+ * most; inputs this small are not cut at all.
  */
 #define RL_TILE_MIN_VERTICES 65536
 

@@ -178,8 +178,7 @@ static void head(html *H)
                   T(H, "Screening report", "建设项目用地压占分析报告"));
     rl_buf_printf(b, "%s redline %s · %s: %s · %s: %s · %s: %g %s</p>\n",
                   T(H, "Made by", "生成工具"), RL_VERSION, T(H, "area", "面积"),
-                  d->opts->c.area == RL_AREA_PLANAR ? T(H, "planar", "平面面积")
-                                                    : T(H, "ellipsoidal", "椭球面积"),
+                  T(H, rl_area_method_name(d->opts->c.area), rl_area_method_zh(d->opts->c.area)),
                   T(H, "units", "单位"), H->unit,
                   T(H, "smallest finding", "最小计入面积"), d->opts->min_area,
                   rl_label_unit(H->lang, RL_U_M2));
@@ -1109,8 +1108,10 @@ rl_status rl_html_diff(rl_ctx *ctx, const rl_diff_data *d, rl_buf *b)
         rl_buf_puts(b, ")");
     }
     rl_buf_printf(b, "<br>%s · %s %g %s%s</p>\n</header>\n",
-                  d->opts->c.area == RL_AREA_PLANAR ? T(&H, "planar area", "平面面积")
-                                                    : T(&H, "ellipsoidal area", "椭球面积"),
+                  d->opts->c.area == RL_AREA_PLANAR      ? T(&H, "planar area", "平面面积")
+                  : d->opts->c.area == RL_AREA_ELLIPSOIDAL ? T(&H, "ellipsoidal area", "椭球面积")
+                  : d->opts->c.area == RL_AREA_GEODESIC    ? T(&H, "geodesic area", rl_area_method_zh(d->opts->c.area))
+                                                           : T(&H, "survey area", rl_area_method_zh(d->opts->c.area)),
                   T(&H, "tolerance", "容差"), d->opts->tolerance,
                   rl_label_unit(lang, RL_U_M2),
                   d->provisional ? T(&H, " · PROVISIONAL: features were skipped",

@@ -436,7 +436,7 @@ static void table_head(const rl_screen_data *d, rl_buf *out, int fit)
     rl_buf *b = fit ? &hb : out;
     if (zh)
         rl_buf_printf(b, "redline screen：%zu 处项目用地，%s，单位 %s\n", d->nres,
-                      d->opts->c.area == RL_AREA_PLANAR ? "平面面积" : "椭球面积", un);
+                      rl_area_method_zh(d->opts->c.area), un);
     else
         rl_buf_printf(b, "redline screen: %zu footprints, %s area, units %s\n",
                       d->nres, rl_area_method_name(d->opts->c.area), un);
