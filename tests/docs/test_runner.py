@@ -18,18 +18,20 @@ from testlib import check, summary  # noqa: E402
 
 RUNNER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "run_docs.py")
 
+# The page reads edges as geodesics (--area geodesic): the figures PostGIS
+# geography gives, as the docs quoted them before issue #17.
 GOOD = """# A page
 
 ```
-$ redline area sample_shapes/eco.shp
-redline area: sample_shapes/eco.shp (EPSG:4527), ellipsoidal area, units m2
+$ redline area --area geodesic sample_shapes/eco.shp
+redline area: sample_shapes/eco.shp (EPSG:4527), geodesic area, units m2
 ...
 TOTAL         5  11590127.39        1253303.91
-$ redline area -f json sample_shapes/eco.shp | head -3
+$ redline area --area geodesic -f json sample_shapes/eco.shp | head -3
 {"tool": "redline", ...
  "path": "sample_shapes/eco.shp", "layer": "eco", "crs": "EPSG:4527", "features": 5, ...
  "area_m2": 11590127.3946, "self_overlap_m2": 1253303.9061, ...
-$ redline area --expect-min 1200ha sample_shapes/eco.shp > /dev/null; echo $?
+$ redline area --area geodesic --expect-min 1200ha sample_shapes/eco.shp > /dev/null; echo $?
 1
 ```
 
@@ -64,7 +66,7 @@ def main():
         bad = GOOD.replace('"self_overlap_m2": 1253303.9061', '"self_overlap_m2": 1253303.9092')
         write(bad)
         code, out = runner(redline, src, page)
-        check(code == 1 and "output differs for: $ redline area -f json" in out and
+        check(code == 1 and "output differs for: $ redline area --area geodesic -f json" in out and
               '- "area_m2": 11590127.3946, "self_overlap_m2": 1253303.9092, ...' in out and
               '+ "area_m2": 11590127.3946, "self_overlap_m2": 1253303.9061,' in out,
               f"a wrong figure fails and the diff shows it: {code} {out}")
