@@ -231,6 +231,24 @@ static int common_option(argcur *c, rl_common_opts *o, int allow_pieces)
         o->quiet = 1;
         return 1;
     }
+    if (is(c, "--shard", NULL)) {
+        if (!(v = take_value(c)))
+            return -1;
+        char *e1 = NULL, *e2 = NULL;
+        long i = -1, n = -1;
+        if (*v >= '0' && *v <= '9')
+            i = strtol(v, &e1, 10);
+        if (e1 && *e1 == '/' && e1[1] >= '0' && e1[1] <= '9')
+            n = strtol(e1 + 1, &e2, 10);
+        if (!e2 || *e2 || n < 1 || n > 1000000 || i >= n) {
+            rl_fail(c->ctx, RL_ERR_USAGE,
+                    "--shard must be I/N with 0 <= I < N (e.g. 0/4), not '%s'", v);
+            return -1;
+        }
+        o->shard_index = (int)i;
+        o->shard_count = (int)n;
+        return 1;
+    }
     if (is(c, "--allow-empty", NULL)) {
         if (!flag(c))
             return -1;
@@ -329,8 +347,61 @@ static int parse_args(rl_ctx *ctx, int argc, const char *const *argv,
     return 1;
 }
 
+/*
+ * With --shard: a shard writes its part as JSON to a file, and records the
+ * arguments that make its result (all but those of merge_owned) and their
+ * fingerprint.  1 ok, 0 failed (message in ctx).
+ */
+static int shard_finish(rl_ctx *ctx, int argc, const char *const *argv, const char *command,
+                        rl_common_opts *o)
+{
+    /* Options that only say how or where to write, or how fast: merge gives its own. */
+    static const char *const merge_owned[] = {"--shard", "-o", "--output", "-f", "--format",
+                                              "-j", "--jobs", "--lang", "--units"};
+    if (!o->shard_count)
+        return 1;
+    if (o->format != RL_FMT_JSON || !o->out_path) {
+        rl_fail(ctx, RL_ERR_USAGE, "--shard writes the shard's part: give -f json -o PART "
+                                   "(and the report's format to redline merge)");
+        return 0;
+    }
+    o->shard_args = calloc((size_t)argc + 1, sizeof *o->shard_args);
+    if (!o->shard_args) {
+        rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        return 0;
+    }
+    int no_more_opts = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (!no_more_opts && strcmp(a, "--") == 0)
+            no_more_opts = 1;
+        else if (!no_more_opts && a[0] == '-' && a[1]) {
+            if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0)
+                continue;
+            size_t n = a[1] == '-' ? strcspn(a, "=") : 2;
+            int owned = 0;
+            for (size_t k = 0; k < sizeof merge_owned / sizeof *merge_owned; k++)
+                owned |= strlen(merge_owned[k]) == n && strncmp(a, merge_owned[k], n) == 0;
+            if (owned) {
+                if (a[n] == '\0') /* the value is the next argument */
+                    i++;
+                continue;
+            }
+        }
+        if (!(o->shard_args[o->nshard_args++] = rl_redact(a))) {
+            rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+            return 0;
+        }
+    }
+    rl_fingerprint(command, o->shard_args, o->nshard_args, o->fingerprint);
+    return 1;
+}
+
 static void common_free(rl_common_opts *o)
 {
+    for (int i = 0; i < o->nshard_args; i++)
+        free(o->shard_args[i]);
+    free(o->shard_args);
     free(o->out_path);
     free(o->pieces_path);
     free(o->assume_srs);
@@ -770,6 +841,8 @@ static rl_screen_options *parse_screen(rl_ctx *ctx, int argc,
         rl_fail(ctx, RL_ERR_USAGE, "--format xlsx needs -o FILE.xlsx");
         goto fail;
     }
+    if (!shard_finish(ctx, argc, argv, audit ? "audit" : "screen", &o->c))
+        goto fail;
     if (o->rules_path && !add_rules(ctx, o))
         goto fail;
     if (audit && o->nfootprints != 1) {
@@ -1036,7 +1109,7 @@ static int parse_simple(rl_ctx *ctx, int argc, const char *const *argv,
         rl_fail(ctx, RL_ERR_USAGE, "missing operand: expected %s", t->usage_pos);
         return 0;
     }
-    return 1;
+    return shard_finish(ctx, argc, argv, t->diff ? "diff" : "area", t->co);
 }
 
 rl_diff_options *rl_diff_options_new(rl_ctx *ctx, int argc,

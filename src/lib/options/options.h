@@ -52,6 +52,23 @@ typedef struct rl_common_opts {
     /* diff, area: rl_{diff,area}_options_set_progress; NULL: none */
     rl_progress_fn progress;
     void *progress_data;
+    /*
+     * --shard I/N (docs/scale-out.md): this run does shard I of N and
+     * writes its part (-f json -o PART); shard_count 0: not sharded.
+     */
+    int shard_index;
+    int shard_count;
+    /*
+     * With --shard: the arguments the part records (argv without --shard,
+     * -o, -f, --jobs, --quiet, --lang, --units, passwords redacted) and the
+     * run's fingerprint (rl_fingerprint over them).
+     */
+    char **shard_args;
+    int nshard_args;
+    char fingerprint[17];
+    /* redline merge: the parts this run takes its work from (borrowed); NULL otherwise */
+    const rl_part *parts;
+    size_t nparts;
 } rl_common_opts;
 
 struct rl_screen_options {
