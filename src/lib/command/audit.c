@@ -1593,7 +1593,9 @@ rl_status rl_audit(rl_ctx *ctx, const rl_audit_options *ao, rl_report **out)
     free(inputs);
     if (st)
         goto fail;
-    if (ao->report_dir && mkdir(ao->report_dir, 0755) != 0 && errno != EEXIST) {
+    /* A shard leaves --report-dir to merge. */
+    if (ao->report_dir && !so->c.shard_count && mkdir(ao->report_dir, 0755) != 0 &&
+        errno != EEXIST) {
         st = rl_fail(ctx, RL_ERR_OUTPUT, "%s: cannot create: %s", ao->report_dir,
                      strerror(errno));
         goto fail;

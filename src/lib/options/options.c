@@ -360,6 +360,12 @@ static int shard_finish(rl_ctx *ctx, int argc, const char *const *argv, const ch
                                               "-j", "--jobs", "--lang", "--units"};
     if (!o->shard_count)
         return 1;
+    /* screen's parts would need its whole result (hits, pieces, land use) serialised: not yet. */
+    if (strcmp(command, "screen") == 0) {
+        rl_fail(ctx, RL_ERR_USAGE, "--shard is not available for screen yet "
+                                   "(diff, area and audit have it)");
+        return 0;
+    }
     if (o->format != RL_FMT_JSON || !o->out_path) {
         rl_fail(ctx, RL_ERR_USAGE, "--shard writes the shard's part: give -f json -o PART "
                                    "(and the report's format to redline merge)");
