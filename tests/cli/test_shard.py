@@ -218,6 +218,16 @@ def refusals():
             usage % ("merge", "unknown option '--by' (merge takes -f, -o, --lang, --units, "
                      "--jobs and --quiet; the command's other options are the shards')",
                      "merge"), "merge with a command option")
+    # Names with characters YAML would fold (U+2028, U+0085) come back from the part unchanged.
+    odd = "u\u2028\u0085x"
+    for ext in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
+        shutil.copy(S("udb" + ext), p(odd + ext))
+    want = run("area", odd + ".shp", "-f", "json")
+    for i in range(2):
+        run("area", odd + ".shp", "--shard", "%d/2" % i, "-f", "json", "-o", p("n%d.json" % i))
+    got = run("merge", "-f", "json", p("n0.json"), p("n1.json"))
+    check(got == want and want[0] == 0, "a path with U+2028 and U+0085: merged as unsharded %r"
+          % (got[2],))
     # An input changed after the shards ran.
     shutil.copy(S("udb.shp"), p("u.shp"))
     for ext in (".shx", ".dbf", ".prj", ".cpg"):

@@ -183,6 +183,11 @@ const char *rl_jv_str(rl_jv v);              /* a scalar's text, or NULL */
 int rl_jv_num(rl_jv v, double *out);
 /* A whole number >= 0; 0 when absent or not one. */
 int rl_jv_size(rl_jv v, size_t *out);
+/*
+ * s as a JSON string that libyaml reads back unchanged: rl_buf_json_str,
+ * with U+0080..U+009F, U+2028 and U+2029 escaped as well.  NULL: "".
+ */
+void rl_buf_part_str(rl_buf *b, const char *s);
 /* A double written exactly ("%a" in a JSON string): read back bit for bit. */
 void rl_buf_hexnum(rl_buf *b, double v);
 

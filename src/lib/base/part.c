@@ -92,6 +92,34 @@ void rl_buf_hexnum(rl_buf *b, double v)
     rl_buf_printf(b, "\"%a\"", v);
 }
 
+void rl_buf_part_str(rl_buf *b, const char *s)
+{
+    rl_buf t = {0};
+    rl_buf_json_str(&t, s ? s : "");
+    if (t.oom) {
+        b->oom = 1;
+        return;
+    }
+    /*
+     * YAML folds U+0085, U+2028 and U+2029 inside a quoted scalar as line
+     * breaks, and refuses the other C1 controls: written as escapes, they
+     * come back as they were (and the part stays JSON).
+     */
+    const unsigned char *q = (const unsigned char *)t.s, *run = q, *end = q + t.len;
+    for (; q < end; q++) {
+        int c1 = q[0] == 0xC2 && q + 1 < end && q[1] >= 0x80 && q[1] <= 0x9F;
+        int ls = q[0] == 0xE2 && q + 2 < end && q[1] == 0x80 && (q[2] == 0xA8 || q[2] == 0xA9);
+        if (!c1 && !ls)
+            continue;
+        rl_buf_putn(b, (const char *)run, (size_t)(q - run));
+        rl_buf_printf(b, "\\u%04x", c1 ? q[1] : 0x2000u + (q[2] - 0x80u));
+        q += c1 ? 1 : 2;
+        run = q + 1;
+    }
+    rl_buf_putn(b, (const char *)run, (size_t)(end - run));
+    rl_buf_free(&t);
+}
+
 void rl_part_free(rl_part *p)
 {
     if (!p)

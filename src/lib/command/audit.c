@@ -1465,16 +1465,16 @@ static void part_files(const rl_audit_data *d, size_t lo, size_t hi, rl_buf *b)
     for (size_t i = lo; i < hi; i++) {
         const rl_audit_file *f = &d->files[i];
         rl_buf_printf(b, "%s{\"i\": %zu, \"path\": ", i > lo ? ",\n  " : "\n  ", i);
-        rl_buf_json_str(b, f->path);
+        rl_buf_part_str(b, f->path);
         rl_buf_printf(b, ", \"status\": %d, \"features\": %zu, \"counts\": [%zu, %zu, %zu, %zu]",
                       f->status, f->features, f->counts[0], f->counts[1], f->counts[2],
                       f->counts[3]);
         rl_buf_puts(b, ", \"codes\": ");
-        rl_buf_json_str(b, f->codes ? f->codes : "");
+        rl_buf_part_str(b, f->codes ? f->codes : "");
         rl_buf_puts(b, ", \"messages\": ");
-        rl_buf_json_str(b, f->messages ? f->messages : "");
+        rl_buf_part_str(b, f->messages ? f->messages : "");
         rl_buf_puts(b, ", \"json\": ");
-        rl_buf_json_str(b, f->json ? f->json : "{}"); /* what the writers put for none */
+        rl_buf_part_str(b, f->json ? f->json : "{}"); /* what the writers put for none */
         rl_buf_puts(b, "}");
     }
     rl_buf_puts(b, "]");

@@ -69,7 +69,7 @@ void rl_part_head(rl_buf *b, const char *command, const rl_common_opts *c)
                      " \"args\": [", c->shard_index, c->shard_count, c->fingerprint);
     for (int i = 0; i < c->nshard_args; i++) {
         rl_buf_puts(b, i ? ", " : "");
-        rl_buf_json_str(b, c->shard_args[i]);
+        rl_buf_part_str(b, c->shard_args[i]);
     }
     rl_buf_puts(b, "]");
 }
