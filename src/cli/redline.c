@@ -65,10 +65,10 @@ static const char *const usage_tail =
     "  --allow-empty         accept an empty input layer (no feature with a\n" \
     "                        geometry) and say so in the report; without it\n" \
     "                        an empty layer is an error (exit 2)\n"          \
-    "  --shard I/N           do shard I (0 to N-1) of N of the work and write\n" \
-    "                        it as a part (needs -f json -o PART); 'redline\n" \
-    "                        merge' makes the parts the whole run's report\n" \
-    "                        (docs/scale-out.md)\n" \
+    "  --shard I/N           diff, area, audit: do shard I (0 to N-1) of N of\n" \
+    "                        the work and write it as a part (needs -f json\n" \
+    "                        -o PART); 'redline merge' makes the parts the\n" \
+    "                        whole run's report (docs/scale-out.md)\n" \
     "  -q, --quiet           no messages on stderr except errors (no warnings)\n" \
     "  -h, --help            this help;  --version  print the version\n"      \
     "\n"                                                                       \
@@ -226,8 +226,8 @@ static const char *const usage_audit =
 static const char *const usage_merge =
     "Usage: redline merge [OPTIONS] PART...\n"
     "\n"
-    "Make the parts of a sharded run (each written by 'redline screen|diff|area|\n"
-    "audit ... --shard I/N -f json -o PART') into the report the unsharded run\n"
+    "Make the parts of a sharded run (each written by 'redline diff|area|audit\n"
+    "... --shard I/N -f json -o PART') into the report the unsharded run\n"
     "writes: the same JSON byte for byte, and every other format.  The inputs\n"
     "are read again from the paths the shards were given (run merge in the\n"
     "folder they ran in).  Refused (exit 2), naming the parts: parts of\n"

@@ -214,6 +214,14 @@ def refusals():
             usage % ("merge", "%s: not a part of a sharded run (not JSON)" % S("eco.shp"),
                      "merge"), "merge of a file that is not a part")
     refused(["merge"], usage % ("merge", "no PART given", "merge"), "merge without parts")
+    doc = json.load(open(p("a0.json"), encoding="utf-8"))
+    doc["command"], doc["part"]["shard"], doc["part"]["of"] = "screen", 0, 1
+    with open(p("s0.json"), "w", encoding="utf-8") as fh:
+        json.dump(doc, fh)
+    refused(["merge", p("s0.json")],
+            usage % ("merge", "%s: a part of 'screen', which merge does not take (diff, area "
+                     "and audit have parts)" % p("s0.json"), "merge"),
+            "merge of a part that names screen")
     refused(["merge", "--by", "X", p("a0.json")],
             usage % ("merge", "unknown option '--by' (merge takes -f, -o, --lang, --units, "
                      "--jobs and --quiet; the command's other options are the shards')",

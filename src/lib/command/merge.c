@@ -32,10 +32,8 @@ void rl_merge_options_free(rl_merge_options *o)
             rl_diff_options_free(o->inner);
         else if (strcmp(o->command, "area") == 0)
             rl_area_options_free(o->inner);
-        else if (strcmp(o->command, "audit") == 0)
-            rl_audit_options_free(o->inner);
         else
-            rl_screen_options_free(o->inner);
+            rl_audit_options_free(o->inner);
     }
     for (size_t i = 0; i < o->nparts; i++)
         rl_part_free(&o->parts[i]);
@@ -113,6 +111,13 @@ rl_merge_options *rl_merge_options_new(rl_ctx *ctx, int argc, const char *const 
         goto fail;
     const rl_part *p0 = &o->parts[0];
     o->command = p0->command;
+    /* screen has no parts yet: merge would silently run it whole. */
+    if (strcmp(o->command, "diff") != 0 && strcmp(o->command, "area") != 0 &&
+        strcmp(o->command, "audit") != 0) {
+        rl_fail(ctx, RL_ERR_USAGE, "%s: a part of '%s', which merge does not take "
+                "(diff, area and audit have parts)", p0->path, o->command);
+        goto fail;
+    }
     char now[17];
     rl_fingerprint(p0->command, p0->args, p0->nargs, now);
     if (strcmp(now, p0->fingerprint) != 0) {
@@ -141,18 +146,10 @@ rl_merge_options *rl_merge_options_new(rl_ctx *ctx, int argc, const char *const 
         rl_area_options *a = rl_area_options_new(ctx, n, av);
         o->inner = a;
         c = a ? &a->c : NULL;
-    } else if (strcmp(o->command, "audit") == 0) {
+    } else {
         rl_audit_options *a = rl_audit_options_new(ctx, n, av);
         o->inner = a;
         c = a ? &a->s->c : NULL;
-    } else if (strcmp(o->command, "screen") == 0) {
-        rl_screen_options *s = rl_screen_options_new(ctx, n, av);
-        o->inner = s;
-        c = s ? &s->c : NULL;
-    } else {
-        rl_fail(ctx, RL_ERR_USAGE, "%s: a part of an unknown command '%s'", p0->path,
-                o->command);
-        goto fail;
     }
     if (!c)
         goto fail;
@@ -177,7 +174,5 @@ rl_status rl_merge(rl_ctx *ctx, const rl_merge_options *o, rl_report **out)
         return rl_diff(ctx, o->inner, out);
     if (strcmp(o->command, "area") == 0)
         return rl_area(ctx, o->inner, out);
-    if (strcmp(o->command, "audit") == 0)
-        return rl_audit(ctx, o->inner, out);
-    return rl_screen(ctx, o->inner, out);
+    return rl_audit(ctx, o->inner, out);
 }
