@@ -231,6 +231,33 @@ RL_API void rl_area_options_set_progress(rl_area_options *opts, rl_progress_fn f
 RL_API rl_status rl_audit(rl_ctx *ctx, const rl_audit_options *opts, rl_report **out);
 
 /* ------------------------------------------------------------------ */
+/* merge: the parts of a sharded run (--shard I/N, docs/scale-out.md)  */
+/* ------------------------------------------------------------------ */
+
+typedef struct rl_merge_options rl_merge_options;
+/**
+ * Parse the arguments of `redline merge`: PART... and the options that say
+ * how the report is written (-f, -o, --lang, --units, --jobs, --quiet).
+ * Reads every part, checks that they make one whole run (one command, one
+ * fingerprint, one N, each shard once) and that the inputs they name still
+ * have that fingerprint, and parses the shards' recorded arguments with
+ * those options.  NULL with RL_ERR_USAGE and a message naming the parts
+ * otherwise.  Free with rl_merge_options_free() (NULL: no-op).
+ */
+RL_API rl_merge_options *rl_merge_options_new(rl_ctx *ctx, int argc,
+                                              const char *const *argv);
+RL_API void rl_merge_options_free(rl_merge_options *opts);
+/**
+ * The report the unsharded run writes, built from the parts: the inputs
+ * are read again (cheap), the shards' work is taken from the parts, and
+ * the same writers run.  As rl_area() otherwise; the report borrows ctx
+ * and opts.
+ */
+RL_API rl_status rl_merge(rl_ctx *ctx, const rl_merge_options *opts, rl_report **out);
+/** 1 when --quiet was given to merge. */
+RL_API int rl_merge_options_quiet(const rl_merge_options *opts);
+
+/* ------------------------------------------------------------------ */
 /* option defaults and queries                                         */
 /* ------------------------------------------------------------------ */
 

@@ -81,6 +81,10 @@ static const char *const usage_tail =
     "  --allow-empty         accept an empty input layer (no feature with a\n" \
     "                        geometry) and say so in the report; without it\n" \
     "                        an empty layer is an error (exit 2)\n"          \
+    "  --shard I/N           diff, area, audit: do shard I (0 to N-1) of N of\n" \
+    "                        the work and write it as a part (needs -f json\n" \
+    "                        -o PART); 'redline merge' makes the parts the\n" \
+    "                        whole run's report (docs/scale-out.md)\n" \
     "  -q, --quiet           no messages on stderr except errors (no warnings)\n" \
     "  -h, --help            this help;  --version  print the version\n"      \
     "\n"                                                                       \
@@ -242,6 +246,27 @@ static const char *const usage_audit =
     "  Progress goes to stderr when it is a terminal (not with --quiet).\n"
     COMMON_HELP;
 
+static const char *const usage_merge =
+    "Usage: redline merge [OPTIONS] PART...\n"
+    "\n"
+    "Make the parts of a sharded run (each written by 'redline diff|area|audit\n"
+    "... --shard I/N -f json -o PART') into the report the unsharded run\n"
+    "writes: the same JSON byte for byte, and every other format.  The inputs\n"
+    "are read again from the paths the shards were given (run merge in the\n"
+    "folder they ran in).  Refused (exit 2), naming the parts: parts of\n"
+    "different inputs or options (their fingerprints differ, or the inputs\n"
+    "changed since), of different N, a shard missing or given twice.\n"
+    "\n"
+    "Options (the command's other options are the shards'):\n"
+    "  -f, --format table|csv|json|html|xlsx\n"
+    "                        as for the command (default {--format})\n"
+    "  -o, --output FILE     write the report to FILE instead of stdout\n"
+    "  --lang zh|en|auto     as for the command (default {--lang})\n"
+    "  --units m2|ha|mu|km2  as for the command (default {--units})\n"
+    JOBS_HELP("worker threads")
+    "  -q, --quiet           no messages on stderr except errors (no warnings)\n"
+    "Exit status: as the unsharded run's (a shard itself exits 0 when it ran).\n";
+
 /* Progress on a terminal: files done, current file, elapsed and remaining. */
 typedef struct {
     time_t start;
@@ -344,6 +369,17 @@ static rl_status audit_run(rl_ctx *ctx, void *opts, rl_report **out)
 static void audit_free(void *opts) { rl_audit_options_free(opts); }
 static int audit_quiet(const void *opts) { return rl_audit_options_quiet(opts); }
 
+static void *merge_new(rl_ctx *ctx, int argc, const char *const *argv)
+{
+    return rl_merge_options_new(ctx, argc, argv);
+}
+static rl_status merge_run(rl_ctx *ctx, void *opts, rl_report **out)
+{
+    return rl_merge(ctx, opts, out);
+}
+static void merge_free(void *opts) { rl_merge_options_free(opts); }
+static int merge_quiet(const void *opts) { return rl_merge_options_quiet(opts); }
+
 typedef struct {
     const char *name;
     const char *summary; /* one line of 'redline --help' */
@@ -363,6 +399,8 @@ static const command commands[] = {
      usage_area, area_new, area_run, area_free, area_quiet},
     {"audit", "check and screen every vector file under a folder (and zips)",
      usage_audit, audit_new, audit_run, audit_free, audit_quiet},
+    {"merge", "make the parts of a sharded run (--shard I/N) into its report",
+     usage_merge, merge_new, merge_run, merge_free, merge_quiet},
 };
 #define NCOMMANDS (sizeof commands / sizeof *commands)
 

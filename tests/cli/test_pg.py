@@ -149,29 +149,44 @@ def test_rerun_and_shards(ref):
     check(code == 1 and rows("redline_runs", "s1") == 1 and rows("redline_footprints", "s1") == n
           and before != after, "a re-run of s1 replaces its rows (exit %d, %d footprint rows)"
           % (code, rows("redline_footprints", "s1")))
-    npieces = rows("redline_pieces", "s1")
-    for i in (0, 1):
-        code, _, err = run("screen", "--run-id", "s2", "--shard", "%d/2" % i, "-o", CONN,
-                           "--pieces", CONN, *SCREEN)
-        check(code == 1, "screen --shard %d/2 into the sink: exit %d %s" % (i, code, err))
-    r = psql("SELECT shard || '/' || shard_count FROM redline_runs WHERE run_id = 's2' "
-             "ORDER BY shard")
-    check(r.split() == ["0/2", "1/2"], "each shard has its own run row: %r" % r)
-    check(rows("redline_footprints", "s2") == 2 * n and rows("redline_pieces", "s2") ==
-          2 * npieces, "each shard's rows are tagged with its shard")
-    check(psql("SELECT shards FROM redline_report WHERE run_id = 's2'") == "2",
-          "the view counts the shards of a run")
-    check(rows("redline_footprints", "s1") == n, "shards of s2 leave s1 alone")
-    # Without --run-id: a fingerprint of the command and its inputs, the same for every shard.
-    ids = set()
-    for sh in ("0/3", "2/3"):
-        run("screen", "--shard", sh, "-o", CONN, *SCREEN)
+    check(rows("redline_footprints", "s1") == n, "the re-run left s1 whole")
+    # Shards write parts to files; merge writes the report into the sink, in one
+    # transaction, with the figures of the unsharded run.
+    old, new = S("eco.shp"), S("eco_v2.gpkg")
+    tmp = tempfile.mkdtemp(prefix="rl-pg-shard-")
+    try:
+        code, _, err = run("diff", old, new, "--shard", "0/2", "-f", "json", "-o", CONN)
+        check(code == 2 and "--shard writes the shard's part to a file" in err,
+              "--shard with -o PG: is refused: %d %s" % (code, err.strip()))
+        parts = []
+        for i in (0, 1):
+            parts.append(os.path.join(tmp, "part-%d.json" % i))
+            code, _, err = run("diff", "--by", "HXLX", old, new, "--shard", "%d/2" % i,
+                               "-f", "json", "-o", parts[-1])
+            check(code == 0, "diff --shard %d/2: exit %d %s" % (i, code, err.strip()))
+        code, _, err = run("merge", "--run-id", "s2", "-o", CONN_PW, *parts)
+        check(code == 1, "merge into the sink: exit %d (shrunk) %s" % (code, err.strip()))
+        _, whole, _ = run("diff", "--by", "HXLX", "-f", "json", old, new)
+        want = json.loads(whole)
+        got = view("s2")
+        check(psql("SELECT shard || '/' || shard_count FROM redline_runs WHERE run_id = 's2'")
+              in ("0/0", "0/1") and got is not None and
+              all(abs(got[k] - want[k]) < 1e-6 for k in ("old_m2", "new_m2", "lost_m2",
+                                                           "gained_m2")),
+              "merge's report in the sink has the unsharded run's figures: %r" %
+              ({k: got.get(k) for k in ("old_m2", "lost_m2")} if got else got))
+        check(rows("redline_footprints", "s1") == n, "s2 leaves s1 alone")
+    finally:
+        shutil.rmtree(tmp)
+    # Without --run-id: a fingerprint of the command and its inputs.
+    for _ in range(2):
+        run("screen", "-o", CONN, *SCREEN)
     ids = psql("SELECT DISTINCT run_id FROM redline_runs WHERE run_id LIKE 'fp-%'").split()
-    check(len(ids) == 1, "the default run id is one fingerprint for every shard: %s" % ids)
+    check(len(ids) == 1, "the default run id is one fingerprint for one command line: %s" % ids)
     code, _, err = run("screen", "--run-id", "a'b", "-o", CONN, *SCREEN)
     check(code == 2 and "--run-id must be" in err, "--run-id refuses quotes: %s" % err.strip())
-    code, _, err = run("screen", "--shard", "2/2", "-o", CONN, *SCREEN)
-    check(code == 2 and "--shard must be I/N with 0 <= I < N, not '2/2'" in err,
+    code, _, err = run("diff", S("eco.shp"), S("eco_v2.gpkg"), "--shard", "2/2", "-o", CONN)
+    check(code == 2 and "--shard must be I/N with 0 <= I < N (e.g. 0/4), not '2/2'" in err,
           "--shard 2/2 refused: %s" % err.strip())
     code, _, err = run("screen", "-f", "csv", "-o", CONN, *SCREEN)
     check(code == 2 and "--format must be json there" in err, "-o PG: with -f csv: %s"
@@ -179,7 +194,7 @@ def test_rerun_and_shards(ref):
 
 
 def test_fingerprint(tmp):
-    """The default run id changes with an input file, not with -o, --jobs or --shard."""
+    """The default run id changes with an input file, not with -o, --jobs or --quiet."""
     d = os.path.join(tmp, "fpcopy")
     os.makedirs(d)
     for ext in ("shp", "shx", "dbf", "prj", "cpg"):
@@ -191,12 +206,12 @@ def test_fingerprint(tmp):
         code, _, err = run("screen", *extra, "-o", CONN, "--eco", S("eco.shp"), fp)
         return psql("SELECT run_id FROM redline_runs WHERE run_id LIKE 'fp-%'") if code == 1 \
             else err
-    a = run_id("--shard", "0/2", "--jobs", "1")
-    b = run_id("--shard", "1/2", "--jobs", "2", "-q")
+    a = run_id("--jobs", "1")
+    b = run_id("--jobs", "2", "-q")
     st = os.stat(fp)
     os.utime(fp, ns=(st.st_atime_ns, st.st_mtime_ns + 1000000000))
-    c = run_id("--shard", "0/2")
-    e = run_id("--shard", "0/2", "--min-area", "2")
+    c = run_id()
+    e = run_id("--min-area", "2")
     check(a.startswith("fp-") and len(a) == 19 and a == b and c != a and e not in (a, c),
           "run id: one per command line and inputs (%s %s), another when an input's time or "
           "an option changes (%s %s)" % (a, b, c, e))

@@ -169,4 +169,69 @@ static inline int rl_env_meet(const double *a, const double *b)
     return a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3];
 }
 
+/* ---- parts of a sharded run (part.c, docs/scale-out.md) ---- */
+
+/*
+ * A value inside a part file's parsed JSON (read with libyaml, of which
+ * JSON is a subset): doc is the part's document, id its node; id 0 is "no
+ * such value", which every accessor accepts and answers with 0 or NULL.
+ */
+typedef struct rl_jv {
+    void *doc;
+    int id;
+} rl_jv;
+rl_jv rl_jv_get(rl_jv map, const char *key); /* member of an object */
+size_t rl_jv_len(rl_jv seq);                 /* items of an array; 0 otherwise */
+rl_jv rl_jv_at(rl_jv seq, size_t i);
+const char *rl_jv_str(rl_jv v);              /* a scalar's text, or NULL */
+/* A number written by rl_buf_hexnum (or as decimal); 0 when absent or not one. */
+int rl_jv_num(rl_jv v, double *out);
+/* A whole number >= 0; 0 when absent or not one. */
+int rl_jv_size(rl_jv v, size_t *out);
+/*
+ * s as a JSON string that libyaml reads back unchanged: rl_buf_json_str,
+ * with U+0080..U+009F, U+2028 and U+2029 escaped as well.  NULL: "".
+ */
+void rl_buf_part_str(rl_buf *b, const char *s);
+/* A double written exactly ("%a" in a JSON string): read back bit for bit. */
+void rl_buf_hexnum(rl_buf *b, double v);
+
+/*
+ * One part file as merge reads it: the shard's header and its document
+ * (root: the whole object).
+ */
+typedef struct rl_part {
+    char *path;         /* as given to merge */
+    char *command;      /* screen, diff, area or audit */
+    int shard, of;
+    char fingerprint[17];
+    char **args;        /* the shard's arguments, as recorded */
+    int nargs;
+    rl_jv root;
+} rl_part;
+/*
+ * Read part file path into p (zeroed first).  RL_ERR_USAGE with a message
+ * naming path when it is not a part; free with rl_part_free (NULL-safe on
+ * a zeroed p).
+ */
+rl_status rl_part_read(rl_ctx *ctx, const char *path, rl_part *p);
+void rl_part_free(rl_part *p);
+/*
+ * Check that the n parts make one whole run: one command, one fingerprint,
+ * one N, and each shard 0..N-1 exactly once.  RL_ERR_USAGE with a message
+ * naming the parts otherwise.
+ */
+rl_status rl_parts_check(rl_ctx *ctx, const rl_part *p, size_t n);
+/*
+ * The fingerprint of a run: 16 hex digits of a 64-bit FNV-1a hash over the
+ * version, the command, the recorded arguments and, for each argument that
+ * names a file (the whole argument, the part after its last '=', the part
+ * before '|'), that file's size and modification time (a shapefile's .dbf,
+ * .shx and .prj too).  out holds 17 bytes.
+ */
+void rl_fingerprint(const char *command, char *const *args, int nargs, char out[17]);
+
+/* ---- parts of a sharded run (part.c, docs/scale-out.md) ---- */
+
+
 #endif

@@ -14,6 +14,7 @@ static void free_area(rl_ctx *ctx, void *data)
     free(d->groups);
     rl_layer_free(ctx, d->layer);
     rl_strlist_free(&d->warnings);
+    rl_buf_free(&d->part);
 }
 
 static const rl_strlist *area_warnings(const void *data)
@@ -23,6 +24,9 @@ static const rl_strlist *area_warnings(const void *data)
 
 static rl_status write_area(rl_ctx *ctx, const void *data, FILE *f)
 {
+    const rl_area_data *d = data;
+    if (d->opts->c.shard_count) /* a shard writes its part, built by rl_area */
+        return rl_part_write(ctx, (rl_buf *)&d->part, f);
     return rl_write_area(ctx, data, f);
 }
 
@@ -30,7 +34,7 @@ static rl_status write_area(rl_ctx *ctx, const void *data, FILE *f)
 static int area_exit_code(const void *data)
 {
     const rl_area_data *d = data;
-    return d->below ? 1 : 0;
+    return d->below && !d->opts->c.shard_count ? 1 : 0; /* a shard cannot know */
 }
 
 /* area has no pieces: its options refuse --pieces. */
@@ -95,8 +99,15 @@ rl_status rl_area(rl_ctx *ctx, const rl_area_options *opts, rl_report **out)
     rl_tile_in tin = {geoms, grp, L->n};
     rl_tile_in none = {NULL, NULL, 0};
     rl_tile_out tout;
-    st = rl_tiled_overlay(ctx, &tin, &none, d->ngroups, L->crs, opts->c.area, 0, 1, RL_TRANS_NONE,
-                          opts->c.jobs, opts->c.progress, opts->c.progress_data, &tout);
+    /* --shard: this shard's cells into its part; merge: every cell from the parts. */
+    rl_tile_shard sh = {opts->c.shard_index, opts->c.shard_count, &d->part, opts->c.parts,
+                        opts->c.nparts};
+    if (opts->c.shard_count)
+        rl_part_head(&d->part, "area", &opts->c);
+    st = rl_tiled_overlay_shard(ctx, &tin, &none, d->ngroups, L->crs, opts->c.area, 0, 1,
+                                RL_TRANS_NONE, opts->c.jobs, opts->c.progress,
+                                opts->c.progress_data,
+                                opts->c.shard_count || opts->c.parts ? &sh : NULL, &tout);
     free(geoms);
     if (!st) {
         d->total.features = L->n;

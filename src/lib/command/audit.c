@@ -1397,10 +1397,14 @@ static void free_audit(rl_ctx *ctx, void *data)
     }
     free(d->files);
     rl_controls_free(ctx, d->controls, d->ncontrols);
+    rl_buf_free(&d->part);
 }
 
 static rl_status write_audit(rl_ctx *ctx, const void *data, FILE *f)
 {
+    const rl_audit_data *d = data;
+    if (d->opts->s->c.shard_count) /* a shard writes its part, built by rl_audit */
+        return rl_part_write(ctx, (rl_buf *)&d->part, f);
     return rl_write_audit(ctx, data, f);
 }
 
@@ -1424,6 +1428,131 @@ static void finished(const rl_audit_options *ao, const rl_audit_file *f, size_t 
     (*done)++;
     if (ao->progress)
         ao->progress(ao->progress_data, *done, total, f->path);
+}
+
+/* ---- sharded audits (docs/scale-out.md) ---- */
+
+/*
+ * The files [*lo, *hi) of shard `index` of `count`: the files in walk
+ * order, weighed by their size (plus one, so empty files count), cut into
+ * contiguous runs of about equal weight.  Every shard walks the same
+ * folder, so the runs cover every file exactly once.
+ */
+static void shard_files(const entries *E, const char *root, int index, int count, size_t *lo,
+                        size_t *hi)
+{
+    double total = 0, before = 0;
+    double *w = calloc(E->n + 1, sizeof *w);
+    for (size_t i = 0; w && i < E->n; i++) {
+        const entry *e = &E->v[i];
+        struct stat sb;
+        char *p = e->open[0] == '/' ? NULL
+                  : e->dir          ? aprintf("%s/%s/%s", root, e->dir, e->open)
+                                    : aprintf("%s/%s", root, e->open);
+        w[i] = 1 + (!e->code && stat(p ? p : e->open, &sb) == 0 ? (double)sb.st_size : 0);
+        total += w[i];
+        free(p);
+    }
+    *lo = *hi = 0;
+    int seen = 0;
+    for (size_t i = 0; i < E->n; i++) {
+        double mid = w ? (before + w[i] / 2) / total : ((double)i + 0.5) / (double)E->n;
+        int s = (int)(mid * count);
+        s = s >= count ? count - 1 : s;
+        if (s == index && !seen++)
+            *lo = i;
+        if (s <= index)
+            *hi = i + 1;
+        before += w ? w[i] : 1;
+    }
+    if (!seen)
+        *lo = *hi;
+    free(w);
+}
+
+/* The records of files [lo, hi) appended to the part. */
+static void part_files(const rl_audit_data *d, size_t lo, size_t hi, rl_buf *b)
+{
+    rl_buf_printf(b, ",\n \"nfiles\": %zu,\n \"files\": [", d->nfiles);
+    for (size_t i = lo; i < hi; i++) {
+        const rl_audit_file *f = &d->files[i];
+        rl_buf_printf(b, "%s{\"i\": %zu, \"path\": ", i > lo ? ",\n  " : "\n  ", i);
+        rl_buf_part_str(b, f->path);
+        rl_buf_printf(b, ", \"status\": %d, \"features\": %zu, \"counts\": [%zu, %zu, %zu, %zu]",
+                      f->status, f->features, f->counts[0], f->counts[1], f->counts[2],
+                      f->counts[3]);
+        rl_buf_puts(b, ", \"codes\": ");
+        rl_buf_part_str(b, f->codes ? f->codes : "");
+        rl_buf_puts(b, ", \"messages\": ");
+        rl_buf_part_str(b, f->messages ? f->messages : "");
+        rl_buf_puts(b, ", \"json\": ");
+        rl_buf_part_str(b, f->json ? f->json : "{}"); /* what the writers put for none */
+        rl_buf_puts(b, "}");
+    }
+    rl_buf_puts(b, "]");
+}
+
+/* Every file's record from the parts: each file once, under the path the walk gave it. */
+static rl_status merge_files(rl_ctx *ctx, rl_audit_data *d, const rl_part *parts, size_t n)
+{
+    const rl_part **from = calloc(d->nfiles + 1, sizeof *from);
+    if (!from)
+        return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+    rl_status st = RL_OK;
+    for (size_t p = 0; p < n && !st; p++) {
+        size_t nf;
+        rl_jv files = rl_jv_get(parts[p].root, "files");
+        if (!rl_jv_size(rl_jv_get(parts[p].root, "nfiles"), &nf) || nf != d->nfiles) {
+            st = rl_fail(ctx, RL_ERR_USAGE, "%s: its files do not fit the folder as it is now "
+                         "(%zu files here)", parts[p].path, d->nfiles);
+            break;
+        }
+        for (size_t k = 0; k < rl_jv_len(files) && !st; k++) {
+            rl_jv o = rl_jv_at(files, k), cnt = rl_jv_get(o, "counts");
+            size_t i, status, features, c[4];
+            const char *path = rl_jv_str(rl_jv_get(o, "path"));
+            const char *codes = rl_jv_str(rl_jv_get(o, "codes"));
+            const char *msgs = rl_jv_str(rl_jv_get(o, "messages"));
+            const char *json = rl_jv_str(rl_jv_get(o, "json"));
+            int ok = rl_jv_size(rl_jv_get(o, "i"), &i) && i < d->nfiles && path && codes &&
+                     msgs && json && rl_jv_size(rl_jv_get(o, "status"), &status) &&
+                     status <= 2 && rl_jv_size(rl_jv_get(o, "features"), &features);
+            for (int q = 0; ok && q < 4; q++)
+                ok = rl_jv_size(rl_jv_at(cnt, (size_t)q), &c[q]);
+            if (!ok) {
+                st = rl_fail(ctx, RL_ERR_USAGE, "%s: files[%zu] is not a file's record",
+                             parts[p].path, k);
+                break;
+            }
+            if (from[i]) {
+                st = rl_fail(ctx, RL_ERR_USAGE, "%s is in both %s and %s", path, from[i]->path,
+                             parts[p].path);
+                break;
+            }
+            if (strcmp(path, d->files[i].path) != 0) {
+                st = rl_fail(ctx, RL_ERR_USAGE, "%s: file %zu is %s, but the folder now has %s "
+                             "there", parts[p].path, i, path, d->files[i].path);
+                break;
+            }
+            from[i] = &parts[p];
+            rl_audit_file *f = &d->files[i];
+            f->status = (int)status;
+            f->features = features;
+            for (int q = 0; q < 4; q++)
+                f->counts[q] = c[q];
+            f->codes = rl_strdup(codes);
+            f->messages = rl_strdup(msgs);
+            f->json = rl_strdup(json);
+            if (!f->codes || !f->messages || !f->json)
+                st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        }
+    }
+    for (size_t i = 0; i < d->nfiles && !st; i++)
+        if (!from[i])
+            st = rl_fail(ctx, RL_ERR_USAGE, "no part holds %s (file %zu of %zu)",
+                         d->files[i].path, i + 1, d->nfiles);
+    free(from);
+    return st;
 }
 
 rl_status rl_audit(rl_ctx *ctx, const rl_audit_options *ao, rl_report **out)
@@ -1476,7 +1605,9 @@ rl_status rl_audit(rl_ctx *ctx, const rl_audit_options *ao, rl_report **out)
     free(inputs);
     if (st)
         goto fail;
-    if (ao->report_dir && mkdir(ao->report_dir, 0755) != 0 && errno != EEXIST) {
+    /* A shard leaves --report-dir to merge. */
+    if (ao->report_dir && !so->c.shard_count && mkdir(ao->report_dir, 0755) != 0 &&
+        errno != EEXIST) {
         st = rl_fail(ctx, RL_ERR_OUTPUT, "%s: cannot create: %s", ao->report_dir,
                      strerror(errno));
         goto fail;
@@ -1524,19 +1655,33 @@ rl_status rl_audit(rl_ctx *ctx, const rl_audit_options *ao, rl_report **out)
     d->nfiles = E.n;
     for (size_t i = 0; i < E.n; i++)
         d->files[i].path = rl_strdup(E.v[i].display);
-    size_t next = 0, done = 0;
+    /*
+     * --shard: this shard's run of files only; merge: every file's record
+     * from the parts, and no file is opened.
+     */
+    size_t first = 0, last = E.n;
+    if (so->c.shard_count)
+        shard_files(&E, root, so->c.shard_index, so->c.shard_count, &first, &last);
+    if (so->c.parts) {
+        first = last;
+        if ((st = merge_files(ctx, d, so->c.parts, so->c.nparts))) {
+            free(root);
+            goto fail;
+        }
+    }
+    size_t next = first, done = 0;
     fflush(NULL); /* children must not flush the parent's buffers again */
-    while (done < E.n) {
+    while (done < last - first) {
         /* Hand out files: one at a time, so a crash names its file. */
-        for (int s = 0; s < jobs && next < E.n; s++) {
+        for (int s = 0; s < jobs && next < last; s++) {
             if (w[s].busy)
                 continue;
-            while (next < E.n && E.v[next].code) {
+            while (next < last && E.v[next].code) {
                 fill_walk_problem(&d->files[next], &E.v[next]);
-                finished(ao, &d->files[next], &done, E.n);
+                finished(ao, &d->files[next], &done, last - first);
                 next++;
             }
-            if (next == E.n)
+            if (next == last)
                 break;
             if (w[s].pid && w[s].served >= RL_AUDIT_WORKER_FILES)
                 retire(&w[s]);
@@ -1563,7 +1708,7 @@ rl_status rl_audit(rl_ctx *ctx, const rl_audit_options *ao, rl_report **out)
             w[s].busy = 1;
             w[s].idx = next++;
         }
-        if (done == E.n)
+        if (done == last - first)
             break;
         int np = 0;
         for (int s = 0; s < jobs; s++) {
@@ -1608,10 +1753,18 @@ rl_status rl_audit(rl_ctx *ctx, const rl_audit_options *ao, rl_report **out)
                     kill(wk->pid, SIGKILL);
                 crashed(f, f->path, retire(wk));
             }
-            finished(ao, f, &done, E.n);
+            finished(ao, f, &done, last - first);
         }
     }
     free(root);
+    if (so->c.shard_count) { /* a shard's report is its part */
+        rl_part_head(&d->part, "audit", &so->c);
+        rl_buf_printf(&d->part, ",\n \"skipped\": %zu", d->skipped);
+        part_files(d, first, last, &d->part);
+        *out = rep;
+        rep = NULL;
+        goto fail;
+    }
     for (size_t i = 0; i < d->nfiles; i++) {
         const rl_audit_file *f = &d->files[i];
         d->status_counts[f->status < 0 || f->status > 2 ? 2 : f->status]++;

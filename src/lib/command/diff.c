@@ -77,6 +77,9 @@ static void free_diff(rl_ctx *ctx, void *data);
 
 static rl_status write_diff(rl_ctx *ctx, const void *data, FILE *f)
 {
+    const rl_diff_data *d = data;
+    if (d->opts->c.shard_count) /* a shard writes its part, built by rl_diff */
+        return rl_part_write(ctx, (rl_buf *)&d->part, f);
     return rl_write_diff(ctx, data, f);
 }
 
@@ -89,7 +92,7 @@ static rl_status write_diff_pieces(rl_ctx *ctx, const void *data, const char *pa
 static int diff_exit_code(const void *data)
 {
     const rl_diff_data *d = data;
-    return d->shrunk || d->changed ? 1 : 0;
+    return (d->shrunk || d->changed) && !d->opts->c.shard_count ? 1 : 0;
 }
 
 static const rl_strlist *diff_warnings(const void *data)
@@ -606,15 +609,29 @@ rl_status rl_diff(rl_ctx *ctx, const rl_diff_options *opts, rl_report **out)
     rl_tile_in tin_new = {(const GEOSGeometry *const *)ngeom, ngrp_m, d->nw->n};
     rl_tile_out tout;
     /* With --by the pieces are the transitions' (what changed into what). */
-    st = rl_tiled_overlay(ctx, &tin_old, &tin_new, d->ngroups, crs, m,
-                          (opts->c.pieces_path != NULL || opts->c.format == RL_FMT_HTML) &&
-                              !fo,
-                          0, fo ? RL_TRANS_PIECES : RL_TRANS_NONE, opts->c.jobs,
-                          opts->c.progress, opts->c.progress_data, &tout);
+    /*
+     * --shard: this shard's cells go to its part, with their pieces always
+     * (merge may be asked for --pieces or HTML); merge: every cell from the
+     * parts.
+     */
+    rl_tile_shard sh = {opts->c.shard_index, opts->c.shard_count, &d->part, opts->c.parts,
+                        opts->c.nparts};
+    if (opts->c.shard_count)
+        rl_part_head(&d->part, "diff", &opts->c);
+    st = rl_tiled_overlay_shard(ctx, &tin_old, &tin_new, d->ngroups, crs, m,
+                                (opts->c.pieces_path != NULL || opts->c.format == RL_FMT_HTML ||
+                                 opts->c.shard_count) && !fo,
+                                0, fo ? RL_TRANS_PIECES : RL_TRANS_NONE, opts->c.jobs,
+                                opts->c.progress, opts->c.progress_data,
+                                opts->c.shard_count || opts->c.parts ? &sh : NULL, &tout);
     free(ogrp_m);
     free(ngrp_m);
-    if (st) {
+    if (st || opts->c.shard_count) {
         rl_tile_out_free(ctx, &tout, d->ngroups);
+        if (st)
+            goto fail;
+        *out = rep; /* a shard's report is its part */
+        rep = NULL;
         goto fail;
     }
     d->total.old_features = d->old->n;
@@ -685,6 +702,7 @@ static void free_diff(rl_ctx *ctx, void *data)
     if (!d)
         return;
     rl_strlist_free(&d->warnings);
+    rl_buf_free(&d->part);
     free(d->pieces);
     free(d->trans);
     free(d->largest);

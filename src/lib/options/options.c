@@ -245,11 +245,15 @@ static int common_option(argcur *c, rl_common_opts *o, int allow_pieces)
     if (is(c, "--shard", NULL)) {
         if (!(v = take_value(c)))
             return -1;
-        char *end, *end2;
-        long i = strtol(v, &end, 10), n = *end == '/' ? strtol(end + 1, &end2, 10) : 0;
-        if (*end != '/' || end == v || *end2 || end2 == end + 1 || i < 0 || n < 1 ||
-            n > 100000 || i >= n) {
-            rl_fail(c->ctx, RL_ERR_USAGE, "--shard must be I/N with 0 <= I < N, not '%s'", v);
+        char *e1 = NULL, *e2 = NULL;
+        long i = -1, n = -1;
+        if (*v >= '0' && *v <= '9')
+            i = strtol(v, &e1, 10);
+        if (e1 && *e1 == '/' && e1[1] >= '0' && e1[1] <= '9')
+            n = strtol(e1 + 1, &e2, 10);
+        if (!e2 || *e2 || n < 1 || n > 1000000 || i >= n) {
+            rl_fail(c->ctx, RL_ERR_USAGE,
+                    "--shard must be I/N with 0 <= I < N (e.g. 0/4), not '%s'", v);
             return -1;
         }
         o->shard_index = (int)i;
@@ -455,8 +459,73 @@ int rl_is_pg(const char *name)
     return name && strncmp(name, "PG:", 3) == 0;
 }
 
+/*
+ * With --shard: a shard writes its part as JSON to a file, and records the
+ * arguments that make its result (all but those of merge_owned) and their
+ * fingerprint.  1 ok, 0 failed (message in ctx).
+ */
+static int shard_finish(rl_ctx *ctx, int argc, const char *const *argv, const char *command,
+                        rl_common_opts *o)
+{
+    /* Options that only say how or where to write, or how fast: merge gives its own. */
+    static const char *const merge_owned[] = {"--shard", "-o", "--output", "-f", "--format",
+                                              "-j", "--jobs", "--lang", "--units", "--run-id"};
+    if (!o->shard_count)
+        return 1;
+    /* screen's parts would need its whole result (hits, pieces, land use) serialised: not yet. */
+    if (strcmp(command, "screen") == 0) {
+        rl_fail(ctx, RL_ERR_USAGE, "--shard is not available for screen yet "
+                                   "(diff, area and audit have it)");
+        return 0;
+    }
+    /* A part is not a report: the PG: sink takes merge's report (one transaction). */
+    if (rl_is_pg(o->out_path) || rl_is_pg(o->pieces_path)) {
+        rl_fail(ctx, RL_ERR_USAGE, "--shard writes the shard's part to a file (-f json -o "
+                                   "PART); give -o PG:... and --pieces PG:... to redline merge");
+        return 0;
+    }
+    if (o->format != RL_FMT_JSON || !o->out_path) {
+        rl_fail(ctx, RL_ERR_USAGE, "--shard writes the shard's part: give -f json -o PART "
+                                   "(and the report's format to redline merge)");
+        return 0;
+    }
+    o->shard_args = calloc((size_t)argc + 1, sizeof *o->shard_args);
+    if (!o->shard_args) {
+        rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        return 0;
+    }
+    int no_more_opts = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (!no_more_opts && strcmp(a, "--") == 0)
+            no_more_opts = 1;
+        else if (!no_more_opts && a[0] == '-' && a[1]) {
+            if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0)
+                continue;
+            size_t n = a[1] == '-' ? strcspn(a, "=") : 2;
+            int owned = 0;
+            for (size_t k = 0; k < sizeof merge_owned / sizeof *merge_owned; k++)
+                owned |= strlen(merge_owned[k]) == n && strncmp(a, merge_owned[k], n) == 0;
+            if (owned) {
+                if (a[n] == '\0') /* the value is the next argument */
+                    i++;
+                continue;
+            }
+        }
+        if (!(o->shard_args[o->nshard_args++] = rl_redact(a))) {
+            rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+            return 0;
+        }
+    }
+    rl_fingerprint(command, o->shard_args, o->nshard_args, o->fingerprint);
+    return 1;
+}
+
 static void common_free(rl_common_opts *o)
 {
+    for (int i = 0; i < o->nshard_args; i++)
+        free(o->shard_args[i]);
+    free(o->shard_args);
     free(o->run_id);
     free(o->command_line);
     free(o->out_path);
@@ -905,6 +974,8 @@ static rl_screen_options *parse_screen(rl_ctx *ctx, int argc,
         rl_fail(ctx, RL_ERR_USAGE, "--format xlsx needs -o FILE.xlsx");
         goto fail;
     }
+    if (!shard_finish(ctx, argc, argv, audit ? "audit" : "screen", &o->c))
+        goto fail;
     if (o->rules_path && !add_rules(ctx, o))
         goto fail;
     if (audit && o->nfootprints != 1) {
@@ -1172,7 +1243,7 @@ static int parse_simple(rl_ctx *ctx, int argc, const char *const *argv,
         rl_fail(ctx, RL_ERR_USAGE, "missing operand: expected %s", t->usage_pos);
         return 0;
     }
-    return 1;
+    return shard_finish(ctx, argc, argv, t->diff ? "diff" : "area", t->co);
 }
 
 rl_diff_options *rl_diff_options_new(rl_ctx *ctx, int argc,

@@ -53,12 +53,22 @@ typedef struct rl_common_opts {
     rl_progress_fn progress;
     void *progress_data;
     /*
-     * --shard I/N: this run is shard I (0..N-1) of N.  shard_count 0: not
-     * sharded.  Here the numbers only tag the rows of a PG: sink
-     * (docs/scale-out.md).
+     * --shard I/N (docs/scale-out.md): this run does shard I of N and
+     * writes its part (-f json -o PART); shard_count 0: not sharded.
      */
     int shard_index;
     int shard_count;
+    /*
+     * With --shard: the arguments the part records (argv without --shard,
+     * -o, -f, --jobs, --quiet, --lang, --units, passwords redacted) and the
+     * run's fingerprint (rl_fingerprint over them).
+     */
+    char **shard_args;
+    int nshard_args;
+    char fingerprint[17];
+    /* redline merge: the parts this run takes its work from (borrowed); NULL otherwise */
+    const rl_part *parts;
+    size_t nparts;
     /* --run-id, else "fp-" and a fingerprint of the command line and its input files */
     char *run_id;
     char *command_line; /* the command and its arguments, passwords masked (PG: sink) */

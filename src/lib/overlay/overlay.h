@@ -161,6 +161,28 @@ rl_status rl_tiled_overlay(rl_ctx *ctx, const rl_tile_in *old, const rl_tile_in 
                            int want_pieces, int group_self, int transitions, int jobs,
                            rl_progress_fn progress, void *progress_data,
                            rl_tile_out *out);
+/*
+ * Sharded runs of the tiled overlay (docs/scale-out.md).  Shard (count >
+ * 0): only the root cells of shard `index` are computed (the cells, in
+ * cell order, cut into `count` contiguous runs of about equal vertex
+ * weight), and each one's exact result is appended to `part` as the
+ * elements of a JSON array; `out` then holds nothing the caller may use.
+ * Merge (parts != NULL): no cell is computed; each cell's result is read
+ * from the "cells" arrays of the n parts, and summed as an unsharded run
+ * sums it, so `out` is the same bit for bit.  RL_ERR_USAGE naming the part
+ * when a cell is missing, twice, or does not fit these inputs.
+ */
+typedef struct rl_tile_shard {
+    int index, count;
+    rl_buf *part;
+    const rl_part *parts;
+    size_t nparts;
+} rl_tile_shard;
+rl_status rl_tiled_overlay_shard(rl_ctx *ctx, const rl_tile_in *old, const rl_tile_in *nw,
+                                 size_t ngroups, const rl_crs *crs, rl_area_method m,
+                                 int want_pieces, int group_self, int transitions, int jobs,
+                                 rl_progress_fn progress, void *progress_data,
+                                 const rl_tile_shard *sh, rl_tile_out *out);
 void rl_tile_out_free(rl_ctx *ctx, rl_tile_out *out, size_t ngroups);
 
 /* ---- self-overlap (selfoverlap.c) ---- */

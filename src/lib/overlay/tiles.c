@@ -80,6 +80,8 @@ typedef struct engine {
     size_t max_vertices; /* leaf size */
     size_t ncells;
     cell_result *cells;
+    size_t *mine;   /* --shard: the cells this shard computes; NULL: all */
+    size_t ntasks;  /* how many cells the pool runs */
     /* Progress: the callback, cells done, the last report (ms), who reports. */
     rl_progress_fn progress;
     void *progress_data;
@@ -926,12 +928,12 @@ static void progress(engine *E)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     long long ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
     long long last = __atomic_load_n(&E->last_ms, __ATOMIC_RELAXED);
-    if (done != E->ncells && last && ms - last < 200)
+    if (done != E->ntasks && last && ms - last < 200)
         return;
     if (__atomic_test_and_set(&E->reporting, __ATOMIC_ACQUIRE))
         return;
     __atomic_store_n(&E->last_ms, ms ? ms : 1, __ATOMIC_RELAXED);
-    E->progress(E->progress_data, done, E->ncells, "cells");
+    E->progress(E->progress_data, done, E->ntasks, "cells");
     __atomic_clear(&E->reporting, __ATOMIC_RELEASE);
 }
 
@@ -939,7 +941,8 @@ static void progress(engine *E)
 static rl_status task_cell(rl_ctx *ctx, void *job, size_t c, int w)
 {
     (void)w;
-    rl_status st = run_cell(ctx, job, c);
+    const engine *E = job;
+    rl_status st = run_cell(ctx, job, E->mine ? E->mine[c] : c);
     if (!st)
         progress(job);
     return st;
@@ -1083,11 +1086,279 @@ done:
     return st;
 }
 
+
+/* ---- sharded runs (docs/scale-out.md) ---- */
+
+/*
+ * The cells of shard `index` of `count`: the cells in cell order, weighed
+ * by the vertices of the inputs whose envelope meets them, cut into `count`
+ * contiguous runs of about equal weight (a cell goes to the shard in whose
+ * share its weight's midpoint falls).  Every shard computes the same
+ * weights from the same inputs, so the runs cover every cell exactly once.
+ * NULL when out of memory; *n set.
+ */
+static size_t *shard_cells(rl_ctx *ctx, const engine *E, int index, int count, size_t *n)
+{
+    double *w = calloc(E->ncells, sizeof *w);
+    size_t *mine = malloc((E->ncells + 1) * sizeof *mine);
+    *n = 0;
+    if (!w || !mine) {
+        free(w);
+        free(mine);
+        return NULL;
+    }
+    double sx = (E->root[2] - E->root[0]) / (double)E->split;
+    double sy = (E->root[3] - E->root[1]) / (double)E->split;
+    double total = 0;
+    for (int v = 0; v < 2; v++)
+        for (size_t i = 0; i < E->in[v]->n; i++) {
+            double x0, y0, x1, y1;
+            const GEOSGeometry *g = E->in[v]->g[i];
+            if (!g || !GEOSGeom_getExtent_r(ctx->geos, g, &x0, &y0, &x1, &y1))
+                continue;
+            double k = (double)GEOSGetNumCoordinates_r(ctx->geos, g);
+            size_t c0 = (size_t)fmax(0, fmin((double)E->split - 1, floor((x0 - E->root[0]) / sx)));
+            size_t c1 = (size_t)fmax(0, fmin((double)E->split - 1, floor((x1 - E->root[0]) / sx)));
+            size_t r0 = (size_t)fmax(0, fmin((double)E->split - 1, floor((y0 - E->root[1]) / sy)));
+            size_t r1 = (size_t)fmax(0, fmin((double)E->split - 1, floor((y1 - E->root[1]) / sy)));
+            for (size_t r = r0; r <= r1; r++)
+                for (size_t c = c0; c <= c1; c++)
+                    w[r * E->split + c] += k;
+            total += k * (double)((r1 - r0 + 1) * (c1 - c0 + 1));
+        }
+    double before = 0;
+    for (size_t c = 0; c < E->ncells; c++) {
+        double mid = total > 0 ? (before + w[c] / 2) / total
+                               : ((double)c + 0.5) / (double)E->ncells;
+        int s = (int)(mid * count);
+        s = s < 0 ? 0 : s >= count ? count - 1 : s;
+        if (s == index)
+            mine[(*n)++] = c;
+        before += w[c];
+    }
+    free(w);
+    return mine;
+}
+
+static void fig_json(rl_buf *b, const rl_tile_fig *f)
+{
+    const double v[6] = {f->old_m2, f->new_m2, f->lost_m2, f->gained_m2, f->old_self_m2,
+                         f->new_self_m2};
+    for (int k = 0; k < 6; k++) {
+        rl_buf_puts(b, k ? ", " : "[");
+        rl_buf_hexnum(b, v[k]);
+    }
+    rl_buf_puts(b, "]");
+}
+
+static int fig_read(rl_jv a, rl_tile_fig *f)
+{
+    double v[6];
+    if (rl_jv_len(a) != 6)
+        return 0;
+    for (size_t k = 0; k < 6; k++)
+        if (!rl_jv_num(rl_jv_at(a, k), &v[k]))
+            return 0;
+    *f = (rl_tile_fig){v[0], v[1], v[2], v[3], v[4], v[5]};
+    return 1;
+}
+
+/* g as hex WKB, with Z when it has one: read back, the same coordinates bit for bit. */
+static int wkb_json(rl_ctx *ctx, GEOSWKBWriter *w, rl_buf *b, const GEOSGeometry *g)
+{
+    size_t n = 0;
+    unsigned char *hex = GEOSWKBWriter_writeHEX_r(ctx->geos, w, g, &n);
+    if (!hex)
+        return 0;
+    rl_buf_puts(b, "\"");
+    rl_buf_putn(b, (const char *)hex, n);
+    rl_buf_puts(b, "\"");
+    GEOSFree_r(ctx->geos, hex);
+    return 1;
+}
+
+static GEOSGeometry *wkb_read(rl_ctx *ctx, GEOSWKBReader *r, rl_jv v)
+{
+    const char *s = rl_jv_str(v);
+    return s ? GEOSWKBReader_readHEX_r(ctx->geos, r, (const unsigned char *)s, strlen(s))
+             : NULL;
+}
+
+/* Cell c's result as one JSON object: every figure exact, pieces as WKB. */
+static rl_status cell_json(rl_ctx *ctx, const engine *E, GEOSWKBWriter *w, size_t c, rl_buf *b)
+{
+    const cell_result *R = &E->cells[c];
+    rl_buf_printf(b, "{\"c\": %zu, \"t\": ", c);
+    fig_json(b, &R->total);
+    rl_buf_printf(b, ", \"s\": %zu, \"u\": %zu, \"g\": [", R->scopes, R->unchanged);
+    for (size_t g = 0; g < E->ngroups; g++) {
+        rl_buf_puts(b, g ? ", " : "");
+        fig_json(b, &R->groups[g]);
+    }
+    rl_buf_puts(b, "], \"te\": [");
+    for (size_t i = 0; i < R->nte; i++) {
+        rl_buf_printf(b, "%s[%zu, %zu, ", i ? ", " : "", R->te[i].from, R->te[i].to);
+        rl_buf_hexnum(b, R->te[i].a);
+        rl_buf_puts(b, "]");
+    }
+    rl_buf_puts(b, "], \"tp\": [");
+    for (size_t i = 0; i < R->ntp; i++) {
+        rl_buf_printf(b, "%s[%zu, %zu, ", i ? ", " : "", R->tp[i].from, R->tp[i].to);
+        if (!wkb_json(ctx, w, b, R->tp[i].g))
+            return rl_fail(ctx, RL_ERR_GEOM, "writing a piece failed: %s", ctx->geos_msg);
+        rl_buf_puts(b, "]");
+    }
+    rl_buf_puts(b, "]");
+    for (int v = 0; v < 2 && E->want_pieces; v++) {
+        rl_buf_puts(b, v ? ", \"gained\": [" : ", \"lost\": [");
+        for (size_t k = 0; k <= E->ngroups; k++) {
+            const piecelist *P = &R->pieces[v][k];
+            rl_buf_puts(b, k ? ", [" : "[");
+            for (size_t i = 0; i < P->n; i++) {
+                rl_buf_puts(b, i ? ", " : "");
+                if (!wkb_json(ctx, w, b, P->v[i]))
+                    return rl_fail(ctx, RL_ERR_GEOM, "writing a piece failed: %s",
+                                   ctx->geos_msg);
+            }
+            rl_buf_puts(b, "]");
+        }
+        rl_buf_puts(b, "]");
+    }
+    rl_buf_puts(b, "}");
+    return b->oom ? rl_fail(ctx, RL_ERR_NOMEM, "out of memory") : RL_OK;
+}
+
+/* The shard's cells, computed, appended to part. */
+static rl_status shard_write(rl_ctx *ctx, const engine *E, rl_buf *part)
+{
+    GEOSWKBWriter *w = GEOSWKBWriter_create_r(ctx->geos);
+    if (!w)
+        return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+    GEOSWKBWriter_setOutputDimension_r(ctx->geos, w, 3);
+    rl_status st = RL_OK;
+    rl_buf_printf(part, ",\n \"ncells\": %zu,\n \"cells\": [", E->ncells);
+    for (size_t i = 0; i < E->ntasks && !st; i++) {
+        rl_buf_puts(part, i ? ",\n  " : "\n  ");
+        st = cell_json(ctx, E, w, E->mine[i], part);
+    }
+    rl_buf_puts(part, "]");
+    GEOSWKBWriter_destroy_r(ctx->geos, w);
+    return st;
+}
+
+/* One cell's result from its JSON object; 0 when it is not one. */
+static int cell_read(rl_ctx *ctx, const engine *E, GEOSWKBReader *rd, rl_jv o, cell_result *R)
+{
+    size_t s, u;
+    rl_jv g = rl_jv_get(o, "g"), te = rl_jv_get(o, "te"), tp = rl_jv_get(o, "tp");
+    if (!fig_read(rl_jv_get(o, "t"), &R->total) || !rl_jv_size(rl_jv_get(o, "s"), &s) ||
+        !rl_jv_size(rl_jv_get(o, "u"), &u) || rl_jv_len(g) != E->ngroups)
+        return 0;
+    R->scopes = s, R->unchanged = u;
+    for (size_t k = 0; k < E->ngroups; k++)
+        if (!fig_read(rl_jv_at(g, k), &R->groups[k]))
+            return 0;
+    for (size_t i = 0; i < rl_jv_len(te); i++) {
+        rl_jv e = rl_jv_at(te, i);
+        size_t from, to;
+        double a;
+        if (!rl_jv_size(rl_jv_at(e, 0), &from) || !rl_jv_size(rl_jv_at(e, 1), &to) ||
+            !rl_jv_num(rl_jv_at(e, 2), &a) || from > E->ngroups || to > E->ngroups ||
+            !te_add(R, from, to, a))
+            return 0;
+    }
+    for (size_t i = 0; i < rl_jv_len(tp); i++) {
+        rl_jv e = rl_jv_at(tp, i);
+        size_t from, to;
+        GEOSGeometry *pg;
+        if (!rl_jv_size(rl_jv_at(e, 0), &from) || !rl_jv_size(rl_jv_at(e, 1), &to) ||
+            from > E->ngroups || to > E->ngroups || !(pg = wkb_read(ctx, rd, rl_jv_at(e, 2))) ||
+            !tp_add(ctx->geos, R, from, to, pg))
+            return 0;
+    }
+    for (int v = 0; v < 2 && E->want_pieces; v++) {
+        rl_jv P = rl_jv_get(o, v ? "gained" : "lost");
+        if (rl_jv_len(P) != E->ngroups + 1)
+            return 0;
+        for (size_t k = 0; k <= E->ngroups; k++) {
+            rl_jv L = rl_jv_at(P, k);
+            for (size_t i = 0; i < rl_jv_len(L); i++) {
+                GEOSGeometry *pg = wkb_read(ctx, rd, rl_jv_at(L, i));
+                if (!pg)
+                    return 0;
+                if (!add_piece(&R->pieces[v][k], pg)) {
+                    GEOSGeom_destroy_r(ctx->geos, pg);
+                    return 0;
+                }
+            }
+        }
+    }
+    return 1;
+}
+
+/* Every cell's result read from the parts: each cell once, from one part. */
+static rl_status merge_read(rl_ctx *ctx, engine *E, const rl_part *parts, size_t nparts)
+{
+    rl_status st = RL_OK;
+    const rl_part **from = calloc(E->ncells + 1, sizeof *from);
+    GEOSWKBReader *rd = GEOSWKBReader_create_r(ctx->geos);
+    if (!from || !rd) {
+        st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t p = 0; p < nparts && !st; p++) {
+        size_t nc;
+        rl_jv cells = rl_jv_get(parts[p].root, "cells");
+        if (!rl_jv_size(rl_jv_get(parts[p].root, "ncells"), &nc) || nc != E->ncells) {
+            st = rl_fail(ctx, RL_ERR_USAGE, "%s: its cells do not fit these inputs "
+                         "(%zu cells here)", parts[p].path, E->ncells);
+            break;
+        }
+        for (size_t i = 0; i < rl_jv_len(cells); i++) {
+            rl_jv o = rl_jv_at(cells, i);
+            size_t c;
+            if (!rl_jv_size(rl_jv_get(o, "c"), &c) || c >= E->ncells) {
+                st = rl_fail(ctx, RL_ERR_USAGE, "%s: cells[%zu] is not a cell", parts[p].path, i);
+                break;
+            }
+            if (from[c]) {
+                st = rl_fail(ctx, RL_ERR_USAGE, "cell %zu is in both %s and %s", c,
+                             from[c]->path, parts[p].path);
+                break;
+            }
+            from[c] = &parts[p];
+            if (!cell_read(ctx, E, rd, o, &E->cells[c])) {
+                st = rl_fail(ctx, RL_ERR_USAGE, "%s: cell %zu cannot be read%s%s", parts[p].path,
+                             c, ctx->geos_msg[0] ? ": " : "", ctx->geos_msg);
+                break;
+            }
+        }
+    }
+    for (size_t c = 0; c < E->ncells && !st; c++)
+        if (!from[c])
+            st = rl_fail(ctx, RL_ERR_USAGE, "no part holds cell %zu of %zu", c, E->ncells);
+done:
+    if (rd)
+        GEOSWKBReader_destroy_r(ctx->geos, rd);
+    free(from);
+    return st;
+}
+
 rl_status rl_tiled_overlay(rl_ctx *ctx, const rl_tile_in *old, const rl_tile_in *nw,
                            size_t ngroups, const rl_crs *crs, rl_area_method m,
                            int want_pieces, int group_self, int transitions, int jobs,
                            rl_progress_fn progress_fn, void *progress_data,
                            rl_tile_out *out)
+{
+    return rl_tiled_overlay_shard(ctx, old, nw, ngroups, crs, m, want_pieces, group_self,
+                                  transitions, jobs, progress_fn, progress_data, NULL, out);
+}
+
+rl_status rl_tiled_overlay_shard(rl_ctx *ctx, const rl_tile_in *old, const rl_tile_in *nw,
+                                 size_t ngroups, const rl_crs *crs, rl_area_method m,
+                                 int want_pieces, int group_self, int transitions, int jobs,
+                                 rl_progress_fn progress_fn, void *progress_data,
+                                 const rl_tile_shard *sh, rl_tile_out *out)
 {
     engine E;
     memset(&E, 0, sizeof E);
@@ -1112,8 +1383,16 @@ rl_status rl_tiled_overlay(rl_ctx *ctx, const rl_tile_in *old, const rl_tile_in 
     out->groups = calloc(ngroups + 1, sizeof *out->groups);
     if (!out->groups)
         return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
-    if (!extent_of(ctx, nw, E.root, extent_of(ctx, old, E.root, 0)))
-        return RL_OK; /* nothing at all */
+    if (!extent_of(ctx, nw, E.root, extent_of(ctx, old, E.root, 0))) {
+        /* Nothing at all: no cell, in a part or out of one. */
+        if (sh && sh->count && !sh->parts)
+            rl_buf_puts(sh->part, ",\n \"ncells\": 0,\n \"cells\": []");
+        for (size_t p = 0; sh && p < sh->nparts; p++)
+            if (rl_jv_len(rl_jv_get(sh->parts[p].root, "cells")))
+                return rl_fail(ctx, RL_ERR_USAGE, "%s: its cells do not fit these inputs "
+                               "(no cell here)", sh->parts[p].path);
+        return RL_OK;
+    }
     /*
      * A margin so that no feature touches the root's edge, even with its
      * vertices rounded to the grid (half a step at most).
@@ -1142,16 +1421,31 @@ rl_status rl_tiled_overlay(rl_ctx *ctx, const rl_tile_in *old, const rl_tile_in 
             goto done;
         }
     }
-    rl_pool *pool = rl_pool_new(ctx, jobs);
-    if (!pool) {
-        st = ctx->status;
-        goto done;
+    E.ntasks = E.ncells;
+    if (sh && sh->parts) {
+        if ((st = merge_read(ctx, &E, sh->parts, sh->nparts)))
+            goto done;
+    } else {
+        if (sh && sh->count &&
+            !(E.mine = shard_cells(ctx, &E, sh->index, sh->count, &E.ntasks))) {
+            st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        rl_pool *pool = rl_pool_new(ctx, jobs);
+        if (!pool) {
+            st = ctx->status;
+            goto done;
+        }
+        /* The pool reports the first failed cell in cell order, for any jobs. */
+        st = rl_pool_run(pool, E.ntasks, task_cell, &E);
+        rl_pool_free(pool);
+        if (st)
+            goto done;
+        if (E.mine) { /* a shard: its cells go to its part, nothing is summed */
+            st = shard_write(ctx, &E, sh->part);
+            goto done;
+        }
     }
-    /* The pool reports the first failed cell in cell order, for any jobs. */
-    st = rl_pool_run(pool, E.ncells, task_cell, &E);
-    rl_pool_free(pool);
-    if (st)
-        goto done;
     /* Sum in cell order: the same figures, bit for bit, for any --jobs. */
     for (size_t c = 0; c < E.ncells; c++) {
         fig_add(&out->total, &E.cells[c].total);
@@ -1179,6 +1473,7 @@ rl_status rl_tiled_overlay(rl_ctx *ctx, const rl_tile_in *old, const rl_tile_in 
         }
     }
 done:
+    free(E.mine);
     free_cells(ctx, &E);
     return st;
 }

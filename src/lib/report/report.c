@@ -133,9 +133,35 @@ rl_status rl_report_write(rl_ctx *ctx, const rl_report *rep, FILE *fallback)
         if (fflush(f) != 0 && !st)
             st = rl_fail(ctx, RL_ERR_OUTPUT, "cannot write the report: %s", strerror(errno));
     }
-    if (st || !c->pieces_path || !rep->ops->write_pieces)
+    /* A shard's pieces are in its part: merge writes the --pieces file. */
+    if (st || !c->pieces_path || !rep->ops->write_pieces || c->shard_count)
         return st;
     return rep->ops->write_pieces(ctx, rep->data, c->pieces_path);
+}
+
+void rl_part_head(rl_buf *b, const char *command, const rl_common_opts *c)
+{
+    rl_buf_puts(b, "{\"redline_part\": 1, \"tool\": \"redline\", \"version\": ");
+    rl_buf_json_str(b, RL_VERSION);
+    rl_buf_puts(b, ", \"command\": ");
+    rl_buf_json_str(b, command);
+    rl_buf_printf(b, ",\n \"part\": {\"shard\": %d, \"of\": %d, \"fingerprint\": \"%s\"},\n"
+                     " \"args\": [", c->shard_index, c->shard_count, c->fingerprint);
+    for (int i = 0; i < c->nshard_args; i++) {
+        rl_buf_puts(b, i ? ", " : "");
+        rl_buf_part_str(b, c->shard_args[i]);
+    }
+    rl_buf_puts(b, "]");
+}
+
+rl_status rl_part_write(rl_ctx *ctx, rl_buf *b, FILE *f)
+{
+    rl_buf_puts(b, "\n}\n");
+    if (b->oom)
+        return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+    if (fwrite(b->s, 1, b->len, f) != b->len)
+        return rl_fail(ctx, RL_ERR_OUTPUT, "cannot write the part: %s", strerror(errno));
+    return RL_OK;
 }
 
 int rl_report_exit_code(const rl_report *rep)

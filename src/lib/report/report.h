@@ -170,6 +170,7 @@ typedef struct rl_diff_data {
      * the same pieces in both versions and needed no overlay. */
     size_t scopes, unchanged_scopes;
     rl_strlist warnings; /* OLD's, then NEW's */
+    rl_buf part;         /* --shard: the part written instead of the report */
 } rl_diff_data;
 
 typedef struct rl_area_data {
@@ -181,6 +182,7 @@ typedef struct rl_area_data {
     int below;
     rl_strlist warnings;
     int provisional; /* features were skipped (--skip-bad-features) */
+    rl_buf part;     /* --shard: the part written instead of the report */
 } rl_area_data;
 
 typedef struct rl_audit_file {
@@ -208,6 +210,7 @@ typedef struct rl_audit_data {
     size_t skipped;   /* non-vector files */
     size_t status_counts[3];
     size_t counts[4];
+    rl_buf part;      /* --shard: the part written instead of the report */
 } rl_audit_data;
 
 
@@ -259,6 +262,16 @@ int rl_path_resolve(const char *path, char *out);
 int rl_path_inside(const char *outer, const char *inner);
 
 /* ---- reports (report.c) ---- */
+
+/*
+ * A shard's part (docs/scale-out.md): rl_part_head opens the JSON object
+ * with "redline_part", the command, "part" (shard, of, fingerprint) and
+ * "args"; the command appends its members, each from ",", and
+ * rl_part_write closes the object and writes it to f (RL_ERR_OUTPUT with a
+ * message, or RL_ERR_NOMEM when b ran out of memory).
+ */
+void rl_part_head(rl_buf *b, const char *command, const rl_common_opts *c);
+rl_status rl_part_write(rl_ctx *ctx, rl_buf *b, FILE *f);
 
 /*
  * The longest text, in bytes, a shapefile (DBF) field holds: rl_vec_writer
