@@ -92,6 +92,6 @@ t4=$(now)
 ps -eo comm | grep -Eq '^(slurmctld|slurmd|munged)$' && running=1 || running=0
 check "$running" "stop leaves no slurmctld, slurmd or munged running"
 printf 'timing: start %.1f s, array+merge %.1f s, failing array %.1f s, stop %.1f s, total %.1f s\n' \
-  "$(echo "$t1 - $t0" | bc)" "$(echo "$t2 - $t1" | bc)" "$(echo "$t3 - $t2" | bc)" \
-  "$(echo "$t4 - $t3" | bc)" "$(echo "$t4 - $t0" | bc)"
+  "$(awk "BEGIN { print $t1 - $t0 }")" "$(awk "BEGIN { print $t2 - $t1 }")" "$(awk "BEGIN { print $t3 - $t2 }")" \
+  "$(awk "BEGIN { print $t4 - $t3 }")" "$(awk "BEGIN { print $t4 - $t0 }")"
 exit "$fail"
