@@ -260,7 +260,10 @@ static const char *const usage_merge =
     "Options (the command's other options are the shards'):\n"
     "  -f, --format table|csv|json|html|xlsx\n"
     "                        as for the command (default {--format})\n"
-    "  -o, --output FILE     write the report to FILE instead of stdout\n"
+    "  -o, --output FILE     write the report to FILE instead of stdout, or\n"
+    "                        PG:\"dbname=...\": into PostgreSQL tables in one\n"
+    "                        transaction (docs/scale-out.md)\n"
+    "  --run-id ID           the run id of the PG: rows (default: a fingerprint)\n"
     "  --lang zh|en|auto     as for the command (default {--lang})\n"
     "  --units m2|ha|mu|km2  as for the command (default {--units})\n"
     JOBS_HELP("worker threads")

@@ -224,7 +224,8 @@ def refusals():
             "merge of a part that names screen")
     refused(["merge", "--by", "X", p("a0.json")],
             usage % ("merge", "unknown option '--by' (merge takes -f, -o, --lang, --units, "
-                     "--jobs and --quiet; the command's other options are the shards')",
+                     "--jobs, --run-id and --quiet; the command's other options are the "
+                     "shards')",
                      "merge"), "merge with a command option")
     # Names with characters YAML would fold (U+2028, U+0085) come back from the part unchanged.
     odd = "u\u2028\u0085x"
