@@ -738,6 +738,26 @@ def test_table_fits_80(tmp):
         check("overlaps" not in zh_default and "control " not in zh_default
               and "压占生态保护红线" in zh_default and "管控图层 eco（生态保护红线；禁止压占，冲突）"
               in zh_default, "table %s zh: reasons and control lines in Chinese" % unit)
+    # The 地类 section of --landuse (issue #16): 110 columns in its long form (--wide);
+    # the default fits 80 with the same figures, for each --landuse-by level.
+    for by in ("village", "town", "county"):
+        for lang in ("en", "zh"):
+            outs = {}
+            for wide in ((), ("--wide",)):
+                rc, out, err = run("screen", *CONTROLS, "--landuse", "sample_shapes/dltb.shp",
+                                   "--landuse-by", by, "--lang", lang, *wide, *FPS)
+                check(rc == 1, "landuse table %s %s %s: exit 1 (%s)" % (by, lang, wide, err))
+                outs[bool(wide)] = out
+            sect = {w: o[o.index("地类面积表"):] for w, o in outs.items()}
+            long = [ln for ln in outs[False].splitlines() if display_width(ln) > 80]
+            check(not long, "landuse table %s %s: every line of the default table <= 80 "
+                  "columns %s" % (by, lang, long[:2]))
+            check(max(display_width(ln) for ln in sect[True].splitlines()) > 80,
+                  "landuse table %s %s --wide: the long form" % (by, lang))
+            check(len(numbers(sect[False])) > 100 and
+                  numbers(sect[False]) == numbers(sect[True]),
+                  "landuse table %s %s: the default 地类 section has the figures of --wide, "
+                  "in order" % (by, lang))
 
 
 def test_repaired_marked(tmp):
