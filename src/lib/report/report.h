@@ -505,6 +505,12 @@ const char *rl_label_severity(rl_lang lang, rl_severity s);
  * line with the control's name and severity in Chinese and the rules file's
  * own reason text as given.  out is never left NULL.
  */
+/*
+ * An error footprint's message (r->error; nothing when NULL): under zh its
+ * fixed words in Chinese, the GEOS/GDAL reason kept as given, quoted.
+ */
+void rl_label_fp_error(rl_lang lang, const rl_screen_data *d, const rl_fp_result *r,
+                       rl_buf *out);
 void rl_label_reasons(rl_lang lang, const rl_screen_data *d, const rl_fp_result *r,
                       rl_buf *out);
 /*
