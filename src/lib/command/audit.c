@@ -708,10 +708,10 @@ static int walk(walker *W, int dfd, const char *rel, const char *display)
 /* ---- per-file checks, run in the child ---- */
 
 typedef struct problems {
-    rl_buf json, codes, msgs;
+    rl_buf json, codes, msgs, msgs_zh;
     int n;
     int status; /* worst: 0 ok, 1 warn, 2 error */
-    int zh;     /* --lang zh: msgs (tables, CSV, HTML, xlsx) in Chinese; JSON stays English */
+    int zh;     /* 1: msgs_zh gets the Chinese texts (a shard's part is merged in either language) */
 } problems;
 
 static void problem_v(problems *P, int severity, const char *code, const char *zh,
@@ -767,7 +767,9 @@ static void problem_msg(problems *P, int severity, const char *code, const char 
     rl_buf_puts(&P->codes, P->n ? ";" : "");
     rl_buf_puts(&P->codes, code);
     rl_buf_puts(&P->msgs, P->n ? RL_AUDIT_SEP : "");
-    put_escaped(&P->msgs, text ? text : msg);
+    put_escaped(&P->msgs, msg);
+    rl_buf_puts(&P->msgs_zh, P->n ? RL_AUDIT_SEP : "");
+    put_escaped(&P->msgs_zh, text ? text : msg);
     P->n++;
     if (severity > P->status)
         P->status = severity;
@@ -929,12 +931,15 @@ static void fill_file(rl_audit_file *f, const char *display, problems *P,
     f->features = LL ? LL->n : 0;
     memcpy(f->counts, counts, sizeof f->counts);
     f->codes = rl_strdup(P->codes.s ? P->codes.s : "");
+    rl_buf_puts(&P->msgs, "\x1e"); /* then the Chinese ones: rl_label_audit_messages() */
+    rl_buf_puts(&P->msgs, P->msgs_zh.s ? P->msgs_zh.s : "");
     f->messages = rl_strdup(P->msgs.s ? P->msgs.s : "");
     f->json = o.s ? o.s : rl_strdup("{}");
     f->hits = hits && *hits ? rl_strdup(hits) : NULL;
     rl_buf_free(&P->json);
     rl_buf_free(&P->codes);
     rl_buf_free(&P->msgs);
+    rl_buf_free(&P->msgs_zh);
 }
 
 /* A file the walk judged without opening it. */
@@ -952,7 +957,7 @@ static void audit_one(rl_ctx *ctx, const rl_audit_options *ao,
                       rl_audit_file *f)
 {
     const rl_screen_options *so = ao->s;
-    problems P = {.zh = so->c.lang == RL_LANG_ZH};
+    problems P = {.zh = 1};
     rl_layer *L = NULL;
     char *open = rl_strdup(e->open);
     size_t counts[4] = {0, 0, 0, 0};
@@ -1182,7 +1187,7 @@ emit:;
     free(open);
 }
 
-static void crashed(rl_audit_file *f, const char *display, int wstatus, int zh)
+static void crashed(rl_audit_file *f, const char *display, int wstatus)
 {
     char msg[512], text[512];
     if (WIFSIGNALED(wstatus)) {
@@ -1210,7 +1215,9 @@ static void crashed(rl_audit_file *f, const char *display, int wstatus, int zh)
     f->features = 0;
     memset(f->counts, 0, sizeof f->counts);
     f->codes = rl_strdup("unreadable");
-    f->messages = rl_strdup(zh ? text : msg);
+    rl_buf m = {0};
+    rl_buf_printf(&m, "%s\x1e%s", msg, text);
+    f->messages = m.s;
     f->json = o.s;
 }
 
@@ -1386,7 +1393,7 @@ static void worker_main(const rl_audit_options *ao, const rl_audit_data *d,
             pe.code = "unreadable";
             pe.severity = 2;
             pe.msg = msg;
-            pe.text = ao->s->c.lang == RL_LANG_ZH ? text : NULL;
+            pe.text = text;
             fill_walk_problem(&f, &pe);
         } else {
             audit_one(cctx, ao, d->controls, d->ncontrols, e, &f);
@@ -1663,7 +1670,7 @@ static rl_status merge_files(rl_ctx *ctx, rl_audit_data *d, const rl_part *parts
 rl_status rl_audit(rl_ctx *ctx, const rl_audit_options *ao, rl_report **out)
 {
     rl_status st = RL_OK;
-    entries E = {.zh = ao->s->c.lang == RL_LANG_ZH};
+    entries E = {.zh = 1}; /* the report's language is chosen when it is written */
     walker W = {0};
     worker *w = NULL;
     struct pollfd *pf = NULL;
@@ -1856,7 +1863,7 @@ rl_status rl_audit(rl_ctx *ctx, const rl_audit_options *ao, rl_report **out)
                 /* Crashed, ran out of time, or wrote nonsense: that file's error. */
                 if (got > 0)
                     kill(wk->pid, SIGKILL);
-                crashed(f, f->path, retire(wk), ao->s->c.lang == RL_LANG_ZH);
+                crashed(f, f->path, retire(wk));
             }
             finished(ao, f, &done, last - first);
         }

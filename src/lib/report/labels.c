@@ -256,3 +256,18 @@ void rl_label_reasons(rl_lang lang, const rl_screen_data *d, const rl_fp_result 
     if (!out->s)
         rl_buf_puts(out, "");
 }
+
+void rl_label_audit_messages(rl_lang lang, const char *messages, const char *sep, rl_buf *out)
+{
+    const char *m = messages ? messages : "";
+    const char *zh = strchr(m, '\x1e');
+    const char *p = lang == RL_LANG_ZH && zh ? zh + 1 : m;
+    for (; *p && *p != '\x1e'; p++) {
+        if (*p == '\x1f')
+            rl_buf_puts(out, sep);
+        else
+            rl_buf_putn(out, p, 1);
+    }
+    if (!out->s)
+        rl_buf_puts(out, "");
+}

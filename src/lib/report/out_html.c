@@ -1207,7 +1207,10 @@ rl_status rl_html_audit(rl_ctx *ctx, const rl_audit_data *d, const char *link_di
         if (F->codes && *F->codes) {
             esc(b, F->codes);
             rl_buf_puts(b, ": ");
-            esc(b, F->messages);
+            rl_buf m = {0};
+            rl_label_audit_messages(lang, F->messages, "; ", &m);
+            esc(b, m.s);
+            rl_buf_free(&m);
         }
         rl_buf_puts(b, "</td>");
         if (link_dir) {

@@ -609,8 +609,7 @@ static rl_status fill_audit(rl_ctx *ctx, book *B, const void *data)
             num(&s1, 3 + k, (double)f->counts[k], B->whole);
         str(&s1, 7, f->codes ? f->codes : "", NULL);
         rl_buf m = {0};
-        for (const char *p = f->messages ? f->messages : ""; *p; p++)
-            rl_buf_puts(&m, *p == '\x1f' ? "; " : (char[]){*p, 0});
+        rl_label_audit_messages(B->lang, f->messages, "; ", &m);
         str(&s1, 8, m.s ? m.s : "", NULL);
         rl_buf_free(&m);
     }
