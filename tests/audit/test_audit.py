@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import stat
@@ -126,6 +127,7 @@ def main():
     check(code == 2 and out4.count("\r\n") == len(EXPECT) + 1, "audit without controls, CSV")
     code, _, err = run("audit", os.path.join(tmp, "nope"))
     check(code == 2 and "not a directory" in err, "missing DIR")
+    test_lang_zh(tmp, fx, controls)
     # Nothing under the folder changed: bytes, mtimes, no new files.
     check(digest(fx) == before, "delivery folder byte-identical afterwards")
     test_fifo_zip(tmp)
@@ -141,6 +143,66 @@ def main():
     test_small_file_cost(tmp)
     shutil.rmtree(tmp, ignore_errors=True)
     return summary()
+
+
+def english_words(text):
+    """Runs of two or more lowercase Latin words outside “quoted” reason text
+    (GDAL's, GEOS's or the system's own words, kept as given)."""
+    bare = re.sub(r"“[^”]*”", "", text)
+    return re.findall(r"[a-z]{2,}(?: [a-z]{2,})+", bare)
+
+
+def test_lang_zh(tmp, fx, controls):
+    """--lang zh (issue #16): audit's problem text (table, CSV) and an error
+    footprint's message are Chinese, GDAL's reasons quoted; the JSON stays English;
+    codes and figures are en's."""
+    outs = {}
+    for lang in ("en", "zh"):
+        for fmt in ("table", "csv", "json"):
+            code, out, err = run("audit", *controls, "--lang", lang, "-f", fmt, fx)
+            check(code == 2, "audit --lang %s -f %s: exit 2 (%s)" % (lang, fmt, err))
+            outs[lang, fmt] = out
+    check(outs["zh", "json"] == outs["en", "json"], "--lang zh: the JSON is en's, byte for byte")
+    # Table: the problem lines after 问题：, one per problem, as many as en's.
+    en_lines = outs["en", "table"].split("\nproblems:\n")[1].split("\n\n")[0].splitlines()
+    zh_lines = outs["zh", "table"].split("\n问题：\n")[1].split("\n\n")[0].splitlines()
+    check(len(zh_lines) == len(en_lines) > 15, "zh table: %d problem lines, en %d"
+          % (len(zh_lines), len(en_lines)))
+    nums = lambda t: re.findall(r"(?<![A-Za-z\d.])-?\d+(?:\.\d+)?", t)
+    for e, z in zip(en_lines, zh_lines):
+        path = e.split(": ")[0]
+        check(z.startswith(path + "："), "zh problem line names the file: %s" % z)
+        words = english_words(z[len(path):])
+        check(not words, "zh problem line has no English sentence: %s %s" % (z, words))
+        check(nums(z[len(path):]) == nums(e[len(path):]),
+              "zh problem line has en's figures: %s | %s" % (z, e))
+    check(any("“file is not a database”" in z for z in zh_lines),
+          "zh: GDAL's own reason kept, quoted")
+    # The file table: the lines after its header, to the blank line.
+    tab = lambda out, head: [ln.split()[1:] for ln in
+                             out.split("\n" + head)[1].split("\n\n")[0].splitlines()[1:]]
+    en_rows, zh_rows = tab(outs["en", "table"], "FILE "), tab(outs["zh", "table"], "文件 ")
+    check(len(en_rows) == len(EXPECT) and [r[1:] for r in zh_rows] == [r[1:] for r in en_rows],
+          "zh table: the counts and codes of en, file by file")
+    # CSV: same codes and counts; the problems column without English sentences.
+    en_csv = list(csv.reader(outs["en", "csv"].lstrip("\ufeff").splitlines()))
+    zh_csv = list(csv.reader(outs["zh", "csv"].lstrip("\ufeff").splitlines()))
+    check([r[:1] + r[2:8] for r in zh_csv[1:]] == [r[:1] + r[2:8] for r in en_csv[1:]],
+          "zh CSV: the paths, counts and codes of en")
+    bad = [(r[0], english_words(r[8].replace(r[0], ""))) for r in zh_csv[1:]]
+    bad = [b for b in bad if b[1]]
+    check(not bad and any(r[8] for r in zh_csv[1:]),
+          "zh CSV: no English sentence in the problems column %s" % bad[:2])
+    # An error footprint (null geometry): its message in Chinese in the table.
+    ng = os.path.join(fx, "broken", "nullgeom.geojson")
+    code, out, _ = run("screen", controls[0], controls[1], "--lang", "zh", "-f", "csv", ng)
+    cells = [c for r in csv.reader(out.lstrip("\ufeff").splitlines()) for c in r
+             if "要素 1：" in c]
+    check(code == 2 and cells == [ng + "：要素 1：几何为空（null）"],
+          "zh: an error footprint's message in Chinese: %s" % cells)
+    code, out, _ = run("screen", controls[0], controls[1], "--lang", "en", "-f", "csv", ng)
+    check(code == 2 and ng + ": feature 1: null geometry" in out,
+          "en: the same footprint's message in English")
 
 
 # ---- issue 12: audit never hangs, leaves nothing out, cannot be forged ----

@@ -394,7 +394,8 @@ def test_lang_diff_area(tmp):
             zr = list(csv.reader(zh.lstrip("\ufeff").splitlines()))
             er = list(csv.reader(en.lstrip("\ufeff").splitlines()))
             same = len(zr) == len(er) > 1 and all(
-                len(a) == len(b) and all(x == words.get(y, y) for x, y in zip(a, b))
+                len(a) == len(b) and
+                all(x == words.get(y, y.replace("(none)", "(无)")) for x, y in zip(a, b))
                 for a, b in zip(zr[1:], er[1:]))
             check(same, "%s: zh rows = en rows with the words translated" % name)
             want = (["范围", "分组", "原版要素数", "新版要素数", "原版面积_公顷", "新版面积_公顷",
@@ -438,9 +439,14 @@ def test_lang_audit(tmp):
     zr = list(csv.reader(zh.lstrip("\ufeff").splitlines()))
     er = list(csv.reader(en.lstrip("\ufeff").splitlines()))
     words = {"ok": "通过", "warn": "提示", "error": "错误"}
+    # The problems column is Chinese too (issue #16): compared with en's up to it.
     check(rc == rc_en and len(zr) == len(er) == 3 and all(
-        [words.get(x, x) for x in b] == a for a, b in zip(zr[1:], er[1:])),
+        [words.get(x, x) for x in b[:-1]] == a[:-1] for a, b in zip(zr[1:], er[1:])),
         "audit CSV: zh rows = en rows with the status words translated")
+    check(all(a[-1] != b[-1] and a[-1].startswith(b[-1].split(": ")[0] + "：")
+              and re.findall(r"\d+", a[-1]) == re.findall(r"\d+", b[-1])
+              for a, b in zip(zr[1:], er[1:])),
+          "audit CSV: the problems in Chinese, with en's figures")
     check(zr[0] == ["文件", "状态", "要素数", "通过", "提示", "冲突", "错误", "问题代码", "问题"],
           "audit CSV zh headers (%s)" % zr[0])
     _, t, _ = run(*args, env={"LANG": "zh_CN.UTF-8"})
@@ -603,11 +609,12 @@ def test_diff_xlsx(tmp):
               "diff xlsx header in %s (%s)" % (lang, rows[0][4]))
         m = list(wb["转移矩阵"].iter_rows(values_only=True))
         cells = {(t["from"], t["to"]): t["area_m2"] for t in d["transitions"]}
-        names = [None if c == "(none)" else c for c in m[0][1:-1]]
+        none = "(无)" if lang == "zh" else "(none)"
+        names = [None if c == none else c for c in m[0][1:-1]]
         check(len(m) == len(names) + 2 and m[-1][0] == ("合计" if lang == "zh" else "TOTAL"),
               "diff xlsx 转移矩阵: a row per OLD value and a total row")
         for row in m[1:-1]:
-            f = None if row[0] == "(none)" else row[0]
+            f = None if row[0] == none else row[0]
             for j, t in enumerate(names):
                 near(row[1 + j], cells.get((f, t), 0.0), "matrix %s -> %s" % (f, t))
             near(row[-1], sum(v for (a, _), v in cells.items() if a == f), "row total %s" % f)
@@ -615,7 +622,7 @@ def test_diff_xlsx(tmp):
         long = list(wb["转移明细"].iter_rows(values_only=True))[1:]
         check(len(long) == len(d["transitions"]), "diff xlsx 转移明细: one row per transition")
         for row, t in zip(long, d["transitions"]):
-            check((row[0], row[1]) == (t["from"] or "(none)", t["to"] or "(none)"),
+            check((row[0], row[1]) == (t["from"] or none, t["to"] or none),
                   "diff xlsx 转移明细 %s" % (row,))
             near(row[2], t["area_m2"], "long %s -> %s" % (t["from"], t["to"]))
     path = os.path.join(tmp, "diff_plain.xlsx")
@@ -738,6 +745,26 @@ def test_table_fits_80(tmp):
         check("overlaps" not in zh_default and "control " not in zh_default
               and "压占生态保护红线" in zh_default and "管控图层 eco（生态保护红线；禁止压占，冲突）"
               in zh_default, "table %s zh: reasons and control lines in Chinese" % unit)
+    # The 地类 section of --landuse (issue #16): 110 columns in its long form (--wide);
+    # the default fits 80 with the same figures, for each --landuse-by level.
+    for by in ("village", "town", "county"):
+        for lang in ("en", "zh"):
+            outs = {}
+            for wide in ((), ("--wide",)):
+                rc, out, err = run("screen", *CONTROLS, "--landuse", "sample_shapes/dltb.shp",
+                                   "--landuse-by", by, "--lang", lang, *wide, *FPS)
+                check(rc == 1, "landuse table %s %s %s: exit 1 (%s)" % (by, lang, wide, err))
+                outs[bool(wide)] = out
+            sect = {w: o[o.index("地类面积表"):] for w, o in outs.items()}
+            long = [ln for ln in outs[False].splitlines() if display_width(ln) > 80]
+            check(not long, "landuse table %s %s: every line of the default table <= 80 "
+                  "columns %s" % (by, lang, long[:2]))
+            check(max(display_width(ln) for ln in sect[True].splitlines()) > 80,
+                  "landuse table %s %s --wide: the long form" % (by, lang))
+            check(len(numbers(sect[False])) > 100 and
+                  numbers(sect[False]) == numbers(sect[True]),
+                  "landuse table %s %s: the default 地类 section has the figures of --wide, "
+                  "in order" % (by, lang))
 
 
 def test_repaired_marked(tmp):

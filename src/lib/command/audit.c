@@ -46,14 +46,19 @@ typedef struct entry {
     /* A problem the walk found; such an entry is not opened. */
     const char *code;
     int severity;
-    char *msg;
+    char *msg;  /* English, for the JSON */
+    char *text; /* NULL, or msg in Chinese for the other formats (--lang zh) */
 } entry;
 
 typedef struct entries {
     entry *v;
     size_t n, cap;
     size_t skipped;
+    int zh; /* --lang zh: walk problems get a Chinese text too */
 } entries;
+
+/* The Chinese text of a walk problem, only under --lang zh. */
+#define ZH_TEXT(E, ...) ((E)->zh ? aprintf(__VA_ARGS__) : NULL)
 
 static int ends_ci(const char *s, const char *suffix)
 {
@@ -132,16 +137,18 @@ static entry *add_entry(entries *E, const char *display, const char *open,
 
 /* An entry the walk already judged: listed with its problem, never opened. */
 static int add_problem(entries *E, const char *display, const char *code, int severity,
-                       char *msg)
+                       char *msg, char *text)
 {
-    entry *e = msg ? add_entry(E, display, NULL, NULL) : NULL;
+    entry *e = msg && (text || !E->zh) ? add_entry(E, display, NULL, NULL) : NULL;
     if (!e) {
         free(msg);
+        free(text);
         return 0;
     }
     e->code = code;
     e->severity = severity;
     e->msg = msg;
+    e->text = text;
     return 1;
 }
 
@@ -388,6 +395,8 @@ static int zip_member(walker *W, const char *vsi, const char *m, const char *dis
         if (depth + 1 >= RL_AUDIT_ZIP_DEPTH) {
             ok = add_problem(W->E, disp, "nested_zip", 2,
                              aprintf("%s: zip inside %d zips: not opened", disp,
+                                     depth + 1),
+                             ZH_TEXT(W->E, "%s：嵌套在 %d 层 zip 中的 zip：未打开", disp,
                                      depth + 1));
         } else {
             char *inner = aprintf("/vsizip/{%s}", open);
@@ -429,7 +438,8 @@ static int walk_zip(walker *W, const char *vsi_zip, const char *display,
         qsort(list, (size_t)n, sizeof *list, cmp_str);
     if (!raw && n == 0) {
         ok = add_problem(W->E, display, "unreadable", 2,
-                         aprintf("%s: not a zip archive GDAL can list", display));
+                         aprintf("%s: not a zip archive GDAL can list", display),
+                         ZH_TEXT(W->E, "%s：不是 GDAL 能列出内容的 zip 压缩包", display));
     }
     for (int i = 0; i < n && ok; i++) {
         size_t len = strlen(list[i]);
@@ -456,7 +466,9 @@ static int walk_zip(walker *W, const char *vsi_zip, const char *display,
                                  aprintf("%s: member name is absolute or climbs out "
                                          "with '..': not audited, and unzipping this "
                                          "archive would write outside its folder",
-                                         disp));
+                                         disp),
+                                 ZH_TEXT(W->E, "%s：成员名为绝对路径或用“..”跳出：未审查，"
+                                         "解压此压缩包会写到其文件夹之外", disp));
         free(shown);
         free(disp);
     }
@@ -495,9 +507,12 @@ static int walk(walker *W, int dfd, const char *rel, const char *display)
     if (!d) {
         if (fd2 >= 0)
             close(fd2);
+        const int err = errno;
         return add_problem(E, *display ? display : ".", "unreadable", 2,
                            aprintf("%s: folder cannot be read: %s",
-                                   *display ? display : ".", strerror(errno)));
+                                   *display ? display : ".", strerror(err)),
+                           ZH_TEXT(E, "%s：无法读取文件夹：“%s”",
+                                   *display ? display : ".", strerror(err)));
     }
     char **names = NULL, **odd = NULL;
     size_t n = 0, cap = 0, nodd = 0;
@@ -555,6 +570,11 @@ static int walk(walker *W, int dfd, const char *rel, const char *display)
                                                 first && *first ? first : "the audited folder",
                                                 first && *first ? ", which encloses it" : "")
                                       : aprintf("%s: same folder as %s, audited there",
+                                                disp, first),
+                                 loop ? ZH_TEXT(E, "%s：指回%s%s：未跟随", disp,
+                                                first && *first ? first : "所审查的文件夹",
+                                                first && *first ? "（包含它的文件夹）" : "")
+                                      : ZH_TEXT(E, "%s：与 %s 是同一文件夹，已在那里审查",
                                                 disp, first));
             } else if (ends_ci(name, ".gdb")) {
                 /* A FileGDB folder is one dataset. */
@@ -570,9 +590,12 @@ static int walk(walker *W, int dfd, const char *rel, const char *display)
                         W->chain = v, W->capchain = c;
                 }
                 if (sub < 0) {
+                    const int err = errno;
                     ok = add_problem(E, disp, "unreadable", 2,
                                      aprintf("%s: folder cannot be read: %s", disp,
-                                             strerror(errno)));
+                                             strerror(err)),
+                                     ZH_TEXT(E, "%s：无法读取文件夹：“%s”", disp,
+                                             strerror(err)));
                 } else if (W->nchain < W->capchain &&
                            seen_add(&W->dirs, sb->st_dev, sb->st_ino, disp)) {
                     W->chain[W->nchain++] = *sb;
@@ -593,7 +616,11 @@ static int walk(walker *W, int dfd, const char *rel, const char *display)
                 int data = is_vector_ext(name) || ends_ci(name, ".zip");
                 ok = add_problem(E, disp, "not_regular_file", data ? 2 : 1,
                                  aprintf("%s: is %s, not a regular file: not opened", disp,
-                                         kind));
+                                         kind),
+                                 ZH_TEXT(E, "%s：是%s，不是普通文件：未打开", disp,
+                                         S_ISFIFO(sb->st_mode)   ? "命名管道（FIFO）"
+                                         : S_ISSOCK(sb->st_mode) ? "套接字"
+                                                                 : "设备文件"));
             }
         } else if (!is_vector_ext(name) && !ends_ci(name, ".zip")) {
             E->skipped += !is_sidecar(name);
@@ -603,14 +630,18 @@ static int walk(walker *W, int dfd, const char *rel, const char *display)
             int long_path = strlen(full) > RL_AUDIT_PATH_ROOM;
             if (first) {
                 ok = add_problem(E, disp, "duplicate_path", 1,
-                                 aprintf("%s: same file as %s, audited there", disp, first));
+                                 aprintf("%s: same file as %s, audited there", disp, first),
+                                 ZH_TEXT(E, "%s：与 %s 是同一文件，已在那里审查", disp,
+                                         first));
             } else if (!seen_add(&W->files, sb->st_dev, sb->st_ino, disp)) {
                 ok = 0;
             } else if (side) {
                 ok = add_problem(E, disp, "not_regular_file", 2,
                                  aprintf("%s: its part %s is not a regular file (a FIFO, "
                                          "socket or device): not opened",
-                                         disp, side));
+                                         disp, side),
+                                 ZH_TEXT(E, "%s：其组成文件 %s 不是普通文件（命名管道、套接字"
+                                         "或设备文件）：未打开", disp, side));
             } else if (ends_ci(name, ".zip")) {
                 char *vsi = NULL;
                 if (!long_path) {
@@ -651,9 +682,11 @@ static int walk(walker *W, int dfd, const char *rel, const char *display)
                     }
                     free(rvsi);
                 } else {
+                    const int err = errno;
                     ok = add_problem(E, disp, "unreadable", 2,
                                      aprintf("%s: cannot be opened: %s", disp,
-                                             strerror(errno)));
+                                             strerror(err)),
+                                     ZH_TEXT(E, "%s：无法打开：“%s”", disp, strerror(err)));
                 }
                 free(vsi);
             } else {
@@ -675,17 +708,30 @@ static int walk(walker *W, int dfd, const char *rel, const char *display)
 /* ---- per-file checks, run in the child ---- */
 
 typedef struct problems {
-    rl_buf json, codes, msgs;
+    rl_buf json, codes, msgs, msgs_zh;
     int n;
     int status; /* worst: 0 ok, 1 warn, 2 error */
+    int zh;     /* 1: msgs_zh gets the Chinese texts (a shard's part is merged in either language) */
 } problems;
 
-static void problem(problems *P, int severity, const char *code, const char *fmt,
-                    ...)
+static void problem_v(problems *P, int severity, const char *code, const char *zh,
+                      const char *en, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 4, 5)))
+    __attribute__((format(printf, 5, 6)))
 #endif
     ;
+
+/*
+ * A problem in English (en, for the JSON) and Chinese (zh, for the other
+ * formats under --lang zh), both formats taking the same arguments: the
+ * snprintf that never runs lets the compiler check zh's against them too.
+ */
+#define problem(P, severity, code, zh, en, ...)                                   \
+    do {                                                                          \
+        if (0)                                                                    \
+            (void)snprintf(NULL, 0, zh, __VA_ARGS__);                             \
+        problem_v(P, severity, code, zh, en, __VA_ARGS__);                        \
+    } while (0)
 
 /*
  * Problem lines for tables: control characters from file names are shown
@@ -707,7 +753,9 @@ static void put_escaped(rl_buf *b, const char *s)
     }
 }
 
-static void problem_msg(problems *P, int severity, const char *code, const char *msg)
+/* msg: English, for the JSON; text: what the other formats show (NULL: msg). */
+static void problem_msg(problems *P, int severity, const char *code, const char *msg,
+                        const char *text)
 {
     rl_buf_puts(&P->json, P->n ? ", {\"code\": " : "{\"code\": ");
     rl_buf_json_str(&P->json, code);
@@ -720,21 +768,27 @@ static void problem_msg(problems *P, int severity, const char *code, const char 
     rl_buf_puts(&P->codes, code);
     rl_buf_puts(&P->msgs, P->n ? RL_AUDIT_SEP : "");
     put_escaped(&P->msgs, msg);
+    rl_buf_puts(&P->msgs_zh, P->n ? RL_AUDIT_SEP : "");
+    put_escaped(&P->msgs_zh, text ? text : msg);
     P->n++;
     if (severity > P->status)
         P->status = severity;
 }
 
-static void problem(problems *P, int severity, const char *code, const char *fmt,
-                    ...)
+static void problem_v(problems *P, int severity, const char *code, const char *zh,
+                      const char *en, ...)
 {
     /* Not cut: a path may be longer than any fixed buffer. */
-    va_list ap;
-    va_start(ap, fmt);
-    char *msg = vaprintf(fmt, ap);
+    va_list ap, ap2;
+    va_start(ap, en);
+    va_copy(ap2, ap);
+    char *msg = vaprintf(en, ap);
+    char *text = P->zh ? vaprintf(zh, ap2) : NULL;
+    va_end(ap2);
     va_end(ap);
-    problem_msg(P, severity, code, msg ? msg : code);
+    problem_msg(P, severity, code, msg ? msg : code, text);
     free(msg);
+    free(text);
 }
 
 /* 1 if the .shp has a sibling with extension ext (either case). */
@@ -770,8 +824,11 @@ static int pick_broken(const rl_feature *f)
 }
 static int pick_notpoly(const rl_feature *f) { return f->status == RL_FEAT_NOT_POLYGON; }
 
-/* Is the layer's extent inside its CRS's area of use (with a margin)? */
-static int coords_fit_crs(rl_ctx *ctx, const rl_layer *L, char *why, size_t n)
+/*
+ * Is the layer's extent inside its CRS's area of use (with a margin)?  When
+ * not, says why in why (in Chinese when zh).
+ */
+static int coords_fit_crs(rl_ctx *ctx, const rl_layer *L, char *why, size_t n, int zh)
 {
     double minx = 1e300, miny = 1e300, maxx = -1e300, maxy = -1e300;
     int any = 0;
@@ -804,12 +861,18 @@ static int coords_fit_crs(rl_ctx *ctx, const rl_layer *L, char *why, size_t n)
     }
     for (int i = 0; i < 4; i++) {
         if (!(lon[i] >= -180 && lon[i] <= 180 && lat[i] >= -90 && lat[i] <= 90)) {
-            snprintf(why, n,
-                     "extent %.3f,%.3f - %.3f,%.3f cannot be in %s (%s); wrong "
-                     ".prj or wrong units?",
-                     minx, miny, maxx, maxy, L->crs->name,
-                     L->crs->geographic ? "longitude/latitude degrees"
-                                        : "it maps outside the globe");
+            if (zh)
+                snprintf(why, n,
+                         "范围 %.3f,%.3f - %.3f,%.3f 不可能在 %s 中（%s）；.prj 或单位错了？",
+                         minx, miny, maxx, maxy, L->crs->name,
+                         L->crs->geographic ? "经纬度" : "投影到地球之外");
+            else
+                snprintf(why, n,
+                         "extent %.3f,%.3f - %.3f,%.3f cannot be in %s (%s); wrong "
+                         ".prj or wrong units?",
+                         minx, miny, maxx, maxy, L->crs->name,
+                         L->crs->geographic ? "longitude/latitude degrees"
+                                            : "it maps outside the globe");
             return 0;
         }
     }
@@ -823,6 +886,13 @@ static int coords_fit_crs(rl_ctx *ctx, const rl_layer *L, char *why, size_t n)
         int in_lon = w <= e ? (lon[i] >= w - m && lon[i] <= e + m)
                             : (lon[i] >= w - m || lon[i] <= e + m);
         if (!in_lon || lat[i] < s - m || lat[i] > nn + m) {
+            if (zh)
+                snprintf(why, n,
+                         "范围 %.3f,%.3f - %.3f,%.3f 位于经度 %.4f 纬度 %.4f，在 %s 的适用范围"
+                         "（%s：%.1f..%.1f E，%.1f..%.1f N）之外；.prj 或分带错了？",
+                         minx, miny, maxx, maxy, lon[i], lat[i], L->crs->name,
+                         area ? area : "?", w, e, s, nn);
+            else
             snprintf(why, n,
                      "extent %.3f,%.3f - %.3f,%.3f lies at lon %.4f lat %.4f, "
                      "outside the area of use of %s (%s: %.1f..%.1f E, "
@@ -861,12 +931,15 @@ static void fill_file(rl_audit_file *f, const char *display, problems *P,
     f->features = LL ? LL->n : 0;
     memcpy(f->counts, counts, sizeof f->counts);
     f->codes = rl_strdup(P->codes.s ? P->codes.s : "");
+    rl_buf_puts(&P->msgs, "\x1e"); /* then the Chinese ones: rl_label_audit_messages() */
+    rl_buf_puts(&P->msgs, P->msgs_zh.s ? P->msgs_zh.s : "");
     f->messages = rl_strdup(P->msgs.s ? P->msgs.s : "");
     f->json = o.s ? o.s : rl_strdup("{}");
     f->hits = hits && *hits ? rl_strdup(hits) : NULL;
     rl_buf_free(&P->json);
     rl_buf_free(&P->codes);
     rl_buf_free(&P->msgs);
+    rl_buf_free(&P->msgs_zh);
 }
 
 /* A file the walk judged without opening it. */
@@ -874,7 +947,7 @@ static void fill_walk_problem(rl_audit_file *f, const entry *e)
 {
     problems P = {0};
     const size_t zero[4] = {0, 0, 0, 0};
-    problem_msg(&P, e->severity, e->code, e->msg);
+    problem_msg(&P, e->severity, e->code, e->msg, e->text);
     fill_file(f, e->display, &P, NULL, zero, NULL, NULL);
 }
 
@@ -884,7 +957,7 @@ static void audit_one(rl_ctx *ctx, const rl_audit_options *ao,
                       rl_audit_file *f)
 {
     const rl_screen_options *so = ao->s;
-    problems P = {0};
+    problems P = {.zh = 1};
     rl_layer *L = NULL;
     char *open = rl_strdup(e->open);
     size_t counts[4] = {0, 0, 0, 0};
@@ -893,20 +966,22 @@ static void audit_one(rl_ctx *ctx, const rl_audit_options *ao,
     VSIStatBufL sb;
 
     if (VSIStatL(e->open, &sb) == 0 && !VSI_ISDIR(sb.st_mode) && sb.st_size == 0) {
-        problem(&P, 2, "unreadable", "%s: zero-byte file", e->display);
+        problem(&P, 2, "unreadable", "%s：文件为零字节", "%s: zero-byte file", e->display);
         goto emit;
     }
     int is_shp = ends_ci(e->open, ".shp");
     if (is_shp) {
         if (!sibling(e->open, "dbf"))
-            problem(&P, 1, "missing_dbf", "%s: no .dbf beside it: attributes are lost",
+            problem(&P, 1, "missing_dbf", "%s：旁边没有 .dbf，属性丢失",
+                    "%s: no .dbf beside it: attributes are lost",
                     e->display);
         if (!sibling(e->open, "prj"))
-            problem(&P, so->c.assume_srs ? 1 : 2, "missing_prj",
-                    "%s: no .prj: CRS unknown%s", e->display,
-                    so->c.assume_srs ? "; --assume-srs used" : "; give --assume-srs");
+            problem(&P, so->c.assume_srs ? 1 : 2, "missing_prj", "%s：没有 .prj，坐标系未知%.0s%s",
+                    "%s: no .prj: CRS unknown%s%.0s", e->display,
+                    so->c.assume_srs ? "; --assume-srs used" : "; give --assume-srs",
+                    so->c.assume_srs ? "；已用 --assume-srs" : "；请给出 --assume-srs");
         if (!sibling(e->open, "shx")) {
-            problem(&P, 1, "missing_shx",
+            problem(&P, 1, "missing_shx", "%s：没有 .shx，已在内存中重建索引（不改动文件夹）",
                     "%s: no .shx: index rebuilt in memory (the folder is not "
                     "changed)",
                     e->display);
@@ -920,8 +995,19 @@ static void audit_one(rl_ctx *ctx, const rl_audit_options *ao,
         /* Say it with the path the reviewer knows. */
         const char *msg = rl_ctx_errmsg(ctx);
         const char *rest = strncmp(msg, open, strlen(open)) == 0 ? msg + strlen(open) : msg;
-        problem(&P, 2, "unreadable", "%s%s%s", e->display,
-                rest == msg ? ": " : "", rest);
+        /* Under zh, GDAL's own words are kept, quoted. */
+        const char *why = rest != msg && strncmp(rest, ": ", 2) == 0 ? rest + 2 : rest;
+        static const char cannot[] = "cannot open as a vector dataset";
+        const int vec = strncmp(why, cannot, sizeof cannot - 1) == 0;
+        const char *after = vec ? why + sizeof cannot - 1 : why;
+        char *zh = !P.zh ? NULL
+                   : !vec ? aprintf("无法读取：“%s”", why)
+                   : strncmp(after, ": ", 2) == 0
+                       ? aprintf("无法作为矢量数据集打开：“%s”", after + 2)
+                       : aprintf("无法作为矢量数据集打开%s", after);
+        problem(&P, 2, "unreadable", "%s%.0s：%.0s%s", "%s%s%s%.0s", e->display,
+                rest == msg ? ": " : "", rest, zh ? zh : "");
+        free(zh);
         goto emit;
     }
     /* Footprint sources and messages show the path the reviewer knows. */
@@ -931,7 +1017,8 @@ static void audit_one(rl_ctx *ctx, const rl_audit_options *ao,
     if (!io.keep_lines &&
         (L->geom_type == wkbPoint || L->geom_type == wkbMultiPoint ||
          L->geom_type == wkbLineString || L->geom_type == wkbMultiLineString)) {
-        problem(&P, 2, "not_polygon", "%s: layer '%s' holds %s geometries, not polygons",
+        problem(&P, 2, "not_polygon", "%s：图层“%s”的几何为 %s，不是面",
+                "%s: layer '%s' holds %s geometries, not polygons",
                 e->display, L->layer_name,
                 OGRGeometryTypeToName((OGRwkbGeometryType)L->geom_type));
         goto emit;
@@ -944,18 +1031,21 @@ static void audit_one(rl_ctx *ctx, const rl_audit_options *ao,
     }
     if (npoly == 0 && nother > 0) {
         /* A mixed-type layer of points and lines: nothing to screen. */
-        problem(&P, 2, "not_polygon", "%s: layer '%s' holds no polygons (%zu point or "
-                "line features)", e->display, L->layer_name, nother);
+        problem(&P, 2, "not_polygon", "%s：图层“%s”没有面（%zu 个点或线要素）",
+                "%s: layer '%s' holds no polygons (%zu point or line features)", e->display, L->layer_name, nother);
         goto emit;
     }
     if (L->unreadable)
         problem(&P, 2, "unreadable",
+                "%s：%zu 条记录（共 %zu 条）无法读取（文件损坏或被截断），第一个 FID %lld："
+                "“%s”；可读的记录照常筛查",
                 "%s: %zu of %zu records unreadable (corrupt or truncated file), first "
                 "FID %lld: %s; the readable ones are screened",
                 e->display, L->unreadable, L->n, L->unreadable_fid,
                 L->unreadable_msg ? L->unreadable_msg : "read error");
     if (L->n == 0) {
-        problem(&P, 2, "empty_layer", "%s: layer '%s' has no features", e->display,
+        problem(&P, 2, "empty_layer", "%s：图层“%s”没有要素", "%s: layer '%s' has no features",
+                e->display,
                 L->layer_name);
         goto emit;
     }
@@ -963,23 +1053,25 @@ static void audit_one(rl_ctx *ctx, const rl_audit_options *ao,
     rl_buf fids = {0};
     list_fids(&fids, L, pick_null, &k);
     if (k)
-        problem(&P, 1, "null_geometry", "%s: %zu feature(s) with null or empty geometry: FID %s",
+        problem(&P, 1, "null_geometry", "%s：%zu 个要素几何为空：FID %s",
+                "%s: %zu feature(s) with null or empty geometry: FID %s",
                 e->display, k, fids.s);
     rl_buf_free(&fids);
     list_fids(&fids, L, pick_notpoly, &k);
     if (k)
-        problem(&P, 1, "not_polygon", "%s: %zu feature(s) are not polygons: FID %s",
+        problem(&P, 1, "not_polygon", "%s：%zu 个要素不是面：FID %s",
+                "%s: %zu feature(s) are not polygons: FID %s",
                 e->display, k, fids.s);
     rl_buf_free(&fids);
     list_fids(&fids, L, pick_repaired, &k);
     if (k)
-        problem(&P, 1, "invalid_geometry",
+        problem(&P, 1, "invalid_geometry", "%s：%zu 个无效几何%.0s已用 MakeValid 修复：FID %s",
                 "%s: %zu invalid geometr%s repaired with MakeValid: FID %s", e->display,
                 k, k == 1 ? "y" : "ies", fids.s);
     rl_buf_free(&fids);
     list_fids(&fids, L, pick_broken, &k);
     if (k)
-        problem(&P, 1, "invalid_geometry",
+        problem(&P, 1, "invalid_geometry", "%s：%zu 个无效几何%.0s修复后面积为零：FID %s",
                 "%s: %zu invalid geometr%s left no area after repair: FID %s",
                 e->display, k, k == 1 ? "y" : "ies", fids.s);
     rl_buf_free(&fids);
@@ -989,34 +1081,41 @@ static void audit_one(rl_ctx *ctx, const rl_audit_options *ao,
         const char *at = strstr(w, ": FID ");
         at = at ? at : strstr(w, ": field name ");
         problem(&P, 1, "text_not_decodable",
+                "%s：%zu 个属性值或字段名含有按文件编码无法解码的字节，已替换为 U+FFFD（第一个%s）",
                 "%s: %zu value(s) or field name(s) held bytes that do not decode in the "
                 "file's encoding, replaced with U+FFFD (first%s)",
                 e->display, L->text_bad, at ? at : ": ?");
     }
     if (L->encoding_guessed)
         problem(&P, 1, "encoding_unknown",
+                "%s：文本不是 UTF-8，也没有 .cpg 或代码页：按 GBK 解码（可用 --encoding 指定）",
                 "%s: text is not UTF-8 and there is no .cpg or code page: decoded "
                 "as GBK (use --encoding to choose)",
                 e->display);
     /* A .prj GDAL cannot turn into a CRS is not a missing one. */
     if (is_shp && sibling(open, "prj") && (!L->crs || L->crs_assumed))
-        problem(&P, L->crs ? 1 : 2, "prj_unreadable",
-                "%s: the .prj is present but GDAL cannot read a CRS from it%s",
-                e->display, L->crs ? "; --assume-srs used" : "; fix it or give --assume-srs");
+        problem(&P, L->crs ? 1 : 2, "prj_unreadable", "%s：有 .prj，但 GDAL 无法从中读出坐标系%.0s%s",
+                "%s: the .prj is present but GDAL cannot read a CRS from it%s%.0s", e->display,
+                L->crs ? "; --assume-srs used" : "; fix it or give --assume-srs",
+                L->crs ? "；已用 --assume-srs" : "；请修正或给出 --assume-srs");
     if (!L->crs) {
         if (!is_shp)
-            problem(&P, 2, "missing_prj", "%s: layer '%s' has no CRS; give --assume-srs",
+            problem(&P, 2, "missing_prj", "%s：图层“%s”没有坐标系；请给出 --assume-srs",
+                    "%s: layer '%s' has no CRS; give --assume-srs",
                     e->display, L->layer_name);
         goto emit;
     }
-    char why[512];
-    if (!coords_fit_crs(ctx, L, why, sizeof why)) {
-        problem(&P, 2, "coords_outside_crs", "%s: %s", e->display, why);
+    char why[512], why_zh[512];
+    if (!coords_fit_crs(ctx, L, why, sizeof why, 0)) {
+        coords_fit_crs(ctx, L, why_zh, sizeof why_zh, 1);
+        problem(&P, 2, "coords_outside_crs", "%s：%.0s%s", "%s: %s%.0s", e->display, why,
+                why_zh);
         goto emit;
     }
     int idf = so->id_field ? rl_layer_field_index(L, so->id_field) : -1;
     if (so->id_field && idf < 0)
-        problem(&P, 1, "missing_id_field", "%s: no field '%s'; ids are FIDs", e->display,
+        problem(&P, 1, "missing_id_field", "%s：没有字段“%s”；编号用 FID",
+                "%s: no field '%s'; ids are FIDs", e->display,
                 so->id_field);
     if (idf >= 0) {
         /* Duplicate ids: sort a copy of the values. */
@@ -1036,7 +1135,8 @@ static void audit_one(rl_ctx *ctx, const rl_audit_options *ao,
             }
         }
         if (dups)
-            problem(&P, 1, "duplicate_id", "%s: %zu %s value(s) used more than once: %s",
+            problem(&P, 1, "duplicate_id", "%s：%zu 个 %s 值重复使用：%s",
+                    "%s: %zu %s value(s) used more than once: %s",
                     e->display, dups, so->id_field, which.s);
         rl_buf_free(&which);
         free(v);
@@ -1061,9 +1161,10 @@ static void audit_one(rl_ctx *ctx, const rl_audit_options *ao,
                 sst = rl_screen_run(ctx, &d);
             /* Phase 1 fails a run only for a line or point it cannot build. */
             if (sst != RL_OK && io.keep_lines && (sst == RL_ERR_INPUT || sst == RL_ERR_USAGE))
-                problem(&P, 2, "bad_width", "%s", rl_ctx_errmsg(ctx));
+                problem(&P, 2, "bad_width", "“%s”", "%s", rl_ctx_errmsg(ctx));
             else if (sst != RL_OK)
-                problem(&P, 2, "unreadable", "%s: screening failed: %s", e->display,
+                problem(&P, 2, "unreadable", "%s：筛查失败：“%s”", "%s: screening failed: %s",
+                        e->display,
                         rl_ctx_errmsg(ctx));
             for (size_t i = 0; i < d.nres; i++) {
                 rl_buf_puts(&fps, i ? ",\n    " : "\n    ");
@@ -1088,14 +1189,20 @@ emit:;
 
 static void crashed(rl_audit_file *f, const char *display, int wstatus)
 {
-    char msg[512];
-    if (WIFSIGNALED(wstatus))
+    char msg[512], text[512];
+    if (WIFSIGNALED(wstatus)) {
         rl_snprintf(msg, sizeof msg, "%s: reading it crashed (signal %d%s); file skipped",
                     display, WTERMSIG(wstatus),
                     WTERMSIG(wstatus) == SIGALRM ? ", time limit" : "");
-    else
+        rl_snprintf(text, sizeof text, "%s：读取时崩溃（信号 %d%s）；已跳过该文件",
+                    display, WTERMSIG(wstatus),
+                    WTERMSIG(wstatus) == SIGALRM ? "，超时" : "");
+    } else {
         rl_snprintf(msg, sizeof msg, "%s: reading it failed (exit %d); file skipped",
                     display, WEXITSTATUS(wstatus));
+        rl_snprintf(text, sizeof text, "%s：读取失败（退出码 %d）；已跳过该文件",
+                    display, WEXITSTATUS(wstatus));
+    }
     rl_buf o = {0};
     rl_buf_puts(&o, "{\"path\": ");
     rl_buf_json_str(&o, display);
@@ -1108,7 +1215,9 @@ static void crashed(rl_audit_file *f, const char *display, int wstatus)
     f->features = 0;
     memset(f->counts, 0, sizeof f->counts);
     f->codes = rl_strdup("unreadable");
-    f->messages = rl_strdup(msg);
+    rl_buf m = {0};
+    rl_buf_printf(&m, "%s\x1e%s", msg, text);
+    f->messages = m.s;
     f->json = o.s;
 }
 
@@ -1277,11 +1386,14 @@ static void worker_main(const rl_audit_options *ao, const rl_audit_data *d,
         rl_audit_file f = {0};
         if (e->dir && !enter_dir(root, e->dir)) {
             entry pe = *e;
-            char msg[256];
-            snprintf(msg, sizeof msg, "cannot enter its folder: %s", strerror(errno));
+            char msg[256], text[256];
+            const int err = errno;
+            snprintf(msg, sizeof msg, "cannot enter its folder: %s", strerror(err));
+            snprintf(text, sizeof text, "无法进入其所在文件夹：“%s”", strerror(err));
             pe.code = "unreadable";
             pe.severity = 2;
             pe.msg = msg;
+            pe.text = text;
             fill_walk_problem(&f, &pe);
         } else {
             audit_one(cctx, ao, d->controls, d->ncontrols, e, &f);
@@ -1558,7 +1670,7 @@ static rl_status merge_files(rl_ctx *ctx, rl_audit_data *d, const rl_part *parts
 rl_status rl_audit(rl_ctx *ctx, const rl_audit_options *ao, rl_report **out)
 {
     rl_status st = RL_OK;
-    entries E = {0};
+    entries E = {.zh = 1}; /* the report's language is chosen when it is written */
     walker W = {0};
     worker *w = NULL;
     struct pollfd *pf = NULL;
@@ -1796,6 +1908,7 @@ fail:
         free(E.v[i].open);
         free(E.v[i].dir);
         free(E.v[i].msg);
+        free(E.v[i].text);
     }
     free(E.v);
     rl_report_free(rep);

@@ -5,6 +5,7 @@
 #include "report/report.h"
 #include "rules/rules.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 const char *rl_label_verdict(rl_lang lang, rl_verdict v)
@@ -198,17 +199,74 @@ static int reason_zh(const rl_screen_data *d, const rl_fp_result *r, const char 
     return 0;
 }
 
+void rl_label_fp_error(rl_lang lang, const rl_screen_data *d, const rl_fp_result *r,
+                       rl_buf *out)
+{
+    /* Fixed words in Chinese; GEOS's and GDAL's own reasons kept, quoted. */
+    static const struct {
+        rl_feat_status st;
+        const char *zh;
+    } why_zh[] = {
+        {RL_FEAT_NULL, "几何为空（null）"},
+        {RL_FEAT_EMPTY, "几何为空"},
+        {RL_FEAT_NOT_POLYGON, "不是面"},
+        {RL_FEAT_COLLAPSED, "几何修复后面积为零"},
+        {RL_FEAT_BAD, "几何无法读取或修复"},
+        {RL_FEAT_UNREADABLE, "记录无法读取（文件损坏或被截断）"},
+        {RL_FEAT_NONFINITE, "有坐标不是有限数（NaN 或无穷大）"},
+        {RL_FEAT_OUTSIDE_CRS, "坐标远在图层坐标系的适用范围之外"},
+    };
+    if (!r->error)
+        return;
+    const rl_layer *L = d->fps[r->layer];
+    char head[64];
+    snprintf(head, sizeof head, ": feature %" PRId64 ": ", (int64_t)L->feat[r->feat].fid);
+    size_t np = strlen(L->path);
+    if (lang != RL_LANG_ZH || strncmp(r->error, L->path, np) != 0 ||
+        strncmp(r->error + np, head, strlen(head)) != 0) {
+        rl_buf_puts(out, r->error);
+        return;
+    }
+    const char *why = r->error + np + strlen(head);
+    rl_buf_printf(out, "%s：要素 %" PRId64 "：", L->path, (int64_t)L->feat[r->feat].fid);
+    for (size_t i = 0; i < sizeof why_zh / sizeof *why_zh; i++) {
+        const char *en = rl_feat_status_text(why_zh[i].st);
+        size_t n = strlen(en);
+        if (strncmp(why, en, n) == 0 && (why[n] == '\0' || strncmp(why + n, ": ", 2) == 0)) {
+            rl_buf_puts(out, why_zh[i].zh);
+            if (why[n])
+                rl_buf_printf(out, "：“%s”", why + n + 2);
+            return;
+        }
+    }
+    rl_buf_printf(out, "“%s”", why);
+}
+
 void rl_label_reasons(rl_lang lang, const rl_screen_data *d, const rl_fp_result *r,
                       rl_buf *out)
 {
     const char *sep = lang == RL_LANG_ZH ? "；" : "; ";
-    if (r->error)
-        rl_buf_puts(out, r->error);
+    rl_label_fp_error(lang, d, r, out);
     for (size_t j = 0; j < r->nreasons; j++) {
         if (j || r->error)
             rl_buf_puts(out, sep);
         if (lang != RL_LANG_ZH || !reason_zh(d, r, r->reasons[j], out))
             rl_buf_puts(out, r->reasons[j]);
+    }
+    if (!out->s)
+        rl_buf_puts(out, "");
+}
+
+void rl_label_audit_messages(rl_lang lang, const char *messages, const char *sep, rl_buf *out)
+{
+    const char *m = messages ? messages : "";
+    const char *zh = strchr(m, '\x1e');
+    const char *p = lang == RL_LANG_ZH && zh ? zh + 1 : m;
+    for (; *p && *p != '\x1e'; p++) {
+        if (*p == '\x1f')
+            rl_buf_puts(out, sep);
+        else
+            rl_buf_putn(out, p, 1);
     }
     if (!out->s)
         rl_buf_puts(out, "");

@@ -66,8 +66,7 @@ static void csv_audit(const rl_audit_data *d, rl_buf *b)
         rl_buf_csv_str(b, f->codes ? f->codes : "");
         rl_buf_puts(b, ",");
         rl_buf m = {0};
-        for (const char *p = f->messages ? f->messages : ""; *p; p++)
-            rl_buf_puts(&m, *p == '\x1f' ? "; " : (char[]){*p, 0});
+        rl_label_audit_messages(lang, f->messages, "; ", &m);
         rl_buf_csv_str(b, m.s ? m.s : "");
         rl_buf_free(&m);
         rl_buf_puts(b, RL_CSV_EOL);
@@ -148,9 +147,13 @@ static void table_audit(const rl_audit_data *d, rl_buf *b)
     rl_table_free(&t);
     int any = 0;
     for (size_t i = 0; i < d->nfiles; i++) {
-        const char *m = d->files[i].messages;
-        if (!m || !*m)
+        rl_buf mb = {0};
+        rl_label_audit_messages(lang, d->files[i].messages, "\x1f", &mb);
+        const char *m = mb.s;
+        if (!m || !*m) {
+            rl_buf_free(&mb);
             continue;
+        }
         rl_buf_puts(b, any ? "" : zh ? "\n问题：\n" : "\nproblems:\n");
         any = 1;
         /* One line per problem. */
@@ -171,6 +174,7 @@ static void table_audit(const rl_audit_data *d, rl_buf *b)
             if (q)
                 p += 1;
         }
+        rl_buf_free(&mb);
     }
     size_t nfp = d->counts[0] + d->counts[1] + d->counts[2] + d->counts[3];
     if (lang == RL_LANG_ZH)

@@ -216,8 +216,8 @@ static void csv_diff(const rl_diff_data *d, rl_buf *b)
     for (size_t i = 0; i < d->ntrans; i++) {
         const rl_diff_trans *t = &d->trans[i];
         rl_buf cell = {0};
-        rl_buf_printf(&cell, "%s -> %s", t->from ? t->from : "(none)",
-                      t->to ? t->to : "(none)");
+        rl_buf_printf(&cell, "%s -> %s", t->from ? t->from : zh ? "(无)" : "(none)",
+                      t->to ? t->to : zh ? "(无)" : "(none)");
         rl_buf_puts(b, zh ? "转移," : "transition,");
         rl_buf_csv_str(b, cell.s);
         rl_buf_free(&cell);
@@ -272,7 +272,10 @@ double rl_diff_matrix_cell(const rl_diff_data *d, size_t from, size_t to)
 
 static const char *axis_name(const rl_diff_data *d, size_t g)
 {
-    return g == d->ngroups ? "(none)" : d->groups[g].key[0] ? d->groups[g].key : "(empty)";
+    const int zh = d->opts->c.lang == RL_LANG_ZH;
+    return g == d->ngroups      ? (zh ? "(无)" : "(none)")
+           : d->groups[g].key[0] ? d->groups[g].key
+                                 : (zh ? "(空)" : "(empty)");
 }
 
 /* Square matrix: OLD values as rows, NEW values as columns, with totals. */
@@ -367,7 +370,7 @@ static void table_diff(const rl_diff_data *d, rl_buf *b)
         rl_table_cell(&t, h[i]);
     rl_table_cell(&t, zh ? "结论" : "VERDICT");
     for (size_t g = 0; g < d->ngroups; g++)
-        table_fig_row(&t, d->groups[g].key[0] ? d->groups[g].key : "(empty)",
+        table_fig_row(&t, d->groups[g].key[0] ? d->groups[g].key : zh ? "(空)" : "(empty)",
                       &d->groups[g], fac, dec, lang);
     table_fig_row(&t, zh ? "合计" : "TOTAL", &d->total, fac, dec, lang);
     if (zh)
@@ -441,13 +444,15 @@ static rl_status write_matrix_csv(rl_ctx *ctx, const rl_diff_data *d, const char
     rl_buf_free(&corner);
     for (size_t j = 0; j < nc; j++) {
         rl_buf_puts(&b, ",");
-        rl_buf_csv_str(&b, cols[j] == d->ngroups ? "(none)" : d->groups[cols[j]].key);
+        rl_buf_csv_str(&b, cols[j] == d->ngroups ? (zh ? "(无)" : "(none)")
+                                                 : d->groups[cols[j]].key);
     }
     rl_buf_puts(&b, zh ? ",合计" RL_CSV_EOL : ",TOTAL" RL_CSV_EOL);
     double *ct = calloc(nc + 1, sizeof *ct);
     for (size_t i = 0; ct && i < nr; i++) {
         double sum = 0;
-        rl_buf_csv_str(&b, rows[i] == d->ngroups ? "(none)" : d->groups[rows[i]].key);
+        rl_buf_csv_str(&b, rows[i] == d->ngroups ? (zh ? "(无)" : "(none)")
+                                                 : d->groups[rows[i]].key);
         for (size_t j = 0; j < nc; j++) {
             double v = rl_diff_matrix_cell(d, rows[i], cols[j]);
             sum += v, ct[j] += v;
@@ -624,7 +629,7 @@ static void table_area(const rl_area_data *d, rl_buf *b)
     char cnt[32];
     for (size_t g = 0; g < d->ngroups; g++) {
         const rl_group_fig *f = &d->groups[g];
-        rl_table_cell(&t, f->key[0] ? f->key : "(empty)");
+        rl_table_cell(&t, f->key[0] ? f->key : zh ? "(空)" : "(empty)");
         snprintf(cnt, sizeof cnt, "%zu", f->features);
         rl_table_cell(&t, cnt);
         rl_table_num(&t, f->area_m2 / fac, dec);

@@ -317,7 +317,10 @@ static void statement_verdict(html *H, const rl_fp_result *r)
                   T(H, "Verdict: ", "审查结论："), rl_label_verdict(H->lang, r->verdict));
     if (r->verdict == RL_V_ERROR) {
         rl_buf_puts(b, T(H, " (could not be processed: ", "（无法处理："));
-        esc(b, r->error);
+        rl_buf why = {0};
+        rl_label_fp_error(H->lang, d, r, &why);
+        esc(b, why.s ? why.s : "");
+        rl_buf_free(&why);
         rl_buf_puts(b, T(H, ").</p>\n", "）。</p>\n"));
         return;
     }
@@ -1204,7 +1207,10 @@ rl_status rl_html_audit(rl_ctx *ctx, const rl_audit_data *d, const char *link_di
         if (F->codes && *F->codes) {
             esc(b, F->codes);
             rl_buf_puts(b, ": ");
-            esc(b, F->messages);
+            rl_buf m = {0};
+            rl_label_audit_messages(lang, F->messages, "; ", &m);
+            esc(b, m.s);
+            rl_buf_free(&m);
         }
         rl_buf_puts(b, "</td>");
         if (link_dir) {

@@ -231,32 +231,82 @@ static void table_rows(rl_table *t, const rl_screen_data *d, const char *id,
         rl_buf_free(&n[q]);
 }
 
+/*
+ * The default (not --wide) form: no ID and ROW columns, so that it fits an
+ * 80-column terminal -- each breakdown starts with its footprint's id on a
+ * line of its own, a row's kind goes in the CODE column when it has no code
+ * (en) and a class's name is indented under its 一级类.  Same rows, same
+ * figures as the long form.
+ */
+static void table_rows_fit(rl_table *t, const rl_screen_data *d, const char *id,
+                           const rl_landuse *lu)
+{
+    rl_table long_form;
+    rl_table_init(&long_form, 7);
+    table_rows(&long_form, d, id, lu);
+    const int zh = d->opts->c.lang == RL_LANG_ZH;
+    rl_table_cell(t, id);
+    for (int q = 0; q < 4; q++)
+        rl_table_cell(t, "");
+    for (size_t r = 0; r < long_form.n / 7; r++) {
+        char *const *c = &long_form.cells[r * 7];
+        const char *kind = c[1], *code = c[2], *name = c[3];
+        rl_buf nm = {0};
+        rl_table_cell(t, zh && strcmp(kind, "top") == 0 ? "" : *code ? code : zh ? "" : kind);
+        rl_buf_puts(&nm, strcmp(kind, "class") == 0 ? "    " : "  ");
+        rl_buf_puts(&nm, name);
+        rl_table_cell(t, nm.s);
+        rl_buf_free(&nm);
+        for (int q = 4; q < 7; q++)
+            rl_table_cell(t, c[q]);
+    }
+    rl_table_free(&long_form);
+}
+
 void rl_table_landuse(const rl_screen_data *d, rl_buf *b)
 {
     const rl_screen_options *o = d->opts;
+    const int zh = o->c.lang == RL_LANG_ZH;
+    const int wide = o->wide;
     const char *un = rl_units_name(o->c.units);
     char hdr[3][64];
     rl_table t;
-    rl_table_init(&t, 7);
-    rl_table_cell(&t, "ID");
-    rl_table_cell(&t, "ROW");
-    rl_table_cell(&t, "CODE");
-    rl_table_cell(&t, "NAME");
-    snprintf(hdr[0], sizeof hdr[0], "AREA(%s)", un);
+    rl_table_init(&t, wide ? 7 : 5);
+    if (wide) {
+        rl_table_cell(&t, "ID");
+        rl_table_cell(&t, "ROW");
+    }
+    rl_table_cell(&t, zh && !wide ? "代码" : "CODE");
+    rl_table_cell(&t, zh && !wide ? "名称" : "NAME");
+    snprintf(hdr[0], sizeof hdr[0], zh && !wide ? "面积(%s)" : "AREA(%s)", un);
     snprintf(hdr[1], sizeof hdr[1], "国有(%s)", un);
     snprintf(hdr[2], sizeof hdr[2], "集体(%s)", un);
     for (int i = 0; i < 3; i++)
         rl_table_cell(&t, hdr[i]);
+    const char *all = zh && !wide ? "（全部项目）" : "(all)";
     for (size_t i = 0; i < d->nres; i++)
         if (d->res[i].lu.done)
-            table_rows(&t, d, d->res[i].id, &d->res[i].lu);
-    table_rows(&t, d, "(all)", &d->lu_total);
+            (wide ? table_rows : table_rows_fit)(&t, d, d->res[i].id, &d->res[i].lu);
+    (wide ? table_rows : table_rows_fit)(&t, d, all, &d->lu_total);
     const rl_layer *DL = d->controls[d->ncontrols].layer;
-    rl_buf_printf(b, "\nland use (地类面积表): %s, %zu parcels, %s; %s method, %s, 平差 to %d "
-                  "decimals\n",
-                  o->landuse_path, DL->n + DL->nfar, DL->crs->name,
-                  rl_lu_method_name(o->landuse_method), un, rl_lu_decimals(o));
-    rl_buf_puts(b, "all footprints: ");
+    rl_buf head = {0};
+    if (zh)
+        rl_buf_printf(&head, "地类面积表（land use）：%s，%zu 个图斑，%s；%s 方法，%s，平差到 %d "
+                      "位小数",
+                      o->landuse_path, DL->n + DL->nfar, DL->crs->name,
+                      rl_lu_method_name(o->landuse_method), un, rl_lu_decimals(o));
+    else
+        rl_buf_printf(&head, "land use (地类面积表): %s, %zu parcels, %s; %s method, %s, 平差 "
+                      "to %d decimals",
+                      o->landuse_path, DL->n + DL->nfar, DL->crs->name,
+                      rl_lu_method_name(o->landuse_method), un, rl_lu_decimals(o));
+    rl_buf_puts(b, "\n");
+    if (wide)
+        rl_buf_printf(b, "%s\n", head.s);
+    else
+        rl_text_wrap(b, "", "  ", head.s, RL_TABLE_COLUMNS);
+    rl_buf_free(&head);
+    rl_buf_puts(b, zh ? "全部项目：" : "all footprints: ");
     touched_sentence(b, &d->lu_total);
     rl_buf_puts(b, "\n\n");
     rl_table_render(&t, b);

@@ -400,7 +400,8 @@ static void diff_row(book *B, sheet *s, const char *scope, const char *key, size
 
 static const char *diff_axis(const rl_diff_data *d, size_t g)
 {
-    return g == d->ngroups ? "(none)" : d->groups[g].key;
+    return g == d->ngroups ? (d->opts->c.lang == RL_LANG_ZH ? "(无)" : "(none)")
+                           : d->groups[g].key;
 }
 
 static rl_status fill_diff(rl_ctx *ctx, book *B, const void *data)
@@ -478,8 +479,9 @@ static rl_status fill_diff(rl_ctx *ctx, book *B, const void *data)
         header(B, &s3, th, 4);
         for (size_t i = 0; i < d->ntrans; i++, s3.row++) {
             const rl_diff_trans *t = &d->trans[i];
-            str(&s3, 0, t->from ? t->from : "(none)", B->text);
-            str(&s3, 1, t->to ? t->to : "(none)", B->text);
+            const char *none = B->lang == RL_LANG_ZH ? "(无)" : "(none)";
+            str(&s3, 0, t->from ? t->from : none, B->text);
+            str(&s3, 1, t->to ? t->to : none, B->text);
             num(&s3, 2, t->area_m2 / fac, B->num);
             str(&s3, 3, rl_label_word(B->lang, !t->from ? "gained" : !t->to ? "lost"
                                                : strcmp(t->from, t->to) ? "changed" : "kept"),
@@ -607,8 +609,7 @@ static rl_status fill_audit(rl_ctx *ctx, book *B, const void *data)
             num(&s1, 3 + k, (double)f->counts[k], B->whole);
         str(&s1, 7, f->codes ? f->codes : "", NULL);
         rl_buf m = {0};
-        for (const char *p = f->messages ? f->messages : ""; *p; p++)
-            rl_buf_puts(&m, *p == '\x1f' ? "; " : (char[]){*p, 0});
+        rl_label_audit_messages(B->lang, f->messages, "; ", &m);
         str(&s1, 8, m.s ? m.s : "", NULL);
         rl_buf_free(&m);
     }

@@ -189,7 +189,7 @@ typedef struct rl_audit_file {
     char *path;    /* display path relative to DIR, UTF-8 */
     int status;    /* 0 ok, 1 warn, 2 error */
     char *codes;   /* problem codes joined by ';' */
-    char *messages;/* problem messages joined by '; ' */
+    char *messages;/* problem messages: en, '\x1e', zh (rl_label_audit_messages) */
     size_t features;
     size_t counts[4]; /* footprint verdicts */
     char *json;    /* the file's JSON object */
@@ -505,6 +505,18 @@ const char *rl_label_severity(rl_lang lang, rl_severity s);
  * line with the control's name and severity in Chinese and the rules file's
  * own reason text as given.  out is never left NULL.
  */
+/*
+ * An audit file's problem messages (rl_audit_file.messages: the English
+ * ones, then '\x1e' and the Chinese ones, each joined by '\x1f') in lang,
+ * joined by sep, appended to out; out is never left NULL.
+ */
+void rl_label_audit_messages(rl_lang lang, const char *messages, const char *sep, rl_buf *out);
+/*
+ * An error footprint's message (r->error; nothing when NULL): under zh its
+ * fixed words in Chinese, the GEOS/GDAL reason kept as given, quoted.
+ */
+void rl_label_fp_error(rl_lang lang, const rl_screen_data *d, const rl_fp_result *r,
+                       rl_buf *out);
 void rl_label_reasons(rl_lang lang, const rl_screen_data *d, const rl_fp_result *r,
                       rl_buf *out);
 /*
