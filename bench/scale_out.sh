@@ -16,6 +16,8 @@ data=$(realpath "${2:-$src/bench/data/province}")
 [ -s "$data/redline_v1.shp" ] || /usr/bin/python3 "$src/bench/gen.py" province "$data"
 work=$(mktemp -d /tmp/redline-scale-out.XXXXXX)
 cluster=$work/cluster
+# Ports of their own, so that the tests' cluster (6817/6818) can run beside it.
+export RL_SLURMCTLD_PORT=${RL_SLURMCTLD_PORT:-6827} RL_SLURMD_PORT=${RL_SLURMD_PORT:-6828}
 trap '"$src/scripts/slurm/local-slurm.sh" stop "$cluster" || true' EXIT
 "$src/scripts/slurm/local-slurm.sh" start "$cluster" >/dev/null
 # shellcheck disable=SC1091
