@@ -37,7 +37,7 @@ for cmd in diff area; do
   t0=$(now)
   "$REDLINE" "$@" --jobs 2 -f json -o "$work/$cmd.one.json" || true
   t1=$(now)
-  read -r cpu mb < <(awk '{ c += $4; b += $5 } END { printf "%.1f %.0f", c, b / 1e6 }' "$RL_STATS")
+  read -r cpu mb < <(awk '{ c += $4; b += $5 } END { printf "%.1f %.0f\n", c, b / 1e6 }' "$RL_STATS")
   printf '| %s | one run, no Slurm (--jobs 2) | %.1f | %s | – | %s | – |\n' "$cmd" \
     "$(awk "BEGIN { print $t1 - $t0 }")" "$cpu" "$mb"
   for n in 1 2 4 8; do
@@ -50,7 +50,7 @@ for cmd in diff area; do
     read -r cpu slow mbmin mbmax < <(awk '
       { c += $4 } $2 != "merge" { if ($3 > s) s = $3; m = $5 / 1e6;
                                   if (lo == "" || m < lo) lo = m; if (m > hi) hi = m }
-      END { printf "%.1f %.1f %.0f %.0f", c, s, lo, hi }' "$RL_STATS")
+      END { printf "%.1f %.1f %.0f %.0f\n", c, s, lo, hi }' "$RL_STATS")
     printf '| %s | %d (%d CPU each) | %.1f | %s | %s | %s–%s | %s |\n' "$cmd" "$n" "$c" \
       "$(awk "BEGIN { print $t1 - $t0 }")" "$cpu" "$slow" "$mbmin" "$mbmax" "$same"
   done
