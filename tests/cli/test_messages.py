@@ -233,6 +233,11 @@ def cases(redline, d):
         expect(redline, ["screen", "--eco", eco, "--line-width", v, prj], 2,
                usage("screen", f"--line-width needs a positive width in metres, not '{v}'"),
                d, f"--line-width {v}")
+    # --jobs: digits only (strtol alone takes " 5" and "+5").
+    for v in (" 5", "+5", "-1", "0", "257", "2x", "0x10", ""):
+        expect(redline, ["area", "--jobs", v, eco], 2,
+               usage("area", "--jobs must be a whole number from 1 to 256 or ALL_CPUS, "
+                     f"not '{v}'"), d, f"--jobs {v!r}")
     # 1e3 is decimal notation (what printf %g writes): taken, = 1000 m2.
     rc, o, e = run(redline, "screen", "--eco", eco, "--min-area", "1e3", "-f", "json", prj, cwd=d)
     check(rc == 1 and '"min_area_m2": 1000,' in o, f"--min-area 1e3: {rc} {o[:120]!r}")

@@ -216,7 +216,8 @@ static int common_option(argcur *c, rl_common_opts *o, int allow_pieces)
         if (strcasecmp(v, "ALL_CPUS") == 0) {
             n = sysconf(_SC_NPROCESSORS_ONLN);
             n = n < 1 ? 1 : n > 256 ? 256 : n;
-        } else if (*end || n < 1 || n > 256) {
+        } else if (*v < '0' || *v > '9' || *end || n < 1 || n > 256) {
+            /* strtol alone would take " 5" and "+5"; the other numbers are digits only. */
             rl_fail(c->ctx, RL_ERR_USAGE,
                     "--jobs must be a whole number from 1 to 256 or ALL_CPUS, not '%s'", v);
             return -1;
