@@ -1110,11 +1110,10 @@ rl_status rl_html_diff(rl_ctx *ctx, const rl_diff_data *d, rl_buf *b)
         esc(b, ls[i]->crs->name);
         rl_buf_puts(b, ")");
     }
+    char method[32];
+    snprintf(method, sizeof method, "%s area", rl_area_method_name(d->opts->c.area));
     rl_buf_printf(b, "<br>%s · %s %g %s%s</p>\n</header>\n",
-                  d->opts->c.area == RL_AREA_PLANAR      ? T(&H, "planar area", "平面面积")
-                  : d->opts->c.area == RL_AREA_ELLIPSOIDAL ? T(&H, "ellipsoidal area", "椭球面积")
-                  : d->opts->c.area == RL_AREA_GEODESIC    ? T(&H, "geodesic area", rl_area_method_zh(d->opts->c.area))
-                                                           : T(&H, "survey area", rl_area_method_zh(d->opts->c.area)),
+                  T(&H, method, rl_area_method_zh(d->opts->c.area)),
                   T(&H, "tolerance", "容差"), d->opts->tolerance,
                   rl_label_unit(lang, RL_U_M2),
                   d->provisional ? T(&H, " · PROVISIONAL: features were skipped",
