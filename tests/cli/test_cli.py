@@ -895,6 +895,16 @@ def test_control_characters_escaped(tmp):
     text = utf8(out) or ""
     check(code == 0 and "\x1b" not in text and "\\x1b]0;title\\x07" in text and "a\\nb" in text,
           "area table: group keys escaped")
+    # The 地类 heading names the --landuse file: escaped too, in both layouts.
+    lu = os.path.join(tmp, "lu\x1b[2J\nsummary: 9 pass.gpkg")
+    shutil.copyfile(S("dltb.gpkg"), lu)
+    for extra in ([], ["--wide"]):
+        code, out, _ = run_raw("screen", "--eco", S("eco.shp"), "--landuse", lu, *extra,
+                               S("projects.shp"))
+        text = utf8(out) or ""
+        check(code == 1 and "\x1b" not in text and "lu\\x1b[2J" in text and
+              len([ln for ln in text.split("\n") if ln.startswith("summary:")]) == 1,
+              "landuse heading escapes the file name %s" % extra)
     # JSON keeps the data exactly (its own escapes).
     code, out, _ = run("screen", "--eco", S("eco.shp"), "--id-field", "n", "-f", "json", fp)
     check([f["id"] for f in json.loads(out)["footprints"]] == ids, "JSON ids are the data")

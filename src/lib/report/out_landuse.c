@@ -289,16 +289,18 @@ void rl_table_landuse(const rl_screen_data *d, rl_buf *b)
             (wide ? table_rows : table_rows_fit)(&t, d, d->res[i].id, &d->res[i].lu);
     (wide ? table_rows : table_rows_fit)(&t, d, all, &d->lu_total);
     const rl_layer *DL = d->controls[d->ncontrols].layer;
-    rl_buf head = {0};
+    rl_buf head = {0}, path = {0};
+    /* A file name is data: it must not move the cursor or fake a line either. */
+    rl_buf_puts_esc(&path, o->landuse_path);
     if (zh)
         rl_buf_printf(&head, "地类面积表（land use）：%s，%zu 个图斑，%s；%s 方法，%s，平差到 %d "
                       "位小数",
-                      o->landuse_path, DL->n + DL->nfar, DL->crs->name,
+                      path.s ? path.s : "", DL->n + DL->nfar, DL->crs->name,
                       rl_lu_method_name(o->landuse_method), un, rl_lu_decimals(o));
     else
         rl_buf_printf(&head, "land use (地类面积表): %s, %zu parcels, %s; %s method, %s, 平差 "
                       "to %d decimals",
-                      o->landuse_path, DL->n + DL->nfar, DL->crs->name,
+                      path.s ? path.s : "", DL->n + DL->nfar, DL->crs->name,
                       rl_lu_method_name(o->landuse_method), un, rl_lu_decimals(o));
     rl_buf_puts(b, "\n");
     if (wide)
@@ -306,6 +308,7 @@ void rl_table_landuse(const rl_screen_data *d, rl_buf *b)
     else
         rl_text_wrap(b, "", "  ", head.s, RL_TABLE_COLUMNS);
     rl_buf_free(&head);
+    rl_buf_free(&path);
     rl_buf_puts(b, zh ? "全部项目：" : "all footprints: ");
     touched_sentence(b, &d->lu_total);
     rl_buf_puts(b, "\n\n");
