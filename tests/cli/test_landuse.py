@@ -454,6 +454,37 @@ def test_field_names(tmp):
                  "a DLTB without DLBM and no --field alias")
 
 
+def test_missing_unit_fields(tmp):
+    """A DLTB with only DLBM, and one whose ZLDWDM is null everywhere: the units
+    table has one row of unknown unit ("" code) holding all the covered land, every
+    run alike (the code was once read from an unset buffer)."""
+    only = os.path.join(tmp, "only_dlbm.gpkg")
+    ogr2ogr("-f", "GPKG", only, os.path.join(SAMPLES, "dltb.shp"), "-nln", "dltb", "-sql",
+            "SELECT DLBM FROM dltb")
+    nullz = os.path.join(tmp, "null_zldwdm.gpkg")
+    ogr2ogr("-f", "GPKG", nullz, os.path.join(SAMPLES, "dltb.shp"), "-nln", "dltb", "-sql",
+            "SELECT DLBM, DLMC, QSXZ, CAST(NULL AS character(19)) AS ZLDWDM, KCDLBM, KCXS "
+            "FROM dltb")
+    for src in (only, nullz):
+        outs = set()
+        for by in ("county", "town", "village"):
+            for jobs in ("1", "2", "1"):
+                code, out, err = run("screen", "--landuse", src, "--landuse-by", by,
+                                     "--id-field", "XMBH", "--jobs", jobs, "-f", "json",
+                                     S("projects.shp"))
+                outs.add((by, out))
+                doc = json.loads(out) if code == 0 else {}
+                lus = [f["landuse"] for f in doc.get("footprints", []) if f.get("landuse")]
+                lus.append(doc.get("summary", {}).get("landuse", {}))
+                for lu in lus:
+                    want = [{"code": "", "name": None, "level": by,
+                             "area_m2": lu.get("covered_m2")}] if lu.get("covered_m2") else []
+                    check(lu.get("units") == want, "%s --landuse-by %s: units %r, want %r"
+                          % (os.path.basename(src), by, lu.get("units"), want))
+        check(len(outs) == 3, "%s: --jobs 1, 2, 1 give the same bytes (%d distinct for 3 levels)"
+              % (os.path.basename(src), len(outs)))
+
+
 def expect_error(args, needles, what):
     code, out, err = run("screen", *args)
     check(code == 2 and all(n in err for n in needles),
@@ -494,6 +525,7 @@ def main():
         test_rounding_on_random_footprints(tmp)
         test_overlapping_footprints(tmp)
         test_field_names(tmp)
+        test_missing_unit_fields(tmp)
         test_bad_input(tmp)
         test_pieces_carry_the_parcel(tmp)
     finally:

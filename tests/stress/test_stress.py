@@ -23,6 +23,7 @@ import json
 import math
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -150,7 +151,8 @@ def make_screen_data(tmp, rnd):
             ring = rotate(shape(kind, h, spike), cx, cy, rnd.uniform(0, math.pi))
             fps.append(feature({"ID": fid, "KIND": kind, "PLACE": place}, [ring]))
     # Farmland: a 32 × 32 grid of 30 m parcels (40 m pitch) over part of the
-    # area, in EPSG:4549 (no zone prefix); every 37th parcel is a bow-tie.
+    # area, in EPSG:4548 (zone 39's CM 117°E without the zone prefix); every
+    # 37th parcel is a bow-tie.
     farm = []
     fx0, fy0 = X0 + 2000 - ZONE_PREFIX, Y0 + 3000
     for j in range(32):
@@ -188,8 +190,8 @@ def make_screen_data(tmp, rnd):
     ogr2ogr(paths["eco"], os.path.join(src, "eco.geojson"), "-a_srs", "EPSG:4527",
             "-lco", "ENCODING=UTF-8")
     write_geojson(os.path.join(src, "farm.geojson"), farm)
-    paths["farmland"] = os.path.join(tmp, "farmland_4549.shp")
-    ogr2ogr(paths["farmland"], os.path.join(src, "farm.geojson"), "-a_srs", "EPSG:4549")
+    paths["farmland"] = os.path.join(tmp, "farmland_4548.shp")
+    ogr2ogr(paths["farmland"], os.path.join(src, "farm.geojson"), "-a_srs", "EPSG:4548")
     write_geojson(os.path.join(src, "udb.geojson"), udb)
     paths["udb"] = os.path.join(tmp, "udb_4490.gpkg")
     ogr2ogr(paths["udb"], os.path.join(src, "udb.geojson"), "-s_srs", "EPSG:4527",
@@ -433,6 +435,52 @@ def test_screen(paths, truth):
     stress("screen", ["--eco", paths["eco"], "--farmland", paths["farmland"],
                       "--udb", paths["udb"], "--id-field", "ID", *paths["fp"]], sane,
            "eco, farmland, udb")
+
+    # The figures summed over the union of footprints (--landuse's run total,
+    # --use-field's per-value totals) on footprints that share land: the
+    # lon/lat file is named twice, so every one of its footprints has a twin
+    # whose land must count once.  The totals must equal a run without the
+    # twins (an independent reading of "counted once") and the farmland
+    # parcels (in another CRS) must be met.
+    ctl = ["--eco", paths["eco"], "--farmland", paths["farmland"], "--udb", paths["udb"],
+           "--landuse", paths["farmland"], "--use-field", "KIND", "--id-field", "ID"]
+    code, once, err = testlib.run(REDLINE, "screen", *ctl, *paths["fp"], "-f", "json")
+    base = json.loads(once)["summary"] if once else {}
+    check(base.get("landuse", {}).get("covered_m2", 0) > 0 and
+          any(u["overlap_m2"] > 0 for u in base.get("use", {}).get("farmland", [])),
+          "stress data: footprints meet the farmland parcels (%s)" % err.strip())
+
+    # Round-off must never show as a negative zero ("udb outside -0.00").
+    code, table, _ = testlib.run(REDLINE, "screen", *ctl, *paths["fp"], paths["fp"][0])
+    neg = re.findall(r"-0\.0+\b", table)
+    check(code == 1 and not neg, "screen table: no negative zero (%d found)" % len(neg))
+
+    def sane_twins(out, what):
+        try:
+            doc = json.loads(out)
+        except ValueError as e:
+            return ["%s: output is not JSON: %s" % (what, e)]
+        fps = doc.get("footprints", [])
+        s = doc.get("summary", {})
+        p = summary_problems(s, fps, what)
+        if len(fps) != len(truth) + 14 * NX:
+            p.append("%s: %d footprints, want %d" % (what, len(fps), len(truth) + 14 * NX))
+        lu, lu0 = s.get("landuse", {}), base.get("landuse", {})
+        for k in ("area_m2", "covered_m2"):
+            if not close(lu.get(k, -1), lu0.get(k, 0), 1e-9 * lu0.get(k, 0) + 1e-6):
+                p.append("%s: landuse %s %s with twins, %s without" % (what, k, lu.get(k),
+                                                                       lu0.get(k)))
+        for c, rows in base.get("use", {}).items():
+            got = {u["value"]: u["overlap_m2"] for u in s.get("use", {}).get(c, [])}
+            for u in rows:
+                if not close(got.get(u["value"], -1), u["overlap_m2"],
+                             1e-9 * u["overlap_m2"] + 1e-4):
+                    p.append("%s: use %s %s: %s m2 with twins, %s without"
+                             % (what, c, u["value"], got.get(u["value"]), u["overlap_m2"]))
+        return p
+
+    stress("screen", [*ctl, paths["fp"][0], paths["fp"][1], paths["fp"][0]], sane_twins,
+           "landuse and use-field over footprints with twins")
 
 
 def test_diff(old, new):

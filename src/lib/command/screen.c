@@ -621,7 +621,8 @@ static rl_status screen_control(rl_ctx *ctx, engine *e, int w, rl_fp_result *r, 
     else if (fc->overlap_m2 > r->area_m2)
         fc->overlap_m2 = r->area_m2;
     fc->overlap_pct = r->area_m2 > 0 ? 100.0 * fc->overlap_m2 / r->area_m2 : 0;
-    fc->outside_m2 = r->area_m2 - fc->overlap_m2;
+    /* Round-off can put the overlap a hair above the footprint: nothing is outside then. */
+    fc->outside_m2 = r->area_m2 > fc->overlap_m2 ? r->area_m2 - fc->overlap_m2 : 0;
     double measured = C->spec.rule == RL_RULE_REQUIRE ? fc->outside_m2 : fc->overlap_m2;
     fc->finding = C->spec.rule != RL_RULE_REPORT && measured > 0 &&
                   measured >= d->opts->min_area;

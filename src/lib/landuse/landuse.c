@@ -310,11 +310,11 @@ static const char *attr(const rl_feature *f, int i)
     return i >= 0 && f->attrs && f->attrs[i] ? f->attrs[i] : NULL;
 }
 
-/* Attribute text without surrounding blanks, into buf; "" for NULL. */
+/* Attribute text without surrounding blanks, into buf ("" for NULL: callers read buf). */
 static const char *trimmed(const char *s, char *buf, size_t n)
 {
     if (!s)
-        return "";
+        s = "";
     while (*s == ' ' || *s == '\t')
         s++;
     size_t len = strlen(s);
