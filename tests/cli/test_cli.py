@@ -897,7 +897,7 @@ def test_control_characters_escaped(tmp):
           "area table: group keys escaped")
     # The 地类 heading names the --landuse file: escaped too, in both layouts.
     lu = os.path.join(tmp, "lu\x1b[2J\nsummary: 9 pass.gpkg")
-    shutil.copyfile(S("dltb.gpkg"), lu)
+    shutil.copyfile(os.path.join(SAMPLES, "dltb.gpkg"), lu)
     for extra in ([], ["--wide"]):
         code, out, _ = run_raw("screen", "--eco", S("eco.shp"), "--landuse", lu, *extra,
                                S("projects.shp"))
