@@ -398,9 +398,34 @@ static rl_status landuse_pieces(rl_ctx *ctx, const rl_screen_data *d, rl_fp_resu
                               d->opts->landuse_method == RL_LU_ATTRIBUTE ? CL : NULL);
 }
 
-/* Footprint r against control k, through pair P; figures into r->ctl[k]. */
-static rl_status screen_control(rl_ctx *ctx, engine *e, int w, rl_fp_result *r, int k,
-                                const pair *P)
+/*
+ * The overlays of one (footprint, control) pair: one piece per hit (the
+ * piece of hits[j] is pieces[j], control CRS, owned), and whether a piece
+ * is the whole footprint.  A shard's part carries them (--shard), so that
+ * merge tallies them as the unsharded run does.
+ */
+typedef struct overlaps {
+    GEOSGeometry **pieces;
+    size_t n;
+    int any_whole;
+} overlaps;
+
+static void overlaps_clear(rl_ctx *ctx, overlaps *ov)
+{
+    for (size_t i = 0; i < ov->n; i++)
+        GEOSGeom_destroy_r(ctx->geos, ov->pieces[i]);
+    free(ov->pieces);
+    *ov = (overlaps){0};
+}
+
+/*
+ * Footprint r against control k, through pair P, the costly half: the
+ * hits with their areas and pieces (into r->ctl[k] and ov), and for a
+ * control (not the DLTB) the centre line's crossings and the proximity
+ * figures.  ov is set even on failure (clear it).
+ */
+static rl_status pair_overlaps(rl_ctx *ctx, engine *e, int w, rl_fp_result *r, int k,
+                               const pair *P, overlaps *ov)
 {
     GEOSContextHandle_t h = ctx->geos;
     const rl_screen_data *d = e->d;
@@ -506,30 +531,11 @@ static rl_status screen_control(rl_ctx *ctx, engine *e, int w, rl_fp_result *r, 
         rl_hit *hit = &fc->hits[fc->nhits++];
         hit->feat = c;
         hit->overlap_m2 = a;
-        /* --pieces writes them, an HTML report draws them. The DLTB keeps its own. */
-        if ((d->opts->c.pieces_path || d->opts->c.format == RL_FMT_HTML) &&
-            k < d->ncontrols) {
-            hit->piece = to_crs(ctx, piece, CL->crs, d->out_crs);
-            if (!hit->piece) {
-                GEOSGeom_destroy_r(h, piece);
-                st = ctx->status;
-                goto cleanup;
-            }
-        }
-        /* --classify unions the pieces of each value after the attributes are read. */
-        if (rl_classify_field(d->opts, C->spec.name) &&
-            !(hit->cpiece = GEOSGeom_clone_r(h, piece))) {
-            GEOSGeom_destroy_r(h, piece);
-            st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
-            goto cleanup;
-        }
         pieces[npieces++] = piece;
         any_whole |= whole;
     }
-    if (k == d->ncontrols) {
-        st = landuse_pieces(ctx, d, r, pieces, npieces);
+    if (k == d->ncontrols)
         goto cleanup;
-    }
     if (r->lin.line && fc->nhits) {
         /* The centre line inside the control: its length and chainages. */
         const GEOSGeometry **cg = malloc(fc->nhits * sizeof *cg);
@@ -569,6 +575,46 @@ static rl_status screen_control(rl_ctx *ctx, engine *e, int w, rl_fp_result *r, 
         if (st)
             goto cleanup;
     }
+cleanup:
+    *ov = (overlaps){pieces, npieces, any_whole};
+    if (prep)
+        GEOSPreparedGeom_destroy_r(h, prep);
+    rl_cut_free(ctx, cut);
+    return st;
+}
+
+/*
+ * Footprint r against control k, the tally of its overlaps ov (pieces
+ * borrowed): the pieces --pieces and HTML draw, --classify's copies, the
+ * DLTB's breakdown, the overlap counted once, outside, the finding.
+ */
+static rl_status pair_tally(rl_ctx *ctx, const rl_screen_data *d, rl_fp_result *r, int k,
+                            const pair *P, const overlaps *ov)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    const rl_control *C = &d->controls[k];
+    const rl_layer *CL = C->layer;
+    const rl_crs *fcrs = d->fps[r->layer]->crs;
+    const rl_area_method m = d->opts->c.area;
+    rl_fp_control *fc = &r->ctl[k];
+    GEOSGeometry **pieces = ov->pieces;
+    const size_t npieces = ov->n;
+    const int any_whole = ov->any_whole;
+    const GEOSGeometry *g = P->g;
+    rl_status st = RL_OK;
+    if (k == d->ncontrols)
+        return landuse_pieces(ctx, d, r, pieces, npieces);
+    const int classify = rl_classify_field(d->opts, C->spec.name) != NULL;
+    for (size_t j = 0; j < fc->nhits; j++) {
+        rl_hit *hit = &fc->hits[j];
+        /* --pieces writes them, an HTML report draws them. The DLTB keeps its own. */
+        if ((d->opts->c.pieces_path || d->opts->c.format == RL_FMT_HTML) &&
+            !(hit->piece = to_crs(ctx, pieces[j], CL->crs, d->out_crs)))
+            return ctx->status;
+        /* --classify unions the pieces of each value after the attributes are read. */
+        if (classify && !(hit->cpiece = GEOSGeom_clone_r(h, pieces[j])))
+            return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+    }
     /*
      * Overlapping control features are counted once: union the pieces.  All
      * pieces lie in the footprint, so one whole footprint is their union;
@@ -587,15 +633,13 @@ static rl_status screen_control(rl_ctx *ctx, engine *e, int w, rl_fp_result *r, 
     } else if (npieces > 1) {
         GEOSGeometry *u = rl_union_all(ctx, (const GEOSGeometry *const *)pieces,
                                        npieces, 0);
-        if (!u) {
-            st = rl_fail(ctx, RL_ERR_GEOM, "union of %s overlaps failed: %s",
-                         C->spec.name, ctx->geos_msg);
-            goto cleanup;
-        }
+        if (!u)
+            return rl_fail(ctx, RL_ERR_GEOM, "union of %s overlaps failed: %s",
+                           C->spec.name, ctx->geos_msg);
         st = piece_area(ctx, m, u, CL->crs, fcrs, &fc->overlap_m2);
         GEOSGeom_destroy_r(h, u);
         if (st)
-            goto cleanup;
+            return st;
     }
     if (fc->keep && fc->overlap_m2 > 0) {
         /* For the per-use totals (use_conclude): the overlap as one geometry. */
@@ -603,11 +647,9 @@ static rl_status screen_control(rl_ctx *ctx, engine *e, int w, rl_fp_result *r, 
                      : npieces == 1 ? GEOSGeom_clone_r(h, pieces[0])
                                     : rl_union_all(ctx, (const GEOSGeometry *const *)pieces,
                                                    npieces, 0);
-        if (!fc->keep_g) {
-            st = rl_fail(ctx, RL_ERR_GEOM, "union of %s overlaps failed: %s", C->spec.name,
-                         ctx->geos_msg);
-            goto cleanup;
-        }
+        if (!fc->keep_g)
+            return rl_fail(ctx, RL_ERR_GEOM, "union of %s overlaps failed: %s",
+                           C->spec.name, ctx->geos_msg);
     }
     /*
      * Ellipsoidal pieces and footprint read edges alike (docs/area-method.md):
@@ -626,14 +668,18 @@ static rl_status screen_control(rl_ctx *ctx, engine *e, int w, rl_fp_result *r, 
     double measured = C->spec.rule == RL_RULE_REQUIRE ? fc->outside_m2 : fc->overlap_m2;
     fc->finding = C->spec.rule != RL_RULE_REPORT && measured > 0 &&
                   measured >= d->opts->min_area;
+    return st;
+}
 
-cleanup:
-    for (size_t i = 0; i < npieces; i++)
-        GEOSGeom_destroy_r(h, pieces[i]);
-    free(pieces);
-    if (prep)
-        GEOSPreparedGeom_destroy_r(h, prep);
-    rl_cut_free(ctx, cut);
+/* Footprint r against control k, through pair P; figures into r->ctl[k]. */
+static rl_status screen_control(rl_ctx *ctx, engine *e, int w, rl_fp_result *r, int k,
+                                const pair *P)
+{
+    overlaps ov;
+    rl_status st = pair_overlaps(ctx, e, w, r, k, P, &ov);
+    if (!st)
+        st = pair_tally(ctx, e->d, r, k, P, &ov);
+    overlaps_clear(ctx, &ov);
     return st;
 }
 
