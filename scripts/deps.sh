@@ -8,6 +8,7 @@ pkgs=(build-essential cmake pkg-config libgdal-dev libgeos-dev libproj-dev
       slurm-wlm munge                          # tests/slurm (issue 18; run as root)
       postgresql postgresql-15-postgis-3      # the PostGIS sink and source tests (issue 18)
       jq zip unzip                             # the docs examples (tests/docs/run_docs.py)
+      valgrind                                 # tests/memcheck (reads of unset memory)
       libreoffice-calc-nogui)  # the workbooks open in LibreOffice (test_report.py)
 missing=()
 for p in "${pkgs[@]}"; do
