@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Sharded runs (--shard I/N) and redline merge (issue 18, docs/scale-out.md).
 
-For diff, area and audit, and N in 1, 2, 3, 5 with the shards run at different --jobs,
-merge must write the unsharded run's JSON byte for byte, and its table and CSV too (also
-with --lang zh --units ha), on sample_shapes and on generated layers big enough (more than
-65536 vertices) that the tiled overlay cuts them into 256 root cells, so the cells really are
-spread over the shards.  The expected figures are the unsharded run's own, which the other
+For screen, diff, area and audit, and N in 1, 2, 3, 5 with the shards run at different
+--jobs, merge must write the unsharded run's JSON byte for byte, and its table and CSV too
+(also with --lang zh --units ha, and HTML), on sample_shapes and on generated layers big
+enough (more than 65536 vertices) that the tiled overlay cuts them into 256 root cells, so
+the cells really are spread over the shards; screen also with land use, --use-field,
+--classify, --near, --rings, rules, lines and points, and on 400 generated footprints spread
+over the shards, whose control layers each shard reads only near its own footprints.  The expected figures are the unsharded run's own, which the other
 suites check against PostGIS; what this suite checks is that sharding changes nothing.
 Then the refusals, with their exact messages and exit 2, and every input untouched.
 
@@ -152,12 +154,120 @@ def main():
     check(sorted(want) == sorted(got) and len(want) > 3 and
           all(want[k] is None or want[k][0] == got[k][0] for k in want),
           "audit --report-dir: merge writes the unsharded report set (%d files)" % len(want))
+    screen_cases()
     refusals()
     check(digest(SAMPLES) == before, "sample_shapes untouched")
     after = digest(TMP)
     check(all(after.get(k) == v for k, v in gen.items()), "generated inputs untouched")
     shutil.rmtree(TMP)
     return summary()
+
+
+def generate_footprints(path, n=400):
+    """n rotated rectangles, 60-300 m, over the generated circles (EPSG:4527), half of them
+    across a circle's edge; id field XM."""
+    feats = []
+    for i in range(n):
+        cx = 39500000 - 300 + (i * 7919 % 1000) / 1000.0 * 12 * 900
+        cy = 3300000 - 300 + (i * 104729 % 1000) / 1000.0 * 10 * 900
+        w, h, a = 60 + (i * 37 % 240), 40 + (i * 53 % 160), (i % 12) * math.pi / 12
+        ring = []
+        for sx, sy in ((-1, -1), (1, -1), (1, 1), (-1, 1), (-1, -1)):
+            x, y = sx * w / 2, sy * h / 2
+            ring.append([cx + x * math.cos(a) - y * math.sin(a), cy + x * math.sin(a) + y * math.cos(a)])
+        feats.append({"type": "Feature", "properties": {"XM": "XM%03d" % i},
+                      "geometry": {"type": "Polygon", "coordinates": [ring]}})
+    doc = {"type": "FeatureCollection",
+           "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4527"}},
+           "features": feats}
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(doc, fh)
+
+
+def screen_cases():
+    S = lambda name: os.path.join(SAMPLES, name)
+    ctl = ["--eco", S("eco.shp"), "--farmland", S("farmland.shp"), "--udb", S("udb.shp")]
+    same_as_unsharded("screen", ctl + ["--id-field", "XMBH", S("projects.shp"),
+                                       S("projects_4490.geojson")], "screen",
+                      more=("zh", "html"))
+    same_as_unsharded("screen", ctl + ["--landuse", S("dltb.gpkg"), "--use-field", "XMMC",
+                                       S("projects.shp"), S("projects_4490.geojson")],
+                      "screen-landuse", ns=(2, 4), more=("zh",))
+    same_as_unsharded("screen", ctl + ["--classify", "eco=HXLX", "--near", "500", "--rings",
+                                       "100,1000", S("projects.shp")], "screen-proximity",
+                      ns=(3,))
+    same_as_unsharded("screen", ["--rules", S("rules/all.yaml"), S("rules/xm.shp")],
+                      "screen-rules", ns=(2, 3))
+    same_as_unsharded("screen", ctl + ["--line-width", "12", S("linear/road_gk.shp"),
+                                       S("linear/road_4490.shp"), S("linear/pipeline.shp")],
+                      "screen-lines", ns=(3,))
+    same_as_unsharded("screen", ctl + ["--id-field", "TJBH", "--point-size", "20",
+                                       S("linear/towers.shp")], "screen-points", ns=(2,))
+    # 400 footprints over the generated circles: a GeoPackage control in GK and one in
+    # lon/lat (the footprints are densified into it), every footprint in one part.
+    p = lambda name: os.path.join(TMP, name)
+    generate_footprints(p("fp.geojson"))
+    for name, srs in (("ctl_gk.gpkg", "EPSG:4527"), ("ctl_ll.gpkg", "EPSG:4490")):
+        testlib.subprocess.run(["ogr2ogr", "-f", "GPKG", "-t_srs", srs, p(name),
+                                p("old.geojson")], check=True, capture_output=True)
+    args = ["--eco", "ctl_gk.gpkg", "--farmland", "ctl_ll.gpkg", "--udb", "new.geojson",
+            "--id-field", "XM", "fp.geojson"]
+    same_as_unsharded("screen", args, "gen-screen", ns=(3, 5))
+    for n in (3, 5):
+        parts = [p("gen-screen-%d-of-%d.json" % (i, n)) for i in range(n)]
+        docs = [json.load(open(x, encoding="utf-8")) for x in parts]
+        rs = sorted(f["r"] for d in docs for f in d["footprints"])
+        check(rs == list(range(400)) and all(len(d["footprints"]) > 400 / n / 2 for d in docs),
+              "gen-screen: %d shards share the 400 footprints, each about 1/%d: %s"
+              % (n, n, [len(d["footprints"]) for d in docs]))
+        read = [d["read"][0] for d in docs]
+        check(sum(read) < 120 * n * 0.8,
+              "gen-screen: %d shards read %s of the 120 GK control features (spatial filter)"
+              % (n, read))
+    # --pieces and --landuse-csv written by merge, as the unsharded run writes them.
+    for ext in ("gpkg", "geojson"):
+        one = ["--pieces", "want." + ext, "--landuse-csv", "want.csv", "-f", "json", "-o",
+               "want.json"]
+        run("screen", *ctl, "--landuse", S("dltb.shp"), S("projects.shp"), *one)
+        _, got = shard_merge("screen", ctl + ["--landuse", S("dltb.shp"), S("projects.shp"),
+                                              "--pieces", "got." + ext, "--landuse-csv",
+                                              "got.csv"], 3,
+                             ["-f", "json", "-o", "got.json"], "screen-pc")
+        # A GeoPackage records when it was written: compared as GeoJSON is, it would differ.
+        same = all(open(p("want." + x), "rb").read() == open(p("got." + x), "rb").read()
+                   for x in ("csv", "json") + ((ext,) if ext == "geojson" else ()))
+        check(got[0] == 1 and same and os.path.exists(p("got." + ext)),
+              "screen --pieces %s and --landuse-csv: merge writes them as one run %s"
+              % (ext, got[2]))
+    # A part that does not fit the inputs.
+    usage = "redline merge: %s\nTry 'redline merge --help'.\n"
+    parts = [p("screen-2-of-2.json".replace("2-of", "%d-of" % i)) for i in range(2)]
+    for i in range(2):
+        run("screen", *ctl, S("projects.shp"), "--shard", "%d/2" % i, "-f", "json", "-o",
+            parts[i])
+    doc = json.load(open(parts[0], encoding="utf-8"))
+    doc["nres"] = 11
+    with open(p("bad-nres.json"), "w", encoding="utf-8") as fh:
+        json.dump(doc, fh)
+    refused(["merge", p("bad-nres.json"), parts[1]],
+            usage % ("%s: a shard of 11 footprints, but the footprints given hold 10: the "
+                     "inputs changed since the shards ran" % p("bad-nres.json")),
+            "screen merge: footprint count differs")
+    doc = json.load(open(parts[0], encoding="utf-8"))
+    hit = next(c for f in doc["footprints"] for c in f["c"] if c and c["h"])
+    hit["h"][0][0] = 987654
+    with open(p("bad-fid.json"), "w", encoding="utf-8") as fh:
+        json.dump(doc, fh)
+    code, out, err = run("merge", p("bad-fid.json"), parts[1])
+    check(code == 2 and out == "" and "has no feature with FID 987654 that a part names" in err,
+          "screen merge: a FID the control lacks, exit 2: %d %r" % (code, err))
+    doc = json.load(open(parts[0], encoding="utf-8"))
+    doc["footprints"] = doc["footprints"][1:]
+    with open(p("bad-miss.json"), "w", encoding="utf-8") as fh:
+        json.dump(doc, fh)
+    code, out, err = run("merge", p("bad-miss.json"), parts[1])
+    check(code == 2 and out == "" and "no part holds " in err,
+          "screen merge: a footprint in no part, exit 2: %d %r" % (code, err))
 
 
 def refused(args, message, what):
@@ -183,10 +293,8 @@ def refusals():
             "--shard with -f csv")
     refused(area + ["--shard", "0/2", "-f", "json"], usage % ("area", need, "area"),
             "--shard without -o")
-    refused(["screen", "--eco", S("eco.shp"), S("projects.shp"), "--shard", "0/2", "-f", "json",
-             "-o", "x.json"],
-            usage % ("screen", "--shard is not available for screen yet (diff, area and audit "
-                     "have it)", "screen"), "screen --shard")
+    refused(["screen", "--eco", S("eco.shp"), S("projects.shp"), "--shard", "0/2", "-f", "csv",
+             "-o", "x.json"], usage % ("screen", need, "screen"), "screen --shard with -f csv")
     check(not os.path.exists(os.path.join(TMP, "x.json")), "no part written by a refused shard")
     # Parts of two runs.
     p = lambda name: os.path.join(TMP, name)
@@ -215,13 +323,13 @@ def refusals():
                      "merge"), "merge of a file that is not a part")
     refused(["merge"], usage % ("merge", "no PART given", "merge"), "merge without parts")
     doc = json.load(open(p("a0.json"), encoding="utf-8"))
-    doc["command"], doc["part"]["shard"], doc["part"]["of"] = "screen", 0, 1
+    doc["command"], doc["part"]["shard"], doc["part"]["of"] = "tile", 0, 1
     with open(p("s0.json"), "w", encoding="utf-8") as fh:
         json.dump(doc, fh)
     refused(["merge", p("s0.json")],
-            usage % ("merge", "%s: a part of 'screen', which merge does not take (diff, area "
-                     "and audit have parts)" % p("s0.json"), "merge"),
-            "merge of a part that names screen")
+            usage % ("merge", "%s: a part of 'tile', which merge does not take (screen, diff, "
+                     "area and audit have parts)" % p("s0.json"), "merge"),
+            "merge of a part that names another command")
     refused(["merge", "--by", "X", p("a0.json")],
             usage % ("merge", "unknown option '--by' (merge takes -f, -o, --lang, --units, "
                      "--jobs, --run-id and --quiet; the command's other options are the "

@@ -56,7 +56,12 @@ def extra_commands(tmp):
         ["area", "--area", "geodesic", "-f", "json", S("eco_v2.gpkg")],
         ["audit", "--eco", S("eco.shp"), "--farmland", S("farmland.shp"), "-f", "xlsx",
          "-o", out("a.xlsx"), SAMPLES],
-    ]
+    ] + [
+        # A sharded screen and its merge (docs/scale-out.md).
+        ["screen", *ctl, "--landuse", S("dltb.gpkg"), "--use-field", "XMMC", "--shard",
+         "%d/2" % i, "-f", "json", "-o", out("part%d.json" % i), S("projects.shp")]
+        for i in range(2)
+    ] + [["merge", "-f", "html", "-o", out("m.html"), out("part0.json"), out("part1.json")]]
 
 
 def main():

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test_slurm_shards.sh -- issue 18's "done when": diff, area and audit on the
+# test_slurm_shards.sh -- issue 18's "done when": screen, diff, area and audit on the
 # county benchmark data, each as a 4-shard job array on a throwaway local
 # Slurm (scripts/slurm/local-slurm.sh) merged by a dependent job
 # (scripts/slurm/submit.sh), must give JSON byte-identical to the same
@@ -46,6 +46,7 @@ done
 
 controls=(--eco "$data/redline_v1.shp" --farmland "$data/farmland.gpkg" --udb "$data/udb.shp")
 declare -A args
+args[screen]="screen ${controls[*]} --id-field XMBH $data/footprints.shp"
 args[area]="area --by HXLX $data/redline_v1.shp"
 args[diff]="diff --by HXLX $data/redline_v1.shp $data/redline_v2.gpkg"
 args[audit]="audit ${controls[*]} --id-field XMBH $work/delivered"
@@ -55,7 +56,7 @@ args[audit]="audit ${controls[*]} --id-field XMBH $work/delivered"
 . "$cluster/env.sh"
 cd "$work"
 export REDLINE=$redline
-for cmd in diff area audit; do
+for cmd in screen diff area audit; do
   # shellcheck disable=SC2086  # the paths above hold no spaces
   set -- ${args[$cmd]}
   t0=$(now)

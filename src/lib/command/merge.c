@@ -32,6 +32,8 @@ void rl_merge_options_free(rl_merge_options *o)
             rl_diff_options_free(o->inner);
         else if (strcmp(o->command, "area") == 0)
             rl_area_options_free(o->inner);
+        else if (strcmp(o->command, "screen") == 0)
+            rl_screen_options_free(o->inner);
         else
             rl_audit_options_free(o->inner);
     }
@@ -111,11 +113,11 @@ rl_merge_options *rl_merge_options_new(rl_ctx *ctx, int argc, const char *const 
         goto fail;
     const rl_part *p0 = &o->parts[0];
     o->command = p0->command;
-    /* screen has no parts yet: merge would silently run it whole. */
+    /* Anything else would run whole, silently. */
     if (strcmp(o->command, "diff") != 0 && strcmp(o->command, "area") != 0 &&
-        strcmp(o->command, "audit") != 0) {
+        strcmp(o->command, "audit") != 0 && strcmp(o->command, "screen") != 0) {
         rl_fail(ctx, RL_ERR_USAGE, "%s: a part of '%s', which merge does not take "
-                "(diff, area and audit have parts)", p0->path, o->command);
+                "(screen, diff, area and audit have parts)", p0->path, o->command);
         goto fail;
     }
     char now[17];
@@ -146,6 +148,10 @@ rl_merge_options *rl_merge_options_new(rl_ctx *ctx, int argc, const char *const 
         rl_area_options *a = rl_area_options_new(ctx, n, av);
         o->inner = a;
         c = a ? &a->c : NULL;
+    } else if (strcmp(o->command, "screen") == 0) {
+        rl_screen_options *s = rl_screen_options_new(ctx, n, av);
+        o->inner = s;
+        c = s ? &s->c : NULL;
     } else {
         rl_audit_options *a = rl_audit_options_new(ctx, n, av);
         o->inner = a;
@@ -174,5 +180,7 @@ rl_status rl_merge(rl_ctx *ctx, const rl_merge_options *o, rl_report **out)
         return rl_diff(ctx, o->inner, out);
     if (strcmp(o->command, "area") == 0)
         return rl_area(ctx, o->inner, out);
+    if (strcmp(o->command, "screen") == 0)
+        return rl_screen(ctx, o->inner, out);
     return rl_audit(ctx, o->inner, out);
 }

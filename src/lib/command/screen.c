@@ -23,6 +23,7 @@
 #include "rules/rules.h"
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <assert.h>
 #include <math.h>
@@ -51,6 +52,7 @@ typedef struct load_job {
     rl_layer *const *fps; /* footprints: only control features near them are kept */
     size_t nfps;
     rl_control *cs;
+    int shard; /* --shard: read through a spatial filter, leave the checks to merge */
 } load_job;
 
 /* One (control, footprint) pair; phase 3 builds it, phase 5 uses it. */
@@ -231,6 +233,8 @@ static rl_status task_footprint(rl_ctx *ctx, void *job, size_t i, int w)
     rl_fp_result *r = &d->res[i];
     rl_layer *L = d->fps[r->layer];
     const rl_feature *ft = &L->feat[r->feat];
+    if (d->own && !d->own[i])
+        return RL_OK; /* another shard's */
     /* A line or point becomes its polygon first; bad widths fail the run. */
     rl_status st = rl_linear_footprint(ctx, L, r->feat, d->opts, &r->lin);
     if (st)
@@ -275,7 +279,7 @@ static rl_status run_pair(rl_ctx *ctx, void *job, int k, size_t i, int w)
     const rl_screen_data *d = e->d;
     rl_fp_result *r = &d->res[i];
     pair *P = &e->pairs[(size_t)k * d->nres + i];
-    if (r->verdict == RL_V_ERROR)
+    if (r->verdict == RL_V_ERROR || (d->own && !d->own[i]))
         return RL_OK;
     const rl_control *C = &d->controls[k];
     const rl_layer *L = d->fps[r->layer];
@@ -683,6 +687,201 @@ static rl_status screen_control(rl_ctx *ctx, engine *e, int w, rl_fp_result *r, 
     return st;
 }
 
+/* ---- --shard and merge: a pair's overlays in a part (docs/scale-out.md) ---- */
+
+/*
+ * Pair (r, k)'s overlays as the JSON a shard's part carries, malloc'd:
+ * {"e": why} when they failed (st), else {"w": any_whole, "h": [[FID,
+ * area, piece as hex WKB], ...]} with the line's "l" and "x", --near's "d"
+ * and --rings' "g" when those were made.  Figures are %a, exact.  NULL
+ * when out of memory.
+ */
+static char *pair_fragment(rl_ctx *ctx, const rl_screen_data *d, const rl_fp_result *r,
+                           int k, rl_status st, const overlaps *ov)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    const rl_fp_control *fc = &r->ctl[k];
+    const rl_layer *CL = d->controls[k].layer;
+    rl_buf b = {0};
+    if (st) {
+        rl_buf_puts(&b, "{\"e\": ");
+        rl_buf_part_str(&b, rl_ctx_errmsg(ctx));
+        rl_buf_puts(&b, "}");
+        goto done;
+    }
+    GEOSWKBWriter *wr = GEOSWKBWriter_create_r(h);
+    if (!wr) {
+        b.oom = 1;
+        goto done;
+    }
+    GEOSWKBWriter_setOutputDimension_r(h, wr, 3); /* Z only where there is one */
+    rl_buf_printf(&b, "{\"w\": %d, \"h\": [", ov->any_whole);
+    for (size_t j = 0; j < fc->nhits && j < ov->n; j++) {
+        size_t n = 0;
+        unsigned char *hex = GEOSWKBWriter_writeHEX_r(h, wr, ov->pieces[j], &n);
+        rl_buf_printf(&b, "%s[%lld, ", j ? ", " : "", CL->feat[fc->hits[j].feat].fid);
+        rl_buf_hexnum(&b, fc->hits[j].overlap_m2);
+        rl_buf_puts(&b, ", \"");
+        if (hex)
+            rl_buf_putn(&b, (const char *)hex, n);
+        else
+            b.oom = 1;
+        rl_buf_puts(&b, "\"]");
+        GEOSFree_r(h, hex);
+    }
+    GEOSWKBWriter_destroy_r(h, wr);
+    rl_buf_puts(&b, "]");
+    if (k < d->ncontrols && r->lin.line && fc->nhits) {
+        rl_buf_puts(&b, ", \"l\": ");
+        rl_buf_hexnum(&b, fc->line_m);
+        rl_buf_puts(&b, ", \"x\": [");
+        for (size_t j = 0; j < fc->ncross; j++) {
+            rl_buf_puts(&b, j ? ", [" : "[");
+            rl_buf_hexnum(&b, fc->cross[j].from_m);
+            rl_buf_puts(&b, ", ");
+            rl_buf_hexnum(&b, fc->cross[j].to_m);
+            rl_buf_puts(&b, "]");
+        }
+        rl_buf_puts(&b, "]");
+    }
+    if (k < d->ncontrols && d->opts->near > 0) {
+        rl_buf_puts(&b, ", \"d\": ");
+        if (isnan(fc->distance_m))
+            rl_buf_puts(&b, "null"); /* none within reach */
+        else
+            rl_buf_hexnum(&b, fc->distance_m);
+    }
+    if (k < d->ncontrols && d->opts->nrings && fc->rings) {
+        rl_buf_puts(&b, ", \"g\": [");
+        for (int j = 0; j < d->opts->nrings; j++) {
+            rl_buf_puts(&b, j ? ", " : "");
+            rl_buf_hexnum(&b, fc->rings[j]);
+        }
+        rl_buf_puts(&b, "]");
+    }
+    rl_buf_puts(&b, "}");
+done:
+    if (b.oom) {
+        rl_buf_free(&b);
+        return NULL;
+    }
+    return b.s;
+}
+
+/* Index of the feature of CL with this FID (CL in FID order), or -1. */
+static long long feature_by_fid(const rl_layer *CL, long long fid, int *dup)
+{
+    size_t lo = 0, hi = CL->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (CL->feat[mid].fid < fid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo >= CL->n || CL->feat[lo].fid != fid)
+        return -1;
+    *dup = lo + 1 < CL->n && CL->feat[lo + 1].fid == fid;
+    return (long long)lo;
+}
+
+/*
+ * merge: pair (r, k)'s overlays from footprint i's entry in a part, into
+ * r->ctl[k] and ov (as pair_overlaps leaves them); a pair that failed in
+ * its shard fails here with the shard's message.  A part that does not fit
+ * the inputs fails the run (RL_ERR_USAGE, message in ctx).
+ */
+static rl_status pair_from_part(rl_ctx *ctx, const rl_screen_data *d, rl_fp_result *r,
+                                int k, size_t i, overlaps *ov)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    const rl_control *C = &d->controls[k];
+    const rl_layer *CL = C->layer;
+    rl_fp_control *fc = &r->ctl[k];
+    const rl_layer *L = d->fps[r->layer];
+    const long long ffid = L->feat[r->feat].fid;
+    rl_jv c = rl_jv_at(rl_jv_get(d->from[i], "c"), (size_t)k);
+    rl_jv hs = rl_jv_get(c, "h");
+    const char *err = rl_jv_str(rl_jv_get(c, "e"));
+    GEOSWKBReader *rd = NULL;
+    rl_status st = RL_OK;
+    if (!d->from[i].id)
+        return rl_fail(ctx, RL_ERR_USAGE, "no part holds %s feature %lld", L->path, ffid);
+    if (err) {
+        fc->failed = 1;
+        free(fc->error);
+        fc->error = rl_strdup(err);
+        return RL_OK;
+    }
+    size_t n = rl_jv_len(hs), w = 0;
+    if (!hs.id || !rl_jv_size(rl_jv_get(c, "w"), &w))
+        return rl_fail(ctx, RL_ERR_USAGE, "the part for %s feature %lld holds no overlays "
+                       "with %s", L->path, ffid, C->spec.name);
+    ov->pieces = calloc(n + 1, sizeof *ov->pieces);
+    fc->hits = calloc(n + 1, sizeof *fc->hits);
+    rd = GEOSWKBReader_create_r(h);
+    if (!ov->pieces || !fc->hits || !rd) {
+        st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    ov->any_whole = w != 0;
+    for (size_t j = 0; j < n; j++) {
+        rl_jv hj = rl_jv_at(hs, j);
+        const char *fs = rl_jv_str(rl_jv_at(hj, 0)), *hex = rl_jv_str(rl_jv_at(hj, 2));
+        char *end = NULL;
+        long long fid = fs ? strtoll(fs, &end, 10) : 0;
+        int dup = 0;
+        long long f = fs && end && !*end ? feature_by_fid(CL, fid, &dup) : -1;
+        double a = 0;
+        if (f < 0 || dup || !rl_jv_num(rl_jv_at(hj, 1), &a) || !hex) {
+            st = rl_fail(ctx, RL_ERR_USAGE,
+                         dup ? "%s: FID %s is not unique, which merge needs (%s feature %lld)"
+                             : "%s has no feature with FID %s that a part names for %s "
+                               "feature %lld: the inputs changed since the shards ran",
+                         C->spec.path, fs ? fs : "?", L->path, ffid);
+            goto done;
+        }
+        GEOSGeometry *g = GEOSWKBReader_readHEX_r(h, rd, (const unsigned char *)hex,
+                                                  strlen(hex));
+        if (!g) {
+            st = rl_fail(ctx, RL_ERR_USAGE, "a part holds a piece of %s feature %lld that "
+                         "is not WKB: %s", L->path, ffid, ctx->geos_msg);
+            goto done;
+        }
+        ov->pieces[ov->n++] = g;
+        fc->hits[fc->nhits++] = (rl_hit){.feat = (size_t)f, .overlap_m2 = a};
+    }
+    rl_jv x = rl_jv_get(c, "x");
+    if (x.id) {
+        rl_jv_num(rl_jv_get(c, "l"), &fc->line_m);
+        size_t nx = rl_jv_len(x);
+        if (nx && !(fc->cross = calloc(nx, sizeof *fc->cross))) {
+            st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        for (size_t j = 0; j < nx; j++, fc->ncross++) {
+            rl_jv_num(rl_jv_at(rl_jv_at(x, j), 0), &fc->cross[j].from_m);
+            rl_jv_num(rl_jv_at(rl_jv_at(x, j), 1), &fc->cross[j].to_m);
+        }
+    }
+    if (k < d->ncontrols && d->opts->near > 0 &&
+        !rl_jv_num(rl_jv_get(c, "d"), &fc->distance_m))
+        fc->distance_m = NAN; /* null: none within reach */
+    rl_jv g = rl_jv_get(c, "g");
+    if (k < d->ncontrols && d->opts->nrings && g.id) {
+        if (!(fc->rings = calloc((size_t)d->opts->nrings, sizeof *fc->rings))) {
+            st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        for (int j = 0; j < d->opts->nrings; j++)
+            rl_jv_num(rl_jv_at(g, (size_t)j), &fc->rings[j]);
+    }
+done:
+    if (rd)
+        GEOSWKBReader_destroy_r(h, rd);
+    return st;
+}
+
 static int cmp_env_minx(const void *a, const void *b)
 {
     const pair *x = *(const pair *const *)a, *y = *(const pair *const *)b;
@@ -727,7 +926,9 @@ static size_t size_overlaps(rl_ctx *ctx, void *job, int k, rl_status *st)
 {
     engine *e = job;
     rl_layer_recount(e->d->controls[k].layer);
-    if ((k == e->d->ncontrols || e->d->opts->use_field) && (*st = mark_shared(ctx, e, k)))
+    /* A shard only overlays; merge, which has every pair, marks them. */
+    if (!e->d->shard && (k == e->d->ncontrols || e->d->opts->use_field) &&
+        (*st = mark_shared(ctx, e, k)))
         return 0;
     return e->d->nres;
 }
@@ -764,9 +965,30 @@ static rl_status run_overlap(rl_ctx *ctx, void *job, int k, size_t i, int w)
     const rl_screen_data *d = e->d;
     rl_fp_result *r = &d->res[i];
     pair *P = &e->pairs[(size_t)k * d->nres + i];
-    if (r->verdict != RL_V_ERROR && !r->ctl[k].failed &&
-        screen_control(ctx, e, w, r, k, P) != RL_OK)
-        pair_failed(&r->ctl[k], ctx);
+    if (r->verdict != RL_V_ERROR && !r->ctl[k].failed && (!d->own || d->own[i])) {
+        rl_status st;
+        if (d->shard) {
+            overlaps ov;
+            st = pair_overlaps(ctx, e, w, r, k, P, &ov);
+            char *frag = pair_fragment(ctx, d, r, k, st, &ov);
+            overlaps_clear(ctx, &ov);
+            if (!frag)
+                return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+            d->frag[(size_t)k * d->nres + i] = frag;
+            st = RL_OK;
+        } else if (d->from) {
+            overlaps ov = {0};
+            st = pair_from_part(ctx, d, r, k, i, &ov);
+            if (st == RL_OK && !r->ctl[k].failed &&
+                pair_tally(ctx, d, r, k, P, &ov) != RL_OK)
+                pair_failed(&r->ctl[k], ctx);
+            overlaps_clear(ctx, &ov);
+            if (st)
+                return st; /* the parts do not fit the inputs: the run fails */
+        } else if (screen_control(ctx, e, w, r, k, P) != RL_OK) {
+            pair_failed(&r->ctl[k], ctx);
+        }
+    }
     if (k == d->ncontrols) {
         r->lu.fcrs = d->fps[r->layer]->crs;
         if (r->lu.keep)
@@ -798,8 +1020,8 @@ static size_t size_attrs(rl_ctx *ctx, void *job, int k, rl_status *st)
 {
     engine *e = job;
     const rl_screen_data *d = e->d;
-    if (!d->controls[k].layer->attrs_pending)
-        return 0;
+    if (!d->controls[k].layer->attrs_pending || d->shard)
+        return 0; /* a shard makes no verdict: merge reads them */
     size_t nh = 0;
     for (size_t i = 0; i < d->nres; i++)
         nh += d->res[i].ctl[k].nhits;
@@ -1113,7 +1335,7 @@ static void linear_mixed_warning(rl_layer *L)
  * a rectangle, so the corners and edge midpoints are taken and 1% added.
  */
 static rl_envgrid *footprint_grid(rl_ctx *ctx, rl_layer *const *fps, size_t nfps,
-                                  const rl_crs *crs, double reach)
+                                  const rl_crs *crs, double reach, double bbox[4])
 {
     size_t total = 0;
     for (size_t i = 0; i < nfps; i++)
@@ -1159,6 +1381,10 @@ static rl_envgrid *footprint_grid(rl_ctx *ctx, rl_layer *const *fps, size_t nfps
                          (crs->geographic ? 1e-5 : 1.0 / crs->unit_m);
             env[k][0] = e[0] - pad, env[k][1] = e[1] - pad;
             env[k][2] = e[2] + pad, env[k][3] = e[3] + pad;
+            if (k == 0)
+                memcpy(bbox, env[0], sizeof env[0]);
+            bbox[0] = fmin(bbox[0], env[k][0]), bbox[1] = fmin(bbox[1], env[k][1]);
+            bbox[2] = fmax(bbox[2], env[k][2]), bbox[3] = fmax(bbox[3], env[k][3]);
             k++;
         }
     }
@@ -1208,18 +1434,33 @@ static rl_status load_control(rl_ctx *ctx, const load_job *J, int k)
     rl_control *C = &J->cs[k];
     rl_envgrid *near = NULL;
     rl_layer *peek = NULL;
+    double bbox[4] = {0, 0, 0, 0};
     if (J->nfps) {
         rl_input_opts po = io;
         po.peek = 1;
         if (rl_layer_read(ctx, C->spec.path, &po, &peek) == RL_OK && peek->crs)
             near = footprint_grid(ctx, J->fps, J->nfps, peek->crs,
-                                  rl_screen_reach(J->opts));
+                                  rl_screen_reach(J->opts), bbox);
         io.keep_near = near;
         io.keep_near_crs = near ? peek->crs : NULL;
+        /* A shard's footprints are one stretch of a Hilbert order: close together. */
+        if (J->shard && near)
+            io.filter_rect = bbox;
     }
     rl_status st = rl_layer_read(ctx, C->spec.path, &io, &C->layer);
     if (st) {
         rl_fail(ctx, st, "control %s: %s", C->spec.name, rl_ctx_errmsg(ctx));
+    } else if (rl_layer_sort_fid(C->layer)) {
+        st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+    } else if (J->shard) {
+        /*
+         * A shard sees a part of the layer: whether it is empty or holds
+         * unusable features, merge decides, reading all of it.
+         */
+        if (C->rules)
+            st = rl_rules_check_layer(ctx, C->rules_file, C->rules, C->layer);
+        if (!st && !(C->index = index_layer(ctx, C->layer)))
+            st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
     } else if (is_linear_or_point(C->layer->geom_type)) {
         st = rl_fail(ctx, RL_ERR_INPUT,
                      "control %s: %s: layer '%s' holds %s geometries, not polygons",
@@ -1275,7 +1516,7 @@ rl_status rl_controls_load(rl_ctx *ctx, const rl_screen_options *opts,
     if (!d.controls)
         return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
     /* No footprints to screen: the engine only reads, side by side with --jobs. */
-    load_job J = {opts, NULL, 0, d.controls};
+    load_job J = {opts, NULL, 0, d.controls, 0};
     st = engine_run(ctx, &d, &J);
     if (st == RL_OK) {
         *out = d.controls;
@@ -1571,11 +1812,181 @@ static rl_status classify_conclude(rl_ctx *ctx, rl_screen_data *d)
     return RL_OK;
 }
 
+/* Index of cell (x, y) of a 2^16 x 2^16 grid along the Hilbert curve. */
+static uint64_t hilbert(uint32_t x, uint32_t y)
+{
+    uint64_t dd = 0;
+    for (uint32_t sq = 1u << 15; sq > 0; sq >>= 1) {
+        uint32_t rx = (x & sq) > 0, ry = (y & sq) > 0;
+        dd += (uint64_t)sq * sq * ((3 * rx) ^ ry);
+        if (ry == 0) { /* rotate the quadrant */
+            if (rx == 1) {
+                x = sq - 1 - (x & (sq - 1)) + (x & ~(sq - 1));
+                y = sq - 1 - (y & (sq - 1)) + (y & ~(sq - 1));
+            }
+            uint32_t t = x & (sq - 1), u = y & (sq - 1);
+            x = (x & ~(sq - 1)) | u;
+            y = (y & ~(sq - 1)) | t;
+        }
+    }
+    return dd;
+}
+
+typedef struct hkey {
+    uint64_t h;
+    size_t i;
+} hkey;
+
+static int cmp_hkey(const void *a, const void *b)
+{
+    const hkey *x = a, *y = b;
+    if (x->h != y->h)
+        return x->h < y->h ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+/*
+ * --shard I/N: which footprints this shard screens (d->own).  The
+ * footprints, ordered along a Hilbert curve through their envelope centres
+ * (in the first footprint layer's CRS), are cut into N stretches of about
+ * equal weight (the vertices as read, plus a constant per footprint): a
+ * footprint goes to the shard in whose share the middle of its weight
+ * falls.  Every shard computes the same cut from the footprints alone.
+ */
+static rl_status shard_own(rl_ctx *ctx, rl_screen_data *d)
+{
+    const int index = d->opts->c.shard_index, count = d->opts->c.shard_count;
+    const size_t n = d->nres;
+    double *cx = malloc((n + 1) * 3 * sizeof *cx);
+    hkey *key = malloc((n + 1) * sizeof *key);
+    d->own = calloc(n + 1, 1);
+    rl_status st = RL_OK;
+    if (!cx || !key || !d->own) {
+        st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    double *cy = cx + n, *w = cy + n, total = 0;
+    double e[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+    for (size_t i = 0; i < n; i++) {
+        const rl_layer *L = d->fps[d->res[i].layer];
+        const rl_feature *f = &L->feat[d->res[i].feat];
+        cx[i] = (f->env[0] + f->env[2]) / 2, cy[i] = (f->env[1] + f->env[3]) / 2;
+        if (L->crs && d->out_crs && !rl_crs_same(L->crs, d->out_crs)) {
+            PJ *pj = rl_ctx_pj(ctx, L->crs->def, d->out_crs->def);
+            if (pj)
+                proj_trans_generic(pj, PJ_FWD, &cx[i], sizeof *cx, 1, &cy[i], sizeof *cy, 1,
+                                   NULL, 0, 0, NULL, 0, 0);
+        }
+        /* A footprint costs its vertices (16 bytes each as WKB) and a little besides. */
+        w[i] = 64 + (double)(f->wkb ? f->wkb_len / 16 : 0);
+        total += w[i];
+        if (isfinite(cx[i]) && isfinite(cy[i]) && cx[i] != HUGE_VAL) {
+            e[0] = fmin(e[0], cx[i]), e[1] = fmin(e[1], cy[i]);
+            e[2] = fmax(e[2], cx[i]), e[3] = fmax(e[3], cy[i]);
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint32_t gx = 0, gy = 0;
+        if (isfinite(cx[i]) && isfinite(cy[i]) && cx[i] != HUGE_VAL) {
+            double sx = e[2] > e[0] ? (cx[i] - e[0]) / (e[2] - e[0]) : 0;
+            double sy = e[3] > e[1] ? (cy[i] - e[1]) / (e[3] - e[1]) : 0;
+            gx = (uint32_t)fmin(65535, fmax(0, sx * 65535));
+            gy = (uint32_t)fmin(65535, fmax(0, sy * 65535));
+        }
+        key[i] = (hkey){hilbert(gx, gy), i};
+    }
+    qsort(key, n, sizeof *key, cmp_hkey);
+    double before = 0;
+    for (size_t j = 0; j < n; j++) {
+        size_t i = key[j].i;
+        int sh = (int)((before + w[i] / 2) / total * count);
+        d->own[i] = (sh >= count ? count - 1 : sh) == index;
+        before += w[i];
+    }
+done:
+    free(cx);
+    free(key);
+    return st;
+}
+
+/*
+ * merge: each footprint's entry in the parts (d->from).  Every footprint
+ * must be in exactly one part, and the parts must count as many as the
+ * inputs hold; RL_ERR_USAGE naming the part otherwise.
+ */
+static rl_status merge_entries(rl_ctx *ctx, rl_screen_data *d)
+{
+    const rl_common_opts *c = &d->opts->c;
+    if (!(d->from = calloc(d->nres + 1, sizeof *d->from)))
+        return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+    for (size_t p = 0; p < c->nparts; p++) {
+        const rl_part *P = &c->parts[p];
+        size_t nres = 0, r = 0;
+        if (!rl_jv_size(rl_jv_get(P->root, "nres"), &nres) || nres != d->nres)
+            return rl_fail(ctx, RL_ERR_USAGE, "%s: a shard of %zu footprints, but the "
+                           "footprints given hold %zu: the inputs changed since the "
+                           "shards ran", P->path, nres, d->nres);
+        rl_jv fs = rl_jv_get(P->root, "footprints");
+        for (size_t j = 0; j < rl_jv_len(fs); j++) {
+            rl_jv f = rl_jv_at(fs, j);
+            if (!rl_jv_size(rl_jv_get(f, "r"), &r) || r >= d->nres || d->from[r].id)
+                return rl_fail(ctx, RL_ERR_USAGE, "%s: footprint entry %zu is %s", P->path,
+                               j, r < d->nres ? "in another part too" : "not one of them");
+            d->from[r] = f;
+        }
+    }
+    return RL_OK;
+}
+
+/*
+ * A shard's part: the footprints it screened, each with its pairs'
+ * overlays in control order (null: not screened, e.g. the footprint is
+ * unusable), in footprint order.
+ */
+static void shard_part(rl_screen_data *d)
+{
+    rl_buf *b = &d->part;
+    const int np = npipes(d);
+    rl_part_head(b, "screen", &d->opts->c);
+    rl_buf_printf(b, ",\n \"nres\": %zu, \"npipes\": %d, \"read\": [", d->nres, np);
+    /* What the spatial filter let through, per control: for docs/scale-out.md's table. */
+    for (int k = 0; k < np; k++) {
+        const rl_layer *CL = d->controls[k].layer;
+        rl_buf_printf(b, "%s%zu", k ? ", " : "", CL ? CL->n + CL->nfar : 0);
+    }
+    rl_buf_puts(b, "],\n \"footprints\": [");
+    int first = 1;
+    for (size_t i = 0; i < d->nres; i++) {
+        if (!d->own[i])
+            continue;
+        rl_buf_printf(b, "%s{\"r\": %zu, \"c\": [", first ? "\n  " : ",\n  ", i);
+        first = 0;
+        for (int k = 0; k < np; k++) {
+            const char *f = d->frag[(size_t)k * d->nres + i];
+            rl_buf_puts(b, k ? ", " : "");
+            rl_buf_puts(b, f ? f : "null");
+        }
+        rl_buf_puts(b, "]}");
+    }
+    rl_buf_puts(b, "]");
+}
+
 static rl_status screen_all(rl_ctx *ctx, rl_screen_data *d, const load_job *load)
 {
     rl_status st = init_results(ctx, d);
+    if (!st && d->shard) {
+        st = shard_own(ctx, d);
+        if (!st && !(d->frag = calloc((size_t)npipes(d) * d->nres + 1, sizeof *d->frag)))
+            st = rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
+    }
+    if (!st && d->merge)
+        st = merge_entries(ctx, d);
     if (st || (st = engine_run(ctx, d, load)))
         return st;
+    if (d->shard) { /* the verdicts are merge's */
+        shard_part(d);
+        return RL_OK;
+    }
     /* Control features were skipped (--skip-bad-controls): no verdict is final. */
     for (int k = 0; k < d->ncontrols; k++)
         d->provisional |= rl_layer_untrusted(d->controls[k].layer) > 0;
@@ -1603,6 +2014,9 @@ static void free_screen(rl_ctx *ctx, void *data);
 
 static rl_status write_screen(rl_ctx *ctx, const void *data, FILE *f)
 {
+    const rl_screen_data *d = data;
+    if (d->shard) /* a shard writes its part, built by screen_all */
+        return rl_part_write(ctx, (rl_buf *)&d->part, f);
     return rl_write_screen(ctx, data, f);
 }
 
@@ -1674,6 +2088,8 @@ rl_status rl_screen(rl_ctx *ctx, const rl_screen_options *opts, rl_report **out)
         goto fail;
     }
     d->ncontrols = opts->ncontrols;
+    d->shard = opts->c.shard_count > 0;
+    d->merge = opts->c.parts != NULL;
     for (int i = 0; i < opts->nfootprints; i++) {
         st = rl_layer_read(ctx, opts->footprints[i], &io, &d->fps[i]);
         d->nfps = (size_t)i + 1;
@@ -1709,7 +2125,7 @@ rl_status rl_screen(rl_ctx *ctx, const rl_screen_options *opts, rl_report **out)
         }
     }
     /* Controls after footprints: only features near a footprint are kept. */
-    load_job J = {opts, d->fps, d->nfps, d->controls};
+    load_job J = {opts, d->fps, d->nfps, d->controls, d->shard};
     if ((st = screen_all(ctx, d, &J)))
         goto fail;
     /* Control text is decoded in the attributes phase: collect after it. */
@@ -1787,6 +2203,12 @@ static void free_screen(rl_ctx *ctx, void *data)
     rl_screen_data *d = data;
     if (!d)
         return;
+    for (size_t t = 0; d->frag && t < (size_t)npipes(d) * d->nres; t++)
+        free(d->frag[t]);
+    free(d->frag);
+    free(d->own);
+    free(d->from);
+    rl_buf_free(&d->part);
     rl_screen_results_free(ctx, d);
     rl_landuse_clear(ctx, &d->lu_total);
     /* controls_new() made one slot more: the DLTB's, or zeroed. */

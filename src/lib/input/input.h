@@ -176,6 +176,13 @@ typedef struct rl_input_opts {
      * defer_repair), not made RL_FEAT_NOT_POLYGON (docs/linear.md).
      */
     int keep_lines;
+    /*
+     * A shard of screen (--shard): GDAL's spatial filter with this
+     * rectangle (minx, miny, maxx, maxy in the layer's CRS), so that a
+     * driver with a spatial index (GeoPackage, FlatGeobuf, PostGIS) reads
+     * only the features near the shard's footprints; NULL reads all.
+     */
+    const double *filter_rect;
 } rl_input_opts;
 
 /*
@@ -221,6 +228,15 @@ int rl_shp_sibling(const char *shp, const char *ext, char *out, size_t n);
 const GEOSGeometry *rl_feature_prepare(rl_ctx *ctx, rl_layer *L, size_t i);
 /* Recount L->repaired and L->bad from the features, after a phase. */
 void rl_layer_recount(rl_layer *L);
+/*
+ * Put L's features in ascending FID order (stable: equal FIDs keep their
+ * order), unless they are in it already, as most drivers read them.  The
+ * screen engine takes control features in this order, so its sums do not
+ * depend on the order a driver returns them in (a PostGIS table without
+ * ORDER BY, a spatially filtered read).  Call before indexing L.
+ * Returns 0, or -1 when out of memory (L unchanged).
+ */
+int rl_layer_sort_fid(rl_layer *L);
 /*
  * Read the attributes of features idx[0..n-1] of a layer read with
  * lazy_attrs (by FID, from the dataset), then decode the text as

@@ -813,6 +813,9 @@ rl_status rl_layer_read(rl_ctx *ctx, const char *path, const rl_input_opts *io,
     }
     rd = GEOSWKBReader_create_r(ctx->geos);
     size_t cap = 0;
+    if (io && io->filter_rect)
+        OGR_L_SetSpatialFilterRect(lyr, io->filter_rect[0], io->filter_rect[1],
+                                   io->filter_rect[2], io->filter_rect[3]);
     OGR_L_ResetReading(lyr);
     OGRFeatureH f;
     /* Reset before each read, so that an error is this feature's own. */
@@ -1216,4 +1219,42 @@ rl_status rl_layer_check_untrusted(rl_ctx *ctx, const rl_layer *L, int skip,
                            k == 1 ? "it" : "them");
     rl_buf_free(&fids);
     return st;
+}
+
+typedef struct fid_ord {
+    long long fid;
+    size_t i;
+} fid_ord;
+
+static int cmp_fid_ord(const void *a, const void *b)
+{
+    const fid_ord *x = a, *y = b;
+    if (x->fid != y->fid)
+        return x->fid < y->fid ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+int rl_layer_sort_fid(rl_layer *L)
+{
+    size_t i = 1;
+    while (i < L->n && L->feat[i - 1].fid <= L->feat[i].fid)
+        i++;
+    if (i >= L->n)
+        return 0;
+    fid_ord *o = malloc(L->n * sizeof *o);
+    rl_feature *nf = malloc(L->n * sizeof *nf);
+    if (!o || !nf) {
+        free(o);
+        free(nf);
+        return -1;
+    }
+    for (i = 0; i < L->n; i++)
+        o[i] = (fid_ord){L->feat[i].fid, i};
+    qsort(o, L->n, sizeof *o, cmp_fid_ord);
+    for (i = 0; i < L->n; i++)
+        nf[i] = L->feat[o[i].i];
+    free(L->feat);
+    L->feat = nf;
+    free(o);
+    return 0;
 }

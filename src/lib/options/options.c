@@ -473,12 +473,6 @@ static int shard_finish(rl_ctx *ctx, int argc, const char *const *argv, const ch
                                               "-j", "--jobs", "--lang", "--units", "--run-id"};
     if (!o->shard_count)
         return 1;
-    /* screen's parts would need its whole result (hits, pieces, land use) serialised: not yet. */
-    if (strcmp(command, "screen") == 0) {
-        rl_fail(ctx, RL_ERR_USAGE, "--shard is not available for screen yet "
-                                   "(diff, area and audit have it)");
-        return 0;
-    }
     /* A part is not a report: the PG: sink takes merge's report (one transaction). */
     if (rl_is_pg(o->out_path) || rl_is_pg(o->pieces_path)) {
         rl_fail(ctx, RL_ERR_USAGE, "--shard writes the shard's part to a file (-f json -o "

@@ -111,6 +111,24 @@ typedef struct rl_screen_data {
     size_t nuse;
     double *use_m2;
     size_t *use_count;
+    /*
+     * --shard I/N (docs/scale-out.md): `own` marks the footprints whose
+     * overlays this shard does (by a Hilbert order of their centres); the
+     * rest are neither prepared nor screened, and no verdict is made.  Each
+     * screened pair's overlays go to frag[k * nres + i] (JSON, owned) and
+     * the part to `part`, which write_screen writes.
+     */
+    int shard;
+    unsigned char *own;
+    char **frag;
+    rl_buf part;
+    /*
+     * merge (rl_screen with opts->c.parts; never audit's screens): per
+     * footprint its entry in a part ({"r": i, "c": [...]}), from which
+     * phase 5 takes the overlays instead of computing them.
+     */
+    int merge;
+    rl_jv *from;
 } rl_screen_data;
 
 /* ---- diff / area results (diff.c, areacmd.c) ---- */
