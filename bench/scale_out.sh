@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# scale_out.sh -- the measured table of docs/scale-out.md: diff and area of the
-# province data as 1, 2, 4 and 8 shards on a throwaway local Slurm
+# scale_out.sh -- the measured table of docs/scale-out.md: screen, diff and area
+# of the province data as 1, 2, 4 and 8 shards on a throwaway local Slurm
 # (scripts/slurm/local-slurm.sh, as root), merged by the dependent job, each
 # checked byte-identical to the one-machine run.
 #
 #   bench/scale_out.sh [REDLINE] [DATA]     (defaults: build/redline, bench/data/province)
 #
+# CMDS="screen diff area" (the default) chooses the commands.
 # Prints one markdown row per run: wall time from submit to merged report,
 # CPU time of all shards and the merge, the slowest shard's wall time, and the
 # bytes each shard read (rchar; bench/tools/shard-stats.sh measures each run).
@@ -26,11 +27,12 @@ cd "$work"
 export REDLINE_REAL=$redline REDLINE=$src/bench/tools/shard-stats.sh RL_STATS=$work/stats
 now() { date +%s.%N; }
 declare -A args
+args[screen]="screen --eco $data/redline_v1.shp --farmland $data/farmland.gpkg --udb $data/udb.shp --id-field XMBH $data/footprints.shp"
 args[diff]="diff --by HXLX $data/redline_v1.shp $data/redline_v2.gpkg"
 args[area]="area --by HXLX $data/redline_v1.shp"
 echo "| command | shards | wall s (submit → report) | CPU s (shards + merge) | slowest shard s | MB read per shard (min–max) | identical |"
 echo "|---|---:|---:|---:|---:|---:|---|"
-for cmd in diff area; do
+for cmd in ${CMDS:-screen diff area}; do
   # shellcheck disable=SC2086
   set -- ${args[$cmd]}
   : > "$RL_STATS"

@@ -72,7 +72,6 @@ static const char *const usage_tail =
     "  --run-id ID           the run id of the PG: rows (letters, digits, . _ -;\n" \
     "                        default: fp- and a fingerprint of the command line\n" \
     "                        and the size and time of its input files)\n"     \
-    "  --shard I/N           tag the PG: rows as shard I (0..N-1) of N\n"      \
     "  --assume-srs SRS      CRS for inputs that have none (e.g. EPSG:4527)\n" \
     "  --encoding ENC        text encoding of shapefiles with neither .cpg nor\n" \
     "                        DBF code page (default: UTF-8 if valid, else GBK);\n" \
@@ -81,10 +80,10 @@ static const char *const usage_tail =
     "  --allow-empty         accept an empty input layer (no feature with a\n" \
     "                        geometry) and say so in the report; without it\n" \
     "                        an empty layer is an error (exit 2)\n"          \
-    "  --shard I/N           diff, area, audit: do shard I (0 to N-1) of N of\n" \
-    "                        the work and write it as a part (needs -f json\n" \
-    "                        -o PART); 'redline merge' makes the parts the\n" \
-    "                        whole run's report (docs/scale-out.md)\n" \
+    "  --shard I/N           do shard I (0 to N-1) of N of the work and write\n" \
+    "                        it as a part (needs -f json -o PART); 'redline\n" \
+    "                        merge' makes the parts the whole run's report\n" \
+    "                        (docs/scale-out.md)\n"                          \
     "  -q, --quiet           no messages on stderr except errors (no warnings)\n" \
     "  -h, --help            this help;  --version  print the version\n"      \
     "\n"                                                                       \
@@ -250,13 +249,14 @@ static const char *const usage_audit =
 static const char *const usage_merge =
     "Usage: redline merge [OPTIONS] PART...\n"
     "\n"
-    "Make the parts of a sharded run (each written by 'redline diff|area|audit\n"
-    "... --shard I/N -f json -o PART') into the report the unsharded run\n"
-    "writes: the same JSON byte for byte, and every other format.  The inputs\n"
-    "are read again from the paths the shards were given (run merge in the\n"
-    "folder they ran in).  Refused (exit 2), naming the parts: parts of\n"
-    "different inputs or options (their fingerprints differ, or the inputs\n"
-    "changed since), of different N, a shard missing or given twice.\n"
+    "Make the parts of a sharded run (each written by 'redline screen|diff|\n"
+    "area|audit ... --shard I/N -f json -o PART') into the report the\n"
+    "unsharded run writes: the same JSON byte for byte, and every other\n"
+    "format.  The inputs are read again from the paths the shards were given\n"
+    "(run merge in the folder they ran in).  Refused (exit 2), naming the\n"
+    "parts: parts of different inputs or options (their fingerprints differ,\n"
+    "or the inputs changed since), of different N, a shard missing or given\n"
+    "twice.\n"
     "\n"
     "Options (the command's other options are the shards'):\n"
     "  -f, --format table|csv|json|html|xlsx\n"
