@@ -224,6 +224,27 @@ def screen_cases():
         check(sum(read) < 120 * n * 0.8,
               "gen-screen: %d shards read %s of the 120 GK control features (spatial filter)"
               % (n, read))
+    # Control features are taken in FID order, whatever order the driver returns them in
+    # (here a GeoJSON file whose ids run 30, 10, 20): the hits, and every sum over them.
+    sq = lambda x0: [[x0, 3300000], [x0 + 100, 3300000], [x0 + 100, 3300100], [x0, 3300100],
+                     [x0, 3300000]]
+    crs = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4527"}}
+    with open(p("ids.geojson"), "w", encoding="utf-8") as fh:
+        json.dump({"type": "FeatureCollection", "crs": crs, "features": [
+            {"type": "Feature", "id": fid, "properties": {"N": fid},
+             "geometry": {"type": "Polygon", "coordinates": [sq(39500000 + 100 * k)]}}
+            for k, fid in enumerate((30, 10, 20))]}, fh)
+    with open(p("one_fp.geojson"), "w", encoding="utf-8") as fh:
+        json.dump({"type": "FeatureCollection", "crs": crs, "features": [
+            {"type": "Feature", "properties": {"XM": "a"}, "geometry": {
+                "type": "Polygon", "coordinates": [[[39500050, 3300020], [39500250, 3300020],
+                                                    [39500250, 3300080], [39500050, 3300080],
+                                                    [39500050, 3300020]]]}}]}, fh)
+    want = same_as_unsharded("screen", ["--eco", "ids.geojson", "one_fp.geojson"], "fid-order",
+                             ns=(2,))
+    hits = json.loads(want["json"][1])["footprints"][0]["controls"]["eco"]["hits"]
+    check([h["fid"] for h in hits] == [10, 20, 30],
+          "hits in FID order, not the file's: %s" % [h["fid"] for h in hits])
     # --pieces and --landuse-csv written by merge, as the unsharded run writes them.
     for ext in ("gpkg", "geojson"):
         one = ["--pieces", "want." + ext, "--landuse-csv", "want.csv", "-f", "json", "-o",
