@@ -19,6 +19,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from testlib import check, digest, summary  # noqa: E402
@@ -260,6 +261,16 @@ def screen_cases():
         check(got[0] == 1 and same and os.path.exists(p("got." + ext)),
               "screen --pieces %s and --landuse-csv: merge writes them as one run %s"
               % (ext, got[2]))
+    # The workbook too: byte-identical to the one run's, and to itself a second later (its
+    # "created" property is fixed, not the clock's).
+    xl = ctl + ["--landuse", S("dltb.gpkg"), S("projects.shp")]
+    run("screen", *xl, "-f", "xlsx", "-o", "one.xlsx")
+    time.sleep(1.1)
+    run("screen", *xl, "-f", "xlsx", "-o", "again.xlsx")
+    shard_merge("screen", xl, 3, ["-f", "xlsx", "-o", "merged.xlsx"], "screen-xlsx")
+    books = [open(p(x), "rb").read() for x in ("one.xlsx", "again.xlsx", "merged.xlsx")]
+    check(len(books[0]) > 5000 and books[0] == books[1] == books[2],
+          "screen -f xlsx: the same bytes a second later and from 3 shards merged")
     # A part that does not fit the inputs.
     usage = "redline merge: %s\nTry 'redline merge --help'.\n"
     parts = [p("screen-2-of-2.json".replace("2-of", "%d-of" % i)) for i in range(2)]

@@ -16,11 +16,14 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
 
 /* Widest column, in Excel's character units. */
 #define MAX_WIDTH 60
+/* A workbook's "created" property: 2000-01-01T00:00:00Z, unless SOURCE_DATE_EPOCH. */
+#define RL_XLSX_CREATED ((time_t)946684800)
 
 /* A sheet being written: its widths grow with what is written. */
 typedef struct sheet {
@@ -301,6 +304,19 @@ static rl_status write_book(rl_ctx *ctx, FILE *f, rl_lang lang, int dec, fill_fn
         st = rl_fail(ctx, RL_ERR_OUTPUT, "cannot start the workbook");
         goto cleanup;
     }
+    /*
+     * The one thing in a workbook that is not the data is its creation
+     * time, which libxlsxwriter takes from the clock: fixed, so that the
+     * same run writes the same bytes (SOURCE_DATE_EPOCH overrides it, as
+     * reproducible builds do).
+     */
+    lxw_doc_properties props = {.created = RL_XLSX_CREATED};
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    char *end = NULL;
+    long long t = sde && *sde ? strtoll(sde, &end, 10) : 0;
+    if (end && !*end && t > 0)
+        props.created = (time_t)t;
+    workbook_set_properties(B.wb, &props);
     B.head = workbook_add_format(B.wb);
     format_set_bold(B.head);
     format_set_bg_color(B.head, 0xEEEEEE);
