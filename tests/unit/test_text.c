@@ -117,6 +117,9 @@ static void secrets_are_masked(void **state)
     expect_redacted("PG:dbname=x password=***: cannot open",
                     "PG:dbname=x password=***: cannot open");
     expect_redacted("PG:dbname=x password=a:b", "PG:dbname=x password=***");
+    /* The layer of PATH|layername=NAME is no part of the secret: merge opens it again. */
+    expect_redacted("PG:dbname=x password=s3cret|layername=eco",
+                    "PG:dbname=x password=***|layername=eco");
     /* Nothing to mask. */
     expect_redacted("postgresql://u@h/gis", "postgresql://u@h/gis");
     expect_redacted("/vsicurl/http://h:8080/x.gpkg", "/vsicurl/http://h:8080/x.gpkg");

@@ -448,10 +448,12 @@ void rl_buf_redacted(rl_buf *b, const char *s)
             p = *e ? e + 1 : e;
         } else {
             /* Unquoted: to white space, ; or & (ODBC, URI queries); a ':'
-             * before white space is taken as the message's own ("PATH: why"). */
+             * before white space is taken as the message's own ("PATH: why"),
+             * and "|layername=" is redline's own suffix (PATH|layername=NAME). */
             rl_buf_puts(b, "***");
             while (*p && !strchr(" \t\r\n;&", *p) &&
-                   !(p[0] == ':' && (p[1] == ' ' || p[1] == '\t')))
+                   !(p[0] == ':' && (p[1] == ' ' || p[1] == '\t')) &&
+                   strncmp(p, "|layername=", 11) != 0)
                 p++;
         }
     }
