@@ -425,8 +425,9 @@ static void overlaps_clear(rl_ctx *ctx, overlaps *ov)
 /*
  * Footprint r against control k, through pair P, the costly half: the
  * hits with their areas and pieces (into r->ctl[k] and ov), and for a
- * control (not the DLTB) the centre line's crossings and the proximity
- * figures.  ov is set even on failure (clear it).
+ * control (not the DLTB) the centre line's crossings, the proximity
+ * figures and the overlap counted once.  ov is set even on failure (clear
+ * it).
  */
 static rl_status pair_overlaps(rl_ctx *ctx, engine *e, int w, rl_fp_result *r, int k,
                                const pair *P, overlaps *ov)
@@ -579,6 +580,33 @@ static rl_status pair_overlaps(rl_ctx *ctx, engine *e, int w, rl_fp_result *r, i
         if (st)
             goto cleanup;
     }
+    /*
+     * Overlapping control features are counted once: union the pieces.  All
+     * pieces lie in the footprint, so one whole footprint is their union;
+     * pieces that certainly share no point (parcels apart, the common case)
+     * need no union, the sum of their areas is its area.  (Here rather than
+     * in the tally: a shard's part then needs no pieces for it.)
+     */
+    if (npieces == 1) {
+        fc->overlap_m2 = fc->hits[0].overlap_m2;
+    } else if (any_whole) {
+        fc->overlap_m2 = r->area_m2;
+    } else if (npieces > 1 &&
+               rl_disjoint_fast(ctx, (const GEOSGeometry *const *)pieces, npieces)) {
+        fc->overlap_m2 = 0;
+        for (size_t i = 0; i < npieces; i++)
+            fc->overlap_m2 += fc->hits[i].overlap_m2;
+    } else if (npieces > 1) {
+        GEOSGeometry *u = rl_union_all(ctx, (const GEOSGeometry *const *)pieces,
+                                       npieces, 0);
+        if (!u) {
+            st = rl_fail(ctx, RL_ERR_GEOM, "union of %s overlaps failed: %s",
+                         C->spec.name, ctx->geos_msg);
+            goto cleanup;
+        }
+        st = piece_area(ctx, m, u, CL->crs, fcrs, &fc->overlap_m2);
+        GEOSGeom_destroy_r(h, u);
+    }
 cleanup:
     *ov = (overlaps){pieces, npieces, any_whole};
     if (prep)
@@ -589,8 +617,9 @@ cleanup:
 
 /*
  * Footprint r against control k, the tally of its overlaps ov (pieces
- * borrowed): the pieces --pieces and HTML draw, --classify's copies, the
- * DLTB's breakdown, the overlap counted once, outside, the finding.
+ * borrowed; none needed unless pair_pieces_needed): the pieces --pieces
+ * and HTML draw, --classify's copies, the DLTB's breakdown, --use-field's
+ * geometry, outside, the finding.
  */
 static rl_status pair_tally(rl_ctx *ctx, const rl_screen_data *d, rl_fp_result *r, int k,
                             const pair *P, const overlaps *ov)
@@ -598,7 +627,6 @@ static rl_status pair_tally(rl_ctx *ctx, const rl_screen_data *d, rl_fp_result *
     GEOSContextHandle_t h = ctx->geos;
     const rl_control *C = &d->controls[k];
     const rl_layer *CL = C->layer;
-    const rl_crs *fcrs = d->fps[r->layer]->crs;
     const rl_area_method m = d->opts->c.area;
     rl_fp_control *fc = &r->ctl[k];
     GEOSGeometry **pieces = ov->pieces;
@@ -618,32 +646,6 @@ static rl_status pair_tally(rl_ctx *ctx, const rl_screen_data *d, rl_fp_result *
         /* --classify unions the pieces of each value after the attributes are read. */
         if (classify && !(hit->cpiece = GEOSGeom_clone_r(h, pieces[j])))
             return rl_fail(ctx, RL_ERR_NOMEM, "out of memory");
-    }
-    /*
-     * Overlapping control features are counted once: union the pieces.  All
-     * pieces lie in the footprint, so one whole footprint is their union;
-     * pieces that certainly share no point (parcels apart, the common case)
-     * need no union, the sum of their areas is its area.
-     */
-    if (npieces == 1) {
-        fc->overlap_m2 = fc->hits[0].overlap_m2;
-    } else if (any_whole) {
-        fc->overlap_m2 = r->area_m2;
-    } else if (npieces > 1 &&
-               rl_disjoint_fast(ctx, (const GEOSGeometry *const *)pieces, npieces)) {
-        fc->overlap_m2 = 0;
-        for (size_t i = 0; i < npieces; i++)
-            fc->overlap_m2 += fc->hits[i].overlap_m2;
-    } else if (npieces > 1) {
-        GEOSGeometry *u = rl_union_all(ctx, (const GEOSGeometry *const *)pieces,
-                                       npieces, 0);
-        if (!u)
-            return rl_fail(ctx, RL_ERR_GEOM, "union of %s overlaps failed: %s",
-                           C->spec.name, ctx->geos_msg);
-        st = piece_area(ctx, m, u, CL->crs, fcrs, &fc->overlap_m2);
-        GEOSGeom_destroy_r(h, u);
-        if (st)
-            return st;
     }
     if (fc->keep && fc->overlap_m2 > 0) {
         /* For the per-use totals (use_conclude): the overlap as one geometry. */
@@ -690,9 +692,22 @@ static rl_status screen_control(rl_ctx *ctx, engine *e, int w, rl_fp_result *r, 
 /* ---- --shard and merge: a pair's overlays in a part (docs/scale-out.md) ---- */
 
 /*
+ * 1 when the tally of pair (., k) needs its pieces, whatever the format:
+ * the DLTB's double cover, --classify, --use-field's union, --pieces.
+ * (An HTML report draws them too; merge overlays again for it when the
+ * parts have none.)
+ */
+static int pair_pieces_needed(const rl_screen_data *d, int k)
+{
+    return k == d->ncontrols || d->opts->use_field || d->opts->c.pieces_path ||
+           rl_classify_field(d->opts, d->controls[k].spec.name);
+}
+
+/*
  * Pair (r, k)'s overlays as the JSON a shard's part carries, malloc'd:
  * {"e": why} when they failed (st), else {"w": any_whole, "h": [[FID,
- * area, piece as hex WKB], ...]} with the line's "l" and "x", --near's "d"
+ * area, piece as hex WKB], ...]} (the pieces only when pair_pieces_needed)
+ * with the overlap counted once "o", the line's "l" and "x", --near's "d"
  * and --rings' "g" when those were made.  Figures are %a, exact.  NULL
  * when out of memory.
  */
@@ -715,22 +730,30 @@ static char *pair_fragment(rl_ctx *ctx, const rl_screen_data *d, const rl_fp_res
         goto done;
     }
     GEOSWKBWriter_setOutputDimension_r(h, wr, 3); /* Z only where there is one */
+    const int with_pieces = pair_pieces_needed(d, k);
     rl_buf_printf(&b, "{\"w\": %d, \"h\": [", ov->any_whole);
     for (size_t j = 0; j < fc->nhits && j < ov->n; j++) {
-        size_t n = 0;
-        unsigned char *hex = GEOSWKBWriter_writeHEX_r(h, wr, ov->pieces[j], &n);
         rl_buf_printf(&b, "%s[%lld, ", j ? ", " : "", CL->feat[fc->hits[j].feat].fid);
         rl_buf_hexnum(&b, fc->hits[j].overlap_m2);
-        rl_buf_puts(&b, ", \"");
-        if (hex)
-            rl_buf_putn(&b, (const char *)hex, n);
-        else
-            b.oom = 1;
-        rl_buf_puts(&b, "\"]");
-        GEOSFree_r(h, hex);
+        if (with_pieces) {
+            size_t n = 0;
+            unsigned char *hex = GEOSWKBWriter_writeHEX_r(h, wr, ov->pieces[j], &n);
+            rl_buf_puts(&b, ", \"");
+            if (hex)
+                rl_buf_putn(&b, (const char *)hex, n);
+            else
+                b.oom = 1;
+            rl_buf_puts(&b, "\"");
+            GEOSFree_r(h, hex);
+        }
+        rl_buf_puts(&b, "]");
     }
     GEOSWKBWriter_destroy_r(h, wr);
     rl_buf_puts(&b, "]");
+    if (k < d->ncontrols) {
+        rl_buf_puts(&b, ", \"o\": ");
+        rl_buf_hexnum(&b, fc->overlap_m2);
+    }
     if (k < d->ncontrols && r->lin.line && fc->nhits) {
         rl_buf_puts(&b, ", \"l\": ");
         rl_buf_hexnum(&b, fc->line_m);
@@ -788,11 +811,13 @@ static long long feature_by_fid(const rl_layer *CL, long long fid, int *dup)
 /*
  * merge: pair (r, k)'s overlays from footprint i's entry in a part, into
  * r->ctl[k] and ov (as pair_overlaps leaves them); a pair that failed in
- * its shard fails here with the shard's message.  A part that does not fit
- * the inputs fails the run (RL_ERR_USAGE, message in ctx).
+ * its shard fails here with the shard's message.  *again is set, and
+ * nothing filled in, when the tally needs pieces (for HTML) that the part
+ * left out.  A part that does not fit the inputs fails the run
+ * (RL_ERR_USAGE, message in ctx).
  */
 static rl_status pair_from_part(rl_ctx *ctx, const rl_screen_data *d, rl_fp_result *r,
-                                int k, size_t i, overlaps *ov)
+                                int k, size_t i, overlaps *ov, int *again)
 {
     GEOSContextHandle_t h = ctx->geos;
     const rl_control *C = &d->controls[k];
@@ -817,6 +842,15 @@ static rl_status pair_from_part(rl_ctx *ctx, const rl_screen_data *d, rl_fp_resu
     if (!hs.id || !rl_jv_size(rl_jv_get(c, "w"), &w))
         return rl_fail(ctx, RL_ERR_USAGE, "the part for %s feature %lld holds no overlays "
                        "with %s", L->path, ffid, C->spec.name);
+    const int with_pieces = pair_pieces_needed(d, k);
+    if (n && !with_pieces && d->opts->c.format == RL_FMT_HTML &&
+        !rl_jv_str(rl_jv_at(rl_jv_at(hs, 0), 2))) {
+        *again = 1;
+        return RL_OK;
+    }
+    if (k < d->ncontrols && !rl_jv_num(rl_jv_get(c, "o"), &fc->overlap_m2))
+        return rl_fail(ctx, RL_ERR_USAGE, "the part for %s feature %lld holds no overlap "
+                       "with %s", L->path, ffid, C->spec.name);
     ov->pieces = calloc(n + 1, sizeof *ov->pieces);
     fc->hits = calloc(n + 1, sizeof *fc->hits);
     rd = GEOSWKBReader_create_r(h);
@@ -833,7 +867,7 @@ static rl_status pair_from_part(rl_ctx *ctx, const rl_screen_data *d, rl_fp_resu
         int dup = 0;
         long long f = fs && end && !*end ? feature_by_fid(CL, fid, &dup) : -1;
         double a = 0;
-        if (f < 0 || dup || !rl_jv_num(rl_jv_at(hj, 1), &a) || !hex) {
+        if (f < 0 || dup || !rl_jv_num(rl_jv_at(hj, 1), &a) || (with_pieces && !hex)) {
             st = rl_fail(ctx, RL_ERR_USAGE,
                          dup ? "%s: FID %s is not unique, which merge needs (%s feature %lld)"
                              : "%s has no feature with FID %s that a part names for %s "
@@ -841,14 +875,16 @@ static rl_status pair_from_part(rl_ctx *ctx, const rl_screen_data *d, rl_fp_resu
                          C->spec.path, fs ? fs : "?", L->path, ffid);
             goto done;
         }
-        GEOSGeometry *g = GEOSWKBReader_readHEX_r(h, rd, (const unsigned char *)hex,
-                                                  strlen(hex));
-        if (!g) {
+        GEOSGeometry *g = hex ? GEOSWKBReader_readHEX_r(h, rd, (const unsigned char *)hex,
+                                                        strlen(hex))
+                              : NULL;
+        if (hex && !g) {
             st = rl_fail(ctx, RL_ERR_USAGE, "a part holds a piece of %s feature %lld that "
                          "is not WKB: %s", L->path, ffid, ctx->geos_msg);
             goto done;
         }
-        ov->pieces[ov->n++] = g;
+        if (g)
+            ov->pieces[ov->n++] = g;
         fc->hits[fc->nhits++] = (rl_hit){.feat = (size_t)f, .overlap_m2 = a};
     }
     rl_jv x = rl_jv_get(c, "x");
@@ -978,10 +1014,16 @@ static rl_status run_overlap(rl_ctx *ctx, void *job, int k, size_t i, int w)
             st = RL_OK;
         } else if (d->from) {
             overlaps ov = {0};
-            st = pair_from_part(ctx, d, r, k, i, &ov);
-            if (st == RL_OK && !r->ctl[k].failed &&
-                pair_tally(ctx, d, r, k, P, &ov) != RL_OK)
+            int again = 0;
+            st = pair_from_part(ctx, d, r, k, i, &ov, &again);
+            if (st == RL_OK && again) {
+                /* HTML draws pieces the parts left out: overlaid again, as one run does. */
+                if (screen_control(ctx, e, w, r, k, P) != RL_OK)
+                    pair_failed(&r->ctl[k], ctx);
+            } else if (st == RL_OK && !r->ctl[k].failed &&
+                       pair_tally(ctx, d, r, k, P, &ov) != RL_OK) {
                 pair_failed(&r->ctl[k], ctx);
+            }
             overlaps_clear(ctx, &ov);
             if (st)
                 return st; /* the parts do not fit the inputs: the run fails */
