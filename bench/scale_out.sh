@@ -19,7 +19,8 @@ work=$(mktemp -d /tmp/redline-scale-out.XXXXXX)
 cluster=$work/cluster
 # Ports of their own, so that the tests' cluster (6817/6818) can run beside it.
 export RL_SLURMCTLD_PORT=${RL_SLURMCTLD_PORT:-6827} RL_SLURMD_PORT=${RL_SLURMD_PORT:-6828}
-trap '"$src/scripts/slurm/local-slurm.sh" stop "$cluster" || true' EXIT
+# Stop the cluster before its folder goes: stop finds the daemons by their pid files there.
+trap '"$src/scripts/slurm/local-slurm.sh" stop "$cluster" || true; cd /; rm -rf "$work"' EXIT
 "$src/scripts/slurm/local-slurm.sh" start "$cluster" >/dev/null
 # shellcheck disable=SC1091
 . "$cluster/env.sh"
@@ -57,4 +58,3 @@ for cmd in ${CMDS:-screen diff area}; do
       "$(awk "BEGIN { print $t1 - $t0 }")" "$cpu" "$slow" "$mbmin" "$mbmax" "$same"
   done
 done
-rm -rf "$work"
