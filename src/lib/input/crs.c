@@ -227,12 +227,34 @@ static double quad(double g0, double g1, double g2, double u)
 }
 
 /*
- * How far an interpolated point of an edge's image may be from the exact
- * one: a twentieth of the densifying tolerance (1e-8 m for 2e-7 m), above
- * the rounding of a longitude in degrees (1.6e-9 m per unit in the last
- * place at 117E), so that the checks below are not decided by rounding.
+ * How far, in metres, the point at u = 1/4 of the quadratic through the
+ * images gx, gy (u = 0, 1/2, 1) lies from the exact image (x, y), across
+ * the chord gx[0] -> gx[2]: a shift along the image moves no line.
  */
-#define DENSE_INTERP_FRAC 20
+static double quad_miss(const rl_crs *to, const double *gx, const double *gy, double x, double y)
+{
+    double kx = 1, ky = 1;
+    if (to->geographic) {
+        ky = to->a * M_PI / 180;
+        kx = ky * cos(y * M_PI / 180);
+    } else {
+        kx = ky = to->unit_m;
+    }
+    double cx = (gx[2] - gx[0]) * kx, cy = (gy[2] - gy[0]) * ky;
+    double dx = (x - quad(gx[0], gx[1], gx[2], 0.25)) * kx;
+    double dy = (y - quad(gy[0], gy[1], gy[2], 0.25)) * ky;
+    double c = hypot(cx, cy);
+    return c > 0 ? fabs(dx * cy - dy * cx) / c : hypot(dx, dy);
+}
+
+/*
+ * How far an interpolated point of an edge's image may be from the exact
+ * one: a tenth of the densifying tolerance (2e-8 m for 2e-7 m), well above
+ * the rounding of the coordinates (1.6e-9 m per unit in the last place of
+ * a longitude at 117E, 7.5e-9 m of a 39.5e6 m easting), so that the checks
+ * below are not decided by rounding.
+ */
+#define DENSE_INTERP_FRAC 10
 
 /*
  * The images of the points t = q / k (q = 1 .. k-1) of the edge from
@@ -240,7 +262,8 @@ static double quad(double g0, double g1, double g2, double u)
  * exact images ex, ey of t = 0, 1/2, 1.  PROJ is called for a few points
  * only; the others are placed on quadratics through exact images, in
  * panels of the edge short enough that no placed point is more than eps
- * metres (in `to`) from its exact image:
+ * metres (in `to`) off the exact image of the edge (misses are measured
+ * across the chord):
  *  - the quadratic through three points at u = 0, 1/2, 1 of a panel misses
  *    the image by e(u) = c u (u - 1/2) (u - 1), c a sixth of the image's
  *    third derivative (to first order), which is largest (1.03 e(1/4)) at
@@ -248,7 +271,7 @@ static double quad(double g0, double g1, double g2, double u)
  *    exact image at u = 1/4, and a panel that misses by more than eps / 2
  *    there is transformed point by point instead;
  *  - e scales with the panel's length cubed, so the whole edge's miss at
- *    t = 1/4 sets the number of panels, for a miss of about eps / 16 each.
+ *    t = 1/4 sets the number of panels, for a miss of about eps / 4 each.
  * Over a panel e(u) integrates to zero (Simpson's rule is exact for
  * cubics), so the area between placed and exact points cancels to the
  * next order too.  Edges for which panels would save little are
@@ -266,9 +289,8 @@ static int dense_edge(PJ *pj, const rl_crs *to, const double sx[2], const double
         return 0;
     /* A check passed: no point of the panel is more than 1.03 ok + rounding off. */
     const double ok = eps / 2;
-    double miss = dist_m(to, quad(ex[0], ex[1], ex[2], 0.25), quad(ey[0], ey[1], ey[2], 0.25),
-                         qx, qy);
-    double npd = miss <= ok / 8 ? 1 : ceil(cbrt(8 * miss / ok));
+    double miss = quad_miss(to, ex, ey, qx, qy);
+    double npd = miss <= ok / 2 ? 1 : ceil(cbrt(2 * miss / ok));
     int exact = 0;
     if (npd > 1 && 4 * npd > (double)k) {
         /* Panels cost three transforms each: worth it for 4 points a panel. */
@@ -295,9 +317,7 @@ static int dense_edge(PJ *pj, const rl_crs *to, const double sx[2], const double
         nx[2 * np] = ex[2], ny[2 * np] = ey[2];
         /* A panel whose quadratic misses its check: NaN in cx marks it. */
         for (size_t p = 0; p < np; p++) {
-            const double *gx = nx + 2 * p, *gy = ny + 2 * p;
-            if (dist_m(to, quad(gx[0], gx[1], gx[2], 0.25), quad(gy[0], gy[1], gy[2], 0.25),
-                       cx[p], cy[p]) > ok)
+            if (quad_miss(to, nx + 2 * p, ny + 2 * p, cx[p], cy[p]) > ok)
                 cx[p] = NAN;
         }
     } else if (!exact) {
