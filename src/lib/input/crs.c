@@ -292,9 +292,9 @@ static int dense_edge(PJ *pj, const rl_crs *to, const double sx[2], const double
     double miss = quad_miss(to, ex, ey, qx, qy);
     double npd = miss <= ok / 2 ? 1 : ceil(cbrt(2 * miss / ok));
     int exact = 0;
-    if (npd > 1 && 4 * npd > (double)k) {
-        /* Panels cost three transforms each: worth it for 4 points a panel. */
-        exact = miss > ok;
+    if (!(npd <= (double)k / 4)) {
+        /* Panels cost three transforms each: worth it for 4 points a panel (NaN: never). */
+        exact = !(miss <= ok);
         npd = 1;
     }
     size_t np = (size_t)npd;
@@ -317,7 +317,7 @@ static int dense_edge(PJ *pj, const rl_crs *to, const double sx[2], const double
         nx[2 * np] = ex[2], ny[2 * np] = ey[2];
         /* A panel whose quadratic misses its check: NaN in cx marks it. */
         for (size_t p = 0; p < np; p++) {
-            if (quad_miss(to, nx + 2 * p, ny + 2 * p, cx[p], cy[p]) > ok)
+            if (!(quad_miss(to, nx + 2 * p, ny + 2 * p, cx[p], cy[p]) <= ok))
                 cx[p] = NAN;
         }
     } else if (!exact) {
