@@ -208,6 +208,151 @@ static size_t dense_parts(const rl_crs *from, double step, double x0, double y0,
     return n <= 1 ? 1 : n < 1e6 ? (size_t)n : 1000000;
 }
 
+/* Transforms n points in place; 0 if one falls outside the CRS's domain. */
+static int trans_pts(PJ *pj, double *x, double *y, size_t n)
+{
+    if (n == 0)
+        return 1;
+    proj_trans_generic(pj, PJ_FWD, x, sizeof *x, n, y, sizeof *y, n, NULL, 0, 0, NULL, 0, 0);
+    for (size_t i = 0; i < n; i++)
+        if (x[i] == HUGE_VAL || !isfinite(x[i]) || !isfinite(y[i]))
+            return 0;
+    return 1;
+}
+
+/* At u, the quadratic through g0, g1, g2 at u = 0, 1/2, 1 (offsets: less rounding). */
+static double quad(double g0, double g1, double g2, double u)
+{
+    return g0 + 4 * u * (1 - u) * (g1 - g0) + u * (2 * u - 1) * (g2 - g0);
+}
+
+/*
+ * How far, in metres, the point at u = 1/4 of the quadratic through the
+ * images gx, gy (u = 0, 1/2, 1) lies from the exact image (x, y), across
+ * the chord gx[0] -> gx[2]: a shift along the image moves no line.
+ */
+static double quad_miss(const rl_crs *to, const double *gx, const double *gy, double x, double y)
+{
+    double kx = 1, ky = 1;
+    if (to->geographic) {
+        ky = to->a * M_PI / 180;
+        kx = ky * cos(y * M_PI / 180);
+    } else {
+        kx = ky = to->unit_m;
+    }
+    double cx = (gx[2] - gx[0]) * kx, cy = (gy[2] - gy[0]) * ky;
+    double dx = (x - quad(gx[0], gx[1], gx[2], 0.25)) * kx;
+    double dy = (y - quad(gy[0], gy[1], gy[2], 0.25)) * ky;
+    double c = hypot(cx, cy);
+    return c > 0 ? fabs(dx * cy - dy * cx) / c : hypot(dx, dy);
+}
+
+/*
+ * How far an interpolated point of an edge's image may be from the exact
+ * one: a tenth of the densifying tolerance (2e-8 m for 2e-7 m), well above
+ * the rounding of the coordinates (1.6e-9 m per unit in the last place of
+ * a longitude at 117E, 7.5e-9 m of a 39.5e6 m easting), so that the checks
+ * below are not decided by rounding.
+ */
+#define DENSE_INTERP_FRAC 10
+
+/*
+ * The images of the points t = q / k (q = 1 .. k-1) of the edge from
+ * (sx[0], sy[0]) to (sx[1], sy[1]) into ox[q - 1], oy[q - 1], given the
+ * exact images ex, ey of t = 0, 1/2, 1.  PROJ is called for a few points
+ * only; the others are placed on quadratics through exact images, in
+ * panels of the edge short enough that no placed point is more than eps
+ * metres (in `to`) off the exact image of the edge (misses are measured
+ * across the chord):
+ *  - the quadratic through three points at u = 0, 1/2, 1 of a panel misses
+ *    the image by e(u) = c u (u - 1/2) (u - 1), c a sixth of the image's
+ *    third derivative (to first order), which is largest (1.03 e(1/4)) at
+ *    u = 1/2 -+ sqrt(3)/6: each panel's quadratic is checked against an
+ *    exact image at u = 1/4, and a panel that misses by more than eps / 2
+ *    there is transformed point by point instead;
+ *  - e scales with the panel's length cubed, so the whole edge's miss at
+ *    t = 1/4 sets the number of panels, for a miss of about eps / 4 each.
+ * Over a panel e(u) integrates to zero (Simpson's rule is exact for
+ * cubics), so the area between placed and exact points cancels to the
+ * next order too.  Edges for which panels would save little are
+ * transformed point by point.  w: scratch of 4 * k doubles.  Returns 0 if
+ * a transform failed.
+ */
+static int dense_edge(PJ *pj, const rl_crs *to, const double sx[2], const double sy[2],
+                      const double ex[3], const double ey[3], size_t k, double eps, double *ox,
+                      double *oy, double *w)
+{
+    if (k < 2)
+        return 1;
+    double qx = sx[0] + 0.25 * (sx[1] - sx[0]), qy = sy[0] + 0.25 * (sy[1] - sy[0]);
+    if (!trans_pts(pj, &qx, &qy, 1))
+        return 0;
+    /* A check passed: no point of the panel is more than 1.03 ok + rounding off. */
+    const double ok = eps / 2;
+    double miss = quad_miss(to, ex, ey, qx, qy);
+    double npd = miss <= ok / 2 ? 1 : ceil(cbrt(2 * miss / ok));
+    int exact = 0;
+    if (!(npd <= (double)k / 4)) {
+        /* Panels cost three transforms each: worth it for 4 points a panel (NaN: never). */
+        exact = !(miss <= ok);
+        npd = 1;
+    }
+    size_t np = (size_t)npd;
+    /* nx, ny: images at t = j / (2 np), j = 0 .. 2 np; cx, cy: panels' u = 1/4. */
+    double *nx = w, *ny = w + 2 * np + 1, *cx = ny + 2 * np + 1, *cy = cx + np;
+    if (!exact && np > 1) {
+        for (size_t j = 1; j < 2 * np; j++) {
+            double t = (double)j / (double)(2 * np);
+            nx[j] = sx[0] + t * (sx[1] - sx[0]);
+            ny[j] = sy[0] + t * (sy[1] - sy[0]);
+        }
+        for (size_t p = 0; p < np; p++) {
+            double t = (double)(4 * p + 1) / (double)(4 * np);
+            cx[p] = sx[0] + t * (sx[1] - sx[0]);
+            cy[p] = sy[0] + t * (sy[1] - sy[0]);
+        }
+        if (!trans_pts(pj, nx + 1, ny + 1, 2 * np - 1) || !trans_pts(pj, cx, cy, np))
+            return 0;
+        nx[0] = ex[0], ny[0] = ey[0];
+        nx[2 * np] = ex[2], ny[2 * np] = ey[2];
+        /* A panel whose quadratic misses its check: NaN in cx marks it. */
+        for (size_t p = 0; p < np; p++) {
+            if (!(quad_miss(to, nx + 2 * p, ny + 2 * p, cx[p], cy[p]) <= ok))
+                cx[p] = NAN;
+        }
+    } else if (!exact) {
+        nx[0] = ex[0], nx[1] = ex[1], nx[2] = ex[2];
+        ny[0] = ey[0], ny[1] = ey[1], ny[2] = ey[2];
+        cx[0] = miss <= ok ? 0 : NAN;
+    }
+    size_t lo = 0; /* first of a run of points to transform one by one */
+    for (size_t q = 1; q <= k; q++) {
+        size_t p = 0;
+        double t = (double)q / (double)k, u = 0;
+        if (q < k && !exact) {
+            p = (size_t)(t * (double)np);
+            p = p < np ? p : np - 1;
+            u = t * (double)np - (double)p;
+        }
+        if (q < k && (exact || isnan(cx[p]))) {
+            /* The same source point as a point-by-point densification. */
+            ox[q - 1] = sx[0] + t * (sx[1] - sx[0]);
+            oy[q - 1] = sy[0] + t * (sy[1] - sy[0]);
+            if (!lo)
+                lo = q;
+            continue;
+        }
+        if (lo && !trans_pts(pj, ox + lo - 1, oy + lo - 1, q - lo))
+            return 0;
+        lo = 0;
+        if (q < k) {
+            ox[q - 1] = quad(nx[2 * p], nx[2 * p + 1], nx[2 * p + 2], u);
+            oy[q - 1] = quad(ny[2 * p], ny[2 * p + 1], ny[2 * p + 2], u);
+        }
+    }
+    return 1;
+}
+
 /*
  * The ring transformed so that it follows its edges, straight in `from`, to
  * within tol metres in `to`.  First the vertices and every edge's midpoint
@@ -218,7 +363,9 @@ static size_t dense_parts(const rl_crs *from, double step, double x0, double y0,
  * equal steps sized for the ring's largest curvature, so that no chord
  * sags more than tol; equal steps along the whole ring also make the
  * chords' small areas cancel (their sum follows the ring's net east-west
- * extent, which is zero).
+ * extent, which is zero).  The cut points' images are placed by
+ * dense_edge, within tol / DENSE_INTERP_FRAC of their exact images: PROJ
+ * on every cut point took most of a cross-CRS screen's extra time.
  */
 static GEOSGeometry *dense_ring(rl_ctx *ctx, const GEOSGeometry *ring, PJ *pj,
                                 const rl_crs *from, const rl_crs *to, double tol, int *bad)
@@ -226,7 +373,7 @@ static GEOSGeometry *dense_ring(rl_ctx *ctx, const GEOSGeometry *ring, PJ *pj,
     GEOSContextHandle_t h = ctx->geos;
     const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(h, ring);
     unsigned int n = 0;
-    double *s = NULL, *d = NULL;
+    double *s = NULL, *d = NULL, *w = NULL;
     GEOSGeometry *out = NULL;
     if (!seq || !GEOSCoordSeq_getSize_r(h, seq, &n) || n < 2)
         goto done;
@@ -242,13 +389,10 @@ static GEOSGeometry *dense_ring(rl_ctx *ctx, const GEOSGeometry *ring, PJ *pj,
         if (i + 1 < n)
             px[2 * i + 1] = (sx[i] + sx[i + 1]) / 2, py[2 * i + 1] = (sy[i] + sy[i + 1]) / 2;
     }
-    proj_trans_generic(pj, PJ_FWD, px, sizeof *px, np, py, sizeof *py, np, NULL, 0, 0, NULL,
-                       0, 0);
-    for (size_t i = 0; i < np; i++)
-        if (px[i] == HUGE_VAL || !isfinite(px[i]) || !isfinite(py[i])) {
-            *bad = 1;
-            goto done;
-        }
+    if (!trans_pts(pj, px, py, np)) {
+        *bad = 1;
+        goto done;
+    }
     double kmax = 0, smax = 0;
     for (unsigned int i = 0; i + 1 < n; i++) {
         double L = dist_m(from, sx[i], sy[i], sx[i + 1], sy[i + 1]);
@@ -268,30 +412,32 @@ static GEOSGeometry *dense_ring(rl_ctx *ctx, const GEOSGeometry *ring, PJ *pj,
         m = n;
     } else {
         double step = sqrt(8 * tol / kmax);
+        size_t kbig = 1;
         m = 1;
-        for (unsigned int i = 0; i + 1 < n; i++)
-            m += dense_parts(from, step, sx[i], sy[i], sx[i + 1], sy[i + 1]);
-        if (m > UINT_MAX || !(d = malloc(2 * m * sizeof *d)))
+        for (unsigned int i = 0; i + 1 < n; i++) {
+            size_t k = dense_parts(from, step, sx[i], sy[i], sx[i + 1], sy[i + 1]);
+            m += k;
+            kbig = k > kbig ? k : kbig;
+        }
+        if (m > UINT_MAX || !(d = malloc(2 * m * sizeof *d)) ||
+            !(w = malloc((4 * kbig + 8) * sizeof *w)))
             goto done;
         dx = d, dy = d + m;
         size_t j = 0;
         for (unsigned int i = 0; i + 1 < n; i++) {
             size_t k = dense_parts(from, step, sx[i], sy[i], sx[i + 1], sy[i + 1]);
-            for (size_t q = 0; q < k; q++, j++) {
-                double t = (double)q / (double)k;
-                dx[j] = q ? sx[i] + t * (sx[i + 1] - sx[i]) : sx[i];
-                dy[j] = q ? sy[i] + t * (sy[i + 1] - sy[i]) : sy[i];
-            }
-        }
-        dx[j] = sx[n - 1];
-        dy[j] = sy[n - 1];
-        proj_trans_generic(pj, PJ_FWD, dx, sizeof *dx, m, dy, sizeof *dy, m, NULL, 0, 0, NULL,
-                           0, 0);
-        for (size_t i = 0; i < m; i++)
-            if (dx[i] == HUGE_VAL || !isfinite(dx[i]) || !isfinite(dy[i])) {
+            double ex[3] = {px[2 * i], px[2 * i + 1], px[2 * i + 2]};
+            double ey[3] = {py[2 * i], py[2 * i + 1], py[2 * i + 2]};
+            dx[j] = ex[0], dy[j] = ey[0];
+            if (!dense_edge(pj, to, sx + i, sy + i, ex, ey, k, tol / DENSE_INTERP_FRAC,
+                            dx + j + 1, dy + j + 1, w)) {
                 *bad = 1;
                 goto done;
             }
+            j += k;
+        }
+        dx[j] = px[2 * ((size_t)n - 1)];
+        dy[j] = py[2 * ((size_t)n - 1)];
     }
     GEOSCoordSequence *cs = GEOSCoordSeq_copyFromArrays_r(h, dx, dy, NULL, NULL,
                                                           (unsigned int)m);
@@ -300,6 +446,7 @@ static GEOSGeometry *dense_ring(rl_ctx *ctx, const GEOSGeometry *ring, PJ *pj,
 done:
     free(s);
     free(d);
+    free(w);
     return out;
 }
 
