@@ -230,8 +230,13 @@ rl_status rl_parts_check(rl_ctx *ctx, const rl_part *p, size_t n);
  * .shx and .prj too).  out holds 17 bytes.
  */
 void rl_fingerprint(const char *command, char *const *args, int nargs, char out[17]);
-
-/* ---- parts of a sharded run (part.c, docs/scale-out.md) ---- */
-
+/*
+ * The one cut of --shard (docs/scale-out.md): item i of n, of weight w
+ * after `before` of the total weight `total`, goes to the shard (0 to
+ * count-1) in whose share the middle of its weight falls; by position
+ * (i + 1/2 of n) when total is not positive.  Items in order, shards in
+ * contiguous runs.
+ */
+int rl_shard_of(double before, double w, double total, size_t i, size_t n, int count);
 
 #endif

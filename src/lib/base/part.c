@@ -313,3 +313,10 @@ void rl_fingerprint(const char *command, char *const *args, int nargs, char out[
     }
     snprintf(out, 17, "%016" PRIx64, h);
 }
+
+int rl_shard_of(double before, double w, double total, size_t i, size_t n, int count)
+{
+    double mid = total > 0 ? (before + w / 2) / total : ((double)i + 0.5) / (double)n;
+    int s = (int)(mid * count);
+    return s < 0 ? 0 : s >= count ? count - 1 : s;
+}

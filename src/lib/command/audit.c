@@ -1568,9 +1568,7 @@ static void shard_files(const entries *E, const char *root, int index, int count
     *lo = *hi = 0;
     int seen = 0;
     for (size_t i = 0; i < E->n; i++) {
-        double mid = w ? (before + w[i] / 2) / total : ((double)i + 0.5) / (double)E->n;
-        int s = (int)(mid * count);
-        s = s >= count ? count - 1 : s;
+        int s = rl_shard_of(before, w ? w[i] : 1, w ? total : 0, i, E->n, count);
         if (s == index && !seen++)
             *lo = i;
         if (s <= index)

@@ -1941,8 +1941,7 @@ static rl_status shard_own(rl_ctx *ctx, rl_screen_data *d)
     double before = 0;
     for (size_t j = 0; j < n; j++) {
         size_t i = key[j].i;
-        int sh = (int)((before + w[i] / 2) / total * count);
-        d->own[i] = (sh >= count ? count - 1 : sh) == index;
+        d->own[i] = rl_shard_of(before, w[i], total, j, n, count) == index;
         before += w[i];
     }
 done:

@@ -1128,11 +1128,7 @@ static size_t *shard_cells(rl_ctx *ctx, const engine *E, int index, int count, s
         }
     double before = 0;
     for (size_t c = 0; c < E->ncells; c++) {
-        double mid = total > 0 ? (before + w[c] / 2) / total
-                               : ((double)c + 0.5) / (double)E->ncells;
-        int s = (int)(mid * count);
-        s = s < 0 ? 0 : s >= count ? count - 1 : s;
-        if (s == index)
+        if (rl_shard_of(before, w[c], total, c, E->ncells, count) == index)
             mine[(*n)++] = c;
         before += w[c];
     }
